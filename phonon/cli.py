@@ -1,0 +1,207 @@
+"""`phonon`: render, check and document Phonon patches (single process).
+
+    phonon render PATCH OUT [--cycles N | --duration S] [--sr 44100] [--block N] [--seed N]
+                            [--format wav|flac] [--bit-depth 16|24|32f] [--mono] [--samples DIR]
+    phonon check PATCH          validate and print the graph dump
+    phonon functions [NAME]     list the functions of the language, or one in full
+
+Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal error, 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Optional
+
+from .errors import PhononError, RenderError
+
+DEFAULT_CYCLES = 8
+
+
+def add_audio_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by `phonon render` and `phonon-farm`."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--cycles", type=str, default=None,
+                   help=f"length in cycles (default {DEFAULT_CYCLES}); exact: N / cps seconds")
+    g.add_argument("--duration", type=str, default=None, help="length in seconds")
+    p.add_argument("--sr", type=int, default=44100, help="sample rate (default 44100)")
+    p.add_argument("--block", type=int, default=None, help="engine block size in frames (default 8192)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--format", choices=("wav", "flac"), default=None,
+                   help="file format (default: from the extension, else wav)")
+    p.add_argument("--bit-depth", choices=("16", "24", "32f"), default="24", help="default 24")
+    p.add_argument("--mono", action="store_true", help="fold the stereo mix down to mono")
+    p.add_argument("--samples", default=None, help="a Dirt-Samples folder (<dir>/<name>/*.wav)")
+    p.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="force the progress bar (default: only on a terminal)")
+    p.add_argument("--no-progress", dest="progress", action="store_false")
+
+
+def load_spec(path: str, args, keep_buses: bool = False):
+    """Read and compile a patch with the CLI's audio options."""
+    from .compiler import compile_source
+    from .samples import default_roots
+    p = Path(path)
+    if not p.is_file():
+        raise RenderError(f"patch file not found: {path}")
+    text = p.read_text(encoding="utf-8")
+    if args.sr < 8000 or args.sr > 384000:
+        raise RenderError(f"--sr got {args.sr}; expected 8000..384000")
+    roots = tuple(str(r) for r in default_roots(args.samples))
+    return compile_source(text, filename=str(p), sr=args.sr, seed=args.seed, sample_roots=roots,
+                          keep_buses=keep_buses)
+
+
+def output_format(out: str, fmt: Optional[str]) -> str:
+    if fmt:
+        return fmt
+    ext = Path(out).suffix.lower().lstrip(".")
+    return ext if ext in ("wav", "flac") else "wav"
+
+
+def summarize(writer, frames: int, sr: int, seconds: float, extra: str = "") -> str:
+    from .progress import fmt_db
+    dur = frames / sr
+    rt = dur / seconds if seconds > 0 else float("inf")
+    lines = [f"wrote {writer.path}: {dur:.3f} s, {sr} Hz, {writer.channels} ch, {writer.subtype}",
+             f"peak {fmt_db(writer.peak_dbfs)}, RMS {fmt_db(writer.rms_dbfs)}, "
+             f"clipped samples {writer.clipped}",
+             f"render {seconds:.2f} s = {rt:.1f}x realtime{extra}"]
+    if writer.clipped and writer.subtype != "32f":
+        lines.append(f"warning: {writer.clipped} samples clipped in the {writer.subtype}-bit file; "
+                     "lower the gain or use --bit-depth 32f")
+    return "\n".join(lines)
+
+
+def cmd_render(args) -> int:
+    import numpy as np
+
+    from .audio_io import AudioWriter
+    from .engine import DEFAULT_BLOCK, Graph, mix_outputs, render_blocks, spec_frames
+    from .progress import Progress
+
+    t_start = time.perf_counter()
+    spec = load_spec(args.patch, args)
+    frames = spec_frames(spec, cycles=args.cycles if args.duration is None else None,
+                         duration=args.duration)
+    block = args.block or DEFAULT_BLOCK
+    if block < 1:
+        raise RenderError(f"--block got {block}; expected >= 1")
+    graph = Graph(spec)
+    if args.profile:
+        graph.enable_profile()
+    t_setup = time.perf_counter() - t_start
+    channels = 1 if args.mono else 2
+    prog = Progress(frames, spec.sr, enabled=args.progress)
+    t0 = time.perf_counter()
+    with AudioWriter(args.out, spec.sr, channels, format=output_format(args.out, args.format),
+                     subtype=args.bit_depth) as w:
+        for _, outs in render_blocks(graph, frames, block):
+            y = mix_outputs(outs)
+            w.write(y.mean(axis=0, keepdims=True) if args.mono else y)
+            prog.update(y.shape[1])
+    prog.close()
+    secs = time.perf_counter() - t0
+    print(summarize(w, frames, spec.sr, secs, extra=f" (setup {t_setup:.2f} s)"))
+    if args.profile:
+        print(profile_report(graph, secs))
+    return 0
+
+
+def profile_report(graph, total: float) -> str:
+    """Per-node share of render time, sorted, with the pattern-query share."""
+    prof = graph.profile or {}
+    info = {i.id: i for i in graph.info()}
+    rows = sorted(prof.items(), key=lambda kv: -kv[1])
+    lines = [f"profile ({total:.3f} s render):", f"  {'share':>6}  {'seconds':>8}  node"]
+    for nid, s in rows:
+        i = info.get(nid)
+        label = f"%{nid} {i.kind}" + (f" ({i.label})" if i and i.label else "") if i else f"%{nid}"
+        lines.append(f"  {100 * s / total if total else 0:5.1f}%  {s:8.3f}  {label}")
+    return "\n".join(lines)
+
+
+def cmd_check(args) -> int:
+    from .compiler import compile_source
+    p = Path(args.patch)
+    if not p.is_file():
+        raise RenderError(f"patch file not found: {args.patch}")
+    spec = compile_source(p.read_text(encoding="utf-8"), filename=str(p))
+    sys.stdout.write(spec.dump())
+    print(f"-- ok: {len(spec.nodes)} nodes, {len(spec.outputs)} output(s), cps {float(spec.cps):g}, "
+          f"digest {spec.digest()[:16]}")
+    return 0
+
+
+def cmd_functions(args) -> int:
+    from . import docs
+    from .registry import lookup
+    if args.name:
+        print(docs.function_text(lookup(args.name)))
+    elif args.markdown:
+        sys.stdout.write(docs.markdown())
+    else:
+        print(docs.listing())
+    return 0
+
+
+def cmd_play(args) -> int:
+    from .live import play
+    return play(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="phonon", description="Phonon live-coding language: render patches.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("render", help="render a patch to an audio file (one process)")
+    r.add_argument("patch")
+    r.add_argument("out")
+    add_audio_options(r)
+    r.add_argument("--profile", action="store_true", help="print each node's share of render time")
+    r.set_defaults(func=cmd_render)
+    c = sub.add_parser("check", help="validate a patch and print its graph")
+    c.add_argument("patch")
+    c.set_defaults(func=cmd_check)
+    f = sub.add_parser("functions", help="list the language's functions, or show one")
+    f.add_argument("name", nargs="?")
+    f.add_argument("--markdown", action="store_true", help="the whole reference as Markdown")
+    f.set_defaults(func=cmd_functions)
+    pl = sub.add_parser("play", help="play a patch live, reloading it when the file changes")
+    pl.add_argument("patch")
+    pl.add_argument("--sr", type=int, default=44100)
+    pl.add_argument("--block", type=int, default=1024)
+    pl.add_argument("--seed", type=int, default=0)
+    pl.add_argument("--samples", default=None)
+    pl.set_defaults(func=cmd_play)
+    return ap
+
+
+def run(func, args) -> int:
+    """Run a command with the exit-code contract: 0 ok, 1 user error, 2 internal, 130 interrupted."""
+    try:
+        return func(args)
+    except PhononError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception:
+        traceback.print_exc()
+        print("internal error: this is a bug in phonon; please report it with the patch", file=sys.stderr)
+        return 2
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return run(args.func, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

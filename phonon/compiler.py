@@ -1,0 +1,732 @@
+"""AST -> GraphSpec.
+
+Every name is checked against the registry (did-you-mean on a miss), every
+constant against its parameter's range, every mini-notation string parsed (its
+errors re-pointed into the program line). Compile-time values:
+
+  NumV   an exact constant            PatV   a pattern (numbers, words, notes)
+  SoundV a control pattern for `s`    SigV   a signal: a node output (+ trigger pattern)
+  FnV    a pattern function           ListV  a list `[a, b]`
+
+Signals become nodes; patterns stay pattern data (`phonon.patexpr`) until a node
+needs them. A transform applied to a signal (`fast 2 $ saw "55 110"`) is pushed
+down into every pattern of that signal's subgraph; `jux f` on a signal renders
+the original left and the transformed copy right.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Optional
+
+from . import registry
+from .dsl import ast as A
+from .errors import (CompileError, MiniParseError, ParamRangeError, PhononError, Span,
+                     UnknownNameError, suggestion_text)
+from .spec import GraphSpec, NodeSpec, Pat, Ref
+
+CONTROLS_ON_SIGNALS = {"gain": "mul", "pan": "pan"}
+NODE_CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "synth", "math")
+DEFAULT_CPS = Fraction(1, 2)
+
+
+# ------------------------------------------------------------------------------------------
+# compile-time values
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NumV:
+    value: Fraction
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True)
+class PatV:
+    expr: tuple
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True)
+class SoundV:
+    expr: tuple
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True)
+class SigV:
+    ref: int
+    trig: Optional[tuple] = None  # pattern whose onsets trigger a chained envelope
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True)
+class FnV:
+    expr: Optional[tuple]  # pattern function (patexpr) or None for a node-chain section
+    span: Optional[Span] = None
+    chain: Any = None  # (decl, args, kwargs) for sections like `(# lpf 500)`
+
+
+@dataclass(frozen=True)
+class ListV:
+    items: tuple
+    span: Optional[Span] = None
+
+
+def _describe(v) -> str:
+    return {NumV: "a number", PatV: "a pattern", SoundV: "a sample pattern", SigV: "a signal",
+            FnV: "a function", ListV: "a list"}.get(type(v), type(v).__name__)
+
+
+# ------------------------------------------------------------------------------------------
+# the compiler
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Node:
+    kind: str
+    args: list
+    label: str = ""
+
+
+class Compiler:
+    def __init__(self, program: A.Program, filename: Optional[str] = None):
+        registry.load()
+        self.program = program
+        self.source = program.source
+        self.filename = filename
+        self.nodes: list[_Node] = []
+        self.bus_defs: dict[str, A.BusDef] = {}
+        self.out_defs: dict[str, A.OutDef] = {}
+        self.bus_values: dict[str, Any] = {}
+        self.bus_refs: dict[str, int] = {}
+        self._stack: list[str] = []
+        self._sampler_memo: dict = {}
+        self.cps = DEFAULT_CPS
+
+    # -- entry -------------------------------------------------------------------------------
+    def compile(self, sr: int = 44100, seed: int = 0, sample_roots: tuple = (),
+                keep_buses: bool = False) -> GraphSpec:
+        for st in self.program.statements:
+            if isinstance(st, A.Tempo):
+                self.cps = self._tempo(st)
+            elif isinstance(st, A.BusDef):
+                self.bus_defs[st.name] = st
+            elif isinstance(st, A.OutDef):
+                self.out_defs[st.name] = st
+        if not self.out_defs and not self.bus_defs:
+            raise CompileError("nothing to render: the program has no `out:` and no buses",
+                               hint='add a line like `out: s "bd*4"`')
+        outputs: list[tuple[str, int]] = []
+        for name in sorted(self.out_defs, key=_out_order):
+            st = self.out_defs[name]
+            outputs.append((name, self.materialize(self.expr(st.expr), st.span)))
+        if not outputs:
+            for auto in ("master", "out"):
+                if auto in self.bus_defs:
+                    outputs.append(("out", self.bus_signal(auto, self.bus_defs[auto].span)))
+                    break
+            else:  # sum of every bus x 0.25
+                terms = [("x%d" % i, Ref(self.bus_signal(b, self.bus_defs[b].span)))
+                         for i, b in enumerate(self.bus_defs)]
+                total = self.add("sum", terms, "auto: every bus") if len(terms) > 1 else terms[0][1].node
+                outputs.append(("out", self.add("mul", [("a", Ref(total)), ("b", 0.25)],
+                                                "auto: every bus x 0.25")))
+        if keep_buses:
+            for b in self.bus_defs:
+                self.bus_signal(b, self.bus_defs[b].span)
+        return self._finish(outputs, sr, seed, sample_roots, keep_buses)
+
+    def _finish(self, outputs, sr, seed, sample_roots, keep_buses) -> GraphSpec:
+        roots = [r for _, r in outputs]
+        if keep_buses:
+            roots += list(self.bus_refs.values())
+        keep = set()
+        todo = list(roots)
+        while todo:
+            i = todo.pop()
+            if i in keep:
+                continue
+            keep.add(i)
+            todo.extend(a.node for _, a in self.nodes[i].args if isinstance(a, Ref))
+        order = sorted(keep)  # creation order is topological (arguments are built first)
+        new_id = {old: k for k, old in enumerate(order)}
+
+        def remap(v):
+            return Ref(new_id[v.node]) if isinstance(v, Ref) else v
+
+        nodes = tuple(NodeSpec(new_id[i], self.nodes[i].kind,
+                               tuple((k, remap(v)) for k, v in self.nodes[i].args),
+                               self.nodes[i].label) for i in order)
+        buses = tuple((f"~{b}", Ref(new_id[r])) for b, r in self.bus_refs.items() if r in keep)
+        return GraphSpec(nodes=nodes, outputs=tuple((n, Ref(new_id[r])) for n, r in outputs),
+                         buses=buses, cps=self.cps, sr=int(sr), seed=int(seed),
+                         sample_roots=tuple(str(r) for r in sample_roots))
+
+    def error(self, cls, message, span=None, hint=None):
+        return cls(message, span=span, source=self.source, hint=hint, filename=self.filename)
+
+    def add(self, kind: str, args: list, label: str = "") -> int:
+        self.nodes.append(_Node(kind, list(args), label))
+        return len(self.nodes) - 1
+
+    # -- statements ----------------------------------------------------------------------------
+    def _tempo(self, st: A.Tempo) -> Fraction:
+        v = self.expr(st.value)
+        word = "bpm" if st.kind == "bpm" else "tempo"
+        if not isinstance(v, NumV):
+            raise self.error(CompileError, f"{word}: expected a number, got {_describe(v)}", st.span)
+        if v.value <= 0:
+            raise self.error(ParamRangeError,
+                             f"{word}: got {_fmt(v.value)}; expected a positive number"
+                             + (" of beats per minute" if word == "bpm" else " of cycles per second"),
+                             _span_of(st.value) or st.span)
+        return v.value / 60 if st.kind == "bpm" else v.value
+
+    def bus_value(self, name: str, span: Optional[Span]):
+        if name in self.bus_values:
+            return self.bus_values[name]
+        if name not in self.bus_defs:
+            defined = ", ".join("~" + b for b in self.bus_defs) or "none"
+            raise self.error(UnknownNameError,
+                             f"undefined bus '~{name}'{suggestion_text('~' + name, ['~' + b for b in self.bus_defs])}"
+                             f"; defined buses: {defined}", span)
+        if name in self._stack:
+            cyc = self._stack[self._stack.index(name):] + [name]
+            raise self.error(CompileError, "bus cycle: " + " -> ".join("~" + c for c in cyc), span,
+                             hint="a bus cannot depend on itself; express feedback with the feedback "
+                                  "parameter of delay, reverb or comb")
+        self._stack.append(name)
+        try:
+            v = self.expr(self.bus_defs[name].expr)
+        finally:
+            self._stack.pop()
+        self.bus_values[name] = v
+        return v
+
+    def bus_signal(self, name: str, span: Optional[Span]) -> int:
+        if name not in self.bus_refs:
+            ref = self.materialize(self.bus_value(name, span), span)
+            if not self.nodes[ref].label or ":" in self.nodes[ref].label:
+                self.nodes[ref].label = f"~{name}"
+            self.bus_refs[name] = ref
+        return self.bus_refs[name]
+
+    # -- expressions -------------------------------------------------------------------------
+    def expr(self, e):
+        m = getattr(self, "_e_" + type(e).__name__)
+        return m(e)
+
+    def _e_Num(self, e: A.Num):
+        return NumV(Fraction(e.value), e.span)
+
+    def _e_Str(self, e: A.Str):
+        self.check_mini(e.text, e.span)
+        return PatV(("mini", e.text), e.span)
+
+    def _e_BusRef(self, e: A.BusRef):
+        v = self.bus_value(e.name, e.span)
+        if isinstance(v, SigV):
+            return SigV(self.bus_signal(e.name, e.span), v.trig, e.span)
+        return v
+
+    def _e_Paren(self, e: A.Paren):
+        return self.expr(e.expr)
+
+    def _e_ListExpr(self, e: A.ListExpr):
+        return ListV(tuple(self.expr(i) for i in e.items), e.span)
+
+    def _e_Neg(self, e: A.Neg):
+        v = self.expr(e.expr)
+        if isinstance(v, NumV):
+            return NumV(-v.value, e.span)
+        return self.binop("*", NumV(Fraction(-1), e.span), v, e.span)
+
+    def _e_BinOp(self, e: A.BinOp):
+        return self.binop(e.op, self.expr(e.left), self.expr(e.right), e.span)
+
+    def _e_Name(self, e: A.Name):
+        return self.call(e.name, (), (), e.span, None)
+
+    def _e_Call(self, e: A.Call):
+        return self.call(e.func, e.args, e.kwargs, e.span, None)
+
+    def _e_Chain(self, e: A.Chain):
+        left = self.expr(e.left)
+        r = e.right
+        if isinstance(r, A.Name):
+            return self.call(r.name, (), (), r.span, left)
+        return self.call(r.func, r.args, r.kwargs, r.span, left)
+
+    def _e_ChainSection(self, e: A.ChainSection):
+        return self.function(e)
+
+    def _e_Dollar(self, e: A.Dollar):
+        items = e.items
+        if self.is_function(items[0]):
+            val = self.expr(items[-1])
+            for it in reversed(items[:-1]):
+                val = self.apply(self.function(it), val, e.span)
+        else:
+            val = self.expr(items[0])
+            for it in items[1:]:
+                val = self.apply(self.function(it), val, e.span)
+        return val
+
+    # -- arithmetic ----------------------------------------------------------------------------
+    def binop(self, op: str, a, b, span):
+        if isinstance(a, NumV) and isinstance(b, NumV):
+            if op == "/" and b.value == 0:
+                raise self.error(CompileError, "division by zero", span)
+            return NumV({"+": a.value + b.value, "-": a.value - b.value, "*": a.value * b.value,
+                         "/": a.value / b.value if b.value else 0}[op], span)
+        if isinstance(a, (NumV, PatV)) and isinstance(b, (NumV, PatV)):
+            return PatV(("op", op, self.pat_expr(a, span), self.pat_expr(b, span)), span)
+        kind = {"+": "add", "-": "sub", "*": "mul", "/": "div"}[op]
+        trig = a.trig if isinstance(a, SigV) else (b.trig if isinstance(b, SigV) else None)
+        ref = self.add(kind, [("a", self.operand(a, span)), ("b", self.operand(b, span))], _lab(span))
+        return SigV(ref, trig, span)
+
+    def operand(self, v, span):
+        if isinstance(v, NumV):
+            return float(v.value)
+        if isinstance(v, PatV):
+            return Pat(v.expr)
+        return Ref(self.materialize(v, span))
+
+    def pat_expr(self, v, span) -> tuple:
+        if isinstance(v, NumV):
+            return ("pure", v.value)
+        if isinstance(v, (PatV, SoundV)):
+            return v.expr
+        raise self.error(CompileError, f"expected a pattern, got {_describe(v)}", getattr(v, "span", None) or span)
+
+    # -- signals -------------------------------------------------------------------------------
+    def materialize(self, v, span=None) -> int:
+        """The node id of a value used as a signal."""
+        if isinstance(v, SigV):
+            return v.ref
+        if isinstance(v, SoundV):
+            return self.sampler(v).ref
+        if isinstance(v, PatV):
+            return self.add("pattern_signal", [("pat", Pat(v.expr))], _lab(v.span or span))
+        if isinstance(v, NumV):
+            return self.add("pattern_signal", [("pat", Pat(("pure", v.value)))], _lab(v.span or span))
+        if isinstance(v, FnV):
+            raise self.error(CompileError, "a function where a signal was expected", v.span or span,
+                             hint="give the transform a pattern: `fast 2 $ s \"bd sn\"`")
+        if isinstance(v, ListV):
+            terms = [("x%d" % i, Ref(self.materialize(x, span))) for i, x in enumerate(v.items)]
+            return self.add("sum", terms, _lab(v.span or span))
+        raise self.error(CompileError, f"cannot use {_describe(v)} as a signal", span)
+
+    def sampler(self, v: SoundV) -> SigV:
+        if v.expr in self._sampler_memo:
+            return self._sampler_memo[v.expr]
+        args = [("pat", Pat(v.expr))]
+        for bus in sorted(set(_bus_words(v.expr))):  # `s "~kick*4"`: a bus played as a sample
+            args.append(("~" + bus, Ref(self.bus_signal(bus, v.span))))
+        sig = SigV(self.add("sampler", args, _lab(v.span)), v.expr, v.span)
+        self._sampler_memo[v.expr] = sig
+        return sig
+
+    # -- calls ---------------------------------------------------------------------------------
+    def call(self, name: str, args, kwargs, span, chained):
+        decl = self.lookup(name, span)
+        cat = decl.category
+        if cat == "transform":
+            if chained is not None:
+                raise self.error(CompileError, f"'{name}' is a pattern transform; apply it with $, "
+                                 "not #", span, hint=f"write `{name} ... $ <pattern>` or `<pattern> $ {name} ...`")
+            n_params = len(decl.params)
+            if len(args) > n_params + 1:
+                raise self.arity(decl, len(args), span)
+            if kwargs:
+                raise self.error(CompileError, f"{name}: keyword arguments are not supported for "
+                                 "transforms", kwargs[0].span)
+            fn = self.transform_fn(decl, args[:n_params], span)
+            if len(args) == n_params + 1:
+                return self.apply(fn, self.expr(args[-1]), span)
+            return fn
+        if cat == "combinator":
+            return self.combinator(decl, args, span)
+        if cat == "control":
+            if chained is None:
+                raise self.error(CompileError, f"'{name}' sets a parameter of a sound; use it in a "
+                                 "chain", span, hint=f'write `s "bd*4" # {name} ...`')
+            return self.control(decl, args, kwargs, span, chained)
+        if cat == "sample":
+            if chained is not None:
+                raise self.error(CompileError, f"'{name}' is a source; it cannot follow #", span)
+            if len(args) != 1 or kwargs:
+                raise self.error(CompileError, f"{name} takes one pattern: `{name} \"bd*4 sn\"`", span)
+            v = self.expr(args[0])
+            if not isinstance(v, PatV):
+                raise self.error(CompileError, f"{name}: expected a pattern string, got {_describe(v)}",
+                                 _span_of(args[0]) or span)
+            return SoundV(("sound", v.expr), span)
+        return self.node_call(decl, args, kwargs, span, chained)
+
+    def lookup(self, name, span):
+        try:
+            return registry.lookup(name)
+        except UnknownNameError as e:
+            raise self.error(UnknownNameError, e.message, span) from None
+
+    def arity(self, decl, got, span):
+        return self.error(CompileError, f"{decl.name} takes at most {len(decl.params)} argument"
+                          f"{'s' if len(decl.params) != 1 else ''} ({decl.signature()}); got {got}", span)
+
+    def bind(self, decl, args, kwargs, span, skip_input: bool) -> dict:
+        """Match positional and keyword arguments to parameters: {param name: AST expr}."""
+        params = [p for p in decl.params if not (skip_input and p.kind == "input")]
+        params = [p for p in params if p.name != "trig"]
+        if len(args) > len(params):
+            raise self.error(CompileError, f"{decl.name} takes at most {len(params)} argument"
+                             f"{'s' if len(params) != 1 else ''} ({' '.join(p.describe() for p in params)});"
+                             f" got {len(args)}", span)
+        bound = {p.name: a for p, a in zip(params, args)}
+        for kw in kwargs:
+            try:
+                p = decl.param(kw.name)
+            except UnknownNameError as e:
+                raise self.error(UnknownNameError, e.message, kw.span) from None
+            if p.name in bound:
+                raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' given twice", kw.span)
+            bound[p.name] = kw.value
+        return bound
+
+    def node_call(self, decl, args, kwargs, span, chained):
+        has_input = any(p.kind == "input" for p in decl.params)
+        if chained is not None and not (has_input and decl.chainable):
+            raise self.error(CompileError, f"'{decl.name}' is a source and cannot follow #", span,
+                             hint=f"use it on its own, e.g. `{decl.example}`")
+        bound = self.bind(decl, args, kwargs, span, skip_input=chained is not None)
+        out_args = []
+        trig = None
+        in_trig = chained.trig if isinstance(chained, SigV) else None
+        for p in decl.params:
+            if p.kind == "input":
+                if chained is not None:
+                    v = chained
+                elif p.name in bound:
+                    v = self.expr(bound[p.name])
+                    if isinstance(v, (NumV, PatV)) and decl.category != "math":
+                        raise self.error(CompileError, f"{decl.name} needs a signal to process",
+                                         span, hint=f"chain it (`saw 55 # {decl.name} ...`) or pass the "
+                                         f"signal first (`{decl.name} ~bus ...`)")
+                else:
+                    raise self.error(CompileError, f"{decl.name} needs a signal to process", span,
+                                     hint=f"chain it: `saw 55 # {decl.name} ...`")
+                if isinstance(v, SoundV):
+                    v = self.sampler(v)
+                if isinstance(v, SigV):
+                    in_trig = v.trig
+                if decl.category == "math" and isinstance(v, (NumV, PatV)):
+                    out_args.append((p.name, self.operand(v, span)))
+                else:
+                    out_args.append((p.name, Ref(self.materialize(v, span))))
+                continue
+            if p.name == "trig":
+                if in_trig is not None:
+                    out_args.append(("trig", Pat(in_trig)))
+                continue
+            if p.name in bound:
+                a = bound[p.name]
+                v = self.expr(a)
+                out_args.append((p.name, self.param_value(decl, p, v, _span_of(a) or span)))
+                if trig is None and isinstance(v, PatV) and decl.category in ("oscillator", "synth"):
+                    trig = v.expr
+            elif p.required:
+                raise self.error(CompileError, f"{decl.name}: missing argument '{p.name}'; parameters "
+                                 f"are: {decl.signature()}", span)
+            else:
+                out_args.append((p.name, float(p.default) if isinstance(p.default, (int, float, Fraction))
+                                 else p.default))
+        out_args = [(k, v) for k, v in out_args if v is not None]
+        ref = self.add(decl.node_kind, out_args, _lab(span))
+        if decl.category in ("oscillator", "synth"):
+            return SigV(ref, trig, span)
+        if decl.category == "envelope":
+            return SigV(ref, in_trig, span)
+        return SigV(ref, in_trig, span)
+
+    def param_value(self, decl, p, v, span):
+        if isinstance(v, NumV):
+            p.check(v.value, decl.name, span) if p.range else None
+            if p.kind == "pattern":
+                return Pat(("pure", v.value))
+            return float(v.value)
+        if isinstance(v, PatV):
+            return Pat(v.expr)
+        if isinstance(v, (SigV, SoundV, ListV)):
+            if p.kind in ("number", "pattern"):
+                raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' must be a number or "
+                                 f"a pattern, not {_describe(v)}", span)
+            return Ref(self.materialize(v, span))
+        raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' got {_describe(v)}", span)
+
+    def control(self, decl, args, kwargs, span, chained):
+        bound = self.bind(decl, args, kwargs, span, skip_input=False)
+        if not bound:
+            raise self.error(CompileError, f"{decl.name}: missing a value", span)
+        (pname, a), = list(bound.items())[:1]
+        v = self.expr(a)
+        vspan = _span_of(a) or span
+        if isinstance(chained, SoundV):
+            if isinstance(v, NumV):
+                decl.params[0].check(v.value, decl.name, vspan)
+            if isinstance(v, (NumV, PatV)):
+                return SoundV(("set", decl.name, chained.expr, self.pat_expr(v, vspan)), chained.span)
+        if decl.name in CONTROLS_ON_SIGNALS:
+            if isinstance(v, NumV):
+                decl.params[0].check(v.value, decl.name, vspan)
+            src = SigV(self.materialize(chained, span), getattr(chained, "trig", None)) \
+                if not isinstance(chained, SigV) else chained
+            if decl.name == "gain":
+                ref = self.add("mul", [("a", Ref(src.ref)), ("b", self.operand(v, vspan))], _lab(span))
+            else:
+                ref = self.add("pan", [("in", Ref(src.ref)), ("pos", self.operand(v, vspan))], _lab(span))
+            return SigV(ref, src.trig, span)
+        raise self.error(CompileError, f"'{decl.name}' applies to sample sources (s \"...\"), not to "
+                         f"{_describe(chained)}", span)
+
+    def combinator(self, decl, args, span):
+        if len(args) == 1 and isinstance(args[0], A.ListExpr):
+            items = [self.expr(i) for i in args[0].items]
+        else:
+            items = [self.expr(a) for a in args]
+        if not items:
+            raise self.error(CompileError, f"{decl.name}: expected a list like `{decl.name} [a, b]`", span)
+        if decl.name == "mix" or any(isinstance(i, SigV) for i in items):
+            if decl.name not in ("stack", "mix"):
+                raise self.error(CompileError, f"{decl.name} combines patterns, not signals", span)
+            terms = [("x%d" % k, Ref(self.materialize(i, span))) for k, i in enumerate(items)]
+            return SigV(self.add("sum", terms, _lab(span)), None, span)
+        exprs = tuple(self.pat_expr(i, span) for i in items)
+        cls = SoundV if any(isinstance(i, SoundV) for i in items) else PatV
+        return cls(("comb", decl.name, exprs), span)
+
+    # -- functions -----------------------------------------------------------------------------
+    def is_function(self, e) -> bool:
+        if isinstance(e, A.Paren):
+            return self.is_function(e.expr)
+        if isinstance(e, A.ChainSection):
+            return True
+        if isinstance(e, A.Dollar):
+            return all(self.is_function(i) for i in e.items)
+        if isinstance(e, (A.Name, A.Call)):
+            name = e.name if isinstance(e, A.Name) else e.func
+            decl = registry.REGISTRY.get(name) or registry.REGISTRY.get(registry.ALIASES.get(name, ""))
+            if decl is None or decl.category != "transform":
+                return False
+            nargs = 0 if isinstance(e, A.Name) else len(e.args)
+            return nargs <= len(decl.params)
+        return False
+
+    def function(self, e) -> FnV:
+        if isinstance(e, A.Paren):
+            return self.function(e.expr)
+        if isinstance(e, A.ChainSection):
+            r = e.right
+            name, args, kwargs = (r.name, (), ()) if isinstance(r, A.Name) else (r.func, r.args, r.kwargs)
+            decl = self.lookup(name, r.span)
+            if decl.category == "control":
+                bound = self.bind(decl, args, kwargs, r.span, skip_input=False)
+                if not bound:
+                    raise self.error(CompileError, f"{name}: missing a value", r.span)
+                a = next(iter(bound.values()))
+                return FnV(("setfn", decl.name, self.pat_expr(self.expr(a), _span_of(a) or r.span)), e.span)
+            if decl.category == "transform":
+                raise self.error(CompileError, f"'{name}' is a transform; write ({name} ...) without #", r.span)
+            return FnV(None, e.span, chain=(name, args, kwargs, r.span))
+        if isinstance(e, A.Dollar):
+            fns = [self.function(i) for i in e.items]
+            if any(f.expr is None for f in fns):
+                raise self.error(CompileError, "a chain section cannot be composed with $", e.span)
+            return FnV(("compose", tuple(f.expr for f in fns)), e.span)
+        if isinstance(e, (A.Name, A.Call)):
+            name = e.name if isinstance(e, A.Name) else e.func
+            args = () if isinstance(e, A.Name) else e.args
+            decl = self.lookup(name, e.span)
+            if decl.category != "transform":
+                raise self.error(CompileError, f"'{name}' is not a pattern transform; expected a function "
+                                 "such as `fast 2`, `rev` or `(# speed 2)`", e.span)
+            if len(args) > len(decl.params):
+                raise self.error(CompileError, f"{name} takes {len(decl.params)} argument"
+                                 f"{'s' if len(decl.params) != 1 else ''} before its pattern "
+                                 f"({decl.signature()}); got {len(args)}", e.span)
+            return self.transform_fn(decl, args, e.span)
+        raise self.error(CompileError, "expected a function (a transform like `fast 2` or a section "
+                         "like `(# speed 2)`)", _span_of(e))
+
+    def transform_fn(self, decl, args, span) -> FnV:
+        required = [p for p in decl.params if p.required]
+        if len(args) < len(required):
+            missing = [p.name for p in decl.params[len(args):] if p.required]
+            raise self.error(CompileError, f"{decl.name}: missing argument"
+                             f"{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}; "
+                             f"parameters are: {decl.signature()}", span)
+        vals = []
+        for p, a in zip(decl.params, args):
+            if p.kind == "function":
+                f = self.function(a)
+                if f.expr is None:
+                    raise self.error(CompileError, f"{decl.name}: a node section cannot be used as a "
+                                     "pattern function", _span_of(a) or span)
+                vals.append(f.expr)
+            elif p.kind == "list":
+                v = self.expr(a)
+                items = v.items if isinstance(v, ListV) else (v,)
+                vals.append(("list",) + tuple(self.pat_expr(i, span) for i in items))
+            else:
+                v = self.expr(a)
+                if isinstance(v, NumV) and p.range:
+                    p.check(v.value, decl.name, _span_of(a) or span)
+                if isinstance(v, (SigV, SoundV)):
+                    raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' must be a number "
+                                     f"or a pattern, not {_describe(v)}", _span_of(a) or span)
+                vals.append(self.pat_expr(v, span))
+        for p in decl.params[len(args):]:
+            if not p.required:
+                vals.append(("pure", Fraction(p.default)) if isinstance(p.default, (int, float, Fraction))
+                            else p.default)
+        return FnV(("fn", decl.name, tuple(vals)), span)
+
+    def apply(self, f: FnV, v, span):
+        """Apply a function value to a value (the `$` of Tidal)."""
+        if isinstance(v, FnV):
+            if f.expr is None or v.expr is None:
+                raise self.error(CompileError, "a chain section cannot be composed with $", span)
+            return FnV(("compose", (f.expr, v.expr)), span)
+        if f.expr is None:  # (# lpf 500) applied to a signal
+            name, args, kwargs, sp = f.chain
+            return self.call(name, args, kwargs, sp, v)
+        if isinstance(v, NumV):
+            v = PatV(("pure", v.value), v.span)
+        if isinstance(v, SoundV):
+            return SoundV(_app(f.expr, v.expr), v.span)
+        if isinstance(v, PatV):
+            if _uses(f.expr, "jux"):
+                raise self.error(CompileError, "jux needs a sound or a signal (it pans left/right)", span,
+                                 hint='apply it to the source: `jux rev $ saw "55 110"`')
+            return PatV(_app(f.expr, v.expr), v.span)
+        if isinstance(v, SigV):
+            if f.expr[0] == "fn" and f.expr[1] == "jux":
+                inner = f.expr[2][0]
+                right = self.transform_signal(v.ref, inner)
+                ref = self.add("stereo", [("left", Ref(v.ref)), ("right", Ref(right))], _lab(span))
+                return SigV(ref, v.trig, span)
+            if f.expr[0] == "setfn":
+                raise self.error(CompileError, f"(# {f.expr[1]} ...) sets a parameter of a sample "
+                                 "pattern; this is a signal", span)
+            ref = self.transform_signal(v.ref, f.expr)
+            trig = _app(f.expr, v.trig) if v.trig is not None else None
+            return SigV(ref, trig, span)
+        if isinstance(v, ListV):
+            raise self.error(CompileError, "a transform cannot apply to a list; use stack [..] or cat [..]",
+                             span)
+        raise self.error(CompileError, f"cannot apply a function to {_describe(v)}", span)
+
+    def transform_signal(self, ref: int, fexpr: tuple) -> int:
+        """A copy of the subgraph under `ref` with every pattern transformed by `fexpr`."""
+        memo: dict[int, int] = {}
+
+        def rec(i: int) -> int:
+            if i in memo:
+                return memo[i]
+            node = self.nodes[i]
+            new_args, changed = [], False
+            for k, a in node.args:
+                if isinstance(a, Ref):
+                    j = rec(a.node)
+                    changed |= j != a.node
+                    new_args.append((k, Ref(j)))
+                elif isinstance(a, Pat):
+                    new_args.append((k, Pat(_app(fexpr, a.expr))))
+                    changed = True
+                else:
+                    new_args.append((k, a))
+            memo[i] = self.add(node.kind, new_args, node.label) if changed else i
+            return memo[i]
+        return rec(ref)
+
+    # -- mini-notation ---------------------------------------------------------------------------
+    def check_mini(self, text: str, span: Span):
+        from .patexpr import _mini
+        try:
+            _mini(text)
+        except MiniParseError as e:
+            col = span.col + (e.span.col if e.span else 1)
+            raise self.error(MiniParseError, e.message, Span(span.line, col,
+                                                             e.span.length if e.span else 1),
+                             hint=e.hint) from None
+
+
+# ------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------
+
+_BUS_WORD = re.compile(r"~([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _bus_words(expr) -> list:
+    """Bus names written as `~name` inside the mini-notation strings of a pattern expression."""
+    out = []
+    if isinstance(expr, tuple):
+        if len(expr) == 2 and expr[0] == "mini" and isinstance(expr[1], str):
+            out += _BUS_WORD.findall(expr[1])
+        else:
+            for x in expr:
+                out += _bus_words(x)
+    return out
+
+
+def _app(fexpr: tuple, target: tuple) -> tuple:
+    if fexpr[0] == "fn":
+        return ("apply", fexpr[1], fexpr[2], target)
+    return ("app", fexpr, target)
+
+
+def _uses(expr, name) -> bool:
+    if isinstance(expr, tuple):
+        if len(expr) >= 2 and expr[0] in ("fn", "apply") and expr[1] == name:
+            return True
+        return any(_uses(x, name) for x in expr)
+    return False
+
+
+def _span_of(e) -> Optional[Span]:
+    return getattr(e, "span", None)
+
+
+def _lab(span) -> str:
+    return str(span) if span else ""
+
+
+def _fmt(v) -> str:
+    return registry._fmt(v)
+
+
+def _out_order(name: str):
+    return (0, 0) if name == "out" else (1, int(name[3:]) if name[3:].isdigit() else 0)
+
+
+def compile_program(program: A.Program, filename: Optional[str] = None, sr: int = 44100,
+                    seed: int = 0, sample_roots: tuple = (), keep_buses: bool = False) -> GraphSpec:
+    return Compiler(program, filename).compile(sr=sr, seed=seed, sample_roots=sample_roots,
+                                               keep_buses=keep_buses)
+
+
+def compile_source(text: str, filename: Optional[str] = None, sr: int = 44100, seed: int = 0,
+                   sample_roots: tuple = (), keep_buses: bool = False) -> GraphSpec:
+    """Parse and compile Phonon source text into a GraphSpec (errors carry line:col and the line)."""
+    from .dsl import parse
+    try:
+        program = parse(text, filename=filename)
+        return compile_program(program, filename, sr=sr, seed=seed, sample_roots=sample_roots,
+                               keep_buses=keep_buses)
+    except PhononError as e:
+        raise e.with_source(text, filename)

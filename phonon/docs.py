@@ -1,0 +1,83 @@
+"""The language reference, generated from the registry (`phonon functions`, docs/functions.md)."""
+from __future__ import annotations
+
+from .registry import CATEGORIES, REGISTRY, FunctionDecl, _fmt, load
+
+CATEGORY_TITLES = {
+    "oscillator": "Oscillators", "filter": "Filters", "envelope": "Envelopes", "effect": "Effects",
+    "dynamics": "Dynamics", "sample": "Samples", "control": "Sample controls", "synth": "Synths",
+    "transform": "Pattern transforms", "combinator": "Combinators", "math": "Math",
+}
+
+
+def _param_line(p) -> str:
+    bits = [p.name]
+    if not p.required:
+        bits.append(f"default {_fmt(p.default)}")
+    else:
+        bits.append("required")
+    if p.unit:
+        bits.append(p.unit)
+    if p.range:
+        bits.append(f"range {_fmt(p.range[0])}..{_fmt(p.range[1])}")
+    bits.append(p.kind)
+    return f"{bits[0]} ({', '.join(bits[1:])})" + (f": {p.doc}" if p.doc else "")
+
+
+def user_params(decl: FunctionDecl) -> list:
+    return [p for p in decl.params if p.name != "trig"]
+
+
+def function_text(decl: FunctionDecl) -> str:
+    sig = " ".join(p.describe() for p in user_params(decl))
+    lines = [f"{decl.name} {sig}".rstrip(), ""]
+    if decl.aliases:
+        lines.append("aliases: " + ", ".join(decl.aliases))
+    lines.append(f"category: {decl.category}")
+    lines += ["", decl.doc, "", "parameters:"]
+    lines += ["  " + _param_line(p) for p in user_params(decl)] or ["  (none)"]
+    lines += ["", "example:", "  " + decl.example]
+    return "\n".join(lines)
+
+
+def listing() -> str:
+    load()
+    lines = []
+    for cat in CATEGORIES:
+        decls = sorted((d for d in REGISTRY.values() if d.category == cat), key=lambda d: d.name)
+        if not decls:
+            continue
+        lines.append(CATEGORY_TITLES[cat] + ":")
+        for d in decls:
+            sig = " ".join(p.describe() for p in user_params(d))
+            lines.append(f"  {d.name:<14} {sig}")
+        lines.append("")
+    lines.append("`phonon functions NAME` shows one function in full.")
+    return "\n".join(lines)
+
+
+def markdown() -> str:
+    load()
+    out = ["# Phonon functions", "",
+           "Generated from the registry (`phonon functions --markdown`); do not edit by hand.", ""]
+    for cat in CATEGORIES:
+        decls = sorted((d for d in REGISTRY.values() if d.category == cat), key=lambda d: d.name)
+        if not decls:
+            continue
+        out += [f"## {CATEGORY_TITLES[cat]}", ""]
+        for d in decls:
+            sig = " ".join(p.describe() for p in user_params(d))
+            out += [f"### `{d.name}`" + (f" (aliases: {', '.join(d.aliases)})" if d.aliases else ""), "",
+                    f"`{d.name} {sig}`".replace(" `", "`") if not sig else f"`{d.name} {sig}`", "",
+                    d.doc, ""]
+            ps = user_params(d)
+            if ps:
+                out += ["| parameter | default | unit | range | kind | meaning |",
+                        "|---|---|---|---|---|---|"]
+                for p in ps:
+                    rng = f"{_fmt(p.range[0])}..{_fmt(p.range[1])}" if p.range else ""
+                    out.append(f"| {p.name} | {'required' if p.required else _fmt(p.default)} | "
+                               f"{p.unit} | {rng} | {p.kind} | {p.doc} |")
+                out.append("")
+            out += ["```", d.example, "```", ""]
+    return "\n".join(out)

@@ -1,0 +1,239 @@
+"""Lexer of the Phonon language (PLY), plus the context-dependent token rules.
+
+PLY's master regex turns the text into raw tokens; `tokenize` then applies the rules
+that depend on spacing and neighbours, which a regex alone cannot see:
+
+* `name:` with no space before the colon is a KEYWORD (`q:0.8`, `q: 0.8`);
+  `:name` after a space is the original's keyword form (COLONKW, `:q 0.8`).
+* `-` directly followed by a digit and preceded by a space, `(`, `[`, `,` or `:` is a
+  TMINUS: inside a call's argument list it makes a negative literal
+  (`compressor -12 4`); elsewhere the grammar treats it as an ordinary minus.
+* A line whose first token is `#` is an error: `#` chains, comments start with `--`.
+
+Statement heads (`out:`, `~bus:` ...) are recognised by the parser, which sees lines.
+"""
+from __future__ import annotations
+
+import bisect
+import threading
+from dataclasses import dataclass
+from typing import Optional
+
+import ply.lex as lex
+
+from ..errors import PhononSyntaxError, Span
+
+__all__ = ["Tok", "tokenize", "tokens"]
+
+tokens = (
+    "NUMBER", "STRING", "BUS", "NAME", "KEYWORD", "COLONKW",
+    "PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "HASH", "DOLLAR",
+    "LPAREN", "RPAREN", "LBRACK", "RBRACK", "COMMA", "COLON",
+)
+
+# Raw-token rules. Function rules are tried in definition order, before the string rules.
+t_ignore = " \t\r\f\v"
+
+
+def t_COMMENT(t):
+    r"--[^\n]*"
+    return None
+
+
+def t_NEWLINE(t):
+    r"\n+"
+    t.lexer.lineno += len(t.value)
+    return None
+
+
+def t_STRING(t):
+    r'"[^"\n]*"'
+    return t
+
+
+def t_UNTERMINATED(t):
+    r'"[^"\n]*'
+    raise _LexFail("unterminated string", t.lexpos, 1, "close it with '\"' on the same line")
+
+
+def t_NUMBER(t):
+    r"(\d+\.\d+|\.\d+|\d+)([eE][+-]?\d+)?"
+    return t
+
+
+def t_BUS(t):
+    r"~[A-Za-z_][A-Za-z0-9_]*"
+    return t
+
+
+def t_TILDE(t):
+    r"~"
+    raise _LexFail("'~' must be followed by a bus name", t.lexpos, 1, "bus names look like ~bass or ~lfo1")
+
+
+def t_NAME(t):
+    r"[A-Za-z_][A-Za-z0-9_]*"
+    return t
+
+
+t_PLUS = r"\+"
+t_MINUS = r"-"
+t_STAR = r"\*"
+t_SLASH = r"/"
+t_HASH = r"\#"
+t_DOLLAR = r"\$"
+t_LPAREN = r"\("
+t_RPAREN = r"\)"
+t_LBRACK = r"\["
+t_RBRACK = r"\]"
+t_COMMA = r","
+t_COLON = r":"
+
+_MINI_CHARS = set("<>{}@!?|%")
+_CHAR_HINTS = {
+    "'": "strings are written in double quotes, like \"bd sn\"",
+    ";": "write one statement per line",
+    "=": "define a bus with '~name: ...' and an output with 'out: ...'",
+    ".": "compose transforms with '$' inside parentheses, like '(fast 2 $ rev)'; numbers are written 0.5",
+}
+_GENERIC_CHAR_HINT = ("expressions are made of numbers, \"strings\", ~buses, function names, "
+                      "+ - * / # $ ( ) [ ] , and keyword arguments like q:0.8")
+
+
+def t_error(t):
+    c = t.value[0]
+    if c in _MINI_CHARS:
+        hint = f"mini-notation goes inside a string, like s \"<bd sn>\"; '{c}' is not a Phonon operator"
+    else:
+        hint = _CHAR_HINTS.get(c, _GENERIC_CHAR_HINT)
+    shown = f'"{c}"' if c == "'" else f"'{c}'"
+    raise _LexFail(f"unexpected character {shown}", t.lexpos, 1, hint)
+
+
+class _LexFail(Exception):
+    def __init__(self, message: str, pos: int, length: int, hint: str):
+        super().__init__(message)
+        self.message, self.pos, self.length, self.hint = message, pos, length, hint
+
+
+_LEXER = lex.lex(optimize=False, debug=False)
+_LOCK = threading.Lock()
+
+
+@dataclass(eq=False)
+class Tok:
+    """A token as the parser sees it. `value` is the token itself so grammar actions get spans."""
+
+    type: str
+    text: str        # source text (for KEYWORD/COLONKW: the name only)
+    pos: int         # offset of the first character
+    end: int         # offset after the last character (of the whole token, e.g. `q:`)
+    line: int
+    col: int
+    first_on_line: bool = False
+
+    @property
+    def value(self) -> "Tok":
+        return self
+
+    @property
+    def lineno(self) -> int:  # PLY reads these two when tracking positions
+        return self.line
+
+    @property
+    def lexpos(self) -> int:
+        return self.pos
+
+    @property
+    def span(self) -> Span:
+        return Span(self.line, self.col, self.end - self.pos)
+
+    @property
+    def source(self) -> str:
+        """How the token is written (`q:` for a KEYWORD, `:q` for a COLONKW)."""
+        if self.type == "KEYWORD":
+            return self.text + ":"
+        if self.type == "COLONKW":
+            return ":" + self.text
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Tok({self.type} {self.source!r} @{self.line}:{self.col})"
+
+
+class Source:
+    """Line/column arithmetic over one program text."""
+
+    def __init__(self, text: str, filename: Optional[str]):
+        self.text = text
+        self.filename = filename
+        self.line_starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self.line_starts.append(i + 1)
+
+    def line_col(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.line_starts, pos) - 1
+        return i + 1, pos - self.line_starts[i] + 1
+
+    def error(self, message: str, span: Span, hint: Optional[str] = None) -> PhononSyntaxError:
+        return PhononSyntaxError(message, span=span, source=self.text, hint=hint, filename=self.filename)
+
+    def error_at(self, message: str, pos: int, length: int = 1, hint: Optional[str] = None) -> PhononSyntaxError:
+        line, col = self.line_col(pos)
+        return self.error(message, Span(line, col, length), hint)
+
+
+_TMINUS_AFTER = set(" \t\r\n\f\v([,:")
+
+
+def tokenize(src: Source) -> list[Tok]:
+    """Raw PLY tokens -> Toks with line/col, KEYWORD/COLONKW/TMINUS resolved."""
+    text = src.text
+    raw = []
+    with _LOCK:
+        _LEXER.lineno = 1
+        _LEXER.input(text)
+        try:
+            while True:
+                t = _LEXER.token()
+                if t is None:
+                    break
+                raw.append((t.type, t.value, t.lexpos))
+        except _LexFail as e:
+            raise src.error_at(e.message, e.pos, e.length, e.hint) from None
+
+    out: list[Tok] = []
+    prev_line = 0
+    i, n = 0, len(raw)
+    while i < n:
+        typ, val, pos = raw[i]
+        end = pos + len(val)
+        nxt = raw[i + 1] if i + 1 < n else None
+        if typ == "NAME" and nxt is not None and nxt[0] == "COLON" and nxt[2] == end:
+            typ, end = "KEYWORD", end + 1          # `q:` (the colon belongs to the keyword)
+            i += 1
+        elif (typ == "COLON" and nxt is not None and nxt[0] == "NAME" and nxt[2] == end
+              and (pos == 0 or text[pos - 1] in " \t\r\n\f\v([,")):
+            typ, val, end = "COLONKW", nxt[1], nxt[2] + len(nxt[1])   # `:q`
+            i += 1
+        elif typ == "NUMBER" and end < len(text) and (text[end].isalnum() or text[end] == "_"):
+            j = end
+            while j < len(text) and (text[j].isalnum() or text[j] in "_."):
+                j += 1
+            raise src.error_at(f"invalid number '{text[pos:j]}'", pos, j - pos,
+                               "numbers are written like 440, 0.5, 1e3 (no units); "
+                               "put a space between a number and a name")
+        elif (typ == "MINUS" and nxt is not None and nxt[0] == "NUMBER" and nxt[2] == end
+              and (pos == 0 or text[pos - 1] in _TMINUS_AFTER)):
+            typ = "TMINUS"
+        line, col = src.line_col(pos)
+        tok = Tok(typ, val, pos, end, line, col, first_on_line=line != prev_line)
+        prev_line = line
+        if tok.first_on_line and typ == "HASH":
+            raise src.error("'#' starts a chain, not a comment", tok.span,
+                            "comments start with '--'; to split a chain over two lines, "
+                            "end the first line with the '#'")
+        out.append(tok)
+        i += 1
+    return out

@@ -1,0 +1,243 @@
+"""The block engine: instantiate a GraphSpec and render it block by block.
+
+One pass per block over the nodes in topological order (the DAW model). Each node
+gets its arguments as constants, this block's arrays from upstream nodes, or
+PatternInputs. Output never depends on the block size (tested on every shared
+patch): nodes compute from absolute sample positions and carry exact state.
+
+    g = Graph(spec)             # fresh, independent state
+    g.seek(start)               # any absolute sample (seekable nodes compute, fading nodes reset)
+    outs = g.render(n)          # {output name: (2, n) float64}; g.last_taps has tapped nodes
+
+`externals` replaces nodes by callables `(start, n) -> (ch, n)` (the farm feeds
+materialized stage inputs this way); `taps` exposes intermediate node outputs.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Iterable, Optional
+
+import numpy as np
+
+from .errors import PhononError
+from .nodes.base import HISTORY, NODE_CLASSES, SIGNAL, Block, GraphContext, PatternInput
+from .spec import GraphSpec, Pat, Ref
+
+DEFAULT_BLOCK = 8192
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    id: int
+    kind: str
+    state_class: str
+    tail_seconds: float
+    inputs: tuple
+    label: str = ""
+
+
+class _External:
+    """Stands in for a node whose signal comes from outside (a materialized stage input)."""
+
+    state_class = "seekable"
+
+    def __init__(self, node_id: int, fn: Callable):
+        self.node_id = node_id
+        self.fn = fn
+
+    def tail_seconds(self) -> float:
+        return 0.0
+
+    def reset(self, start: int) -> None:
+        pass
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        y = np.asarray(self.fn(block.start, block.n), dtype=np.float64)
+        return y if y.ndim == 2 else y[None, :]
+
+
+PRERENDER_SECONDS = 4.0  # a bus played as a sample (`s "~kick*4"`) is rendered this long
+
+
+def live_refs(ns) -> list:
+    """Inputs a node reads every block. Arguments named `~bus` are buses played as samples:
+    rendered once, up front, into the sample bank (not per block)."""
+    return [v.node for k, v in ns.args if isinstance(v, Ref) and not k.startswith("~")]
+
+
+def needed_nodes(spec: GraphSpec, roots: Iterable[int], stop: Iterable[int] = ()) -> set:
+    """Node ids reachable backwards from `roots`, not looking past `stop` nodes."""
+    stop = set(stop)
+    seen: set = set()
+    todo = list(roots)
+    while todo:
+        i = todo.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        if i in stop:
+            continue
+        todo.extend(live_refs(spec.node(i)))
+    return seen
+
+
+class Graph:
+    def __init__(self, spec: GraphSpec, taps: Iterable[int] = (),
+                 externals: Optional[dict] = None, outputs: Optional[Iterable[str]] = None):
+        from .registry import load
+        load()
+        from .patexpr import converter, evaluate
+
+        self.spec = spec
+        self.ctx = GraphContext(sr=spec.sr, cps=Fraction(spec.cps), seed=spec.seed,
+                                sample_roots=tuple(spec.sample_roots))
+        externals = dict(externals or {})
+        self.output_names = [n for n, _ in spec.outputs] if outputs is None else list(outputs)
+        out_refs = dict(spec.outputs)
+        self.taps = tuple(taps)
+        roots = [out_refs[n].node for n in self.output_names] + list(self.taps)
+        keep = needed_nodes(spec, roots, stop=externals)
+        self._order = []  # (node_id, node, arg plan)
+        self._nodes = {}
+        for ns in spec.nodes:
+            if ns.id not in keep:
+                continue
+            if ns.id in externals:
+                node = _External(ns.id, externals[ns.id])
+                self._order.append((ns.id, node, ()))
+                self._nodes[ns.id] = node
+                continue
+            cls = NODE_CLASSES.get(ns.kind)
+            if cls is None:
+                raise PhononError(f"no engine implementation for node kind '{ns.kind}'")
+            params, plan = {}, []
+            for name, v in ns.args:
+                if isinstance(v, Ref) and name.startswith("~"):
+                    self._prerender(name, v.node)
+                    continue
+                if isinstance(v, Ref):
+                    params[name] = SIGNAL
+                    plan.append((name, 1, v.node))
+                elif isinstance(v, Pat):
+                    pi = PatternInput(evaluate(v.expr), self.ctx, convert=converter(ns.kind, name),
+                                      name=name)
+                    params[name] = pi
+                    plan.append((name, 0, pi))
+                else:
+                    params[name] = v
+                    plan.append((name, 0, v))
+            node = cls(ns.id, params, self.ctx)
+            self._order.append((ns.id, node, tuple(plan)))
+            self._nodes[ns.id] = node
+        self._out_refs = [(n, out_refs[n].node) for n in self.output_names]
+        self.pos = 0
+        self.last_taps: dict = {}
+        self.profile: Optional[dict] = None  # node id -> seconds, when enabled
+        self.seek(0)
+
+    def _prerender(self, name: str, node_id: int) -> None:
+        """Render bus `name` from time 0 into the sample bank, trimmed after it falls silent."""
+        if self.ctx.bank.exists(name):
+            return
+        sub = Graph(self.spec, taps=(node_id,), outputs=())
+        sub.ctx._bank = self.ctx.bank
+        sub.render(int(PRERENDER_SECONDS * self.spec.sr))
+        data = sub.last_taps[node_id]
+        loud = np.flatnonzero(np.max(np.abs(data), axis=0) > 1e-6)
+        end = int(loud[-1]) + 1 if loud.size else 1
+        self.ctx.bank.register(name, np.ascontiguousarray(data[:, :end]))
+
+    # -------------------------------------------------------------------------------------
+    def info(self) -> list:
+        out = []
+        for nid, node, _ in self._order:
+            ns = self.spec.node(nid)
+            sc = getattr(node, "state_class", HISTORY) or HISTORY
+            out.append(NodeInfo(nid, ns.kind, sc, float(node.tail_seconds()),
+                                tuple(r for r in live_refs(ns) if r in self._nodes), ns.label))
+        return out
+
+    def seek(self, start: int) -> None:
+        for _, node, _ in self._order:
+            node.reset(start)
+        self.pos = int(start)
+
+    def enable_profile(self) -> None:
+        self.profile = {nid: 0.0 for nid, _, _ in self._order}
+
+    def render(self, n: int) -> dict:
+        """Render the next n frames as one block; {output name: (2, n)}."""
+        block = Block(self.pos, int(n), self.ctx)
+        vals: dict = {}
+        prof = self.profile
+        for nid, node, plan in self._order:
+            args = {name: (vals[v] if kind else v) for name, kind, v in plan}
+            if prof is not None:
+                t0 = time.perf_counter()
+                y = node.process(block, args)
+                prof[nid] += time.perf_counter() - t0
+            else:
+                y = node.process(block, args)
+            vals[nid] = y
+        self.pos += int(n)
+        self.last_taps = {t: vals[t] for t in self.taps}
+        return {name: to_stereo(vals[nid]) for name, nid in self._out_refs}
+
+
+def to_stereo(y: np.ndarray) -> np.ndarray:
+    if y.shape[0] == 2:
+        return y
+    if y.shape[0] == 1:
+        return np.repeat(y, 2, axis=0)
+    raise PhononError(f"a signal with {y.shape[0]} channels cannot be played in stereo")
+
+
+def mix_outputs(outs: dict) -> np.ndarray:
+    """The master mix: every output summed (in output order: deterministic)."""
+    it = iter(outs.values())
+    acc = next(it).copy()
+    for y in it:
+        acc += y
+    return acc
+
+
+def spec_frames(spec: GraphSpec, cycles=None, duration=None) -> int:
+    """Exact frame count: `cycles` / cps * sr (to the sample), or `duration` seconds * sr."""
+    if cycles is not None and duration is not None:
+        raise PhononError("give --cycles or --duration, not both")
+    if duration is not None:
+        d = Fraction(str(duration))
+        if d <= 0:
+            raise PhononError(f"--duration got {duration}; expected a positive number of seconds")
+        return math.ceil(d * spec.sr)
+    c = Fraction(str(cycles if cycles is not None else 8))
+    if c <= 0:
+        raise PhononError(f"--cycles got {cycles}; expected a positive number of cycles")
+    x = c * spec.sr / Fraction(spec.cps)
+    return math.ceil(x)
+
+
+def render_blocks(graph: Graph, frames: int, block: int = DEFAULT_BLOCK, start: int = 0):
+    """Yield (start, {name: (2, n)}) block by block over [start, start + frames)."""
+    if block < 1:
+        raise PhononError(f"block size got {block}; expected >= 1")
+    graph.seek(start)
+    pos = start
+    end = start + frames
+    while pos < end:
+        n = min(block, end - pos)
+        yield pos, graph.render(n)
+        pos += n
+
+
+def render_spec(spec: GraphSpec, frames: int, block: int = DEFAULT_BLOCK) -> dict:
+    """Render a whole spec in memory: {output name: (2, frames)} (tests, verification)."""
+    g = Graph(spec)
+    parts: dict = {name: [] for name in g.output_names}
+    for _, outs in render_blocks(g, frames, block):
+        for k, v in outs.items():
+            parts[k].append(v)
+    return {k: (np.concatenate(v, axis=1) if v else np.zeros((2, 0))) for k, v in parts.items()}

@@ -1,0 +1,103 @@
+"""One error root for everything a user can get wrong.
+
+Every user-facing error names the thing, the value, what is allowed and, when it
+comes from source text, where (line:col) with the line and a caret under it.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+
+@dataclass(frozen=True)
+class Span:
+    """A location in source text: 1-based line and column, and the length to underline."""
+
+    line: int
+    col: int
+    length: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.col}"
+
+
+class PhononError(Exception):
+    """Root of every error that is the user's to fix (exit code 1, no traceback)."""
+
+    def __init__(self, message: str, span: Optional[Span] = None, source: Optional[str] = None,
+                 hint: Optional[str] = None, filename: Optional[str] = None):
+        self.message = message
+        self.span = span
+        self.source = source
+        self.hint = hint
+        self.filename = filename
+        super().__init__(self.render())
+
+    def with_source(self, source: str, filename: Optional[str] = None) -> "PhononError":
+        """Attach the program text (and file name) so the message can show the line and caret."""
+        self.source = source if self.source is None else self.source
+        self.filename = filename if self.filename is None else self.filename
+        self.args = (self.render(),)
+        return self
+
+    def render(self) -> str:
+        where = ""
+        if self.span is not None:
+            where = f"{self.filename + ':' if self.filename else ''}{self.span}: "
+        out = [f"{where}{self.message}"]
+        if self.span is not None and self.source is not None:
+            lines = self.source.splitlines()
+            if 1 <= self.span.line <= len(lines):
+                text = lines[self.span.line - 1]
+                out.append("    " + text)
+                out.append("    " + " " * (self.span.col - 1) + "^" * max(1, self.span.length))
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class PhononSyntaxError(PhononError):
+    """The program text does not parse."""
+
+
+class MiniParseError(PhononError):
+    """A mini-notation string does not parse. Columns count inside the string."""
+
+
+class UnknownNameError(PhononError):
+    """An unknown function, bus, parameter or sample name."""
+
+
+class ParamRangeError(PhononError):
+    """A parameter value outside its allowed range."""
+
+
+class CompileError(PhononError):
+    """A program that parses but cannot become a graph (cycles, arity, types)."""
+
+
+class RenderError(PhononError):
+    """A render that cannot proceed for a reason the user controls (bad output path, options)."""
+
+
+def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """Nearest names to `name`, best first (difflib ratio, plus prefix matches like lp -> lpf)."""
+    cands = sorted(set(candidates))
+    close = difflib.get_close_matches(name, cands, n=n, cutoff=0.6)
+    prefixed = [c for c in cands if c.startswith(name) and c not in close] if len(name) >= 2 else []
+    out = close + sorted(prefixed, key=len)
+    return out[:n]
+
+
+def suggestion_text(name: str, candidates: Iterable[str]) -> str:
+    """' — did you mean 'x'?' or '' when nothing is close."""
+    near = did_you_mean(name, candidates)
+    if not near:
+        return ""
+    if len(near) == 1:
+        return f" — did you mean '{near[0]}'?"
+    return " — did you mean " + ", ".join(f"'{x}'" for x in near[:-1]) + f" or '{near[-1]}'?"

@@ -1,0 +1,336 @@
+"""The contract every DSP node follows.
+
+A node is a small declarative class: its DSL declaration (`registry.declare`),
+its output channel count, its `state_class` and `tail_seconds()`, and
+`process(block, args) -> ndarray` of shape (channels, block.n), float64.
+
+`args` maps each parameter name to one of
+  * float                 a constant,
+  * numpy array (ch, n)   an audio-rate signal from an upstream node (this block),
+  * PatternInput          a pattern (stepped control, events/onsets).
+`self.params` holds the same mapping at construction time, except that signal
+parameters are the `SIGNAL` marker, so a node can decide its state class then.
+
+State classes (DESIGN.md "The farm"):
+  stateless  output depends only on this block's inputs            -> bit-exact when time-split
+  seekable   state at any sample is computable from the sample     -> bit-exact when time-split
+  fading     state forgets its past within tail_seconds()          -> warm-up, error <= -120 dBFS
+  history    state cannot be reconstructed                         -> never time-split
+A node that declares nothing is `history`.
+
+Time: engine time is an absolute integer sample index; pattern time is exact
+Fraction cycles. `GraphContext.sample_of(t)` = ceil(t * sr / cps) is the one
+conversion from cycle time to samples, so onsets never drift whatever the
+block or chunk boundaries.
+
+Recursion lives in `@numba.njit(cache=True)` kernels with state in and state
+out; no per-sample Python loop in any `process`.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, ClassVar, Optional
+
+import numpy as np
+
+STATELESS = "stateless"
+SEEKABLE = "seekable"
+FADING = "fading"
+HISTORY = "history"
+STATE_CLASSES = (STATELESS, SEEKABLE, FADING, HISTORY)
+
+# Residual level a fading node's state must decay to within tail_seconds (well under -120 dBFS).
+FADE_FLOOR = 1e-7
+LN_FADE = math.log(1.0 / FADE_FLOOR)  # number of time constants to reach FADE_FLOOR
+
+
+class _SignalMarker:
+    def __repr__(self) -> str:
+        return "SIGNAL"
+
+
+SIGNAL = _SignalMarker()
+
+
+@dataclass
+class GraphContext:
+    """What every node of one graph shares: rates, seed, the sample bank."""
+
+    sr: int
+    cps: Fraction
+    seed: int = 0
+    sample_roots: tuple = ()
+    _bank: Any = field(default=None, repr=False)
+
+    def sample_of(self, t: Fraction) -> int:
+        """First sample at or after cycle time t (exact)."""
+        x = Fraction(t) * self.sr / self.cps
+        return -((-x.numerator) // x.denominator)
+
+    def time_of(self, n: int) -> Fraction:
+        """Cycle time of sample n (exact)."""
+        return Fraction(n) * self.cps / self.sr
+
+    @property
+    def bank(self):
+        """The sample bank (built-in kit + sample roots), created on first use."""
+        if self._bank is None:
+            from ..samples import SampleBank
+            self._bank = SampleBank(self.sample_roots, self.sr)
+        return self._bank
+
+
+@dataclass(frozen=True)
+class Block:
+    """The absolute sample range [start, start + n) being rendered."""
+
+    start: int
+    n: int
+    graph: GraphContext
+
+    @property
+    def end(self) -> int:
+        return self.start + self.n
+
+    @property
+    def sr(self) -> int:
+        return self.graph.sr
+
+
+class Node:
+    kind: ClassVar[str] = ""
+    state_class: str = HISTORY
+    channels: int = 1
+
+    def __init__(self, node_id: int, params: dict, graph: GraphContext):
+        self.node_id = node_id
+        self.params = params
+        self.graph = graph
+
+    def tail_seconds(self) -> float:
+        """How long this node's state remembers its input (fading nodes)."""
+        return 0.0
+
+    def reset(self, start: int) -> None:
+        """Position the node at absolute sample `start` with fresh state.
+
+        Seekable nodes compute their state there; fading nodes start from zero
+        state (the farm renders a warm-up before the chunk)."""
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        raise NotImplementedError
+
+    # -- helpers for subclasses -------------------------------------------------
+    def control(self, value, block: Block) -> np.ndarray:
+        """Any parameter value as a mono float64 control array of length block.n."""
+        return as_control(value, block)
+
+
+def as_control(value, block: Block) -> np.ndarray:
+    """float -> filled array; (ch, n) signal -> mono (mean of channels); pattern -> stepped."""
+    if isinstance(value, PatternInput):
+        return value.signal(block)
+    if isinstance(value, np.ndarray):
+        if value.ndim == 2:
+            return value[0] if value.shape[0] == 1 else value.mean(axis=0)
+        return value
+    return np.full(block.n, float(value))
+
+
+def as_audio(value, block: Block) -> np.ndarray:
+    """Any input as a (ch, n) float64 array (constants and patterns become mono rows)."""
+    if isinstance(value, np.ndarray):
+        return value if value.ndim == 2 else value[None, :]
+    return as_control(value, block)[None, :]
+
+
+# --------------------------------------------------------------------------------------------
+# Patterns as node inputs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One pattern event with an onset, in samples (onset inclusive, end exclusive)."""
+
+    onset: int
+    end: int
+    value: Any
+    begin_t: Fraction
+    end_t: Fraction
+    cycle: int
+    index: int  # position in its cycle's query: ties at one onset keep pattern order
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch [begin, end) of samples holding one value (None = rest)."""
+
+    begin: int
+    end: int
+    value: Any
+
+
+class PatternInput:
+    """A pattern seen from the engine: events with onsets and stepped segments in samples.
+
+    Queries are made per whole cycle and cached, so the result for a sample never
+    depends on how the timeline was cut into blocks or chunks."""
+
+    CACHE_CYCLES = 16
+
+    def __init__(self, pattern, graph: GraphContext, convert: Optional[Callable] = None,
+                 name: str = ""):
+        self.pattern = pattern
+        self.graph = graph
+        self.convert = convert  # value -> float for numeric use (e.g. note names -> Hz)
+        self.name = name
+        self._cycles: dict[int, list] = {}
+        self._phase_cache: list = []  # [(segment begin sample, exact phase Fraction)] ascending
+
+    # -- raw cycle queries ------------------------------------------------------------------
+    def _cycle(self, c: int) -> list:
+        got = self._cycles.get(c)
+        if got is None:
+            haps = self.pattern.query(Fraction(c), Fraction(c + 1))
+            got = []
+            for i, h in enumerate(haps):
+                whole = h.whole if h.whole is not None else h.part
+                got.append((whole.begin, whole.end, h.part.begin, h.part.end, h.value, i,
+                            h.whole is not None and h.part.begin == h.whole.begin))
+            if len(self._cycles) >= self.CACHE_CYCLES:
+                self._cycles.pop(next(iter(self._cycles)))
+            self._cycles[c] = got
+        return got
+
+    def _cycles_for(self, start: int, end: int) -> range:
+        g = self.graph
+        c0 = math.floor(g.time_of(start))
+        c1 = math.floor(g.time_of(max(start, end - 1)))
+        return range(c0, c1 + 1)
+
+    # -- events -----------------------------------------------------------------------------
+    def events(self, start: int, end: int) -> list[Event]:
+        """Events whose onset sample lies in [start, end), ordered by (onset, cycle, index)."""
+        g = self.graph
+        out = []
+        for c in self._cycles_for(start, end):
+            for (wb, we, pb, pe, value, i, onset) in self._cycle(c):
+                if not onset:
+                    continue
+                s = g.sample_of(wb)
+                if start <= s < end:
+                    out.append(Event(s, g.sample_of(we), value, wb, we, c, i))
+        out.sort(key=lambda e: (e.onset, e.cycle, e.index))
+        return out
+
+    # -- stepped control --------------------------------------------------------------------
+    def segments(self, start: int, end: int) -> list[Segment]:
+        """A disjoint cover of [start, end): each event holds its value from its (whole)
+        onset until its end or the next onset, whichever is first; gaps are rests
+        (value None). At one onset (a stack) the first in pattern order wins."""
+        g = self.graph
+        found: dict[int, tuple] = {}
+        for c in self._cycles_for(start, end):
+            for (wb, we, pb, pe, value, i, onset) in self._cycle(c):
+                b, e = g.sample_of(wb), g.sample_of(we)
+                if e <= start or b >= end or b >= e:
+                    continue
+                if b not in found:
+                    found[b] = (e, value)
+        cover: list[Segment] = []
+        pos = start
+        begins = sorted(found)
+        for k, b in enumerate(begins):
+            e, value = found[b]
+            nxt = begins[k + 1] if k + 1 < len(begins) else None
+            if nxt is not None:
+                e = min(e, nxt)
+            if b > pos:
+                cover.append(Segment(pos, b, None))
+            cover.append(Segment(b, e, value))
+            pos = max(pos, e)
+        if pos < end:
+            cover.append(Segment(pos, end, None))
+        return cover
+
+    def number(self, value) -> float:
+        if value is None:
+            return 0.0
+        if self.convert is not None:
+            return float(self.convert(value))
+        return float(value)
+
+    def signal(self, block: Block) -> np.ndarray:
+        """The pattern as a stepped mono control for this block (rests hold 0)."""
+        out = np.zeros(block.n)
+        for s in self.segments(block.start, block.end):
+            lo, hi = max(s.begin, block.start) - block.start, min(s.end, block.end) - block.start
+            if hi > lo and s.value is not None:
+                out[lo:hi] = self.number(s.value)
+        return out
+
+    def phase_segments(self, start: int, end: int) -> list[tuple]:
+        """For oscillators: [(begin, end, freq_hz, phase0)] covering [start, end).
+
+        phase0 is the oscillator phase (cycles, in [0, 1)) at `begin`: the exact
+        (Fraction) integral of the stepped frequency from sample 0, so an oscillator
+        started at any sample has the phase it would have had (seekable), and the
+        phase is continuous across steps (no clicks)."""
+        sr = self.graph.sr
+        cache = self._phase_cache  # [(begin, end, value, phase0 Fraction)], contiguous from 0
+        pos = cache[-1][1] if cache else 0
+        acc = (cache[-1][3] + self._exact(cache[-1][2]) * (cache[-1][1] - cache[-1][0]) / sr) if cache \
+            else Fraction(0)
+        g = self.graph
+        while pos < end:
+            # Extend one whole cycle at a time (looking one cycle ahead for the next onset),
+            # so the cache never depends on the caller's block boundaries.
+            c = math.floor(g.time_of(pos))
+            lim = g.sample_of(Fraction(c + 1))
+            for s in self.segments(pos, g.sample_of(Fraction(c + 2))):
+                if s.end <= pos:
+                    continue
+                if s.begin >= lim:
+                    break
+                b = max(s.begin, pos)
+                cache.append((b, s.end, s.value, acc))
+                acc += self._exact(s.value) * (s.end - b) / sr
+                pos = s.end
+        lo = bisect.bisect_right(cache, start, key=lambda x: x[0]) - 1
+        out = []
+        for (b, e, v, ph) in cache[max(lo, 0):]:
+            if b >= end:
+                break
+            if e > start:
+                out.append((b, e, self.number(v), float(ph - math.floor(ph))))
+        return out
+
+    def _exact(self, value) -> Fraction:
+        if value is None:
+            return Fraction(0)
+        if self.convert is not None:
+            v = self.convert(value)
+        else:
+            v = value
+        return v if isinstance(v, Fraction) else Fraction(v)
+
+
+# --------------------------------------------------------------------------------------------
+# Node kinds
+# --------------------------------------------------------------------------------------------
+
+NODE_CLASSES: dict[str, type] = {}
+
+
+def register_node(cls):
+    """Class decorator: make `cls` the engine implementation of node kind `cls.kind`."""
+    if not cls.kind:
+        raise ValueError(f"{cls.__name__} has no kind")
+    if cls.kind in NODE_CLASSES and NODE_CLASSES[cls.kind] is not cls:
+        raise ValueError(f"node kind {cls.kind!r} registered twice")
+    NODE_CLASSES[cls.kind] = cls
+    return cls

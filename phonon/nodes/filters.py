@@ -1,0 +1,334 @@
+"""Filters: lpf hpf bpf notch (state-variable) and rlpf rhpf (RBJ biquads).
+
+`lpf hpf bpf notch`: Andrew Simper's linear trapezoidal integrated state-variable
+filter ("Linear Trapezoidal Integrated SVF", Cytomic technical paper, 2013 —
+SvfLinearTrapOptimised2). It stays stable and free of zipper noise under
+audio-rate cutoff modulation, so when the cutoff or q is a pattern or a signal
+the coefficients are recomputed every sample inside the kernel; when both are
+constants they are computed once.
+
+`rlpf rhpf`: Robert Bristow-Johnson's "Cookbook formulae for audio EQ biquad
+filter coefficients" (LPF, HPF), direct form I (its state is the last inputs and
+outputs, which behaves well when coefficients change per sample).
+
+Both are fading: the state forgets the input at the rate of the slowest pole.
+With the bilinear transform and prewarping at the cutoff (both designs), the
+digital poles are z = (1 + p T/2) / (1 - p T/2) for the analog poles
+p = ω (-k/2 ± sqrt(k²/4 - 1)), ω = 2 sr tan(π f / sr), k = 1/Q. tail_seconds is the
+time for the slowest |z|^n to fall by FADE_FLOOR times max(1, Q) (a resonant state
+can be Q times its input), at the constant cutoff or, when it is modulated, at
+20 Hz; at most 10 s.
+
+Stereo input is filtered per channel with independent state; mono in, mono out.
+"""
+from __future__ import annotations
+
+import cmath
+import math
+
+import numba
+import numpy as np
+
+from ..registry import Param, declare
+from .base import FADING, LN_FADE, Block, Node, as_audio, as_control, register_node
+
+LP, HP, BP, NOTCH = 0, 1, 2, 3
+Q_MIN, Q_MAX = 0.1, 50.0
+F_MIN = 1.0  # Hz; cutoffs are clamped to [F_MIN, NYQ_FRAC * sr]
+NYQ_FRAC = 0.49
+MODULATED_F_MIN = 20.0  # lowest plausible modulated cutoff, for tail_seconds
+TAIL_CAP = 10.0
+
+
+# --------------------------------------------------------------------------------------------
+# Kernels
+# --------------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def _svf_coefs(cutoff, q, sr):
+    f = min(max(cutoff, F_MIN), NYQ_FRAC * sr)
+    k = 1.0 / min(max(q, Q_MIN), Q_MAX)
+    g = math.tan(math.pi * f / sr)
+    a1 = 1.0 / (1.0 + g * (g + k))
+    a2 = g * a1
+    a3 = g * a2
+    return k, a1, a2, a3
+
+
+@numba.njit(cache=True)
+def _svf_out(mode, v0, v1, v2, k):
+    if mode == 0:
+        return v2
+    if mode == 1:
+        return v0 - k * v1 - v2
+    if mode == 2:
+        return k * v1  # band, normalized to 0 dB at the cutoff
+    return v0 - k * v1  # notch = low + high
+
+
+@numba.njit(cache=True)
+def _svf_kernel(x, cutoff, q, sr, mode, state):
+    """Simper trapezoidal SVF over x. cutoff and q are arrays of length len(x) (per-sample
+    coefficients) or of length 1 (constant). state = [ic1eq, ic2eq], updated in place."""
+    n = x.shape[0]
+    y = np.empty(n)
+    ic1, ic2 = state[0], state[1]
+    per_sample = cutoff.shape[0] > 1 or q.shape[0] > 1
+    k, a1, a2, a3 = _svf_coefs(cutoff[0], q[0], sr)
+    nc, nq = cutoff.shape[0], q.shape[0]
+    for i in range(n):
+        if per_sample:
+            k, a1, a2, a3 = _svf_coefs(cutoff[i if nc > 1 else 0], q[i if nq > 1 else 0], sr)
+        v0 = x[i]
+        v3 = v0 - ic2
+        v1 = a1 * ic1 + a2 * v3
+        v2 = ic2 + a2 * ic1 + a3 * v3
+        ic1 = 2.0 * v1 - ic1
+        ic2 = 2.0 * v2 - ic2
+        y[i] = _svf_out(mode, v0, v1, v2, k)
+    state[0], state[1] = ic1, ic2
+    return y
+
+
+def _ref_svf(x, cutoff, q, sr, mode, state):
+    """Slow, obvious reference of _svf_kernel (Simper 2013, equations as in the paper)."""
+    ic1, ic2 = state
+    y = []
+    for i, v0 in enumerate(x):
+        fc = cutoff[i] if len(cutoff) > 1 else cutoff[0]
+        qq = q[i] if len(q) > 1 else q[0]
+        fc = min(max(fc, F_MIN), NYQ_FRAC * sr)
+        k = 1.0 / min(max(qq, Q_MIN), Q_MAX)
+        g = math.tan(math.pi * fc / sr)
+        a1 = 1.0 / (1.0 + g * (g + k))
+        a2 = g * a1
+        a3 = g * a2
+        v3 = v0 - ic2
+        v1 = a1 * ic1 + a2 * v3
+        v2 = ic2 + a2 * ic1 + a3 * v3
+        ic1 = 2.0 * v1 - ic1
+        ic2 = 2.0 * v2 - ic2
+        y.append({LP: v2, HP: v0 - k * v1 - v2, BP: k * v1, NOTCH: v0 - k * v1}[mode])
+    state[0], state[1] = ic1, ic2
+    return np.array(y)
+
+
+@numba.njit(cache=True)
+def _rbj_coefs(cutoff, q, sr, mode):
+    f = min(max(cutoff, F_MIN), NYQ_FRAC * sr)
+    w0 = 2.0 * math.pi * f / sr
+    c = math.cos(w0)
+    alpha = math.sin(w0) / (2.0 * min(max(q, Q_MIN), Q_MAX))
+    inv_a0 = 1.0 / (1.0 + alpha)
+    if mode == 0:
+        b0 = 0.5 * (1.0 - c) * inv_a0
+        b1 = (1.0 - c) * inv_a0
+    else:
+        b0 = 0.5 * (1.0 + c) * inv_a0
+        b1 = -(1.0 + c) * inv_a0
+    return b0, b1, b0, -2.0 * c * inv_a0, (1.0 - alpha) * inv_a0
+
+
+@numba.njit(cache=True)
+def _biquad_kernel(x, cutoff, q, sr, mode, state):
+    """RBJ cookbook LPF (mode 0) / HPF (mode 1), direct form I. cutoff, q: arrays of length
+    len(x) or 1. state = [x1, x2, y1, y2], updated in place."""
+    n = x.shape[0]
+    y = np.empty(n)
+    x1, x2, y1, y2 = state[0], state[1], state[2], state[3]
+    nc, nq = cutoff.shape[0], q.shape[0]
+    per_sample = nc > 1 or nq > 1
+    b0, b1, b2, a1, a2 = _rbj_coefs(cutoff[0], q[0], sr, mode)
+    for i in range(n):
+        if per_sample:
+            b0, b1, b2, a1, a2 = _rbj_coefs(cutoff[i if nc > 1 else 0], q[i if nq > 1 else 0],
+                                            sr, mode)
+        x0 = x[i]
+        y0 = b0 * x0 + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+        x2, x1 = x1, x0
+        y2, y1 = y1, y0
+        y[i] = y0
+    state[0], state[1], state[2], state[3] = x1, x2, y1, y2
+    return y
+
+
+def _ref_biquad(x, cutoff, q, sr, mode, state):
+    x1, x2, y1, y2 = state
+    y = []
+    for i, x0 in enumerate(x):
+        fc = cutoff[i] if len(cutoff) > 1 else cutoff[0]
+        qq = q[i] if len(q) > 1 else q[0]
+        fc = min(max(fc, F_MIN), NYQ_FRAC * sr)
+        w0 = 2 * math.pi * fc / sr
+        alpha = math.sin(w0) / (2 * min(max(qq, Q_MIN), Q_MAX))
+        c = math.cos(w0)
+        if mode == LP:
+            b = [(1 - c) / 2, 1 - c, (1 - c) / 2]
+        else:
+            b = [(1 + c) / 2, -(1 + c), (1 + c) / 2]
+        a = [1 + alpha, -2 * c, 1 - alpha]
+        y0 = (b[0] * x0 + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2) / a[0]
+        x2, x1, y2, y1 = x1, x0, y1, y0
+        y.append(y0)
+    state[:] = [x1, x2, y1, y2]
+    return np.array(y)
+
+
+# --------------------------------------------------------------------------------------------
+# Tails
+# --------------------------------------------------------------------------------------------
+
+
+def resonator_tail_seconds(cutoff: float, q: float, sr: int) -> float:
+    """Seconds for a bilinear 2-pole (cutoff, q) to forget its state to FADE_FLOOR / max(1, q)."""
+    f = min(max(cutoff, F_MIN), NYQ_FRAC * sr)
+    q = min(max(q, Q_MIN), Q_MAX)
+    k = 1.0 / q
+    w = 2.0 * sr * math.tan(math.pi * f / sr)
+    root = cmath.sqrt(k * k / 4.0 - 1.0)
+    radius = 0.0
+    for p in (w * (-k / 2.0 + root), w * (-k / 2.0 - root)):
+        z = (1.0 + p / (2.0 * sr)) / (1.0 - p / (2.0 * sr))
+        radius = max(radius, abs(z))
+    per_sample = -math.log(radius) if radius < 1.0 else 0.0
+    if per_sample <= 0.0:
+        return TAIL_CAP
+    return min(TAIL_CAP, (LN_FADE + math.log(max(1.0, q))) / per_sample / sr)
+
+
+# --------------------------------------------------------------------------------------------
+# Nodes
+# --------------------------------------------------------------------------------------------
+
+
+class _Filter(Node):
+    """Shared plumbing: per-channel state, constant-or-per-sample coefficient arrays."""
+
+    state_class = FADING
+    mode = LP
+    q_name = "q"
+    q_default = 1.0
+    n_state = 2
+    kernel = staticmethod(_svf_kernel)
+
+    def __init__(self, node_id, params, graph):
+        super().__init__(node_id, params, graph)
+        self.state = None  # (channels, n_state), sized at the first block
+
+    def tail_seconds(self) -> float:
+        cutoff = self.params.get("cutoff", 1000.0)
+        q = self.params.get(self.q_name, self.q_default)
+        f = float(cutoff) if isinstance(cutoff, (int, float)) else MODULATED_F_MIN
+        qq = float(q) if isinstance(q, (int, float)) else Q_MAX
+        return resonator_tail_seconds(f, qq, self.graph.sr)
+
+    def reset(self, start: int) -> None:
+        self.state = None
+
+    @staticmethod
+    def _coef_array(value, block: Block) -> np.ndarray:
+        if isinstance(value, (int, float)):
+            return np.array([float(value)])
+        return np.ascontiguousarray(as_control(value, block), dtype=np.float64)
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        x = as_audio(args["in"], block)
+        ch = x.shape[0]
+        if self.state is None or self.state.shape[0] != ch:
+            old = self.state
+            self.state = np.zeros((ch, self.n_state))
+            if old is not None and old.shape[0] == 1:  # mono became stereo: both continue
+                self.state[:] = old[0]
+        cutoff = self._coef_array(args.get("cutoff", 1000.0), block)
+        q = self._coef_array(args.get(self.q_name, self.q_default), block)
+        y = np.empty((ch, block.n))
+        for c in range(ch):
+            y[c] = self.kernel(np.ascontiguousarray(x[c], dtype=np.float64), cutoff, q,
+                               float(block.sr), self.mode, self.state[c])
+        return y
+
+
+@register_node
+class Lpf(_Filter):
+    kind = "lpf"
+    mode = LP
+
+
+@register_node
+class Hpf(_Filter):
+    kind = "hpf"
+    mode = HP
+
+
+@register_node
+class Bpf(_Filter):
+    kind = "bpf"
+    mode = BP
+
+
+@register_node
+class Notch(_Filter):
+    kind = "notch"
+    mode = NOTCH
+
+
+class _Biquad(_Filter):
+    q_name = "resonance"
+    q_default = 2.0
+    n_state = 4
+    kernel = staticmethod(_biquad_kernel)
+
+
+@register_node
+class Rlpf(_Biquad):
+    kind = "rlpf"
+    mode = LP
+
+
+@register_node
+class Rhpf(_Biquad):
+    kind = "rhpf"
+    mode = HP
+
+
+def _in_param():
+    return Param("in", kind="input", doc="the signal to filter (`a # lpf ...` or first argument)")
+
+
+def _cutoff_param():
+    return Param("cutoff", 1000.0, "Hz", (1.0, 30000.0), "signal",
+                 "cutoff (centre) frequency; clamped below 0.49 × sample rate; may be audio-rate")
+
+
+_SVF_DOCS = {
+    "lpf": ("12 dB/octave low-pass state-variable filter (Simper/Cytomic trapezoidal SVF). "
+            "q 0.707 is maximally flat (-3 dB at the cutoff); higher q resonates.",
+            "~lfo: sine 0.25\nout: saw \"55 82.5\" # lpf (~lfo * 2000 + 2500) 0.8 * 0.3"),
+    "hpf": ("12 dB/octave high-pass state-variable filter (Simper/Cytomic trapezoidal SVF).",
+            "out: noise # hpf 5000 0.7 * 0.1"),
+    "bpf": ("Band-pass state-variable filter (Simper/Cytomic trapezoidal SVF), 0 dB at the "
+            "centre frequency; higher q narrows the band.", "out: noise # bpf \"500 1000 2000\" 8 * 0.3"),
+    "notch": ("Notch (band-reject) state-variable filter (Simper/Cytomic trapezoidal SVF): "
+              "removes the cutoff frequency; higher q narrows the notch.",
+              "out: saw 110 # notch (sine 0.2 * 1000 + 1500) 2 * 0.2"),
+}
+
+for _name, (_doc, _ex) in _SVF_DOCS.items():
+    declare(_name, "filter",
+            [_in_param(), _cutoff_param(),
+             Param("q", 1.0, "", (Q_MIN, Q_MAX), "signal", "resonance (quality factor)")],
+            doc=_doc, example=_ex)
+
+declare("rlpf", "filter",
+        [_in_param(), _cutoff_param(),
+         Param("resonance", 2.0, "", (Q_MIN, Q_MAX), "signal",
+               "resonance as a quality factor Q (0.707 = flat, 2 ≈ +6 dB peak)")],
+        doc="Resonant 12 dB/octave low-pass biquad (RBJ Audio EQ Cookbook LPF).",
+        example="out: saw 55 # rlpf (sine 0.5 * 800 + 1200) 6 * 0.2")
+declare("rhpf", "filter",
+        [_in_param(), _cutoff_param(),
+         Param("resonance", 2.0, "", (Q_MIN, Q_MAX), "signal",
+               "resonance as a quality factor Q (0.707 = flat, 2 ≈ +6 dB peak)")],
+        doc="Resonant 12 dB/octave high-pass biquad (RBJ Audio EQ Cookbook HPF).",
+        example="out: saw 110 # rhpf 800 4 * 0.2")

@@ -1,0 +1,477 @@
+"""Oscillators and noise: sine saw square tri pulse fm noise pink brown.
+
+Phase (DESIGN.md "Time and determinism"): the phase at absolute sample n is
+  constant freq f    frac(n * f / sr)                                 seekable
+  pattern freq       frac(phase0 + f * (n - begin) / sr) per step       seekable
+                     (PatternInput.phase_segments: exact Fraction phase at each step)
+  audio-rate freq    running sum of f / sr (njit accumulator)          history
+A step of a frequency pattern holding 0 Hz (a rest) outputs silence, so `saw "55 ~"`
+rests instead of holding a DC level.
+
+Bandlimiting: saw, square and pulse use PolyBLEP, tri uses PolyBLAMP (Välimäki,
+Pekonen, Nam, "Perceptually informed synthesis of bandlimited classical waveforms
+using integrated polynomial interpolation", JASA 2012). Both corrections depend
+only on the phase and the phase increment of the sample, so they keep the
+oscillators seekable.
+
+Noise is counter-based: splitmix64 (Steele, Lea, Flood 2014) of (seed, node id,
+absolute sample), a pure function of the sample (seekable, same seed -> same bytes).
+`pink` (Paul Kellett's refined filter) and `brown` (leaky integrator) filter it
+and are fading.
+"""
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from ..registry import Param, declare
+from .base import (FADING, HISTORY, LN_FADE, SEEKABLE, SIGNAL, Block, Node, PatternInput,
+                   as_control, register_node)
+
+TWO_PI = 2.0 * math.pi
+
+
+# --------------------------------------------------------------------------------------------
+# Phase
+# --------------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def _phase_acc(freq, inv_sr, state):
+    """Phase accumulator for an audio-rate frequency: phase[i] = state; state += f[i]/sr.
+
+    state: float64[1] holding the phase (cycles, in [0, 1)) of the next sample; updated."""
+    n = freq.shape[0]
+    out = np.empty(n)
+    p = state[0]
+    for i in range(n):
+        out[i] = p
+        p += freq[i] * inv_sr
+        p -= math.floor(p)
+    state[0] = p
+    return out
+
+
+def _ref_phase_acc(freq, inv_sr, state):
+    out = []
+    p = state[0]
+    for f in freq:
+        out.append(p)
+        p += f * inv_sr
+        p -= math.floor(p)
+    state[0] = p
+    return np.array(out)
+
+
+class _Phasor:
+    """The phase of one frequency parameter, whatever its kind (const, pattern, signal)."""
+
+    def __init__(self, init):
+        self.mode = "signal" if init is SIGNAL else "pattern" if isinstance(init, PatternInput) \
+            else "const"
+        self.state = np.zeros(1)
+
+    @property
+    def state_class(self) -> str:
+        return HISTORY if self.mode == "signal" else SEEKABLE
+
+    def reset(self) -> None:
+        self.state[:] = 0.0  # only the signal mode keeps state; it starts from phase 0
+
+    def block(self, block: Block, value):
+        """-> (phase in [0, 1), |phase increment| per sample, silent mask or None)."""
+        sr = block.sr
+        if isinstance(value, PatternInput):
+            phase = np.empty(block.n)
+            inc = np.empty(block.n)
+            silent = None
+            for (b, e, f, ph0) in value.phase_segments(block.start, block.end):
+                lo, hi = max(b, block.start), min(e, block.end)
+                k = np.arange(lo - b, hi - b, dtype=np.float64)
+                p = k * (f / sr) + ph0
+                phase[lo - block.start: hi - block.start] = p - np.floor(p)
+                inc[lo - block.start: hi - block.start] = abs(f) / sr
+                if f == 0.0:
+                    if silent is None:
+                        silent = np.zeros(block.n, dtype=bool)
+                    silent[lo - block.start: hi - block.start] = True
+            return phase, inc, silent
+        if isinstance(value, np.ndarray):
+            f = as_control(value, block)
+            return _phase_acc(np.ascontiguousarray(f, dtype=np.float64), 1.0 / sr, self.state), \
+                np.abs(f) / sr, None
+        f = float(value)
+        p = np.arange(block.start, block.end, dtype=np.float64) * (f / sr)
+        return p - np.floor(p), abs(f) / sr, None
+
+
+# --------------------------------------------------------------------------------------------
+# Waveforms (vectorized; PolyBLEP / PolyBLAMP residuals)
+# --------------------------------------------------------------------------------------------
+
+
+def _blep(phase, corner, inc):
+    """PolyBLEP residual of a unit upward step at `corner` (phase units), per sample."""
+    inc = np.minimum(inc, 0.5)
+    d = phase - corner
+    d = d - np.floor(d + 0.5)  # signed phase distance to the nearest corner, in [-0.5, 0.5)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = d / inc
+    r = np.zeros_like(phase)
+    a = (x >= -1.0) & (x < 0.0)
+    b = (x >= 0.0) & (x < 1.0)
+    r[a] = 0.5 * (x[a] + 1.0) ** 2
+    r[b] = -0.5 * (1.0 - x[b]) ** 2
+    return r
+
+
+def _blamp(phase, corner, inc):
+    """PolyBLAMP residual of a unit slope change (per sample) at `corner`: (1-|x|)^3 / 6."""
+    inc = np.minimum(inc, 0.5)
+    d = phase - corner
+    d = d - np.floor(d + 0.5)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.abs(d / inc)
+    return np.where(x < 1.0, (1.0 - np.minimum(x, 1.0)) ** 3 / 6.0, 0.0)
+
+
+def _saw(phase, inc, width=None):
+    return 2.0 * phase - 1.0 - 2.0 * _blep(phase, 0.0, inc)
+
+
+def _pulse(phase, inc, width):
+    w = np.clip(width, 0.0, 1.0)
+    naive = np.where(phase < w, 1.0, -1.0)
+    return naive + 2.0 * _blep(phase, 0.0, inc) - 2.0 * _blep(phase, w, inc)
+
+
+def _square(phase, inc, width=None):
+    return _pulse(phase, inc, 0.5)
+
+
+def _tri(phase, inc, width=None):
+    q = phase + 0.25
+    q -= np.floor(q)
+    naive = 1.0 - 4.0 * np.abs(q - 0.5)
+    # Slope changes by -8 (per cycle) at the peak (phase 1/4) and +8 at the trough (3/4);
+    # per sample that is -/+ 8 * inc.
+    return naive + 8.0 * inc * (_blamp(phase, 0.75, inc) - _blamp(phase, 0.25, inc))
+
+
+def _sine(phase, inc, width=None):
+    return np.sin(TWO_PI * phase)
+
+
+# --------------------------------------------------------------------------------------------
+# Oscillator nodes
+# --------------------------------------------------------------------------------------------
+
+
+class _Osc(Node):
+    channels = 1
+    wave = staticmethod(_sine)
+
+    def __init__(self, node_id, params, graph):
+        super().__init__(node_id, params, graph)
+        self.phasor = _Phasor(params.get("freq", 1.0))
+        self.state_class = self.phasor.state_class
+
+    def reset(self, start: int) -> None:
+        self.phasor.reset()
+
+    def width(self, block: Block, args: dict):
+        return None
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        phase, inc, silent = self.phasor.block(block, args.get("freq", 1.0))
+        y = self.wave(phase, inc, self.width(block, args))
+        if silent is not None:
+            y[silent] = 0.0
+        return y[None, :]
+
+
+def _freq_param(doc="frequency; a pattern steps it, a signal modulates it"):
+    return Param("freq", 1.0, "Hz", (-30000.0, 30000.0), "signal", doc)
+
+
+@register_node
+class Sine(_Osc):
+    kind = "sine"
+    wave = staticmethod(_sine)
+
+
+@register_node
+class Saw(_Osc):
+    kind = "saw"
+    wave = staticmethod(_saw)
+
+
+@register_node
+class Square(_Osc):
+    kind = "square"
+    wave = staticmethod(_square)
+
+
+@register_node
+class Tri(_Osc):
+    kind = "tri"
+    wave = staticmethod(_tri)
+
+
+@register_node
+class Pulse(_Osc):
+    kind = "pulse"
+    wave = staticmethod(_pulse)
+
+    def width(self, block, args):
+        w = args.get("width", 0.5)
+        return float(w) if isinstance(w, (int, float)) else as_control(w, block)
+
+
+@register_node
+class FM(Node):
+    """Two-operator phase modulation: sin(2π φc + index · sin(2π φm))."""
+
+    kind = "fm"
+    channels = 1
+
+    def __init__(self, node_id, params, graph):
+        super().__init__(node_id, params, graph)
+        self.carrier = _Phasor(params.get("carrier", 440.0))
+        self.mod = _Phasor(params.get("modfreq", 220.0))
+        seek = self.carrier.state_class == SEEKABLE and self.mod.state_class == SEEKABLE
+        self.state_class = SEEKABLE if seek else HISTORY
+
+    def reset(self, start: int) -> None:
+        self.carrier.reset()
+        self.mod.reset()
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        pc, _, silent = self.carrier.block(block, args.get("carrier", 440.0))
+        pm, _, _ = self.mod.block(block, args.get("modfreq", 220.0))
+        index = args.get("index", 1.0)
+        index = float(index) if isinstance(index, (int, float)) else as_control(index, block)
+        y = np.sin(TWO_PI * pc + index * np.sin(TWO_PI * pm))
+        if silent is not None:
+            y[silent] = 0.0
+        return y[None, :]
+
+
+_WAVE_DOCS = {
+    "sine": ("Sine oscillator. Bare `sine` is a 1 Hz LFO.", "~lfo: sine 0.25\nout: sine \"220 330\" * 0.2"),
+    "saw": ("Bandlimited (PolyBLEP) sawtooth, rising from -1 to 1. Bare `saw` is a 1 Hz LFO.",
+            "out: saw \"55 82.5 110\" # lpf 1000 0.8 * 0.3"),
+    "square": ("Bandlimited (PolyBLEP) square wave. Bare `square` is a 1 Hz LFO.",
+               "out: square 110 # lpf 2000 * 0.2"),
+    "tri": ("Bandlimited (PolyBLAMP) triangle wave, starting at 0 and rising like a sine. "
+            "Bare `tri` is a 1 Hz LFO.", "out: tri \"220 330 440\" * 0.3"),
+}
+
+for _name, (_doc, _ex) in _WAVE_DOCS.items():
+    declare(_name, "oscillator", [_freq_param()],
+            doc=_doc + " A step of a frequency pattern holding 0 (a rest) is silent.",
+            example=_ex, chainable=False)
+
+declare("pulse", "oscillator",
+        [_freq_param(),
+         Param("width", 0.5, "", (0.0, 1.0), "signal", "duty cycle: the fraction of the period at +1")],
+        doc="Bandlimited (PolyBLEP) pulse wave with variable width; modulate the width for PWM.",
+        example="out: pulse 110 (sine 0.5 * 0.4 + 0.5) # lpf 1500 * 0.2", chainable=False)
+
+declare("fm", "oscillator",
+        [Param("carrier", 440.0, "Hz", (-30000.0, 30000.0), "signal", "carrier frequency"),
+         Param("modfreq", 220.0, "Hz", (-30000.0, 30000.0), "signal", "modulator frequency"),
+         Param("index", 1.0, "", (-100.0, 100.0), "signal", "modulation index (radians of phase)")],
+        doc="Two-operator FM (phase modulation): sin(2π·carrier·t + index·sin(2π·modfreq·t)). "
+            "Seekable unless a frequency is an audio-rate signal.",
+        example="out: fm 220 110 (sine 0.25 * 2 + 2) * 0.2", chainable=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Noise
+# --------------------------------------------------------------------------------------------
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_MASK64 = (1 << 64) - 1
+
+
+def _splitmix64(z: np.ndarray) -> np.ndarray:
+    """splitmix64's output mix, on a uint64 array (wrapping arithmetic)."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+def _ref_splitmix64(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+def _noise_key(seed: int, node_id: int) -> int:
+    """A 64-bit stream key from (seed, node id)."""
+    k = _ref_splitmix64((int(seed) * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & _MASK64)
+    return _ref_splitmix64((k ^ (int(node_id) * 0xD1B54A32D192ED03)) & _MASK64)
+
+
+def white(key: int, start: int, n: int) -> np.ndarray:
+    """Uniform white noise in [-1, 1) for absolute samples [start, start + n): a pure function."""
+    idx = np.arange(start, start + n, dtype=np.int64).view(np.uint64)
+    z = _splitmix64(idx * _GOLDEN + np.uint64(key))
+    return (z >> np.uint64(11)).astype(np.float64) * (2.0 / 9007199254740992.0) - 1.0
+
+
+def _ref_white(key: int, n_abs: int) -> float:
+    z = _ref_splitmix64((n_abs * 0x9E3779B97F4A7C15 + key) & _MASK64)
+    return (z >> 11) * (2.0 / 9007199254740992.0) - 1.0
+
+
+class _NoiseBase(Node):
+    channels = 1
+
+    def __init__(self, node_id, params, graph):
+        super().__init__(node_id, params, graph)
+        self.key = _noise_key(graph.seed, node_id)
+
+
+@register_node
+class Noise(_NoiseBase):
+    kind = "noise"
+    state_class = SEEKABLE
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        return white(self.key, block.start, block.n)[None, :]
+
+
+# Paul Kellett's refined pink filter ("pink noise generation", music-dsp archive, 2000):
+# six one-pole lowpasses plus a direct term, within ±0.05 dB of -3 dB/oct above 9.2 Hz at
+# 44.1 kHz. Poles are moved for other rates (p' = p ** (44100 / sr)) to keep their corners.
+_PINK_POLES = np.array([0.99886, 0.99332, 0.96900, 0.86650, 0.55000, -0.7616])
+_PINK_GAINS = np.array([0.0555179, 0.0750759, 0.1538520, 0.3104856, 0.5329522, -0.0168980])
+_PINK_DIRECT = 0.5362
+_PINK_LAST = 0.115926
+_PINK_SCALE = 0.11  # brings the sum to about ±1
+
+
+def _pink_poles(sr: int) -> np.ndarray:
+    p = _PINK_POLES.copy()
+    p[:5] = p[:5] ** (44100.0 / sr)
+    return p
+
+
+@numba.njit(cache=True)
+def _pink_kernel(w, poles, gains, state):
+    """y = 0.11 * (sum of one-poles b_k + 0.5362 w + b6); state = [b0..b5, b6], updated."""
+    n = w.shape[0]
+    y = np.empty(n)
+    for i in range(n):
+        x = w[i]
+        acc = 0.0
+        for k in range(6):
+            state[k] = poles[k] * state[k] + gains[k] * x
+            acc += state[k]
+        y[i] = _PINK_SCALE * (acc + state[6] + _PINK_DIRECT * x)
+        state[6] = _PINK_LAST * x
+    return y
+
+
+def _ref_pink(w, poles, gains, state):
+    y = []
+    for x in w:
+        acc = 0.0
+        for k in range(6):
+            state[k] = poles[k] * state[k] + gains[k] * x
+            acc += state[k]
+        y.append(_PINK_SCALE * (acc + state[6] + _PINK_DIRECT * x))
+        state[6] = _PINK_LAST * x
+    return np.array(y)
+
+
+@register_node
+class Pink(_NoiseBase):
+    kind = "pink"
+    state_class = FADING
+
+    def __init__(self, node_id, params, graph):
+        super().__init__(node_id, params, graph)
+        self.poles = _pink_poles(graph.sr)
+        self.state = np.zeros(7)
+
+    def tail_seconds(self) -> float:
+        # The slowest pole decays by FADE_FLOOR within LN_FADE / -ln(p) samples.
+        return LN_FADE / -math.log(self.poles[0]) / self.graph.sr
+
+    def reset(self, start: int) -> None:
+        self.state = np.zeros(7)
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        w = white(self.key, block.start, block.n)
+        return _pink_kernel(w, self.poles, _PINK_GAINS, self.state)[None, :]
+
+
+BROWN_CORNER_HZ = 5.0  # leak: below this the spectrum flattens (no DC drift)
+BROWN_STD = 0.2  # output standard deviation
+
+
+@numba.njit(cache=True)
+def _leaky_kernel(x, pole, gain, state):
+    """y[i] = pole * y[i-1] + gain * x[i]; state = [y[-1]], updated."""
+    n = x.shape[0]
+    y = np.empty(n)
+    s = state[0]
+    for i in range(n):
+        s = pole * s + gain * x[i]
+        y[i] = s
+    state[0] = s
+    return y
+
+
+def _ref_leaky(x, pole, gain, state):
+    y = []
+    s = state[0]
+    for v in x:
+        s = pole * s + gain * v
+        y.append(s)
+    state[0] = s
+    return np.array(y)
+
+
+@register_node
+class Brown(_NoiseBase):
+    kind = "brown"
+    state_class = FADING
+
+    def __init__(self, node_id, params, graph):
+        super().__init__(node_id, params, graph)
+        self.pole = math.exp(-TWO_PI * BROWN_CORNER_HZ / graph.sr)
+        # White noise uniform in [-1, 1) has variance 1/3; the one-pole's output variance is
+        # gain^2 / 3 / (1 - pole^2).
+        self.gain = BROWN_STD * math.sqrt(3.0 * (1.0 - self.pole ** 2))
+        self.state = np.zeros(1)
+
+    def tail_seconds(self) -> float:
+        return LN_FADE / (TWO_PI * BROWN_CORNER_HZ)
+
+    def reset(self, start: int) -> None:
+        self.state = np.zeros(1)
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        w = white(self.key, block.start, block.n)
+        return _leaky_kernel(w, self.pole, self.gain, self.state)[None, :]
+
+
+declare("noise", "oscillator", [],
+        doc="White noise, uniform in -1..1. Counter-based: a hash of (seed, node, sample), so "
+            "the same seed renders the same bytes on any number of workers.",
+        example="out: noise # bpf 2000 4 * 0.2", chainable=False)
+declare("pink", "oscillator", [],
+        doc="Pink noise (-3 dB/octave): Paul Kellett's filter over the white noise; about ±1.",
+        example="out: pink * 0.3", chainable=False)
+declare("brown", "oscillator", [],
+        doc="Brown noise (-6 dB/octave above 5 Hz): leaky-integrated white noise, "
+            "standard deviation 0.2.",
+        example="out: brown * 0.5", chainable=False)

@@ -1,0 +1,189 @@
+"""Reverb: `reverb room [damping] [mix]` — Freeverb.
+
+Jezar at Dreampoint's Freeverb (public domain, 2000): per channel 8 parallel
+lowpass-feedback comb filters into 4 series Schroeder allpasses; the right channel's
+delay lines are 23 samples longer (stereo spread). Tunings are Jezar's, given at
+44.1 kHz and scaled to the engine rate. Mapping as in the original: comb feedback =
+room * 0.28 + 0.7, damping coefficient = damping * 0.4, input gain 0.015, wet scale 3.
+
+Output is always stereo; a mono input feeds both channels.
+"""
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from ..registry import REQUIRED, Param, declare
+from .base import FADING, LN_FADE, Block, Node, as_audio, register_node
+from .delays import control, param_const
+
+COMB_TUNING = (1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617)
+ALLPASS_TUNING = (556, 441, 341, 225)
+STEREO_SPREAD = 23
+FIXED_GAIN = 0.015
+SCALE_WET = 3.0
+SCALE_DAMP = 0.4
+SCALE_ROOM = 0.28
+OFFSET_ROOM = 0.7
+ALLPASS_FEEDBACK = 0.5
+TUNING_SR = 44100
+
+declare(
+    "reverb", "effect",
+    params=[
+        Param("in", 0.0, kind="input", doc="the signal to reverberate"),
+        Param("room", REQUIRED, "", (0.0, 1.0), doc="room size: comb feedback 0.7..0.98"),
+        Param("damping", 0.5, "", (0.0, 1.0), doc="high-frequency absorption of the tail"),
+        Param("mix", 0.3, "", (0.0, 1.0), doc="0 = dry only, 1 = reverb only"),
+    ],
+    doc="""Freeverb (Jezar's Schroeder-Moorer design: 8 damped combs and 4 allpasses per
+    channel, stereo spread). Room sets the decay (room 0.9 rings for seconds), damping
+    darkens the tail, mix blends dry and wet. Always outputs stereo.""",
+    example="saw 110 # reverb 0.8 0.5 0.3",
+    node="reverb",
+)
+
+
+def tunings(sr: int):
+    """(comb lengths (2, 8), allpass lengths (2, 4)) in samples at rate `sr`."""
+    k = sr / TUNING_SR
+    spread = [0, STEREO_SPREAD]
+    combs = np.array([[max(1, round((t + s) * k)) for t in COMB_TUNING] for s in spread], np.int64)
+    aps = np.array([[max(1, round((t + s) * k)) for t in ALLPASS_TUNING] for s in spread], np.int64)
+    return combs, aps
+
+
+@numba.njit(cache=True)
+def _freeverb_kernel(x, room, damp, mix, clen, cbuf, cidx, cstore, alen, abuf, aidx):
+    """One block of stereo Freeverb. x: (2, n) input. State (updated in place): comb
+    buffers cbuf (2, 8, Lmax) with lengths clen, indices cidx, lowpass stores cstore;
+    allpass buffers abuf (2, 4, Amax) with lengths alen, indices aidx."""
+    n = x.shape[1]
+    y = np.empty((2, n))
+    nc = clen.shape[1]
+    na = alen.shape[1]
+    for i in range(n):
+        fbk = room[i] * SCALE_ROOM + OFFSET_ROOM
+        d1 = damp[i] * SCALE_DAMP
+        d2 = 1.0 - d1
+        inp = (x[0, i] + x[1, i]) * FIXED_GAIN
+        m = mix[i]
+        for c in range(2):
+            acc = 0.0
+            for k in range(nc):
+                j = cidx[c, k]
+                out = cbuf[c, k, j]
+                s = out * d2 + cstore[c, k] * d1
+                cstore[c, k] = s
+                cbuf[c, k, j] = inp + s * fbk
+                j += 1
+                if j == clen[c, k]:
+                    j = 0
+                cidx[c, k] = j
+                acc += out
+            for k in range(na):
+                j = aidx[c, k]
+                bo = abuf[c, k, j]
+                abuf[c, k, j] = acc + bo * ALLPASS_FEEDBACK
+                acc = bo - acc
+                j += 1
+                if j == alen[c, k]:
+                    j = 0
+                aidx[c, k] = j
+            y[c, i] = x[c, i] * (1.0 - m) + acc * (SCALE_WET * m)
+    return y
+
+
+def _ref_freeverb(x, room, damp, mix, clen, cbuf, cidx, cstore, alen, abuf, aidx):
+    """Slow reference for `_freeverb_kernel`, written as Jezar's comb/allpass objects."""
+    n = x.shape[1]
+    y = np.zeros((2, n))
+    for i in range(n):
+        fbk = room[i] * SCALE_ROOM + OFFSET_ROOM
+        d1 = damp[i] * SCALE_DAMP
+        inp = (x[0, i] + x[1, i]) * FIXED_GAIN
+        for c in range(2):
+            acc = 0.0
+            for k in range(clen.shape[1]):  # comb::process
+                out = cbuf[c, k, cidx[c, k]]
+                cstore[c, k] = out * (1.0 - d1) + cstore[c, k] * d1
+                cbuf[c, k, cidx[c, k]] = inp + cstore[c, k] * fbk
+                cidx[c, k] = (cidx[c, k] + 1) % clen[c, k]
+                acc += out
+            for k in range(alen.shape[1]):  # allpass::process
+                bo = abuf[c, k, aidx[c, k]]
+                abuf[c, k, aidx[c, k]] = acc + bo * ALLPASS_FEEDBACK
+                acc = -acc + bo
+                aidx[c, k] = (aidx[c, k] + 1) % alen[c, k]
+            y[c, i] = x[c, i] * (1.0 - mix[i]) + acc * (SCALE_WET * mix[i])
+    return y
+
+
+class FreeverbState:
+    """The delay lines of one stereo Freeverb at one sample rate."""
+
+    def __init__(self, sr: int):
+        self.clen, self.alen = tunings(sr)
+        self.cbuf = np.zeros((2, self.clen.shape[1], int(self.clen.max())))
+        self.cidx = np.zeros(self.clen.shape, np.int64)
+        self.cstore = np.zeros(self.clen.shape)
+        self.abuf = np.zeros((2, self.alen.shape[1], int(self.alen.max())))
+        self.aidx = np.zeros(self.alen.shape, np.int64)
+
+    def args(self):
+        return (self.clen, self.cbuf, self.cidx, self.cstore, self.alen, self.abuf, self.aidx)
+
+
+def freeverb_tail(sr: int, room: float, damping: float) -> float:
+    """Seconds for Freeverb's state to decay to FADE_FLOOR (relative to the input).
+
+    The slowest mode is the longest comb at DC, where the damping lowpass has gain 1
+    but adds d1/(1-d1) samples of group delay to the loop; its loop gain is the comb
+    feedback g. Headroom: the 8 combs can hold up to 8/(1-g) times the (0.03-scaled)
+    input, times the wet scale; the 4 allpasses (feedback 0.5) ring after that."""
+    clen, alen = tunings(sr)
+    g = room * SCALE_ROOM + OFFSET_ROOM
+    d1 = damping * SCALE_DAMP
+    loop = (clen.max() + d1 / (1.0 - d1)) / sr
+    headroom = math.log(max(1.0, 2 * FIXED_GAIN * len(COMB_TUNING) * SCALE_WET / (1.0 - g)))
+    comb = loop * (LN_FADE + headroom) / -math.log(g)
+    ap_loops = (LN_FADE + math.log(4.0)) / -math.log(ALLPASS_FEEDBACK)
+    allpass = ap_loops * float(alen.max(axis=0).sum()) / sr
+    return comb + allpass
+
+
+@register_node
+class Reverb(Node):
+    """Stereo Freeverb; fading with a tail from the room (comb feedback) setting."""
+
+    kind = "reverb"
+    state_class = FADING
+    channels = 2
+
+    def __init__(self, node_id, params, graph):
+        super().__init__(node_id, params, graph)
+        self.state = None
+
+    def tail_seconds(self) -> float:
+        room = param_const(self.params, "room", 1.0)
+        damping = param_const(self.params, "damping", 0.0)
+        return freeverb_tail(self.graph.sr, room, damping)
+
+    def reset(self, start: int) -> None:
+        self.state = None
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        if self.state is None:
+            self.state = FreeverbState(block.sr)
+        x = as_audio(args.get("in", 0.0), block)
+        if x.shape[0] == 1:
+            x = np.concatenate([x, x])
+        elif x.shape[0] != 2:
+            raise ValueError(f"reverb: input has {x.shape[0]} channels; expected 1 or 2")
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        room = control(args["room"], block)
+        damp = control(args.get("damping", 0.5), block)
+        mix = control(args.get("mix", 0.3), block)
+        return _freeverb_kernel(x, room, damp, mix, *self.state.args())

@@ -1,0 +1,150 @@
+"""Pattern expressions: the pattern data a GraphSpec carries, and their evaluation.
+
+A GraphSpec holds no callables, so a pattern is stored as a tree of tuples:
+
+  ("mini", text)                      mini-notation string
+  ("pure", value)                     a constant (Fraction or str)
+  ("apply", name, (arg, ...), target) transform `name` of the registry applied to target
+  ("fn", name, (arg, ...))            the same transform as a function (`jux rev`)
+  ("compose", (f, g, ...))            f . g . ... (the last applies first)
+  ("set", control, base, value)       `base # control value` on a control pattern (Tidal's #)
+  ("setfn", control, value)           the section `(# control value)`
+  ("sound", base)                     words -> {"s": word} control values
+  ("op", sym, a, b)                   numeric arithmetic of two patterns (+ - * /)
+  ("comb", name, (item, ...))         a combinator (stack, cat, fastcat, slowcat)
+  ("app", fexpr, target)              any function expression applied to a pattern
+  ("list", item, ...)                 a list argument (evaluates to a Python list of patterns)
+
+`evaluate(expr)` turns it into a Pattern (or a function for "fn"/"compose"/"setfn").
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+
+from .errors import PhononError
+
+
+def evaluate(expr):
+    op = expr[0]
+    fn = _EVAL.get(op)
+    if fn is None:
+        raise PhononError(f"unknown pattern expression {op!r}")
+    return fn(expr)
+
+
+@lru_cache(maxsize=512)
+def _mini(text: str):
+    from .pattern import mini
+    return mini(text)
+
+
+def _eval_mini(e):
+    return _mini(e[1])
+
+
+def _eval_pure(e):
+    from .pattern import pure
+    return pure(e[1])
+
+
+def _decl(name):
+    from .registry import lookup
+    return lookup(name)
+
+
+def _arg(a):
+    return evaluate(a) if isinstance(a, tuple) else a
+
+
+def _eval_apply(e):
+    _, name, args, target = e
+    return _decl(name).fn(evaluate(target), *[_arg(a) for a in args])
+
+
+def _eval_fn(e):
+    _, name, args = e
+    decl = _decl(name)
+    vals = [_arg(a) for a in args]
+    return lambda p: decl.fn(p, *vals)
+
+
+def _eval_compose(e):
+    fns = [evaluate(f) for f in e[1]]
+
+    def composed(p):
+        for f in reversed(fns):
+            p = f(p)
+        return p
+    return composed
+
+
+def _eval_set(e):
+    from .pattern import set_control
+    _, control, base, value = e
+    return set_control(evaluate(base), control, evaluate(value))
+
+
+def _eval_setfn(e):
+    from .pattern import set_control
+    _, control, value = e
+    v = evaluate(value)
+    return lambda p: set_control(p, control, v)
+
+
+def _to_sound(v):
+    return v if isinstance(v, dict) else {"s": v}
+
+
+def _eval_sound(e):
+    return evaluate(e[1]).fmap(_to_sound)
+
+
+_OPS = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b if b != 0 else Fraction(0),
+}
+
+
+def _eval_op(e):
+    from .pattern import op as pat_op
+    from .pattern.notes import to_number
+    _, sym, a, b = e
+    f = _OPS[sym]
+    return pat_op(evaluate(a), evaluate(b), lambda x, y: f(to_number(x), to_number(y)))
+
+
+def _eval_app(e):
+    return evaluate(e[1])(evaluate(e[2]))
+
+
+def _eval_list(e):
+    return [evaluate(x) for x in e[1:]]
+
+
+def _eval_comb(e):
+    _, name, items = e
+    return _decl(name).fn(*[evaluate(i) for i in items])
+
+
+_EVAL = {
+    "mini": _eval_mini, "pure": _eval_pure, "apply": _eval_apply, "fn": _eval_fn,
+    "compose": _eval_compose, "set": _eval_set, "setfn": _eval_setfn, "sound": _eval_sound,
+    "op": _eval_op, "comb": _eval_comb, "app": _eval_app, "list": _eval_list,
+}
+
+
+def converter(kind: str, param: str):
+    """How values of pattern parameter `param` of node `kind` become numbers (None: raw)."""
+    from .registry import REGISTRY
+    from .pattern.notes import to_hz, to_number
+    for decl in REGISTRY.values():
+        if decl.node_kind == kind:
+            for p in decl.params:
+                if p.name == param:
+                    if p.kind == "pattern":
+                        return None
+                    return to_hz if p.unit == "Hz" else to_number
+    return to_number

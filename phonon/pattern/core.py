@@ -1,0 +1,832 @@
+"""Pattern core: exact time, arcs, haps, and the Pattern query function.
+
+A Pattern is a function from a query span (an `Arc` of cycles) to the list of
+`Hap`s active in it, as in Tidal (`Sound.Tidal.Pattern`), Strudel (`pattern.mjs`)
+and Vortex. Time is exact `Fraction` everywhere. Our "State" is just the span:
+Phonon has no control-bus state in the query.
+
+The few primitives (`split_queries`, `with_query_span/time`, `with_hap_span/time`,
+`with_value`, `app_left/right/both`, `inner/outer/squeeze/bind`) are defined
+here; every transform is built from them in a few lines. Each transform has a
+plain form (`_fast(factor)`, constant arguments) and a patterned form
+(`fast = patterned(_fast)`): `patterned` is the one mechanism that turns
+pattern arguments into an `inner_join` (Tidal's `tParam`), with a fast path
+when every argument is a constant (`pure`) pattern.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from fractions import Fraction
+from typing import Any, Callable, Iterable, NamedTuple, Optional
+
+__all__ = [
+    "Time", "to_time", "sam", "next_sam", "cycle_pos", "Arc", "Hap", "Pattern",
+    "pure", "silence", "steady", "stack", "slowcat", "cat", "fastcat", "timecat",
+    "sequence", "reify", "patterned", "fast_from_list", "slow_from_list",
+]
+
+Time = Fraction
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
+
+
+def to_time(x) -> Fraction:
+    """An exact Fraction from int, Fraction, float (by its shortest decimal: 0.1 -> 1/10) or str ("1/3", "1.5")."""
+    t = type(x)
+    if t is Fraction:
+        return x
+    if t is int:
+        return Fraction(x)
+    if t is float:
+        return Fraction(repr(x))
+    if t is str:
+        return Fraction(x.strip())
+    if t is bool:
+        return Fraction(int(x))
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
+        return Fraction(int(x))
+    raise TypeError(f"expected a time (int, Fraction, float or 'n/d' string), got {x!r}")
+
+
+def sam(t: Fraction) -> Fraction:
+    """Start of the cycle containing t (floor, so negative time works)."""
+    return Fraction(t.__floor__())
+
+
+def next_sam(t: Fraction) -> Fraction:
+    """Start of the next cycle."""
+    return Fraction(t.__floor__() + 1)
+
+
+def cycle_pos(t: Fraction) -> Fraction:
+    """Position of t within its cycle, in [0, 1)."""
+    return t - t.__floor__()
+
+
+class Arc(NamedTuple):
+    """A time span [begin, end) in cycles."""
+
+    begin: Fraction
+    end: Fraction
+
+    def cycles(self) -> list["Arc"]:
+        """Split at cycle boundaries (Tidal's arcCyclesZW: a zero-width arc stays one arc)."""
+        b, e = self
+        if b >= e:
+            return [self] if b == e else []
+        out = []
+        s = b.__floor__()
+        while True:
+            n = s + 1
+            if e <= n:
+                out.append(Arc(b, e))
+                return out
+            nf = Fraction(n)
+            out.append(Arc(b, nf))
+            b, s = nf, n
+
+    def with_time(self, f: Callable) -> "Arc":
+        return Arc(f(self.begin), f(self.end))
+
+    def with_cycle(self, f: Callable) -> "Arc":
+        """Apply f to both times relative to the cycle of `begin` (Tidal's mapCycle)."""
+        s = sam(self.begin)
+        return Arc(s + f(self.begin - s), s + f(self.end - s))
+
+    def sect(self, other: "Arc") -> "Arc":
+        """Plain intersection (may be empty: begin > end)."""
+        return Arc(max(self.begin, other.begin), min(self.end, other.end))
+
+    def intersection(self, other: "Arc") -> Optional["Arc"]:
+        """Tidal's subArc: None when disjoint, or when a zero-width result sits at the end of a non-zero arc."""
+        b = self.begin if self.begin > other.begin else other.begin
+        e = self.end if self.end < other.end else other.end
+        if b > e:
+            return None
+        if b == e:
+            if b == self.end and self.begin < self.end:
+                return None
+            if b == other.end and other.begin < other.end:
+                return None
+        return Arc(b, e)
+
+    def midpoint(self) -> Fraction:
+        return (self.begin + self.end) / 2
+
+    def cycle_arc(self) -> "Arc":
+        """The same arc shifted so its begin lies in cycle 0."""
+        s = sam(self.begin)
+        return Arc(self.begin - s, self.end - s)
+
+    def __repr__(self) -> str:
+        return f"({_fmt(self.begin)}>{_fmt(self.end)})"
+
+
+def _fmt(t) -> str:
+    if isinstance(t, Fraction) and t.denominator == 1:
+        return str(t.numerator)
+    return str(t)
+
+
+class Hap:
+    """An event: `whole` is the event's full extent (None for continuous signals),
+    `part` the fragment inside the query; `value` anything; `context` a tuple of
+    source spans (for highlighting). Equality ignores context."""
+
+    __slots__ = ("whole", "part", "value", "context")
+
+    def __init__(self, whole: Optional[Arc], part: Arc, value: Any, context: tuple = ()):
+        self.whole = whole
+        self.part = part
+        self.value = value
+        self.context = context
+
+    def has_onset(self) -> bool:
+        """True when this fragment contains the event's start."""
+        w = self.whole
+        return w is not None and w.begin == self.part.begin
+
+    def whole_or_part(self) -> Arc:
+        return self.whole if self.whole is not None else self.part
+
+    def with_span(self, f: Callable[[Arc], Arc]) -> "Hap":
+        w, p = self.whole, self.part
+        np_ = f(p)
+        nw = np_ if w is p else (None if w is None else f(w))
+        return Hap(nw, np_, self.value, self.context)
+
+    def with_value(self, f: Callable) -> "Hap":
+        return Hap(self.whole, self.part, f(self.value), self.context)
+
+    def set_value(self, v) -> "Hap":
+        return Hap(self.whole, self.part, v, self.context)
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, Hap) and self.whole == other.whole and self.part == other.part
+                and self.value == other.value)
+
+    def __hash__(self):
+        return hash((self.whole, self.part, _hashable(self.value)))
+
+    def __repr__(self) -> str:
+        w, p = self.whole, self.part
+        if w is None:
+            span = f"~{p!r}"
+        elif w == p:
+            span = repr(w)
+        else:
+            span = f"({_fmt(w.begin)}>{_fmt(w.end)})[{_fmt(p.begin)}>{_fmt(p.end)}]"
+        return f"{span}|{self.value!r}"
+
+
+def _hashable(v):
+    if isinstance(v, dict):
+        return tuple(sorted(v.items(), key=lambda kv: kv[0]))
+    return v
+
+
+_NOT_PURE = object()
+
+
+class Pattern:
+    """A query function from an `Arc` to a list of `Hap`s."""
+
+    __slots__ = ("query_span", "pure_value")
+
+    def __init__(self, query_span: Callable[[Arc], list], pure_value: Any = _NOT_PURE):
+        self.query_span = query_span
+        # For `pure(v)` patterns: v. Lets patterned transforms skip the join for constants.
+        self.pure_value = pure_value
+
+    @property
+    def is_pure(self) -> bool:
+        return self.pure_value is not _NOT_PURE
+
+    # ---- querying -------------------------------------------------------------
+
+    def query(self, begin, end) -> list[Hap]:
+        """Haps active in [begin, end); begin/end accept int, Fraction, float or "n/d"."""
+        return self.query_span(Arc(to_time(begin), to_time(end)))
+
+    def onsets(self, begin, end) -> list[Hap]:
+        """Only the haps whose start lies in [begin, end) (the ones that trigger)."""
+        return [h for h in self.query(begin, end) if h.has_onset()]
+
+    def first_cycle(self) -> list[Hap]:
+        return self.query(0, 1)
+
+    def __repr__(self) -> str:
+        if self.is_pure:
+            return f"pure({self.pure_value!r})"
+        return f"Pattern({self.query(0, 1)!r})"
+
+    # ---- primitives -----------------------------------------------------------
+
+    def split_queries(self) -> "Pattern":
+        """Query cycle by cycle, so the function below only ever sees spans inside one cycle."""
+        q = self.query_span
+
+        def query(span):
+            b, e = span
+            if b.__floor__() == e.__floor__() or e == e.__floor__() == b.__floor__() + 1:
+                return q(span)
+            out = []
+            for sub in span.cycles():
+                out.extend(q(sub))
+            return out
+        return Pattern(query)
+
+    def with_query_span(self, f: Callable[[Arc], Optional[Arc]]) -> "Pattern":
+        """Map the query span; f may return None for 'nothing here'."""
+        q = self.query_span
+
+        def query(span):
+            s = f(span)
+            return [] if s is None else q(s)
+        return Pattern(query)
+
+    def with_query_time(self, f: Callable[[Fraction], Fraction]) -> "Pattern":
+        q = self.query_span
+        return Pattern(lambda span: q(Arc(f(span.begin), f(span.end))))
+
+    def with_hap_span(self, f: Callable[[Arc], Arc]) -> "Pattern":
+        q = self.query_span
+        return Pattern(lambda span: [h.with_span(f) for h in q(span)])
+
+    def with_hap_time(self, f: Callable[[Fraction], Fraction]) -> "Pattern":
+        q = self.query_span
+
+        def query(span):
+            out = []
+            for h in q(span):
+                w, p = h.whole, h.part
+                np_ = Arc(f(p.begin), f(p.end))
+                if w is p:
+                    nw = np_
+                elif w is None:
+                    nw = None
+                else:
+                    nw = Arc(f(w.begin), f(w.end))
+                out.append(Hap(nw, np_, h.value, h.context))
+            return out
+        return Pattern(query)
+
+    def with_haps(self, f: Callable[[list, Arc], list]) -> "Pattern":
+        q = self.query_span
+        return Pattern(lambda span: f(q(span), span))
+
+    def with_value(self, f: Callable) -> "Pattern":
+        """Map every value (fmap)."""
+        q = self.query_span
+        if self.is_pure:
+            v = f(self.pure_value)
+            return pure(v)
+        return Pattern(lambda span: [Hap(h.whole, h.part, f(h.value), h.context) for h in q(span)])
+
+    fmap = with_value
+
+    def filter_haps(self, pred: Callable[[Hap], bool]) -> "Pattern":
+        q = self.query_span
+        return Pattern(lambda span: [h for h in q(span) if pred(h)])
+
+    def filter_values(self, pred: Callable[[Any], bool]) -> "Pattern":
+        q = self.query_span
+        return Pattern(lambda span: [h for h in q(span) if pred(h.value)])
+
+    def filter_onsets(self) -> "Pattern":
+        return self.filter_haps(Hap.has_onset)
+
+    def set_context(self, context: tuple) -> "Pattern":
+        q = self.query_span
+        return Pattern(lambda span: [Hap(h.whole, h.part, h.value, context) for h in q(span)])
+
+    # Applicative combination. f(a, b) combines a value of self with one of other.
+
+    def app_both(self, other: "Pattern", f: Callable) -> "Pattern":
+        """Structure from both sides: wholes are intersected (Tidal's <*>)."""
+        qa, qb = self.query_span, other.query_span
+
+        def query(span):
+            out = []
+            hbs = qb(span)
+            for ha in qa(span):
+                for hb in hbs:
+                    part = ha.part.intersection(hb.part)
+                    if part is None:
+                        continue
+                    wa, wb = ha.whole, hb.whole
+                    if wa is not None and wb is not None:
+                        whole = wa.intersection(wb)
+                        if whole is None:
+                            continue
+                    elif wa is None and wb is None:
+                        whole = None
+                    else:
+                        # One side is continuous: keep the other's whole (Strudel's choice).
+                        whole = wa if wa is not None else wb
+                    out.append(Hap(whole, part, f(ha.value, hb.value), ha.context + hb.context))
+            return out
+        return Pattern(query)
+
+    def app_left(self, other: "Pattern", f: Callable) -> "Pattern":
+        """Structure from self (Tidal's <*): `other` is queried over each hap's whole."""
+        qa, qb = self.query_span, other.query_span
+
+        def query(span):
+            out = []
+            for ha in qa(span):
+                for hb in qb(ha.whole_or_part()):
+                    part = ha.part.intersection(hb.part)
+                    if part is not None:
+                        out.append(Hap(ha.whole, part, f(ha.value, hb.value), ha.context + hb.context))
+            return out
+        return Pattern(query)
+
+    def app_right(self, other: "Pattern", f: Callable) -> "Pattern":
+        """Structure from other (Tidal's *>)."""
+        qa, qb = self.query_span, other.query_span
+
+        def query(span):
+            out = []
+            for hb in qb(span):
+                for ha in qa(hb.whole_or_part()):
+                    part = ha.part.intersection(hb.part)
+                    if part is not None:
+                        out.append(Hap(hb.whole, part, f(ha.value, hb.value), ha.context + hb.context))
+            return out
+        return Pattern(query)
+
+    # Monadic joins: self's values are patterns (or f maps a value to a pattern).
+
+    def bind(self, f: Callable[[Any], "Pattern"]) -> "Pattern":
+        """Wholes from both outer and inner (intersection) — Tidal's unwrap."""
+        q = self.query_span
+
+        def query(span):
+            out = []
+            for outer in q(span):
+                for inner in f(outer.value).query_span(outer.part):
+                    ow, iw = outer.whole, inner.whole
+                    if ow is not None and iw is not None:
+                        whole = ow.intersection(iw)
+                        if whole is None:
+                            continue
+                    else:
+                        whole = None
+                    part = outer.part.intersection(inner.part)
+                    if part is not None:
+                        out.append(Hap(whole, part, inner.value, outer.context + inner.context))
+            return out
+        return Pattern(query)
+
+    def inner_bind(self, f: Callable[[Any], "Pattern"]) -> "Pattern":
+        """Wholes (structure) from the inner patterns."""
+        q = self.query_span
+
+        def query(span):
+            out = []
+            for outer in q(span):
+                for inner in f(outer.value).query_span(outer.part):
+                    part = outer.part.intersection(inner.part)
+                    if part is not None:
+                        out.append(Hap(inner.whole, part, inner.value, inner.context))
+            return out
+        return Pattern(query)
+
+    def outer_bind(self, f: Callable[[Any], "Pattern"]) -> "Pattern":
+        """Wholes (structure) from the outer pattern; inner queried at the outer onset."""
+        q = self.query_span
+
+        def query(span):
+            out = []
+            for outer in q(span):
+                ow = outer.whole_or_part()
+                for inner in f(outer.value).query_span(Arc(ow.begin, ow.begin)):
+                    out.append(Hap(outer.whole, outer.part, inner.value, outer.context + inner.context))
+            return out
+        return Pattern(query)
+
+    def squeeze_bind(self, f: Callable[[Any], "Pattern"]) -> "Pattern":
+        """Each outer hap plays a whole cycle of its inner pattern squeezed into its whole."""
+        q = self.query_span
+
+        def query(span):
+            out = []
+            for outer in q(span):
+                w = outer.whole_or_part()
+                inner_pat = f(outer.value)._focus(w.begin, w.end)
+                for inner in inner_pat.query_span(outer.part):
+                    iw = inner.whole
+                    if iw is not None and outer.whole is not None:
+                        whole = iw.intersection(outer.whole)
+                        if whole is None:
+                            continue
+                    else:
+                        whole = None
+                    part = inner.part.intersection(outer.part)
+                    if part is not None:
+                        out.append(Hap(whole, part, inner.value, outer.context + inner.context))
+            return out
+        return Pattern(query)
+
+    def join(self) -> "Pattern":
+        return self.bind(_identity)
+
+    def inner_join(self) -> "Pattern":
+        return self.inner_bind(_identity)
+
+    def outer_join(self) -> "Pattern":
+        return self.outer_bind(_identity)
+
+    def squeeze_join(self) -> "Pattern":
+        return self.squeeze_bind(_identity)
+
+    # ---- elementary time transforms (plain forms) -----------------------------
+
+    def _fast(self, factor) -> "Pattern":
+        """Speed up by `factor` (0 gives silence, negative also reverses, as in Tidal)."""
+        factor = to_time(factor)
+        if factor == 0:
+            return silence
+        if factor < 0:
+            return self._fast(-factor).rev()
+        if factor == 1:
+            return self
+        inv = 1 / factor
+        q = self.query_span
+
+        def query(span):
+            out = []
+            for h in q(Arc(span.begin * factor, span.end * factor)):
+                w, p = h.whole, h.part
+                np_ = Arc(p.begin * inv, p.end * inv)
+                if w is p:
+                    nw = np_
+                elif w is None:
+                    nw = None
+                else:
+                    nw = Arc(w.begin * inv, w.end * inv)
+                out.append(Hap(nw, np_, h.value, h.context))
+            return out
+        return Pattern(query)
+
+    def _slow(self, factor) -> "Pattern":
+        factor = to_time(factor)
+        if factor == 0:
+            return silence
+        return self._fast(1 / factor)
+
+    def _early(self, offset) -> "Pattern":
+        """Shift earlier in time by `offset` cycles (Tidal's rotL, `<~`)."""
+        offset = to_time(offset)
+        if offset == 0:
+            return self
+        return self._shift(-offset)
+
+    def _late(self, offset) -> "Pattern":
+        """Shift later in time by `offset` cycles (Tidal's rotR, `~>`)."""
+        offset = to_time(offset)
+        if offset == 0:
+            return self
+        return self._shift(offset)
+
+    def _shift(self, d: Fraction) -> "Pattern":
+        q = self.query_span
+
+        def query(span):
+            out = []
+            for h in q(Arc(span.begin - d, span.end - d)):
+                w, p = h.whole, h.part
+                np_ = Arc(p.begin + d, p.end + d)
+                if w is p:
+                    nw = np_
+                elif w is None:
+                    nw = None
+                else:
+                    nw = Arc(w.begin + d, w.end + d)
+                out.append(Hap(nw, np_, h.value, h.context))
+            return out
+        return Pattern(query)
+
+    def rev(self) -> "Pattern":
+        """Reverse each cycle in place."""
+        q = self.query_span
+
+        def query(span):
+            b, e = span
+            c = b.__floor__()
+            m = 2 * c + 1  # reflect t -> cycle + next_cycle - t
+            out = []
+            for h in q(Arc(m - e, m - b)):
+                w, p = h.whole, h.part
+                np_ = Arc(m - p.end, m - p.begin)
+                if w is p:
+                    nw = np_
+                elif w is None:
+                    nw = None
+                else:
+                    nw = Arc(m - w.end, m - w.begin)
+                out.append(Hap(nw, np_, h.value, h.context))
+            return out
+        return Pattern(query).split_queries()
+
+    def _fast_gap(self, factor) -> "Pattern":
+        """Speed up but only within each cycle, leaving a gap: the pattern's cycle c
+        plays in [c, c + 1/factor) (Tidal's _fastGap)."""
+        factor = to_time(factor)
+        if factor <= 0:
+            return silence
+        q = self.query_span
+
+        def query(span):
+            b, e = span
+            c = sam(b)
+            bpos = min((b - c) * factor, _ONE)
+            epos = min((e - c) * factor, _ONE)
+            if bpos >= 1:
+                return []
+            out = []
+            for h in q(Arc(c + bpos, c + epos)):
+                w, p = h.whole, h.part
+                pb = c + min((p.begin - c) / factor, _ONE)
+                pe = c + min((p.end - c) / factor, _ONE)
+                np_ = Arc(pb, pe)
+                if w is None:
+                    nw = None
+                elif w is p:
+                    nw = np_
+                else:
+                    nw = Arc(pb - (p.begin - w.begin) / factor, pe + (w.end - p.end) / factor)
+                part = np_.intersection(span)
+                if part is not None:
+                    out.append(Hap(nw, part, h.value, h.context))
+            return out
+        return Pattern(query).split_queries()
+
+    def _compress(self, begin, end) -> "Pattern":
+        """Squeeze each cycle into [begin, end) of the cycle, silence elsewhere."""
+        b, e = to_time(begin), to_time(end)
+        if b > e or b > 1 or e > 1 or b < 0 or e < 0 or b == e:
+            return silence
+        return self._fast_gap(1 / (e - b))._late(b)
+
+    def _focus(self, begin, end) -> "Pattern":
+        """Like compress but without the gaps: the pattern keeps playing outside (Strudel's focus)."""
+        b, e = to_time(begin), to_time(end)
+        d = e - b
+        s = sam(b)
+        return self._early(s)._fast(1 / d)._late(b)
+
+    def _zoom(self, begin, end) -> "Pattern":
+        """Play only [begin, end) of each cycle, stretched to fill the cycle (Tidal's zoomArc)."""
+        s, e = to_time(begin), to_time(end)
+        if s == e:
+            return silence
+        d = e - s
+        return (self.with_query_span(lambda span: span.with_cycle(lambda t: t * d + s))
+                .with_hap_span(lambda span: span.with_cycle(lambda t: (t - s) / d))
+                .split_queries())
+
+    def _segment(self, n) -> "Pattern":
+        """Sample the pattern n times per cycle (discrete events from a signal)."""
+        return pure(True)._fast(n).app_left(self, _take_right)
+
+    def _ply(self, n) -> "Pattern":
+        """Repeat each event n times within its own span."""
+        n = to_time(n)
+        return self.squeeze_bind(lambda v: pure(v)._fast(n))
+
+    # ---- patterned forms (one mechanism: `patterned`) -------------------------
+    # assigned after the class body (they need `patterned`).
+
+    # ---- stacking/sequencing helpers as methods ---------------------------------
+
+    def stack(self, *others) -> "Pattern":
+        return stack(self, *others)
+
+    def overlay(self, other) -> "Pattern":
+        return stack(self, other)
+
+    def superimpose(self, f: Callable[["Pattern"], "Pattern"]) -> "Pattern":
+        """Play the pattern together with f applied to it."""
+        return stack(self, f(self))
+
+    def every_cycle_when(self, test: Callable[[int], bool], f: Callable) -> "Pattern":
+        """Apply f on the cycles where test(cycle) holds (Tidal's `when`)."""
+        qa = self.query_span
+        qb = f(self).query_span
+
+        def query(span):
+            return qb(span) if test(span.begin.__floor__()) else qa(span)
+        return Pattern(query).split_queries()
+
+    def filter_when(self, test: Callable[[Fraction], bool]) -> "Pattern":
+        """Keep haps whose whole starts at a time where test holds (Tidal's filterWhen)."""
+        return self.filter_haps(lambda h: test(h.whole_or_part().begin))
+
+
+def _identity(x):
+    return x
+
+
+def _take_right(a, b):
+    return b
+
+
+def _take_left(a, b):
+    return a
+
+
+# ---- constructors ----------------------------------------------------------------
+
+
+def pure(value, context: tuple = ()) -> Pattern:
+    """One event per cycle, each filling its cycle."""
+
+    def query(span):
+        b, e = span
+        if b == e:
+            c = Fraction(b.__floor__())
+            return [Hap(Arc(c, c + 1), span, value, context)]
+        out = []
+        s = b.__floor__()
+        while s < e:
+            n = s + 1
+            cs = Fraction(s) if s != b else b
+            cn = Fraction(n)
+            whole = Arc(cs, cn)
+            if b <= s and n <= e:
+                out.append(Hap(whole, whole, value, context))
+            else:
+                out.append(Hap(whole, Arc(b if b > s else cs, e if e < n else cn), value, context))
+            s = n
+        return out
+    return Pattern(query, pure_value=value)
+
+
+def steady(value) -> Pattern:
+    """A continuous (whole-less) constant."""
+    return Pattern(lambda span: [Hap(None, span, value)])
+
+
+silence = Pattern(lambda span: [])
+
+
+def reify(x) -> Pattern:
+    """A Pattern as is; a str is mini-notation; anything else becomes pure (numbers exact)."""
+    if isinstance(x, Pattern):
+        return x
+    if isinstance(x, str):
+        from .mininotation import mini
+        return mini(x)
+    if isinstance(x, float):
+        x = to_time(x)
+    return pure(x)
+
+
+def _arg_value(x):
+    """Value of a non-pattern argument as a transform sees it: floats become exact."""
+    return to_time(x) if isinstance(x, float) else x
+
+
+def stack(*pats) -> Pattern:
+    """Play patterns at the same time."""
+    if len(pats) == 1 and isinstance(pats[0], (list, tuple)):
+        pats = tuple(pats[0])
+    pats = [reify(p) for p in pats]
+    if not pats:
+        return silence
+    if len(pats) == 1:
+        return pats[0]
+    qs = [p.query_span for p in pats]
+
+    def query(span):
+        out = []
+        for q in qs:
+            out.extend(q(span))
+        return out
+    return Pattern(query)
+
+
+def slowcat(*pats) -> Pattern:
+    """One pattern per cycle, in turn. Each pattern advances only on the cycles where it
+    plays (Tidal's `cat`): the i-th of n patterns plays its cycle c // n at cycle c."""
+    if len(pats) == 1 and isinstance(pats[0], (list, tuple)):
+        pats = tuple(pats[0])
+    pats = [reify(p) for p in pats]
+    if not pats:
+        return silence
+    if len(pats) == 1:
+        return pats[0]
+    n = len(pats)
+    qs = [p.query_span for p in pats]
+
+    def query(span):
+        c = span.begin.__floor__()
+        q = qs[c % n]
+        offset = c - c // n
+        if offset == 0:
+            return q(span)
+        out = []
+        for h in q(Arc(span.begin - offset, span.end - offset)):
+            w, p = h.whole, h.part
+            np_ = Arc(p.begin + offset, p.end + offset)
+            nw = np_ if w is p else (None if w is None else Arc(w.begin + offset, w.end + offset))
+            out.append(Hap(nw, np_, h.value, h.context))
+        return out
+    return Pattern(query).split_queries()
+
+
+cat = slowcat
+
+
+def fastcat(*pats) -> Pattern:
+    """All patterns squeezed into one cycle (Tidal's fastcat = fast n . cat)."""
+    if len(pats) == 1 and isinstance(pats[0], (list, tuple)):
+        pats = tuple(pats[0])
+    if not pats:
+        return silence
+    return slowcat(*pats)._fast(len(pats))
+
+
+def timecat(*weighted) -> Pattern:
+    """Sequence of (weight, pattern) pairs in one cycle, each step proportional to its
+    weight; each pattern plays its cycle c compressed into its step of cycle c."""
+    if len(weighted) == 1 and isinstance(weighted[0], list):
+        weighted = tuple(weighted[0])
+    weighted = [(to_time(w), reify(p)) for w, p in weighted]
+    total = sum((w for w, _ in weighted), _ZERO)
+    if total == 0:
+        return silence
+    if len(weighted) == 1:
+        return weighted[0][1]
+    parts = []
+    pos = _ZERO
+    for w, p in weighted:
+        if w == 0:
+            continue
+        parts.append(p._compress(pos / total, (pos + w) / total))
+        pos += w
+    return stack(*parts)
+
+
+def sequence(*items) -> Pattern:
+    """fastcat of the items, each reified (nested lists become subsequences)."""
+    return fastcat(*[sequence(*i) if isinstance(i, list) else reify(i) for i in items])
+
+
+def fast_from_list(values: Iterable) -> Pattern:
+    return fastcat(*[pure(v) for v in values])
+
+
+def slow_from_list(values: Iterable) -> Pattern:
+    return slowcat(*[pure(v) for v in values])
+
+
+# ---- the one patterning mechanism ---------------------------------------------
+
+
+def patterned(plain: Callable) -> Callable:
+    """Make a transform's arguments patternable (Tidal's tParam, Strudel's register).
+
+    `plain(pat, *args)` takes constant arguments. The result accepts Patterns for any
+    argument: when every Pattern argument is a `pure` constant, `plain` is called
+    directly; otherwise the arguments are combined with `app_both` and the pattern of
+    results is flattened with `inner_join` (structure from the transformed pattern).
+    Non-pattern arguments (functions, numbers) pass through unchanged.
+    """
+
+    @functools.wraps(plain)
+    def wrapper(self, *args):
+        if not any(isinstance(a, Pattern) and not a.is_pure for a in args):
+            return plain(self, *[(a.pure_value if isinstance(a, Pattern) else _arg_value(a)) for a in args])
+        idx = [i for i, a in enumerate(args) if isinstance(a, Pattern)]
+        combined = args[idx[0]].fmap(lambda v: (v,))
+        for i in idx[1:]:
+            combined = combined.app_both(args[i], lambda t, v: t + (v,))
+        consts = [(a.pure_value if isinstance(a, Pattern) and a.is_pure else _arg_value(a)) for a in args]
+
+        def apply(vals):
+            full = list(consts)
+            for i, v in zip(idx, vals):
+                full[i] = v
+            return plain(self, *full)
+        return combined.fmap(apply).inner_join()
+
+    wrapper.plain = plain
+    return wrapper
+
+
+Pattern.fast = patterned(Pattern._fast)
+Pattern.slow = patterned(Pattern._slow)
+Pattern.early = patterned(Pattern._early)
+Pattern.late = patterned(Pattern._late)
+Pattern.fast_gap = patterned(Pattern._fast_gap)
+Pattern.compress = patterned(Pattern._compress)
+Pattern.zoom = patterned(Pattern._zoom)
+Pattern.segment = patterned(Pattern._segment)
+Pattern.ply = patterned(Pattern._ply)
+Pattern.focus = patterned(Pattern._focus)

@@ -1,0 +1,167 @@
+"""One declaration per DSL function.
+
+A declaration names the function, its aliases, its parameters (name, default,
+unit, allowed range, kind), a one-paragraph doc and an example. It drives the
+compiler's validation and keyword arguments, `phonon functions`, the generated
+`docs/functions.md`, and a test that compiles and renders every example.
+
+Declarations live beside their implementation (node modules call `declare` at
+import; the pattern library declares transforms). `load()` imports them all.
+
+Parameter kinds:
+  input     the signal a function processes (`a # lpf ...` or the first positional)
+  signal    a constant, a numeric pattern (stepped control) or an audio-rate signal
+  number    a constant or a numeric pattern, never audio-rate (voice counts, times of transforms)
+  pattern   a pattern argument (mini-notation string or pattern expression)
+  function  a pattern function (`every 2 (fast 2)`, `jux rev`)
+  list      a list `[a, b, c]`
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Optional
+
+from .errors import ParamRangeError, UnknownNameError, suggestion_text
+
+REQUIRED = object()
+
+CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "sample", "synth",
+              "transform", "control", "combinator", "math")
+PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any = REQUIRED
+    unit: str = ""
+    range: Optional[tuple] = None  # inclusive (lo, hi); None = any; use float('inf') for open ends
+    kind: str = "signal"
+    doc: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def check(self, value: float, func: str, span=None) -> None:
+        """Raise ParamRangeError when a constant is outside the allowed range."""
+        if self.range is None:
+            return
+        lo, hi = self.range
+        v = float(value)
+        if not (lo <= v <= hi):
+            raise ParamRangeError(
+                f"{func}: parameter '{self.name}' got {_fmt(v)}; expected {_fmt(lo)}..{_fmt(hi)}"
+                + (f" ({self.unit})" if self.unit else ""), span=span)
+
+    def describe(self) -> str:
+        s = self.name
+        if not self.required:
+            s += f"={_fmt(self.default)}"
+        return s
+
+
+@dataclass(frozen=True)
+class FunctionDecl:
+    name: str
+    category: str
+    params: tuple
+    doc: str
+    example: str
+    aliases: tuple = ()
+    # For DSP functions: the node kind in the engine (defaults to `name`).
+    node: Optional[str] = None
+    # For transforms/combinators on patterns: fn(pattern, *args) -> Pattern (args already evaluated).
+    fn: Optional[Callable] = None
+    # A chained call (`a # f ...`) feeds `a` into the 'input' param; set False for sources.
+    chainable: bool = True
+    extra: dict = field(default_factory=dict)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise UnknownNameError(
+            f"{self.name}: unknown parameter '{name}'{suggestion_text(name, [p.name for p in self.params])}; "
+            f"parameters are: {self.signature()}")
+
+    def signature(self) -> str:
+        return " ".join(p.describe() for p in self.params)
+
+    @property
+    def node_kind(self) -> str:
+        return self.node or self.name
+
+
+REGISTRY: dict[str, FunctionDecl] = {}
+ALIASES: dict[str, str] = {}
+
+# Modules that declare functions at import time; `load()` imports them all.
+DECLARING_MODULES = (
+    "phonon.pattern.library",
+    "phonon.nodes",
+)
+
+
+def declare(name: str, category: str, params: list, doc: str, example: str, aliases: tuple = (),
+            node: Optional[str] = None, fn: Optional[Callable] = None, chainable: bool = True,
+            **extra) -> FunctionDecl:
+    """Register one DSL function. Re-declaring a name is an error (one declaration per function)."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown category {category!r} for {name}")
+    for p in params:
+        if p.kind not in PARAM_KINDS:
+            raise ValueError(f"{name}: unknown param kind {p.kind!r}")
+    if name in REGISTRY and REGISTRY[name].category != category:
+        raise ValueError(f"{name} declared twice")
+    decl = FunctionDecl(name=name, category=category, params=tuple(params), doc=doc.strip(),
+                        example=example.strip(), aliases=tuple(aliases), node=node, fn=fn,
+                        chainable=chainable, extra=extra)
+    REGISTRY[name] = decl
+    for a in aliases:
+        ALIASES[a] = name
+    return decl
+
+
+_loaded = False
+
+
+def load() -> dict[str, FunctionDecl]:
+    """Import every declaring module once; return the registry."""
+    global _loaded
+    if not _loaded:
+        for mod in DECLARING_MODULES:
+            importlib.import_module(mod)
+        _loaded = True
+    return REGISTRY
+
+
+def lookup(name: str, span=None) -> FunctionDecl:
+    """The declaration for `name` (or an alias); unknown names raise with a did-you-mean."""
+    load()
+    if name in REGISTRY:
+        return REGISTRY[name]
+    if name in ALIASES:
+        return REGISTRY[ALIASES[name]]
+    raise UnknownNameError(f"unknown function '{name}'{suggestion_text(name, all_names())}", span=span)
+
+
+def all_names() -> list[str]:
+    load()
+    return sorted(set(REGISTRY) | set(ALIASES))
+
+
+def _fmt(v) -> str:
+    if isinstance(v, Fraction):
+        v = float(v)
+    if isinstance(v, float):
+        if v == float("inf"):
+            return "inf"
+        if v == float("-inf"):
+            return "-inf"
+        if v == int(v) and abs(v) < 1e15:
+            return str(int(v))
+        return f"{v:g}"
+    return str(v)

@@ -1,0 +1,228 @@
+"""The one task function every executor runs, and the worker initializer.
+
+A task renders a time range of one stage of the plan (or, for a branch, the
+whole timeline of a subgraph): it `pickle.loads` the spec bytes the worker got
+once at start-up (a deep clone: fresh DSP state), builds a Graph that taps the
+stage's products and reads earlier stages' products as externals, seeks to the
+warm-up start, renders and discards the warm-up, renders the chunk, and writes
+the products into its destination (a shared-memory slot, a ring, or a returned
+array for executors without shared memory).
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from .shm import Ring, Segment, SlotArena
+
+PLUGINS_ENV = "PHONON_TEST_PLUGINS"  # comma-separated modules imported by every worker
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a materialized product lives: rows [row0, row0+ch) of a stage's chunk slots,
+    or (for executors without shared memory) an array covering [start, start + n)."""
+
+    node: int
+    row0: int
+    ch: int
+    arena: str = ""  # SlotArena name
+    nslots: int = 0
+    chunk: int = 0  # chunk length in frames
+    start: int = 0  # array sources
+    array: Optional[np.ndarray] = None
+
+
+@dataclass(frozen=True)
+class Task:
+    tid: int
+    kind: str  # "chunk" | "branch"
+    stage: int
+    chunk: int
+    start: int
+    end: int
+    warm_start: int
+    taps: tuple  # ((node, row0, ch), ...) products written to rows of the destination
+    outputs: tuple  # output names the Graph renders (none for pure tap stages)
+    externals: tuple  # (Source, ...)
+    dest: tuple  # ("arena", name) | ("ring", ring_index, handle) | ("return",)
+    block: int
+    rows: int
+    predicted: float = 0.0  # seconds
+    attempt: int = 0
+
+    def describe(self) -> str:
+        if self.kind == "branch":
+            return f"branch {self.chunk} (stage {self.stage}, frames 0..{self.end})"
+        return (f"stage {self.stage} chunk {self.chunk} (frames {self.start}..{self.end}, "
+                f"warm-up from {self.warm_start})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-process worker state
+# ---------------------------------------------------------------------------------------------
+_STATE: dict = {"spec_bytes": None, "engine": None, "segments": {}, "sems": {}}
+
+
+def load_plugins() -> None:
+    for mod in filter(None, (m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(","))):
+        importlib.import_module(mod)
+
+
+def engine_module():
+    eng = _STATE["engine"]
+    if eng is None:
+        import phonon.nodes  # noqa: F401  (registers every node kind)
+        eng = importlib.import_module("phonon.engine")
+        load_plugins()
+        _STATE["engine"] = eng
+    return eng
+
+
+def initializer(spec_bytes: bytes, ring_sems: Optional[dict] = None, warm: bool = True) -> None:
+    """Run once per worker: import phonon, load test plugins, keep the spec bytes and
+    run a tiny render so every numba kernel (cache=True) is loaded before the first task."""
+    _STATE["spec_bytes"] = spec_bytes
+    _STATE["sems"] = dict(ring_sems or {})
+    eng = engine_module()
+    if warm:
+        spec = pickle.loads(spec_bytes)
+        try:
+            g = eng.Graph(spec)
+            g.render(64)
+        except Exception:
+            pass  # a patch whose node raises fails in its task, with the traceback
+
+
+def _segment(name: str) -> Segment:
+    seg = _STATE["segments"].get(name)
+    if seg is None:
+        seg = Segment.attach(name)
+        _STATE["segments"][name] = seg
+    return seg
+
+
+def release_segments() -> None:
+    for seg in _STATE["segments"].values():
+        seg.close()
+    _STATE["segments"].clear()
+
+
+def _reader(src: Source):
+    """A callable (start, n) -> (ch, n) over a materialized product."""
+    if src.array is not None:
+        arr, base = src.array, src.start
+
+        def from_array(start: int, n: int) -> np.ndarray:
+            return arr[:, start - base:start - base + n]
+        return from_array
+
+    seg = _segment(src.arena)
+    C, nslots, r0, ch = src.chunk, src.nslots, src.row0, src.ch
+
+    def from_arena(start: int, n: int) -> np.ndarray:
+        a = seg.array
+        j0, j1 = start // C, (start + n - 1) // C
+        if j0 == j1:  # the common case: a view, no copy
+            o = start - j0 * C
+            return a[j0 % nslots, r0:r0 + ch, o:o + n]
+        out = np.empty((ch, n))
+        pos = start
+        while pos < start + n:
+            j = pos // C
+            o = pos - j * C
+            m = min(C - o, start + n - pos)
+            out[:, pos - start:pos - start + m] = a[j % nslots, r0:r0 + ch, o:o + m]
+            pos += m
+        return out
+    return from_arena
+
+
+def build_graph(task: Task, spec_bytes: Optional[bytes] = None):
+    eng = engine_module()
+    spec = pickle.loads(spec_bytes if spec_bytes is not None else _STATE["spec_bytes"])
+    ext = {s.node: _reader(s) for s in task.externals}
+    return eng.Graph(spec, taps=tuple(t[0] for t in task.taps), externals=ext,
+                     outputs=list(task.outputs))
+
+
+def _fill(buf: np.ndarray, task: Task, g, outs: dict, lo: int, hi: int) -> None:
+    """Write one rendered block into buf[:, lo:hi] following the task's row layout."""
+    taps = g.last_taps
+    for node, r0, ch in task.taps:
+        y = taps[node]
+        if y.shape[0] != ch:  # a mono product stored as stereo rows
+            y = np.broadcast_to(y, (ch, y.shape[1]))
+        buf[r0:r0 + ch, lo:hi] = y
+    r = len(task.taps) and (task.taps[-1][1] + task.taps[-1][2])
+    for name in task.outputs:
+        buf[r:r + 2, lo:hi] = outs[name]
+        r += 2
+
+
+def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
+    """Execute one task. Returns (stats, array-or-None)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    g = build_graph(task, spec_bytes)
+    if task.kind == "branch":
+        _run_branch(task, g, should_stop)
+        return _stats(task, t0, c0, 0), None
+    g.seek(task.warm_start)
+    pos = task.warm_start
+    while pos < task.start:  # warm-up: rendered and discarded
+        n = min(task.block, task.start - pos)
+        g.render(n)
+        pos += n
+    warm = task.start - task.warm_start
+    n_frames = task.end - task.start
+    ret = None
+    if task.dest[0] == "arena":
+        arena = SlotArena(_segment(task.dest[1]))
+        buf = arena.slot(task.chunk)
+    else:
+        ret = buf = np.empty((task.rows, n_frames))
+    while pos < task.end:
+        n = min(task.block, task.end - pos)
+        outs = g.render(n)
+        _fill(buf, task, g, outs, pos - task.start, pos - task.start + n)
+        pos += n
+    return _stats(task, t0, c0, warm), ret
+
+
+def _stats(task, t0, c0, warm) -> dict:
+    return {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "warm": warm,
+            "frames": task.end - task.start, "pid": os.getpid()}
+
+
+def _run_branch(task: Task, g, should_stop) -> None:
+    """Render [0, end) whole, streaming through the ring. A re-run (after a crash) skips
+    what the consumer has already been given: the ring's `written` counter."""
+    for _ in branch_steps(task, g, should_stop):
+        pass
+
+
+def branch_steps(task: Task, g, should_stop=None, ring: Optional[Ring] = None):
+    """Generator: render the branch block by block into its ring (yields after each block)."""
+    if ring is None:
+        idx, handle = task.dest[1], task.dest[2]
+        items, space = _STATE["sems"].get(idx, (None, None))
+        ring = Ring(_segment(handle[0]), _segment(handle[1]), items, space)
+    skip = ring.written
+    g.seek(0)
+    pos = 0
+    buf = np.empty((task.rows, task.block))
+    while pos < task.end:
+        n = min(task.block, task.end - pos)
+        outs = g.render(n)
+        if pos + n > skip:
+            _fill(buf, task, g, outs, 0, n)
+            lo = max(skip - pos, 0)
+            ring.write(buf[:, lo:n], should_stop=should_stop)
+        pos += n
+        yield pos
