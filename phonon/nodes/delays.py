@@ -25,7 +25,7 @@ MAX_FEEDBACK = 0.999
 declare(
     "delay", "effect",
     params=[
-        Param("in", 0.0, kind="input", doc="the signal to delay"),
+        Param("in", REQUIRED, kind="input", doc="the signal to delay"),
         Param("time", REQUIRED, "s", (MIN_TIME, MAX_TIME), doc="delay time (fractional, interpolated)"),
         Param("feedback", 0.5, "", (0.0, MAX_FEEDBACK), doc="gain of each repeat; must be < 1"),
         Param("mix", 0.5, "", (0.0, 1.0), doc="0 = dry only, 1 = delayed signal only"),

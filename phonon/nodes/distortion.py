@@ -21,7 +21,7 @@ MAX_RATE = 192000.0
 declare(
     "distortion", "effect",
     params=[
-        Param("in", 0.0, kind="input", doc="the signal to distort"),
+        Param("in", REQUIRED, kind="input", doc="the signal to distort"),
         Param("drive", REQUIRED, "", (0.0, 100.0), doc="gain into the tanh curve"),
         Param("mix", 0.5, "", (0.0, 1.0), doc="0 = dry only, 1 = distorted only"),
     ],
@@ -36,7 +36,7 @@ declare(
 declare(
     "bitcrush", "effect",
     params=[
-        Param("in", 0.0, kind="input", doc="the signal to crush"),
+        Param("in", REQUIRED, kind="input", doc="the signal to crush"),
         Param("bits", REQUIRED, "bits", (1.0, 24.0), doc="resolution: 2^bits levels over -1..1"),
         Param("rate", REQUIRED, "Hz", (MIN_RATE, MAX_RATE),
               doc="sample rate to reduce to (values are held); >= the engine rate = no reduction"),

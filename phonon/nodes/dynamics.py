@@ -24,7 +24,7 @@ LEVEL_FLOOR_DB = -240.0
 declare(
     "compressor", "dynamics",
     params=[
-        Param("in", 0.0, kind="input", doc="the signal to compress"),
+        Param("in", REQUIRED, kind="input", doc="the signal to compress"),
         Param("threshold_db", REQUIRED, "dB", (-120.0, 24.0), doc="level above which gain is reduced"),
         Param("ratio", 4.0, "", (1.0, 1000.0), doc="input dB over threshold per output dB over"),
         Param("attack", 0.01, "s", (0.0, MAX_ATTACK), doc="time constant of gain reduction"),
@@ -43,7 +43,7 @@ declare(
 declare(
     "limiter", "dynamics",
     params=[
-        Param("in", 0.0, kind="input", doc="the signal to limit"),
+        Param("in", REQUIRED, kind="input", doc="the signal to limit"),
         Param("threshold", REQUIRED, "", (0.0001, 10.0), doc="ceiling, linear amplitude (0.9 = -0.9 dBFS)"),
         Param("attack", 0.005, "s", (0.0, MAX_LOOKAHEAD), kind="number",
               doc="look-ahead: the gain ramps down over this time before a peak (constant)"),
@@ -240,7 +240,6 @@ def _ref_limiter(x, thr, release, sr, lookahead):
     r = 1.0
     y = np.zeros_like(x)
     for i in range(n):
-        h = min(gp[i + 1: i + L + 2]) if L else g[i]
         h = min(g[max(0, i - L): i + 1])
         a = _coeff(release[i], sr)
         r = min(h, a * r + (1.0 - a) * h)

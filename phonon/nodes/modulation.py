@@ -25,7 +25,7 @@ STEREO_OFFSET = 0.25  # LFO phase offset (cycles) of the right channel
 declare(
     "chorus", "effect",
     params=[
-        Param("in", 0.0, kind="input", doc="the signal to thicken"),
+        Param("in", REQUIRED, kind="input", doc="the signal to thicken"),
         Param("rate", REQUIRED, "Hz", (0.0, 20.0), doc="LFO rate"),
         Param("depth", REQUIRED, "", (0.0, 1.0), doc="delay swing: 1 = +-3 ms around 10 ms"),
         Param("mix", 0.3, "", (0.0, 1.0), doc="0 = dry only, 1 = chorus taps only"),

@@ -33,7 +33,7 @@ TUNING_SR = 44100
 declare(
     "reverb", "effect",
     params=[
-        Param("in", 0.0, kind="input", doc="the signal to reverberate"),
+        Param("in", REQUIRED, kind="input", doc="the signal to reverberate"),
         Param("room", REQUIRED, "", (0.0, 1.0), doc="room size: comb feedback 0.7..0.98"),
         Param("damping", 0.5, "", (0.0, 1.0), doc="high-frequency absorption of the tail"),
         Param("mix", 0.3, "", (0.0, 1.0), doc="0 = dry only, 1 = reverb only"),

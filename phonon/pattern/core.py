@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, NamedTuple, Optional
 __all__ = [
     "Time", "to_time", "sam", "next_sam", "cycle_pos", "Arc", "Hap", "Pattern",
     "pure", "silence", "steady", "stack", "slowcat", "cat", "fastcat", "timecat",
-    "sequence", "reify", "patterned", "fast_from_list", "slow_from_list",
+    "sequence", "reify", "patterned", "transform", "method", "fast_from_list", "slow_from_list",
 ]
 
 Time = Fraction
@@ -820,13 +820,23 @@ def patterned(plain: Callable) -> Callable:
     return wrapper
 
 
-Pattern.fast = patterned(Pattern._fast)
-Pattern.slow = patterned(Pattern._slow)
-Pattern.early = patterned(Pattern._early)
-Pattern.late = patterned(Pattern._late)
-Pattern.fast_gap = patterned(Pattern._fast_gap)
-Pattern.compress = patterned(Pattern._compress)
-Pattern.zoom = patterned(Pattern._zoom)
-Pattern.segment = patterned(Pattern._segment)
-Pattern.ply = patterned(Pattern._ply)
-Pattern.focus = patterned(Pattern._focus)
+def transform(plain: Callable) -> Callable:
+    """Attach a plain transform `_name(pat, *args)` to Pattern as `_name`, and its
+    patterned form as `name` (made by `patterned`). Used for every transform."""
+    name = plain.__name__
+    if not name.startswith("_"):
+        raise ValueError(f"plain transforms are named _name, got {name}")
+    setattr(Pattern, name, plain)
+    setattr(Pattern, name[1:], patterned(plain))
+    return plain
+
+
+def method(fn: Callable) -> Callable:
+    """Attach a transform without numeric arguments (rev, degrade, jux f ...) as a Pattern method."""
+    setattr(Pattern, fn.__name__, fn)
+    return fn
+
+
+for _plain in (Pattern._fast, Pattern._slow, Pattern._early, Pattern._late, Pattern._fast_gap,
+               Pattern._compress, Pattern._zoom, Pattern._segment, Pattern._ply, Pattern._focus):
+    transform(_plain)

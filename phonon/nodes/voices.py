@@ -1,0 +1,515 @@
+"""Sample voices: `s "bd*4 sn:2" # gain 0.8 # speed "1 -1"`.
+
+The rendering model (DESIGN.md "Voices"): a voice is a pure function of its
+event and the absolute sample index n,
+
+    out[c, n] += x_c(pos(n - onset)) * gain * pan_c * env(n)     for onset <= n < end
+
+with pos(t) = begin + t*rate (or end-1 - t*|rate| when reversed), linear
+interpolation between frames, and env the product of the attack ramp, the release
+ramp and the choke fade. Nothing carries over from one sample to the next, so the
+node is *seekable*: `reset(S)` re-gathers the events whose voices can still sound at
+S and the output from S on is bit-identical to a render from 0.
+
+Events are gathered one whole pattern cycle at a time (never per block), parsed
+once into a struct-of-arrays row, and every block renders all active rows in one
+compiled kernel. Voices are summed in the order PatternInput.events returns
+(onset, cycle, index), so each output sample is the same sum in the same order
+whatever the block size.
+
+Per-event controls (SuperDirt-like; the choices where SuperDirt differs):
+  gain     linear amplitude, 0..10 (SuperDirt curves it; here 0.2 is exactly -14 dB)
+  pan      -1 (left) .. 1 (right), equal-power law: L = cos(theta), R = sin(theta),
+           theta = (pan + 1) * pi/4; centre is -3 dB per side, pan -1 gives R exactly 0
+           and pan 1 gives L exactly 0. Stereo samples keep their channels (balance).
+  speed    playback rate; negative plays the [begin, end) region backwards; 0 is silent
+  n        added to the `:n` of the name; wraps modulo the folder's count
+  note     semitones: rate *= 2 ** (note / 12)
+  begin/end  fractions 0..1 of the sample; the region [begin, end) is played
+  attack   seconds of linear fade-in from the onset
+  release  seconds of linear fade-out starting at the event's end (its gate); the
+           voice stops at event end + release. Without `release` a sample plays to its
+           end whatever the event's length (SuperDirt's default for samples).
+  cut      choke group (integer): a voice stops, with a 5 ms linear fade, at the onset
+           of the next voice of the same node in the same group (Tidal's `cut`).
+Voices are at most 20 s long (VOICE_CAP_S), the bound that keeps seeking cheap.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numba
+import numpy as np
+
+from ..registry import Param, declare
+from .base import SEEKABLE, Block, Node, PatternInput, register_node
+
+VOICE_CAP_S = 20.0
+CHOKE_FADE_S = 0.005
+NEVER = 1e18  # a sample index no render reaches (exact in float64 comparisons)
+
+# -- one row per voice (float64 struct-of-arrays, row-major) -------------------------------------
+ONSET, END, OFF, B0, E0, RATE, GL, GR, ATT, GATE, REL, CHOKE, STEREO, CUT, UID = range(15)
+NFIELDS = 15
+
+
+# ================================================================================================
+# Event voices: gathering, seeking, active list (shared by samples and synths)
+# ================================================================================================
+
+class EventVoiceNode(Node):
+    """A node whose output is a sum of voices started by pattern events.
+
+    Subclasses provide `_pattern()` (the PatternInput that triggers voices),
+    `_rows(events) -> (k, nfields) array` whose first two columns are onset and end
+    (samples), `_bound()` (longest voice seen so far, samples) and `_render(block, rows)`.
+    Optional `_link(rows)` sees each gathered batch in timeline order (cut groups)."""
+
+    state_class = SEEKABLE
+    channels = 2
+    nfields = NFIELDS
+    uid_col = UID
+
+    def __init__(self, node_id, params, graph):
+        super().__init__(node_id, params, graph)
+        self._cycle_start: dict[int, int] = {}
+        self._cap = int(VOICE_CAP_S * graph.sr)
+        self._pos = None
+
+    # -- time helpers -----------------------------------------------------------------------
+    def _start_of(self, c: int) -> int:
+        s = self._cycle_start.get(c)
+        if s is None:
+            s = self.graph.sample_of(Fraction(c))
+            if len(self._cycle_start) > 4096:
+                self._cycle_start.clear()
+            self._cycle_start[c] = s
+        return s
+
+    def _gather(self, c: int) -> np.ndarray:
+        pi = self._pattern()
+        if pi is None:
+            return np.zeros((0, self.nfields))
+        evs = pi.events(self._start_of(c), self._start_of(c + 1))
+        if evs and evs[0].onset < 0:  # the piece starts at sample 0
+            evs = [e for e in evs if e.onset >= 0]
+        if not evs:
+            return np.zeros((0, self.nfields))
+        rows = self._rows(evs)
+        if len(rows):
+            np.minimum(rows[:, END], rows[:, ONSET] + self._cap, out=rows[:, END])
+        return rows
+
+    def _append(self, rows: np.ndarray) -> None:
+        if not len(rows):
+            return
+        rows[:, self.uid_col] = np.arange(self._uid, self._uid + len(rows))
+        self._uid += len(rows)
+        self._link(rows)
+        self._pending = rows if not len(self._pending) else np.concatenate((self._pending, rows))
+
+    def _link(self, rows: np.ndarray) -> None:
+        pass
+
+    # -- seeking ----------------------------------------------------------------------------
+    def reset(self, start: int) -> None:
+        self._pending = np.zeros((0, self.nfields))
+        self._active = np.zeros((0, self.nfields))
+        self._uid = 0
+        self._reset_links()
+        g = self.graph
+        c_hi = math.floor(g.time_of(start))
+        # Walk back whole cycles until the longest voice seen cannot reach `start`.
+        batches = [self._gather(c_hi)]
+        c_lo = c_hi
+        while True:
+            lo = self._start_of(c_lo)
+            if lo <= 0 or lo <= start - self._bound() or start - lo >= self._cap:
+                break
+            c_lo -= 1
+            batches.append(self._gather(c_lo))
+        for rows in reversed(batches):  # link (cut groups) in timeline order
+            self._append(rows)
+        self._next_cycle = c_hi + 1
+        self._pos = start
+        self._activate(start, start)
+
+    def _reset_links(self) -> None:
+        pass
+
+    def _activate(self, start: int, end: int) -> None:
+        """Move pending voices with onset < end to the active list; drop voices over by start."""
+        while self._start_of(self._next_cycle) < end:
+            self._append(self._gather(self._next_cycle))
+            self._next_cycle += 1
+        p = self._pending
+        if len(p):
+            k = int(np.searchsorted(p[:, ONSET], end, side="left"))
+            if k:
+                self._active = p[:k] if not len(self._active) else np.concatenate((self._active, p[:k]))
+                self._pending = p[k:]
+        a = self._active
+        if len(a) and a[:, END].min() <= start:
+            self._active = a[a[:, END] > start]
+
+    def process(self, block: Block, args: dict) -> np.ndarray:
+        if self._pos != block.start:
+            self.reset(block.start)
+        self._activate(block.start, block.end)
+        self._pos = block.end
+        out = np.zeros((2, block.n))
+        if len(self._active):
+            self._render(block, self._active, out)
+        return out
+
+    def tail_seconds(self) -> float:
+        return VOICE_CAP_S
+
+
+# ================================================================================================
+# Sampler
+# ================================================================================================
+
+def _parse_name(s) -> tuple[str, int]:
+    s = str(s)
+    name, sep, idx = s.rpartition(":")
+    if sep and name:
+        try:
+            return name, int(idx)
+        except ValueError:
+            pass
+    return s, 0
+
+
+def _num(v, default: float) -> float:
+    return default if v is None else float(v)
+
+
+@register_node
+class Sampler(EventVoiceNode):
+    """`s pat`: one voice per event of a sample pattern (see the module docstring)."""
+
+    kind = "sampler"
+
+    def __init__(self, node_id, params, graph):
+        super().__init__(node_id, params, graph)
+        self._bank = None
+        self._names: dict = {}          # pattern word -> (name, index)
+        self._counts: dict = {}         # name -> number of variants
+        self._slots: dict = {}          # (name, wrapped index) -> (offset, frames, stereo)
+        self._chunks_l: list = []
+        self._chunks_r: list = []
+        self._data_len = 0
+        self._data_l = np.zeros(1)
+        self._data_r = np.zeros(1)
+        self._dirty = False
+        self._max_frames = 0            # longest sample of any name seen (all variants)
+        self._min_rate = 1.0            # slowest |rate| seen
+        self._fade = max(1, int(round(CHOKE_FADE_S * graph.sr)))
+
+    def _pattern(self):
+        pat = self.params.get("pat")
+        return pat if isinstance(pat, PatternInput) else None
+
+    # -- sample table -----------------------------------------------------------------------
+    def _slot(self, name: str, index: int):
+        bank = self._bank
+        if bank is None:
+            bank = self._bank = self.graph.bank
+        cnt = self._counts.get(name)
+        if cnt is None:
+            cnt = self._counts[name] = bank.count(name)
+            if cnt:
+                self._max_frames = max(self._max_frames, bank.max_frames(name))
+        if cnt == 0:
+            bank.get(name, 0)  # warns once with the nearest names
+            return None
+        key = (name, index % cnt)
+        got = self._slots.get(key)
+        if got is None:
+            x = bank.get(name, key[1])
+            stereo = x.shape[0] >= 2
+            self._chunks_l.append(x[0])
+            self._chunks_r.append(x[1] if stereo else x[0])
+            got = self._slots[key] = (float(self._data_len), x.shape[1], 1.0 if stereo else 0.0)
+            self._data_len += x.shape[1]
+            self._dirty = True
+        return got
+
+    def _bound(self) -> int:
+        return int(self._max_frames / self._min_rate) + self._fade + 1
+
+    # -- events -> rows ---------------------------------------------------------------------
+    def _rows(self, events) -> np.ndarray:
+        sr = self.graph.sr
+        names = self._names
+        rows = []
+        append = rows.append
+        min_rate = self._min_rate
+        for ev in events:
+            v = ev.value
+            if isinstance(v, dict):
+                word = v.get("s")
+                if word is None:
+                    word = v.get("sound")
+                if word is None:
+                    continue
+                get = v.get
+            else:
+                word, get = v, None
+            parsed = names.get(word)
+            if parsed is None:
+                parsed = names[word] = _parse_name(word)
+            name, index = parsed
+            gain, pan, rate, begin, endf = 1.0, 0.0, 1.0, 0.0, 1.0
+            att = 0.0
+            gate, rel, cut = NEVER, 0.0, -1.0
+            if get is not None:
+                x = get("n")
+                if x is not None:
+                    index += math.floor(x)
+                x = get("gain")
+                if x is not None:
+                    gain = min(max(float(x), 0.0), 10.0)
+                x = get("pan")
+                if x is not None:
+                    pan = min(max(float(x), -1.0), 1.0)
+                x = get("speed")
+                if x is not None:
+                    rate = float(x)
+                x = get("note")
+                if x is not None:
+                    rate *= 2.0 ** (float(x) / 12.0)
+                x = get("begin")
+                if x is not None:
+                    begin = min(max(float(x), 0.0), 1.0)
+                x = get("end")
+                if x is not None:
+                    endf = min(max(float(x), 0.0), 1.0)
+                x = get("attack")
+                if x is not None:
+                    att = max(float(x), 0.0) * sr
+                x = get("release")
+                if x is not None:
+                    rel = max(float(x), 0.0) * sr
+                    gate = float(ev.end)
+                x = get("cut")
+                if x is not None and x > 0:
+                    cut = float(math.floor(x))
+            slot = self._slot(name, index)
+            if slot is None or gain == 0.0 or abs(rate) < 1e-6:
+                continue
+            off, frames, stereo = slot
+            b0 = math.floor(begin * frames)
+            e0 = math.floor(endf * frames)
+            if e0 <= b0:
+                continue
+            ar = abs(rate)
+            if ar < min_rate:
+                min_rate = ar
+            length = math.floor((e0 - 1 - b0) / ar) + 1
+            onset = float(ev.onset)
+            end = onset + length
+            if gate < NEVER and gate + rel < end:
+                end = gate + rel
+            if pan == -1.0:
+                gl, gr = gain, 0.0
+            elif pan == 1.0:
+                gl, gr = 0.0, gain
+            else:
+                th = (pan + 1.0) * (math.pi / 4.0)
+                gl, gr = gain * math.cos(th), gain * math.sin(th)
+            append((onset, end, off, b0, e0, rate, gl, gr, att, gate, rel, NEVER, stereo, cut, 0.0))
+        self._min_rate = min_rate
+        if not rows:
+            return np.zeros((0, NFIELDS))
+        return np.array(rows, dtype=np.float64)
+
+    # -- cut groups -------------------------------------------------------------------------
+    def _reset_links(self) -> None:
+        self._last_in_group: dict[float, float] = {}  # group -> uid of its latest voice
+
+    def _link(self, rows: np.ndarray) -> None:
+        cuts = np.nonzero(rows[:, CUT] >= 0)[0]
+        for i in cuts:
+            g = rows[i, CUT]
+            prev = self._last_in_group.get(g)
+            if prev is not None:
+                self._choke(prev, rows[i, ONSET], rows)
+            self._last_in_group[g] = rows[i, UID]
+
+    def _choke(self, uid: float, at: float, batch: np.ndarray) -> None:
+        for arr in (batch, self._pending, self._active):
+            hit = np.nonzero(arr[:, UID] == uid)[0] if len(arr) else ()
+            if len(hit):
+                r = hit[0]
+                arr[r, CHOKE] = at
+                arr[r, END] = min(arr[r, END], at + self._fade)
+                return
+
+    # -- rendering --------------------------------------------------------------------------
+    def _render(self, block: Block, rows: np.ndarray, out: np.ndarray) -> None:
+        if self._dirty:
+            self._data_l = np.concatenate(self._chunks_l + [np.zeros(1)])
+            self._data_r = np.concatenate(self._chunks_r + [np.zeros(1)])
+            self._dirty = False
+        _render_samples(rows, self._data_l, self._data_r, block.start, block.n, float(self._fade),
+                        out[0], out[1])
+
+
+@numba.njit(cache=True)
+def _render_samples(V, data_l, data_r, start, n, fade, out_l, out_r):
+    """Sum every voice row of V into out[start, start+n) (see the module docstring).
+
+    Voices are added one after another, so each output sample is the same
+    left-to-right sum whatever the block boundaries."""
+    stop = start + n
+    for v in range(V.shape[0]):
+        onset = np.int64(V[v, ONSET])
+        lo = max(onset, start)
+        hi = min(np.int64(V[v, END]), stop)
+        if hi <= lo:
+            continue
+        off = np.int64(V[v, OFF])
+        b0 = np.int64(V[v, B0])
+        e0 = np.int64(V[v, E0])
+        rate = V[v, RATE]
+        gl = V[v, GL]
+        gr = V[v, GR]
+        att = V[v, ATT]
+        gate = V[v, GATE]
+        rel = V[v, REL]
+        choke = V[v, CHOKE]
+        stereo = V[v, STEREO] != 0.0
+        plain = (onset + att <= lo) and (gate >= hi) and (choke >= hi)
+        if plain and (rate == 1.0 or rate == -1.0):
+            # Integer positions: a straight (vectorizable) copy.
+            k0 = lo - start
+            m = hi - lo
+            if rate == 1.0:
+                base = off + b0 + (lo - onset)
+                if stereo:
+                    for k in range(m):
+                        out_l[k0 + k] += data_l[base + k] * gl
+                        out_r[k0 + k] += data_r[base + k] * gr
+                else:
+                    for k in range(m):
+                        x = data_l[base + k]
+                        out_l[k0 + k] += x * gl
+                        out_r[k0 + k] += x * gr
+            else:
+                base = off + e0 - 1 - (lo - onset)
+                if stereo:
+                    for k in range(m):
+                        out_l[k0 + k] += data_l[base - k] * gl
+                        out_r[k0 + k] += data_r[base - k] * gr
+                else:
+                    for k in range(m):
+                        x = data_l[base - k]
+                        out_l[k0 + k] += x * gl
+                        out_r[k0 + k] += x * gr
+            continue
+        ar = abs(rate)
+        last = e0 - 1
+        for i in range(lo, hi):
+            t = i - onset
+            if rate > 0.0:
+                pos = b0 + t * ar
+            else:
+                pos = last - t * ar
+                if pos < b0:
+                    pos = float(b0)
+            j = np.int64(pos)
+            fr = pos - j
+            a = off + j
+            env = 1.0
+            if t < att:
+                env = t / att
+            if i >= gate:
+                env = env * (1.0 - (i - gate) / rel) if rel > 0.0 else 0.0
+            if i >= choke:
+                env = env * (1.0 - (i - choke) / fade)
+            if j + 1 <= last:
+                xl = data_l[a] + fr * (data_l[a + 1] - data_l[a])
+                if stereo:
+                    xr = data_r[a] + fr * (data_r[a + 1] - data_r[a])
+                else:
+                    xr = xl
+            else:
+                xl = data_l[a]
+                xr = data_r[a] if stereo else xl
+            out_l[i - start] += xl * env * gl
+            out_r[i - start] += xr * env * gr
+
+
+def reference_render(V, data_l, data_r, start, n, fade):
+    """Slow, obvious pure-Python twin of `_render_samples` (tests compare the two)."""
+    out = np.zeros((2, n))
+    for row in V:
+        onset, end = int(row[ONSET]), int(row[END])
+        b0, e0, rate, off = int(row[B0]), int(row[E0]), row[RATE], int(row[OFF])
+        for i in range(max(onset, start), min(end, start + n)):
+            t = i - onset
+            pos = b0 + t * abs(rate) if rate > 0 else max(float(b0), (e0 - 1) - t * abs(rate))
+            j = int(pos)
+            fr = pos - j
+            env = 1.0
+            if t < row[ATT]:
+                env = t / row[ATT]
+            if i >= row[GATE]:
+                env = env * (1.0 - (i - row[GATE]) / row[REL]) if row[REL] > 0 else 0.0
+            if i >= row[CHOKE]:
+                env = env * (1.0 - (i - row[CHOKE]) / fade)
+            chans = (data_l, data_r if row[STEREO] else data_l)
+            for c, gain in ((0, row[GL]), (1, row[GR])):
+                d = chans[c]
+                x = d[off + j] + fr * (d[off + j + 1] - d[off + j]) if j + 1 <= e0 - 1 else d[off + j]
+                out[c, i - start] += x * env * gain
+    return out
+
+
+# ================================================================================================
+# DSL declarations
+# ================================================================================================
+
+declare(
+    name="s", aliases=("sound",), category="sample", node="sampler", chainable=False,
+    params=[Param("pat", kind="pattern",
+                  doc="sample names from the bank, `name:n` picks the n-th file (wraps); "
+                      "`~bus` plays a pre-rendered bus")],
+    doc="""Play samples: one voice per event of the pattern. Names come from the sample roots
+(Dirt-Samples layout) or the built-in kit (bd sn hh oh cp lt mt ht rim cb). Chain
+`# gain/pan/speed/n/note/cut/attack/release/begin/end` to set per-event parameters.
+An unknown name warns with the nearest names and plays silence.""",
+    example='out: s "bd*4 [~ sn] hh*2" # gain 0.8',
+)
+
+_CONTROL_DOC = "On a sample source (`s ...`) it sets a per-event parameter; "
+_CONTROLS = [
+    ("gain", (0.0, 10.0), "", "amplitude (linear; 1 = unity).",
+     "on any other signal `# gain x` multiplies it by x.", 's "bd*4" # gain "1 0.5"', "signal"),
+    ("pan", (-1.0, 1.0), "", "stereo position, -1 left .. 1 right (equal-power law).",
+     "on other signals it places them in the stereo field.", 's "hh*8" # pan "-1 1"', "signal"),
+    ("speed", (-100.0, 100.0), "", "playback rate; negative plays the sample backwards.",
+     "on other signals it has no effect.", 's "bd*4" # speed "1 2 -1"', "number"),
+    ("n", (0.0, float("inf")), "", "sample index, added to the `:n` of the name (wraps).",
+     "on other signals it has no effect.", 's "bd*4" # n "0 1 2 3"', "number"),
+    ("note", (-96.0, 96.0), "semitones", "transposition in semitones (speed *= 2^(note/12)).",
+     "on other signals it has no effect.", 's "cp*4" # note "0 7 12"', "number"),
+    ("cut", (0.0, float("inf")), "", "choke group (0 = none): a new voice in the group stops the "
+     "previous one (5 ms fade).", "on other signals it has no effect.", 's "oh*8" # cut 1', "number"),
+    ("attack", (0.0, 60.0), "s", "linear fade-in time from the onset.",
+     "on other signals it has no effect.", 's "sn*4" # attack 0.02', "number"),
+    ("release", (0.0, 60.0), "s", "fade-out time after the event ends; the voice stops at "
+     "event end + release.", "on other signals it has no effect.", 's "oh*4" # release 0.05', "number"),
+    ("begin", (0.0, 1.0), "", "start of the played region as a fraction of the sample.",
+     "on other signals it has no effect.", 's "bd*4" # begin 0.25', "number"),
+    ("end", (0.0, 1.0), "", "end of the played region as a fraction of the sample.",
+     "on other signals it has no effect.", 's "bd*4" # end 0.5', "number"),
+]
+for _name, _rng, _unit, _what, _other, _ex, _kind in _CONTROLS:
+    declare(name=_name, category="control",
+            params=[Param("value", kind=_kind, range=_rng, unit=_unit, doc=_what)],
+            doc=f"{_CONTROL_DOC}{_what} As a chain after anything else: {_other}",
+            example=f"out: {_ex}")

@@ -1,0 +1,47 @@
+"""The registry drives everything: every example renders, docs are generated from it."""
+import numpy as np
+import pytest
+
+from phonon import docs
+from phonon.registry import CATEGORIES, REGISTRY, load
+
+from conftest import ROOT, render_src
+
+load()
+DECLS = sorted(REGISTRY.values(), key=lambda d: d.name)
+
+
+@pytest.mark.parametrize("decl", DECLS, ids=lambda d: d.name)
+def test_every_example_compiles_and_renders(decl):
+    src = decl.example if any(decl.example.lstrip().startswith(k) for k in ("out", "~", "tempo", "cps", "bpm")) \
+        else "out: " + decl.example
+    x = render_src(src, duration=0.5, block=2048)
+    assert x.shape == (2, 22050)
+    assert np.all(np.isfinite(x))
+
+
+@pytest.mark.parametrize("decl", DECLS, ids=lambda d: d.name)
+def test_every_declaration_is_documented(decl):
+    assert decl.category in CATEGORIES
+    assert len(decl.doc) > 20, decl.name
+    assert decl.example
+    for p in decl.params:
+        if p.range is not None:
+            assert p.range[0] <= p.range[1]
+
+
+def test_docs_functions_md_is_current():
+    path = ROOT / "docs" / "functions.md"
+    assert path.read_text() == docs.markdown(), "regenerate: phonon functions --markdown > docs/functions.md"
+
+
+def test_core_functions_of_language_md_exist():
+    core = """sine saw square tri pulse noise pink brown fm lpf hpf bpf notch rlpf rhpf adsr ad ar asr
+    delay reverb distortion bitcrush chorus compressor limiter s gain pan speed n note cut attack release
+    begin end superkick supersaw supersnare superhat superpwm superchip superfm fast slow rev every
+    degrade degradeBy sometimesBy often rarely almostAlways almostNever always jux stut ply iter chunk
+    off early late palindrome hurry chop striate struct mask euclid segment range stack cat slowcat mix
+    mtof""".split()
+    from phonon.registry import all_names
+    missing = [c for c in core if c not in all_names()]
+    assert not missing
