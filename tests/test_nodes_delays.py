@@ -9,6 +9,7 @@ import pytest
 from phonon import registry
 from phonon.errors import ParamRangeError
 from phonon.nodes import delays
+from phonon.nodes.base import PatternInput
 from phonon.nodes.harness import make_node, run_node
 
 SR = 44100
@@ -157,3 +158,30 @@ def test_range_errors_say_what_is_allowed():
     decl.param("feedback").check(0.999, "delay")
     assert decl.params[0].name == "in" and decl.params[0].kind == "input"
     assert decl.category == "effect"
+
+
+class Stepped(PatternInput):
+    """A stand-in pattern: a stepped control from absolute sample breakpoints."""
+
+    def __init__(self, graph, steps):
+        super().__init__(None, graph)
+        self.steps = steps  # [(from_sample, value)] ascending
+
+    def signal(self, block):
+        n = np.arange(block.start, block.end)
+        out = np.zeros(block.n)
+        for at, v in self.steps:
+            out[n >= at] = v
+        return out
+
+
+@pytest.mark.parametrize("block", [65, 4096])
+def test_time_and_mix_as_patterns(block):
+    n = 20000
+    node, graph, *_ = make_node("delay", {"in": np.zeros((1, 4)), "time": 0.1})
+    time = Stepped(graph, [(0, 0.05), (10000, 0.1)])
+    mix = Stepped(graph, [(0, 1.0), (15000, 0.5)])
+    x = impulse(n, at=3000) + impulse(n, at=11000)
+    y = run_node("delay", {"in": x, "time": time, "feedback": 0.0, "mix": mix}, n=n, block=block)[0]
+    assert list(np.flatnonzero(y)) == [3000 + 2205, 11000 + 4410]   # mix 1: no dry at 11000
+    assert y[5205] == 1.0 and y[15410] == 0.5

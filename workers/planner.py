@@ -152,7 +152,8 @@ def _round_up(x: int, m: int) -> int:
 
 def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames: Optional[int] = None,
               block: int = 8192, node_costs: Optional[dict] = None, stems_buses: bool = False,
-              build_seconds: float = 0.0) -> Plan:
+              build_seconds: float = 0.0, stages: Optional[bool] = None) -> Plan:
+    """The best plan by predicted wall time. `stages` True/False forces/forbids stage cuts."""
     if mode not in MODES:
         raise RenderError(f"--mode got '{mode}'; expected one of {', '.join(MODES)}")
     if workers < 1:
@@ -163,8 +164,10 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
     ctx = _Ctx(spec, info, chans, node_costs, frames, workers, block, stems_buses, build_seconds)
     cands = {}
     if mode in ("auto", "time"):
-        cands["time+stages"] = ctx.time_plan(stages=True, chunk_frames=chunk_frames)
-        cands["time"] = ctx.time_plan(stages=False, chunk_frames=chunk_frames)
+        if stages is not False:
+            cands["time+stages"] = ctx.time_plan(stages=True, chunk_frames=chunk_frames)
+        if not stages:
+            cands["time"] = ctx.time_plan(stages=False, chunk_frames=chunk_frames)
     if mode in ("auto", "branch"):
         cands["branch"] = ctx.branch_plan(chunk_frames=chunk_frames)
     best = min(cands, key=lambda m: (cands[m].predicted["wall_s"], m != "time+stages"))

@@ -275,7 +275,7 @@ class Ring:
     def available(self) -> int:
         return self.written - self.read
 
-    def read_into(self, out: np.ndarray, wait: float = 0.05, check=None) -> None:
+    def read_into(self, out: np.ndarray, wait: float = 0.01, check=None) -> None:
         """Fill out (rows, n) with the next n frames, blocking while empty.
         `check()` is called while waiting (raise from it to give up)."""
         n = out.shape[1]

@@ -226,3 +226,18 @@ def branch_steps(task: Task, g, should_stop=None, ring: Optional[Ring] = None):
             ring.write(buf[:, lo:n], should_stop=should_stop)
         pos += n
         yield pos
+
+
+def run_branch_array(task: Task, spec_bytes: Optional[bytes] = None):
+    """A branch rendered whole into one returned array (executors without shared memory)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    g = build_graph(task, spec_bytes)
+    g.seek(0)
+    buf = np.empty((task.rows, task.end))
+    pos = 0
+    while pos < task.end:
+        n = min(task.block, task.end - pos)
+        outs = g.render(n)
+        _fill(buf, task, g, outs, pos, pos + n)
+        pos += n
+    return _stats(task, t0, c0, 0), buf

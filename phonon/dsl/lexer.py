@@ -168,9 +168,10 @@ class Source:
         self.text = text
         self.filename = filename
         self.line_starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self.line_starts.append(i + 1)
+        i = text.find("\n")
+        while i >= 0:
+            self.line_starts.append(i + 1)
+            i = text.find("\n", i + 1)
 
     def line_col(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.line_starts, pos) - 1

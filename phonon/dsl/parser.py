@@ -8,8 +8,8 @@ parser can (brackets, `f(a, b)`, empty statements) -> PLY yacc over the statemen
 Precedence, lowest first: `#` < `$` < `+ -` < `* /` < unary `-` < call by juxtaposition.
 `#` takes everything on its left (up to an enclosing bracket) as its input and exactly one
 call on its right; operators after that call apply to the chain so far, so
-`a # f x * 0.3` is `(a # f x) * 0.3`. In the grammar this is the *L family of rules: a
-chain can only be the leftmost operand of an expression.
+`a # f x * 0.3` is `(a # f x) * 0.3`. In the grammar this falls out of precedence: the
+chain's right side is a `chainright` (a name and its atoms), not an `expr`.
 """
 from __future__ import annotations
 
@@ -32,61 +32,46 @@ __all__ = ["parse"]
 # Grammar (PLY reads the docstrings). The start symbol is `expr`: one statement's body.
 
 precedence = (
-    ("nonassoc", "CALLEND"),   # ending a call / bare name ...
-    ("nonassoc", "TMINUS"),    # ... loses to `-3` written as a further argument: `f 1 -3`
+    ("nonassoc", "CALLEND"),           # a call ends unless `-3` follows: `f 1 -3` is f(1, -3)
+    ("left", "HASH"),
+    ("right", "DOLLAR"),
+    ("left", "PLUS", "MINUS", "TMINUS"),
+    ("left", "STAR", "SLASH"),
+    ("right", "UMINUS"),
 )
 
 
-def p_expr(p):
-    "expr : dollarL"
-    p[0] = p[1]
-
-
-def p_dollar_l(p):
-    """dollarL : sumL DOLLAR dollar
-       dollar  : sum DOLLAR dollar"""
-    right = p[3]
+def p_dollar(p):
+    "expr : expr DOLLAR expr"
+    right = p[3]   # `a $ b $ c` is right-associative; a parenthesized Dollar is a Paren
     rest = right.items if isinstance(right, Dollar) else (right,)
     p[0] = Dollar((p[1],) + rest, p[2].span)
 
 
 def p_pass(p):
-    """dollarL : sumL
-       dollar  : sum
-       sumL    : termL
-       sum     : term
-       termL   : unaryL
-       term    : unary
-       unaryL  : unary
-               | chain
-       unary   : primary
-       primary : atom
-               | call"""
+    """expr : atom
+            | call"""
     p[0] = p[1]
 
 
 def p_binop(p):
-    """sumL  : sumL PLUS term
-             | sumL MINUS term
-             | sumL TMINUS term
-       sum   : sum PLUS term
-             | sum MINUS term
-             | sum TMINUS term
-       termL : termL STAR unary
-             | termL SLASH unary
-       term  : term STAR unary
-             | term SLASH unary"""
+    """expr : expr PLUS expr
+            | expr MINUS expr
+            | expr TMINUS expr
+            | expr STAR expr
+            | expr SLASH expr"""
     p[0] = BinOp(p[2].text, p[1], p[3], p[2].span)
 
 
 def p_neg(p):
-    """unary : MINUS unary
-             | TMINUS unary"""
+    """expr : MINUS expr %prec UMINUS
+            | TMINUS expr %prec UMINUS"""
     p[0] = Neg(p[2], p[1].span)
 
 
 def p_chain(p):
-    "chain : expr HASH chainright"
+    "expr : expr HASH chainright"
+    # The right side is one call; the rule ends there, so `a # f x * 2` is `(a # f x) * 2`.
     p[0] = Chain(p[1], p[3], p[2].span)
 
 
@@ -111,7 +96,7 @@ def p_args(p):
 
 def p_arg(p):
     """arg   : atom
-              | neglit
+             | neglit
        kwval : atom
              | neglit"""
     p[0] = p[1]
@@ -258,7 +243,11 @@ def _split(src: Source, toks: list[Tok]) -> list[tuple[_Head, list[Tok]]]:
                 raise _unknown_statement(src, t)
         if head is not None:
             stmts.append((head, []))
-            i += 1 if t.type == "KEYWORD" else 2
+            if nxt is not None and nxt.type == "COLONKW" and t.type != "KEYWORD":
+                toks[i + 1] = Tok("NAME", nxt.text, nxt.pos + 1, nxt.end, nxt.line, nxt.col + 1)
+                i += 1
+            else:
+                i += 1 if t.type == "KEYWORD" else 2
             continue
         stmts[-1][1].append(t)
         i += 1
@@ -270,6 +259,8 @@ def _head_at(src: Source, t: Tok, nxt: Optional[Tok]) -> Optional[_Head]:
         sep, sep_end = ":", t.end
     elif t.type in ("NAME", "BUS") and nxt is not None and nxt.type in ("COLON", "DOLLAR"):
         sep, sep_end = nxt.text, nxt.end
+    elif t.type in ("NAME", "BUS") and nxt is not None and nxt.type == "COLONKW":
+        sep, sep_end = ":", nxt.pos + 1      # `~lfo :sine 0.25`: the name after ':' is the body
     else:
         sep = sep_end = None
     if t.type == "BUS":
@@ -297,7 +288,7 @@ def _unknown_statement(src: Source, t: Tok) -> PhononSyntaxError:
                      "indent the line")
 
 
-def _check_brackets(src: Source, head: _Head, body: list[Tok]) -> dict[int, int]:
+def _check_brackets(src: Source, body: list[Tok]) -> dict[int, int]:
     """Balanced ( ) and [ ]; returns open index -> close index. Errors point at the opening one."""
     pairs = {"RPAREN": ("LPAREN", "(", ")"), "RBRACK": ("LBRACK", "[", "]")}
     closer = {"LPAREN": ")", "LBRACK": "]"}
@@ -385,9 +376,6 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
     tok = fail.tok
     if tok is None:   # the statement ended while the grammar wanted more
         last = body[-1]
-        if last.type == "COLON":
-            return src.error("stray ':' at the end of the line", last.span,
-                             "keyword arguments are written 'q:0.8' or ':q 0.8'")
         op_hint = f"'{last.source}' needs a value on its right"
         return src.error(f"nothing after '{last.source}'", last.span,
                          _NOTHING_AFTER_HINTS.get(last.type, op_hint))
@@ -401,8 +389,10 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
         expected = None
         hint = ("keyword arguments are written 'q:0.8' (no space before ':') or ':q 0.8'; "
                 "a statement head like 'out:' starts its own line")
-    elif prev is None:
-        expected = f"expected an expression after '{head.display}'"
+    elif prev is None or prev.type in _OPERATORS:
+        expected = f"expected an expression after '{head.display if prev is None else prev.source}'"
+        if tok.type in ("KEYWORD", "COLONKW"):
+            hint = "keyword arguments follow a function name, like 'lpf 1000 q:0.8'"
     elif prev.type == "HASH":
         expected = "expected a function name after '#'"
         hint = "the right side of '#' is one function call, like '# lpf 1000 0.8'"
@@ -410,8 +400,6 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
         expected = f"expected a value for '{prev.text}'"
         hint = ("a keyword value is a number, string, ~bus, name or parenthesized expression, "
                 "like 'q:0.8' or 'q:(~lfo * 2)'")
-    elif prev.type in _OPERATORS:
-        expected = f"expected an expression after '{prev.source}'"
     else:
         opener = _innermost_open(body, k)
         if opener is not None and opener + 1 < len(body) and body[opener + 1].type == "HASH" \
@@ -430,14 +418,21 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
             if prev.type == "BUS":
                 hint = (f"'{prev.text}' is a bus, not a function; combine it with an operator, "
                         f"like '{prev.text} * 0.5'")
+            elif opener is not None and body[opener].type == "LBRACK":
+                hint = "list items are separated by commas, like [a, b]"
+            elif tok.type == "KEYWORD" and (tok.text in _TEMPO_KIND or _out_name(tok.text)):
+                hint = f"a statement like '{tok.text}:' starts its own line"
             elif tok.type in ("KEYWORD", "COLONKW"):
                 hint = "keyword arguments follow a function name, like 'lpf 1000 q:0.8'"
             else:
                 hint = ("only a function name takes arguments, like 'lpf 1000 0.8'; combine "
                         "values with + - * /, and put a nested call in parentheses")
-        hashes = [t for t in body[:k] if t.type == "HASH" and t.line == tok.line]
-        if hashes and hint is not None:
-            hint += "; if the text after '#' is a comment, start it with '--' instead"
+        if expected != "expected ')' to close the section" and any(
+                t.type == "HASH" and t.line == tok.line and body[j - 1].type != "LPAREN"
+                for j, t in enumerate(body[:k])):
+            # `saw 110 # lpf 1000  # a comment, with words` - the classic '#'-comment slip
+            note = "if the text after '#' is a comment, start it with '--': '#' chains a function"
+            hint = f"{hint}; {note}" if hint else note
     if tok.line != head.line and tok.type != "COLON":
         first = next(t for t in body if t.line == tok.line)
         also = f"did you mean '{first.text}: ...'? " if first.type == "BUS" else ""
@@ -478,7 +473,7 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
             hint = "write a value after it, like 'bpm: 120'" if head.name == "bpm" \
                 else _EMPTY_HINTS[head.kind]
             raise src.error(f"{head.written}: nothing after '{head.sep}'", span, hint)
-        match = _check_brackets(src, head, body)
+        match = _check_brackets(src, body)
         _check_comma_calls(src, body, match)
         feed = _Feed(body)
         try:

@@ -19,9 +19,14 @@ With t = n - onset, G the gate length and L the level at the onset:
 onset to the next onset (retrigger), so at most one envelope is active (mono, legato).
 L is the previous event's env evaluated at this onset (no click on retrigger); it
 depends on that event's own L only when the previous attack had not finished (or its
-gate closed mid-attack and the release had not ended). The chain of such dependencies
-is followed backwards through at most MAX_DEPTH events; a longer chain is cut there
-with L = 0 (the dependency shrinks by (1 - Δ/A) per link, so this is inaudible).
+gate closed mid-attack and the release had not ended). Such a chain of dependencies is
+followed backwards (memoized), but for an event in epoch k (epochs are EPOCH_CYCLES
+cycles long) not into epoch k - 2: an event there is taken to have started from 0.
+Each link scales the dependency by (1 - Δ/A), so across the full epoch k - 1 it falls
+below exp(-epoch duration / A): the switch at an epoch start stays under -120 dB unless
+an attack longer than epoch/14 (9 s at cps 0.5) is retriggered faster than it completes
+for a whole epoch. In exchange a seek walks back at most two epochs and
+sequential rendering costs O(1) per event.
 An event's predecessor is looked up at most LOOKBACK_CYCLES back, and an event stops
 governing (level 0) LOOKBACK_CYCLES + 1 cycles after its onset's cycle: held notes
 longer than 64 cycles are cut. Events before sample 0 are ignored (the piece starts
@@ -46,8 +51,8 @@ from ..registry import Param, declare
 from .base import (FADING, SEEKABLE, SIGNAL, Block, Node, PatternInput, as_audio, as_control,
                    register_node)
 
-MAX_DEPTH = 64
 LOOKBACK_CYCLES = 64
+EPOCH_CYCLES = 64
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,11 +155,11 @@ def _ref_asr(gate, up, down, state):
 class _Ev:
     """One trigger: onset and gate in samples, envelope times in samples."""
 
-    __slots__ = ("onset", "G", "A", "D", "S", "R", "gov_end")
+    __slots__ = ("onset", "G", "A", "D", "S", "R", "gov_end", "epoch")
 
-    def __init__(self, onset, G, A, D, S, R, gov_end):
-        self.onset, self.G, self.A, self.D, self.S, self.R, self.gov_end = \
-            onset, G, A, D, S, R, gov_end
+    def __init__(self, onset, G, A, D, S, R, gov_end, epoch):
+        self.onset, self.G, self.A, self.D, self.S, self.R, self.gov_end, self.epoch = \
+            onset, G, A, D, S, R, gov_end, epoch
 
     def level(self, at: int, L: float) -> float:
         """This event's envelope at sample `at` (>= onset) given its start level L."""
@@ -207,7 +212,7 @@ class _Triggered(Node):
         self._ev: list[_Ev] = []
         self._on: list[int] = []
         self._lo = self._hi = None  # known onsets: complete over [_lo, _hi)
-        self._memo: dict[int, tuple] = {}  # onset -> (L, links needed); natural chains only
+        self._memo: dict[tuple, float] = {}  # (onset, epoch asking) -> level: pure, safe to keep
 
     def _query(self, lo: int, hi: int) -> list[_Ev]:
         g = self.graph
@@ -229,8 +234,9 @@ class _Triggered(Node):
         for onset, end in raw:
             if onset < 0:  # the piece starts at sample 0: nothing sounds before it
                 continue
-            gov_end = g.sample_of(Fraction(math.floor(g.time_of(onset)) + LOOKBACK_CYCLES + 1))
-            out.append(_Ev(onset, *self.shape(onset, end), gov_end))
+            c = math.floor(g.time_of(onset))
+            gov_end = g.sample_of(Fraction(c + LOOKBACK_CYCLES + 1))
+            out.append(_Ev(onset, *self.shape(onset, end), gov_end, c // EPOCH_CYCLES))
         return out
 
     def _ensure(self, lo: int, hi: int) -> None:
@@ -264,48 +270,38 @@ class _Triggered(Node):
             step *= 2
 
     def _onset_level(self, e: _Ev) -> float:
-        """The level at e's onset: its predecessor's envelope there (see module docstring)."""
+        """The level at e's onset: its predecessor's envelope there (see module docstring).
+
+        Memoized per (onset, epoch of the event asking): a pure function of the events."""
         memo = self._memo
-        if e.onset in memo:
-            return memo[e.onset][0]
-        path = [e]
-        truncated = False
-        while True:
-            cur = path[-1]
-            links = len(path) - 1  # links from e to cur
+        ref = e.epoch
+        stack = []
+        cur = e
+        while (cur.onset, ref) not in memo:
             p = self._pred(cur.onset)
             if p is None:
-                lv, depth = 0.0, 0
-                break
-            if p.independent_at(cur.onset):
-                lv, depth = p.level(cur.onset, 0.0), 0
-                break
-            m = memo.get(p.onset)
-            if m is not None and links + 1 + m[1] <= MAX_DEPTH:
-                lv, depth = p.level(cur.onset, m[0]), 1 + m[1]
-                break
-            if links == MAX_DEPTH:
-                lv, truncated = p.level(cur.onset, 0.0), True
-                break
-            path.append(p)
-        levels = [lv]
-        for k in range(len(path) - 2, -1, -1):
-            lv = path[k + 1].level(path[k].onset, lv)
-            levels.append(lv)
-        if not truncated:
-            for k, lvk in zip(range(len(path) - 1, -1, -1), levels):
-                memo[path[k].onset] = (lvk, depth + (len(path) - 1 - k))
-        return levels[-1]
+                memo[(cur.onset, ref)] = 0.0
+            elif p.independent_at(cur.onset) or p.epoch < ref - 1:
+                memo[(cur.onset, ref)] = p.level(cur.onset, 0.0)
+            else:
+                stack.append((cur, p))
+                cur = p
+                continue
+            break
+        while stack:
+            cur, p = stack.pop()
+            memo[(cur.onset, ref)] = p.level(cur.onset, memo[(p.onset, ref)])
+        return memo[(e.onset, ref)]
 
     def _prune(self, start: int) -> None:
-        if len(self._ev) < 4096:
+        if len(self._ev) < 4096 and len(self._memo) < 8192:
             return
         g = self.graph
         keep = g.sample_of(Fraction(math.floor(g.time_of(start)) - 4 * LOOKBACK_CYCLES))
         i = bisect.bisect_left(self._on, keep)
         if i > 0:
             self._ev, self._on, self._lo = self._ev[i:], self._on[i:], keep
-            self._memo = {o: v for o, v in self._memo.items() if o >= keep}
+            self._memo = {k: v for k, v in self._memo.items() if k[0] >= keep}
 
     def envelope(self, block: Block) -> np.ndarray:
         start, end = block.start, block.end

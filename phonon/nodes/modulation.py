@@ -83,7 +83,8 @@ def _ref_chorus(x, start, sr, rate, depth, mix, buf, w):
             buf[c, w] = x[c, i]
             taps = []
             for v in range(VOICES):
-                d = CENTRE * sr + SWING * sr * depth[i] * math.sin(2.0 * math.pi * (ph + v / VOICES + c * STEREO_OFFSET))
+                lfo = math.sin(2.0 * math.pi * (ph + v / VOICES + c * STEREO_OFFSET))
+                d = CENTRE * sr + SWING * sr * depth[i] * lfo
                 d = min(max(d, 1.0), L - 2.0)
                 rp = w - d
                 i0 = math.floor(rp)

@@ -47,6 +47,7 @@ from .base import SEEKABLE, Block, Node, PatternInput, register_node
 
 VOICE_CAP_S = 20.0
 CHOKE_FADE_S = 0.005
+TILE = 1024  # samples per kernel pass (cache-sized)
 NEVER = 1e18  # a sample index no render reaches (exact in float64 comparisons)
 
 # -- one row per voice (float64 struct-of-arrays, row-major) -------------------------------------
@@ -158,13 +159,13 @@ class EventVoiceNode(Node):
             self.reset(block.start)
         self._activate(block.start, block.end)
         self._pos = block.end
-        out = np.zeros((2, block.n))
+        out = np.zeros((self.channels, block.n))
         if len(self._active):
             self._render(block, self._active, out)
         return out
 
     def tail_seconds(self) -> float:
-        return VOICE_CAP_S
+        return 0.0  # seekable: reset(S) reconstructs every voice sounding at S, no warm-up
 
 
 # ================================================================================================
@@ -252,9 +253,9 @@ class Sampler(EventVoiceNode):
             if isinstance(v, dict):
                 word = v.get("s")
                 if word is None:
-                    word = v.get("sound")
-                if word is None:
-                    continue
+                    word = v.get("sound", v.get("value"))
+                    if word is None:
+                        continue
                 get = v.get
             else:
                 word, get = v, None
@@ -358,16 +359,28 @@ class Sampler(EventVoiceNode):
                         out[0], out[1])
 
 
+@numba.njit(cache=True, inline="always")
+def _axpy2(yl, yr, xl, xr, gl, gr):
+    for k in range(yl.shape[0]):
+        yl[k] += xl[k] * gl
+        yr[k] += xr[k] * gr
+
+
 @numba.njit(cache=True)
 def _render_samples(V, data_l, data_r, start, n, fade, out_l, out_r):
     """Sum every voice row of V into out[start, start+n) (see the module docstring).
 
     Voices are added one after another, so each output sample is the same
     left-to-right sum whatever the block boundaries."""
-    stop = start + n
+    for t0 in range(start, start + n, TILE):  # tiles keep `out` in cache; order per sample unchanged
+        _render_tile(V, data_l, data_r, start, t0, min(t0 + TILE, start + n), fade, out_l, out_r)
+
+
+@numba.njit(cache=True)
+def _render_tile(V, data_l, data_r, start, t0, stop, fade, out_l, out_r):
     for v in range(V.shape[0]):
         onset = np.int64(V[v, ONSET])
-        lo = max(onset, start)
+        lo = max(onset, t0)
         hi = min(np.int64(V[v, END]), stop)
         if hi <= lo:
             continue
@@ -389,26 +402,13 @@ def _render_samples(V, data_l, data_r, start, n, fade, out_l, out_r):
             m = hi - lo
             if rate == 1.0:
                 base = off + b0 + (lo - onset)
-                if stereo:
-                    for k in range(m):
-                        out_l[k0 + k] += data_l[base + k] * gl
-                        out_r[k0 + k] += data_r[base + k] * gr
-                else:
-                    for k in range(m):
-                        x = data_l[base + k]
-                        out_l[k0 + k] += x * gl
-                        out_r[k0 + k] += x * gr
-            else:
-                base = off + e0 - 1 - (lo - onset)
-                if stereo:
-                    for k in range(m):
-                        out_l[k0 + k] += data_l[base - k] * gl
-                        out_r[k0 + k] += data_r[base - k] * gr
-                else:
-                    for k in range(m):
-                        x = data_l[base - k]
-                        out_l[k0 + k] += x * gl
-                        out_r[k0 + k] += x * gr
+                src_l = data_l[base:base + m]
+                src_r = data_r[base:base + m] if stereo else src_l
+            else:  # reversed: frames e0-1-t, descending
+                top = off + e0 - (lo - onset)
+                src_l = data_l[top - m:top][::-1]
+                src_r = data_r[top - m:top][::-1] if stereo else src_l
+            _axpy2(out_l[k0:k0 + m], out_r[k0:k0 + m], src_l, src_r, gl, gr)
             continue
         ar = abs(rate)
         last = e0 - 1

@@ -20,6 +20,8 @@ import math
 from fractions import Fraction
 from typing import Any, Callable, Iterable, NamedTuple, Optional
 
+from .timearith import add as _add, int_sub as _isub, mk as _mk, mul as _mul
+
 __all__ = [
     "Time", "to_time", "sam", "next_sam", "cycle_pos", "Arc", "Hap", "Pattern",
     "pure", "silence", "steady", "stack", "slowcat", "cat", "fastcat", "timecat",
@@ -147,7 +149,7 @@ class Hap:
     def has_onset(self) -> bool:
         """True when this fragment contains the event's start."""
         w = self.whole
-        return w is not None and w.begin == self.part.begin
+        return w is not None and (w is self.part or w.begin == self.part.begin)
 
     def whole_or_part(self) -> Arc:
         return self.whole if self.whole is not None else self.part
@@ -231,7 +233,9 @@ class Pattern:
 
         def query(span):
             b, e = span
-            if b.__floor__() == e.__floor__() or e == e.__floor__() == b.__floor__() + 1:
+            cb = b._numerator // b._denominator
+            ce, re_ = divmod(e._numerator, e._denominator)
+            if cb == ce or (re_ == 0 and ce == cb + 1):
                 return q(span)
             out = []
             for sub in span.cycles():
@@ -460,15 +464,15 @@ class Pattern:
 
         def query(span):
             out = []
-            for h in q(Arc(span.begin * factor, span.end * factor)):
+            for h in q(Arc(_mul(span.begin, factor), _mul(span.end, factor))):
                 w, p = h.whole, h.part
-                np_ = Arc(p.begin * inv, p.end * inv)
+                np_ = Arc(_mul(p.begin, inv), _mul(p.end, inv))
                 if w is p:
                     nw = np_
                 elif w is None:
                     nw = None
                 else:
-                    nw = Arc(w.begin * inv, w.end * inv)
+                    nw = Arc(_mul(w.begin, inv), _mul(w.end, inv))
                 out.append(Hap(nw, np_, h.value, h.context))
             return out
         return Pattern(query)
@@ -495,18 +499,19 @@ class Pattern:
 
     def _shift(self, d: Fraction) -> "Pattern":
         q = self.query_span
+        nd = -d
 
         def query(span):
             out = []
-            for h in q(Arc(span.begin - d, span.end - d)):
+            for h in q(Arc(_add(span.begin, nd), _add(span.end, nd))):
                 w, p = h.whole, h.part
-                np_ = Arc(p.begin + d, p.end + d)
+                np_ = Arc(_add(p.begin, d), _add(p.end, d))
                 if w is p:
                     nw = np_
                 elif w is None:
                     nw = None
                 else:
-                    nw = Arc(w.begin + d, w.end + d)
+                    nw = Arc(_add(w.begin, d), _add(w.end, d))
                 out.append(Hap(nw, np_, h.value, h.context))
             return out
         return Pattern(query)
@@ -520,15 +525,15 @@ class Pattern:
             c = b.__floor__()
             m = 2 * c + 1  # reflect t -> cycle + next_cycle - t
             out = []
-            for h in q(Arc(m - e, m - b)):
+            for h in q(Arc(_isub(m, e), _isub(m, b))):
                 w, p = h.whole, h.part
-                np_ = Arc(m - p.end, m - p.begin)
+                np_ = Arc(_isub(m, p.end), _isub(m, p.begin))
                 if w is p:
                     nw = np_
                 elif w is None:
                     nw = None
                 else:
-                    nw = Arc(m - w.end, m - w.begin)
+                    nw = Arc(_isub(m, w.end), _isub(m, w.begin))
                 out.append(Hap(nw, np_, h.value, h.context))
             return out
         return Pattern(query).split_queries()
@@ -648,21 +653,24 @@ def pure(value, context: tuple = ()) -> Pattern:
 
     def query(span):
         b, e = span
-        if b == e:
-            c = Fraction(b.__floor__())
-            return [Hap(Arc(c, c + 1), span, value, context)]
+        bn, bd = b._numerator, b._denominator
+        en, ed = e._numerator, e._denominator
+        s = bn // bd
+        if bn * ed == en * bd:  # zero-width query
+            return [Hap(Arc(_mk(s, 1), _mk(s + 1, 1)), span, value, context)]
         out = []
-        s = b.__floor__()
-        while s < e:
+        cs = _mk(s, 1)
+        while s * ed < en:
             n = s + 1
-            cs = Fraction(s) if s != b else b
-            cn = Fraction(n)
+            cn = _mk(n, 1)
             whole = Arc(cs, cn)
-            if b <= s and n <= e:
+            b_in = bn <= s * bd  # query starts at or before this cycle
+            e_in = n * ed <= en  # query ends at or after its end
+            if b_in and e_in:
                 out.append(Hap(whole, whole, value, context))
             else:
-                out.append(Hap(whole, Arc(b if b > s else cs, e if e < n else cn), value, context))
-            s = n
+                out.append(Hap(whole, Arc(cs if b_in else b, cn if e_in else e), value, context))
+            s, cs = n, cn
         return out
     return Pattern(query, pure_value=value)
 
@@ -731,10 +739,11 @@ def slowcat(*pats) -> Pattern:
         if offset == 0:
             return q(span)
         out = []
-        for h in q(Arc(span.begin - offset, span.end - offset)):
+        off, noff = _mk(offset, 1), _mk(-offset, 1)
+        for h in q(Arc(_add(span.begin, noff), _add(span.end, noff))):
             w, p = h.whole, h.part
-            np_ = Arc(p.begin + offset, p.end + offset)
-            nw = np_ if w is p else (None if w is None else Arc(w.begin + offset, w.end + offset))
+            np_ = Arc(_add(p.begin, off), _add(p.end, off))
+            nw = np_ if w is p else (None if w is None else Arc(_add(w.begin, off), _add(w.end, off)))
             out.append(Hap(nw, np_, h.value, h.context))
         return out
     return Pattern(query).split_queries()

@@ -66,7 +66,7 @@ def _rand_query(span: Arc) -> list[Hap]:
 
 
 rand = Pattern(_rand_query)
-rand.__doc__ = "Continuous random numbers in [0, 1): timeToRand at the midpoint of each query span."
+# rand: continuous random numbers in [0, 1), timeToRand at the midpoint of each query span.
 
 
 def seeded_rand(seed: int) -> Pattern:

@@ -114,7 +114,8 @@ def _set_key(v, key: str, x):
 def _scale_key(v, key: str, factor):
     if isinstance(v, dict):
         d = dict(v)
-        d[key] = d.get(key, 1) * factor
+        old = d.get(key)
+        d[key] = factor if old is None else old * factor
         return d
     return v
 

@@ -1,0 +1,329 @@
+"""The orchestrator: plan -> segments -> executor -> scheduler loop -> mixer -> sink.
+
+The parent process owns every shared-memory segment, dispatches tasks as their
+inputs and output slots become available (earliest chunk first, so the mixer can
+stream), mixes chunk k as soon as it is complete, re-queues the task of a worker
+that died, and on any exit path stops the workers, unlinks every segment and
+aborts the sink (no half-written file under the output name).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+from . import shm as shmmod
+from .errors import TaskFailed, WorkerCrashed
+from .executors import make_executor
+from .mixer import ArraySource, Mixer, PendingSource
+from .planner import Plan, make_plan
+from .task import Source, Task
+
+MAX_RETRIES = 3
+WATCHDOG_FACTOR = float(os.environ.get("PHONON_WATCHDOG_FACTOR", "20"))
+WATCHDOG_MIN_SECONDS = float(os.environ.get("PHONON_WATCHDOG_MIN", "10"))
+
+
+@dataclass
+class FarmResult:
+    plan: Plan
+    frames: int
+    wall: float
+    cpu: float  # CPU seconds of all tasks
+    busy: list  # per-worker busy seconds
+    warm_frames: int
+    useful_frames: int
+    retries: int
+    backend: str
+    events: list = field(default_factory=list)
+
+    @property
+    def warm_pct(self) -> float:
+        return 100.0 * self.warm_frames / max(1, self.useful_frames)
+
+    def summary(self) -> str:
+        sr = self.plan.sr
+        rt = self.frames / sr / self.wall if self.wall > 0 else float("inf")
+        busy = ", ".join(f"{100 * b / self.wall:.0f}%" for b in self.busy) if self.wall > 0 else "-"
+        return (f"farm: {self.backend}, {self.plan.mode}, {self.plan.workers} worker(s): wall "
+                f"{self.wall:.2f} s, CPU {self.cpu:.2f} s, {rt:.1f}x realtime; worker busy [{busy}]; "
+                f"warm-up overhead {self.warm_pct:.1f}%"
+                + (f"; {self.retries} task(s) re-run after a worker died" if self.retries else ""))
+
+
+def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
+                chunk_frames: Optional[int] = None, backend: str = "process",
+                start_method: Optional[str] = None, scheduler: Optional[str] = None,
+                block: int = 8192, stems_buses: bool = False, plan: Optional[Plan] = None,
+                progress: Optional[Callable[[int], None]] = None, client=None,
+                log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
+                on_start: Optional[Callable] = None) -> FarmResult:
+    cores = cores or os.cpu_count() or 1
+    shmmod.remove_stale()
+    if plan is None:
+        plan = make_plan(spec, frames, cores, mode=mode, chunk_frames=chunk_frames, block=block,
+                         stems_buses=stems_buses)
+    return _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
+                on_start).run()
+
+
+class _Run:
+    def __init__(self, spec, plan, sink, backend, start_method, scheduler, progress, client, log,
+                 on_start):
+        self.spec, self.plan, self.sink = spec, plan, sink
+        self.backend, self.progress, self.log = backend, progress, log
+        self.spec_bytes = spec.to_bytes()
+        self.segments: list = []
+        self.executor = make_executor(backend, plan.workers, start_method, scheduler, client)
+        self.on_start = on_start
+        self.warm_frames = self.useful_frames = 0
+        self.cpu = 0.0
+        self.retries = 0
+        self.warned: set = set()
+        self.branch_tasks: dict = {}
+
+    # -------------------------------------------------------------------------------------
+    def run(self) -> FarmResult:
+        t0 = time.perf_counter()
+        ok = False
+        try:
+            self._setup()
+            self._loop()
+            ok = True
+        finally:
+            try:
+                self.executor.shutdown(kill=not ok)
+            finally:
+                for seg in self.segments:
+                    seg.unlink()
+                self.segments.clear()
+                if ok:
+                    self.sink.close()
+                else:
+                    self.sink.abort()
+        wall = time.perf_counter() - t0
+        return FarmResult(self.plan, self.plan.frames, wall, self.cpu, self.executor.busy(),
+                          self.warm_frames, self.useful_frames, self.retries, self.backend)
+
+    def _setup(self) -> None:
+        plan = self.plan
+        shm_ok = self.executor.shared_memory
+        self.arenas: dict = {}
+        self.rings: dict = {}
+        ring_sems: dict = {}
+        ctx = None
+        if self.backend == "process":
+            import multiprocessing as mp
+            from .pool import default_start_method
+            ctx = mp.get_context(self.executor.start_method or default_start_method())
+        for s in plan.stages:
+            if s.kind == "time":
+                # Parent-side copies for dask too (the parent is the mixer and feeds inputs).
+                arena = shmmod.SlotArena.create(s.nslots, max(1, s.rows), plan.chunk)
+                self.segments.append(arena)
+                self.arenas[s.index] = arena
+            elif shm_ok:
+                ring = shmmod.Ring.create(max(1, s.rows), plan.ring_frames, ctx)
+                self.segments.append(ring)
+                self.rings[s.index] = ring
+                ring_sems[s.index] = (ring.items, ring.space)
+        if self.backend == "inline":
+            self.executor.rings = self.rings
+        self.executor.start(self.spec_bytes, ring_sems)
+        if self.on_start is not None:
+            self.on_start(self)
+        branch_sources = {}
+        for s in plan.stages:
+            if s.kind == "branch":
+                branch_sources[s.index] = self.rings[s.index] if shm_ok else PendingSource()
+        self.branch_sources = branch_sources
+        self.mixer = Mixer(self.spec, plan, self.sink, self.arenas, branch_sources)
+        self.producer = {}
+        for s in plan.stages:
+            for p in s.products:
+                self.producer[p.node] = (s, p)
+
+    # -- tasks -------------------------------------------------------------------------------
+    def _chunk_task(self, s, k: int, attempt: int = 0) -> Task:
+        plan = self.plan
+        a, b = plan.chunk_range(k)
+        ws = plan.warm_start(s, k)
+        ext = []
+        for node in s.externals:
+            ps, p = self.producer[node]
+            if self.executor.shared_memory:
+                ext.append(Source(node, p.row0, p.ch, arena=self.arenas[ps.index].name,
+                                  nslots=ps.nslots, chunk=plan.chunk))
+            else:
+                ext.append(Source(node, 0, p.ch, start=ws,
+                                  array=self._gather(ps, p, ws, b)))
+        dest = ("arena", self.arenas[s.index].name) if self.executor.shared_memory else ("return",)
+        taps = tuple((p.node, p.row0, p.ch) for p in s.products)
+        return Task(tid=s.index * 1_000_000 + k, kind="chunk", stage=s.index, chunk=k, start=a,
+                    end=b, warm_start=ws, taps=taps, outputs=(), externals=tuple(ext), dest=dest,
+                    block=plan.block, rows=max(1, s.rows),
+                    predicted=s.cost * (b - ws), attempt=attempt)
+
+    def _branch_task(self, s, attempt: int = 0) -> Task:
+        plan = self.plan
+        ring = self.rings.get(s.index)
+        dest = ("ring", s.index, ring.handle()) if ring is not None else ("return",)
+        taps = tuple((p.node, p.row0, p.ch) for p in s.products)
+        return Task(tid=-1 - s.index, kind="branch", stage=s.index, chunk=s.index, start=0,
+                    end=plan.frames, warm_start=0, taps=taps, outputs=(), externals=(), dest=dest,
+                    block=plan.block, rows=max(1, s.rows), predicted=s.cost * plan.frames,
+                    attempt=attempt)
+
+    def _gather(self, ps, p, lo: int, hi: int) -> np.ndarray:
+        """Copy [lo, hi) of a product out of the parent's slots (executors without shm)."""
+        C = self.plan.chunk
+        arena = self.arenas[ps.index]
+        out = np.empty((p.ch, hi - lo))
+        pos = lo
+        while pos < hi:
+            j = pos // C
+            o = pos - j * C
+            m = min(C - o, hi - pos)
+            out[:, pos - lo:pos - lo + m] = arena.slot(j)[p.row0:p.row0 + p.ch, o:o + m]
+            pos += m
+        return out
+
+    # -- the loop ----------------------------------------------------------------------------
+    def _loop(self) -> None:
+        plan = self.plan
+        K = plan.nchunks
+        time_stages = [s for s in plan.stages if s.kind == "time"]
+        self.done = {s.index: set() for s in time_stages}
+        self.pending = [(k, s.index, 0) for k in range(K) for s in time_stages]  # timeline order
+        self.inflight: set = set()
+        for s in plan.stages:
+            if s.kind == "branch":
+                t = self._branch_task(s)
+                self.branch_tasks[s.index] = t
+                self.executor.submit(t)  # plan guarantees branches <= workers
+        self.mix_k = 0
+        while self.mix_k < K:
+            self._dispatch()
+            if self._mixable(self.mix_k):
+                n = self.mixer.consume(self.mix_k, check=self._check)
+                if self.progress:
+                    self.progress(n)
+                self.mix_k += 1
+                continue
+            self._handle(self.executor.wait(0.05))
+            self._watchdog()
+        # Branch tasks finish once the mixer drained them.
+        deadline = time.perf_counter() + 30
+        while self.branch_tasks and time.perf_counter() < deadline:
+            self._handle(self.executor.wait(0.05))
+
+    def _mixable(self, k: int) -> bool:
+        return all(k in self.done[s] for s in self.done if self.mixer.reads_stage(s))
+
+    def _check(self) -> None:
+        """Called while the mixer waits on a ring: keep the farm moving, surface failures."""
+        self._handle(self.executor.wait(0))
+        self._watchdog()
+
+    def _released(self, s: int) -> int:
+        """Chunks [0, r) of stage s may be overwritten: no reader will need them again."""
+        plan = self.plan
+        K = plan.nchunks
+        r = self.mix_k if self.mixer.reads_stage(s) else K
+        prods = {p.node for p in plan.stages[s].products}
+        for t in plan.stages:
+            if t.kind != "time" or t.index <= s or not (set(t.externals) & prods):
+                continue
+            kmin = next((k for k in range(K) if k not in self.done[t.index]), K)
+            if kmin < K:
+                r = min(r, plan.warm_start(t, kmin) // plan.chunk)
+        return r
+
+    def _ready(self, k: int, s: int) -> bool:
+        plan = self.plan
+        st = plan.stages[s]
+        if k >= self._released(s) + st.nslots:
+            return False
+        first = plan.warm_start(st, k) // plan.chunk
+        for node in st.externals:
+            ps, _ = self.producer[node]
+            d = self.done[ps.index]
+            if any(j not in d for j in range(first, k + 1)):
+                return False
+        return True
+
+    def _dispatch(self) -> None:
+        if not self.pending:
+            return
+        cap = self.executor.capacity()
+        i = 0
+        while cap > 0 and i < len(self.pending):
+            k, s, attempt = self.pending[i]
+            if self._ready(k, s):
+                self.pending.pop(i)
+                t = self._chunk_task(self.plan.stages[s], k, attempt)
+                self.executor.submit(t)
+                self.inflight.add((s, k))
+                cap -= 1
+                if self.backend == "inline":  # ran synchronously: collect before going on
+                    self._handle(self.executor.wait(0))
+                    cap = self.executor.capacity()
+                    i = 0
+                continue
+            i += 1
+
+    def _handle(self, events) -> None:
+        for ev in events:
+            kind, task = ev[0], ev[1]
+            if kind == "done":
+                stats, arr = ev[2], ev[3]
+                self.cpu += stats.get("cpu", 0.0)
+                if task.kind == "branch":
+                    self.branch_tasks.pop(task.stage, None)
+                    if arr is not None:
+                        self.branch_sources[task.stage].source = ArraySource(arr)
+                    self.useful_frames += task.end
+                    continue
+                if arr is not None:
+                    self.arenas[task.stage].slot(task.chunk)[:, :arr.shape[1]] = arr
+                self.warm_frames += stats.get("warm", 0)
+                self.useful_frames += task.end - task.start
+                self.done[task.stage].add(task.chunk)
+                self.inflight.discard((task.stage, task.chunk))
+            elif kind == "error":
+                if task is None:
+                    raise TaskFailed("worker start-up", ev[2], ev[3], ev[4])
+                raise TaskFailed(task.describe(), ev[2], ev[3], ev[4])
+            elif kind == "crashed":
+                exitcode, worker = ev[2], ev[3]
+                if task.attempt >= MAX_RETRIES:
+                    raise WorkerCrashed(worker, exitcode, task.describe(), retries=task.attempt)
+                self.retries += 1
+                self.log(f"phonon-farm: worker {worker} died (exit code {exitcode}) during "
+                         f"{task.describe()}; re-running it on a fresh worker")
+                if task.kind == "branch":
+                    t = self._branch_task(self.plan.stages[task.stage], task.attempt + 1)
+                    self.branch_tasks[task.stage] = t
+                    self.executor.submit(t)
+                else:
+                    self.inflight.discard((task.stage, task.chunk))
+                    self.pending.insert(0, (task.chunk, task.stage, task.attempt + 1))
+
+    def _watchdog(self) -> None:
+        now = time.perf_counter()
+        for task, started, worker in self.executor.running():
+            if task is None:
+                continue
+            key = (task.kind, task.stage, task.chunk, task.attempt)
+            if key in self.warned:
+                continue
+            limit = max(WATCHDOG_MIN_SECONDS, WATCHDOG_FACTOR * task.predicted)
+            el = now - started
+            if task.kind != "branch" and el > limit:
+                self.warned.add(key)
+                self.log(f"phonon-farm watchdog: {task.describe()} on worker {worker} has run "
+                         f"{el:.1f} s, predicted {task.predicted:.2f} s; still waiting")

@@ -1,0 +1,287 @@
+"""The mixer: consumes chunk slots and rings in timeline order, runs the serial tail,
+sums the outputs (in output order, like `phonon.engine.mix_outputs`), and streams
+the result to a sink. It holds one chunk at a time, whatever the length of the piece.
+
+Sinks: `FileSink` (the mix, plus stems, through `phonon.audio_io.AudioWriter`:
+temp name, renamed into place only on success) and `MemorySink` (tests).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+
+def to_stereo(y: np.ndarray) -> np.ndarray:
+    if y.shape[0] == 2:
+        return y
+    if y.shape[0] == 1:
+        return np.repeat(y, 2, axis=0)
+    from phonon.engine import to_stereo as ts
+    return ts(y)
+
+
+class Mixer:
+    def __init__(self, spec, plan, sink, arenas: dict, branch_sources: dict):
+        """arenas: stage index -> SlotArena (or an object with .slot(k)) for time stages the
+        mixer reads; branch_sources: stage index -> object with read_into(out, check)."""
+        self.spec, self.plan, self.sink = spec, plan, sink
+        self.arenas, self.branch_sources = arenas, branch_sources
+        self.pos = 0
+        self.names = [n for n, _ in spec.outputs]
+        tail = set(plan.tail)
+        needed = set(plan.out_roots.values()) | set(plan.bus_nodes.values())
+        for n in plan.tail:
+            needed |= set(spec.node(n).refs())
+        self.inputs_of = {}  # stage -> [products the mixer reads]
+        for s in plan.stages:
+            ps = [p for p in s.products if p.node in needed and p.node not in tail]
+            if ps:
+                self.inputs_of[s.index] = ps
+        self.cur: dict = {}
+        self.cur_start = 0
+        self.tail_graph = None
+        if plan.tail:
+            from phonon.engine import Graph
+            ext = {p.node: self._reader(p.node) for ps in self.inputs_of.values() for p in ps}
+            bus_taps = tuple(n for n in plan.bus_nodes.values() if n in tail)
+            self.tail_graph = Graph(spec, taps=bus_taps, externals=ext)
+
+    def _reader(self, node):
+        def fn(start, n):
+            o = start - self.cur_start
+            return self.cur[node][:, o:o + n]
+        return fn
+
+    def reads_stage(self, s: int) -> bool:
+        return s in self.inputs_of
+
+    def consume(self, k: int, check=None) -> int:
+        """Mix chunk k (frames [a, b)); returns the frame count written."""
+        a, b = self.plan.chunk_range(k)
+        n = b - a
+        cur = {}
+        for s, ps in self.inputs_of.items():
+            st = self.plan.stages[s]
+            if st.kind == "time":
+                slot = self.arenas[s].slot(k)
+                for p in ps:
+                    cur[p.node] = slot[p.row0:p.row0 + p.ch, :n]
+            else:
+                buf = np.empty((st.rows, n))
+                self.branch_sources[s].read_into(buf, check=check)
+                for p in ps:
+                    cur[p.node] = buf[p.row0:p.row0 + p.ch]
+        self.cur, self.cur_start = cur, a
+        if self.tail_graph is None:
+            outs = {name: to_stereo(cur[self.plan.out_roots[name]]) for name in self.names}
+            buses = {bn: cur[nid] for bn, nid in self.plan.bus_nodes.items()}
+            self._emit(outs, buses)
+        else:
+            pos = a
+            blk = self.plan.block
+            while pos < b:
+                m = min(blk, b - pos)
+                outs = self.tail_graph.render(m)
+                taps = self.tail_graph.last_taps
+                o = pos - a
+                buses = {bn: (taps[nid] if nid in taps else cur[nid][:, o:o + m])
+                         for bn, nid in self.plan.bus_nodes.items()}
+                self._emit(outs, buses)
+                pos += m
+        self.cur = {}
+        self.pos = b
+        return n
+
+    def _emit(self, outs: dict, buses: dict) -> None:
+        it = iter(self.names)
+        mix = outs[next(it)].copy()
+        for name in it:
+            mix += outs[name]
+        self.sink.write(mix, outs, buses)
+
+
+class ArraySource:
+    """A branch delivered whole as one array (dask): read sequentially like a ring."""
+
+    def __init__(self, array: np.ndarray):
+        self.array, self.pos = array, 0
+
+    def read_into(self, out, check=None):
+        n = out.shape[1]
+        out[:] = self.array[:, self.pos:self.pos + n]
+        self.pos += n
+
+
+class PendingSource:
+    """A branch whose array has not arrived yet: `check()` pumps the farm until it has."""
+
+    def __init__(self):
+        self.source: Optional[ArraySource] = None
+
+    def read_into(self, out, check=None):
+        while self.source is None:
+            check()
+        self.source.read_into(out)
+
+
+# ---------------------------------------------------------------------------------------------
+class MemorySink:
+    """Keeps everything (tests): .mix (2, n), .outputs {name: (2, n)}, .buses {name: (ch, n)}."""
+
+    def __init__(self, keep_outputs: bool = True):
+        self.parts, self.outs, self.bus_parts = [], {}, {}
+        self.keep_outputs = keep_outputs
+        self.frames = 0
+
+    def write(self, mix, outs, buses):
+        self.parts.append(mix.copy())
+        if self.keep_outputs:
+            for k, v in outs.items():
+                self.outs.setdefault(k, []).append(v.copy())
+            for k, v in buses.items():
+                self.bus_parts.setdefault(k, []).append(np.array(v))
+        self.frames += mix.shape[1]
+
+    @property
+    def mix(self):
+        return np.concatenate(self.parts, axis=1) if self.parts else np.zeros((2, 0))
+
+    @property
+    def outputs(self):
+        return {k: np.concatenate(v, axis=1) for k, v in self.outs.items()}
+
+    @property
+    def buses(self):
+        return {k: np.concatenate(v, axis=1) for k, v in self.bus_parts.items()}
+
+    def close(self):
+        pass
+
+    def abort(self):
+        pass
+
+
+class NullSink:
+    """Discards audio but keeps its peak (benchmarks, peak-only checks)."""
+
+    def __init__(self):
+        self.frames, self.peak = 0, 0.0
+
+    def write(self, mix, outs, buses):
+        self.frames += mix.shape[1]
+        self.peak = max(self.peak, float(np.max(np.abs(mix))) if mix.size else 0.0)
+
+    def close(self):
+        pass
+
+    def abort(self):
+        pass
+
+
+def _writer_class():
+    try:
+        from phonon.audio_io import AudioWriter
+        return AudioWriter
+    except ImportError:  # pragma: no cover - until phonon.audio_io lands
+        return _FallbackWriter
+
+
+class _FallbackWriter:
+    """Minimal stand-in with AudioWriter's contract (temp name, os.replace on success)."""
+
+    def __init__(self, path, sr, channels, format="wav", subtype="24"):
+        import soundfile as sf
+        self.path, self.sr, self.channels = str(path), sr, channels
+        self.subtype = subtype
+        self.tmp = f"{self.path}.part{os.getpid()}"
+        st = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}[subtype]
+        self._f = sf.SoundFile(self.tmp, "w", sr, channels, st, format=format.upper())
+        self.frames, self.peak, self._sq, self.clipped = 0, 0.0, 0.0, 0
+
+    def __enter__(self):
+        return self
+
+    def write(self, block):
+        self._f.write(np.ascontiguousarray(block.T))
+        self.frames += block.shape[1]
+        if block.size:
+            self.peak = max(self.peak, float(np.abs(block).max()))
+            self._sq += float(np.square(block).sum())
+            self.clipped += int(np.count_nonzero(np.abs(block) > 1.0))
+
+    @property
+    def peak_dbfs(self):
+        return 20 * np.log10(self.peak) if self.peak > 0 else float("-inf")
+
+    @property
+    def rms_dbfs(self):
+        n = self.frames * self.channels
+        r = (self._sq / n) ** 0.5 if n else 0.0
+        return 20 * np.log10(r) if r > 0 else float("-inf")
+
+    def abort(self):
+        self._f.close()
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+
+    def close(self):
+        self._f.close()
+        os.replace(self.tmp, self.path)
+
+    def __exit__(self, et, ev, tb):
+        if et is None:
+            self.close()
+        else:
+            self.abort()
+        return False
+
+
+class FileSink:
+    """The mix file and, optionally, one file per output (or per bus) in a stems folder."""
+
+    def __init__(self, path, sr, format="wav", subtype="24", mono=False,
+                 stems_dir: Optional[str] = None, stems: str = "outputs", output_names=(),
+                 bus_names=(), bus_channels: Optional[dict] = None):
+        W = _writer_class()
+        self.mono = mono
+        self.writers = []
+        self.main = W(path, sr, 1 if mono else 2, format=format, subtype=subtype)
+        self.main.__enter__()
+        self.writers.append(self.main)
+        self.stems: dict = {}
+        self.stem_kind = stems
+        if stems_dir:
+            d = Path(stems_dir)
+            d.mkdir(parents=True, exist_ok=True)
+            names = output_names if stems == "outputs" else bus_names
+            ext = "flac" if format == "flac" else "wav"
+            for name in names:
+                ch = 2 if stems == "outputs" else (bus_channels or {}).get(name, 2)
+                w = W(str(d / f"{name}.{ext}"), sr, ch, format=format, subtype=subtype)
+                w.__enter__()
+                self.stems[name] = w
+                self.writers.append(w)
+        self.frames = 0
+
+    def write(self, mix, outs, buses):
+        self.main.write(mix.mean(axis=0, keepdims=True) if self.mono else mix)
+        src = outs if self.stem_kind == "outputs" else buses
+        for name, w in self.stems.items():
+            w.write(src[name])
+        self.frames += mix.shape[1]
+
+    def close(self):
+        for w in self.writers:
+            w.__exit__(None, None, None)
+
+    def abort(self):
+        for w in self.writers:
+            try:
+                w.abort()
+            except Exception:  # noqa: BLE001
+                pass
