@@ -334,7 +334,7 @@ class Compiler:
 
     # -- calls ---------------------------------------------------------------------------------
     def call(self, name: str, args, kwargs, span, chained):
-        decl = self.lookup(name, span)
+        decl = self.lookup(name, span, after_hash=chained is not None)
         cat = decl.category
         if cat == "transform":
             if chained is not None:
@@ -369,11 +369,12 @@ class Compiler:
             return SoundV(("sound", v.expr), span)
         return self.node_call(decl, args, kwargs, span, chained)
 
-    def lookup(self, name, span):
+    def lookup(self, name, span, after_hash: bool = False):
         try:
             return registry.lookup(name)
         except UnknownNameError as e:
-            raise self.error(UnknownNameError, e.message, span) from None
+            hint = "if this is a comment: comments start with '--' ('#' chains)" if after_hash else None
+            raise self.error(UnknownNameError, e.message, span, hint=hint) from None
 
     def arity(self, decl, got, span):
         return self.error(CompileError, f"{decl.name} takes at most {len(decl.params)} argument"

@@ -85,12 +85,20 @@ class RenderError(PhononError):
 
 
 def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
-    """Nearest names to `name`, best first (difflib ratio, plus prefix matches like lp -> lpf)."""
-    cands = sorted(set(candidates))
-    close = difflib.get_close_matches(name, cands, n=n, cutoff=0.6)
-    prefixed = [c for c in cands if c.startswith(name) and c not in close] if len(name) >= 2 else []
-    out = close + sorted(prefixed, key=len)
-    return out[:n]
+    """Nearest names to `name`, best first: difflib similarity (a prefix like lp -> lpf counts
+    as close), keeping only names about as close as the best one."""
+    scored = []
+    for c in set(candidates):
+        r = difflib.SequenceMatcher(None, name, c).ratio()
+        if len(name) >= 2 and c.startswith(name):
+            r = max(r, 0.75)
+        if r >= 0.6:
+            scored.append((r, c))
+    if not scored:
+        return []
+    scored.sort(key=lambda rc: (-rc[0], len(rc[1]), rc[1]))
+    best = scored[0][0]
+    return [c for r, c in scored if r >= best - 0.08][:n]
 
 
 def suggestion_text(name: str, candidates: Iterable[str]) -> str:

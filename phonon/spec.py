@@ -148,6 +148,8 @@ def _fmt_arg(v) -> str:
 
 def _fmt_expr(e) -> str:
     if isinstance(e, tuple):
+        if e and isinstance(e[0], str):  # (op arg ...): the operator bare, its arguments quoted
+            return "(" + " ".join([e[0]] + [_fmt_expr(x) for x in e[1:]]) + ")"
         return "(" + " ".join(_fmt_expr(x) for x in e) + ")"
     if isinstance(e, str):
         return '"' + e.replace('"', '\\"') + '"'

@@ -27,6 +27,7 @@ from phonon.spec import GraphSpec, NodeSpec, Ref
 
 PATCHES = Path(__file__).resolve().parents[2] / "shared" / "patches"
 PLUGIN_ENV = {"PHONON_TEST_PLUGINS": "farm_helpers"}
+os.environ.setdefault("PHONON_TEST_PLUGINS", "farm_helpers")  # workers import this module too
 
 
 def _ensure_registry():

@@ -1,10 +1,7 @@
 """Envelopes: timing measured on exact samples, legato retrigger without jumps, the render
 kernel equals its reference, output is block-size invariant and seeking (the farm's time
 split) is bit-exact for the event-triggered envelopes, -120 dBFS for asr."""
-import importlib
 import math
-import sys
-import types
 from fractions import Fraction
 
 import numpy as np
@@ -15,55 +12,16 @@ from phonon.errors import PhononError
 from phonon.nodes import envelopes
 from phonon.nodes.base import FADING, SEEKABLE
 from phonon.nodes.harness import make_node, run_node
+from phonon.pattern import mini
 
 SR = 44100
 CYCLE = 88200  # samples per cycle at the harness default cps 1/2
 BLOCKS = (64, 65, 512, 4096, 8193)
 
 
-def setup_module():
-    """The pattern library is written concurrently: stand in for what is missing."""
-    import phonon.nodes  # noqa: F401
-    try:
-        importlib.import_module("phonon.pattern.notes")
-    except ModuleNotFoundError:
-        m = types.ModuleType("phonon.pattern.notes")
-        m.to_hz = m.to_number = lambda v: Fraction(v)
-        sys.modules["phonon.pattern.notes"] = m
-    try:
-        registry.load()
-    except ModuleNotFoundError as e:
-        if not (e.name or "").startswith("phonon.pattern"):
-            raise
-        registry._loaded = True
-
-
-class _Span:
-    def __init__(self, begin, end):
-        self.begin, self.end = begin, end
-
-
-class _Hap:
-    def __init__(self, whole, part, value):
-        self.whole, self.part, self.value = whole, part, value
-
-
-class Steps:
-    """A stand-in for mini("a b c"): `values` evenly spaced per cycle (None = rest)."""
-
-    def __init__(self, values):
-        self.values = list(values)
-
-    def query(self, b, e):
-        n = len(self.values)
-        out = []
-        for k in range(math.floor(b * n), math.ceil(e * n)):
-            v = self.values[k % n]
-            wb, we = Fraction(k, n), Fraction(k + 1, n)
-            if v is None or we <= b or wb >= e:
-                continue
-            out.append(_Hap(_Span(wb, we), _Span(max(b, wb), min(e, we)), Fraction(v)))
-        return out
+def steps(values):
+    """mini("a b ~ c") from a list (None = rest)."""
+    return mini(" ".join("~" if v is None else str(v) for v in values))
 
 
 def env(kind, params, n, **kw):
@@ -101,7 +59,7 @@ def test_asr_kernel_matches_reference():
 
 def test_adsr_timing_on_exact_samples():
     # one event per cycle, gate = half a cycle (44100 samples)
-    y = env("adsr", {"a": 0.01, "d": 0.1, "s": 0.5, "r": 0.2, "trig": Steps([1, None])}, n=2 * CYCLE)
+    y = env("adsr", {"a": 0.01, "d": 0.1, "s": 0.5, "r": 0.2, "trig": steps([1, None])}, n=2 * CYCLE)
     A, D, G, R = 441, 4410, 44100, 8820
     assert y[0] == 0.0 and y[A // 2] == pytest.approx(220 / 441, abs=1e-12)
     assert y[A] == pytest.approx(1.0, abs=1e-12)
@@ -114,18 +72,18 @@ def test_adsr_timing_on_exact_samples():
 
 def test_onsets_land_on_exact_samples():
     # 3 steps per cycle: onsets at ceil(k * 88200 / 3) = 29400 k; zero attack jumps there
-    y = env("ad", {"a": 0.0, "d": 0.05, "trig": Steps([1, 1, 1])}, n=CYCLE)
+    y = env("ad", {"a": 0.0, "d": 0.05, "trig": steps([1, 1, 1])}, n=CYCLE)
     for o in (0, 29400, 58800):
         assert y[o] == 1.0 and (o == 0 or y[o - 1] == 0.0)
     # 7 steps: 88200/7 is not an integer; onsets at ceil(k * 12600) ...
     cps = Fraction(3, 7)
-    y = env("ad", {"a": 0.0, "d": 0.01, "trig": Steps([1] * 7)}, n=3 * SR, cps=cps)
+    y = env("ad", {"a": 0.0, "d": 0.01, "trig": steps([1] * 7)}, n=3 * SR, cps=cps)
     expected = [math.ceil(Fraction(k, 7) * SR / cps) for k in range(7)]
     assert list(np.flatnonzero(y == 1.0)[:7]) == expected
 
 
 def test_ar_holds_for_the_event_and_releases_in_the_rest():
-    y = env("ar", {"a": 0.005, "r": 0.1, "trig": Steps([1, None, 1, 1])}, n=CYCLE)
+    y = env("ar", {"a": 0.005, "r": 0.1, "trig": steps([1, None, 1, 1])}, n=CYCLE)
     q = CYCLE // 4
     assert y[q - 1] == 1.0 and y[q] == 1.0 and y[q + 2205] == pytest.approx(0.5, abs=1e-12)
     assert y[q + 4410] == 0.0 and np.all(y[q + 4410: 2 * q] == 0.0)
@@ -142,8 +100,8 @@ def test_without_trig_it_triggers_once_per_cycle():
 
 
 def test_per_event_parameters_from_a_pattern():
-    y = env("adsr", {"a": 0.0, "d": 0.0, "s": Steps([0.25, 0.75]), "r": 0.0,
-                     "trig": Steps([1, 1])}, n=CYCLE)
+    y = env("adsr", {"a": 0.0, "d": 0.0, "s": steps([0.25, 0.75]), "r": 0.0,
+                     "trig": steps([1, 1])}, n=CYCLE)
     assert y[100] == 0.25 and y[CYCLE // 2 + 100] == 0.75
 
 
@@ -151,7 +109,7 @@ def test_per_event_parameters_from_a_pattern():
 
 @pytest.mark.parametrize("a", [0.05, 0.3])  # attack shorter / longer than a step
 def test_legato_retrigger_has_no_jump(a):
-    y = env("adsr", {"a": a, "d": 0.1, "s": 0.4, "r": 0.2, "trig": Steps([1] * 8)}, n=2 * CYCLE)
+    y = env("adsr", {"a": a, "d": 0.1, "s": 0.4, "r": 0.2, "trig": steps([1] * 8)}, n=2 * CYCLE)
     assert np.max(np.abs(np.diff(y))) <= 1.0 / (a * SR) + 1e-12
     if a == 0.3:  # each retrigger starts from the level reached: it keeps rising
         onsets = np.arange(1, 16) * (CYCLE // 8)
@@ -159,7 +117,7 @@ def test_legato_retrigger_has_no_jump(a):
 
 
 def test_gate_closing_mid_attack_releases_from_the_level_reached():
-    y = env("ar", {"a": 1.0, "r": 0.1, "trig": Steps([1, None, None, None])}, n=CYCLE)
+    y = env("ar", {"a": 1.0, "r": 0.1, "trig": steps([1, None, None, None])}, n=CYCLE)
     q = CYCLE // 4  # 22050 samples = half the attack
     assert y[q] == pytest.approx(0.5, abs=1e-12)
     assert y[q + 2205] == pytest.approx(0.25, abs=1e-12) and y[q + 4410] == 0.0
@@ -169,12 +127,12 @@ def test_gate_closing_mid_attack_releases_from_the_level_reached():
 
 def _cases():
     return [
-        ("adsr", {"a": 0.01, "d": 0.1, "s": 0.5, "r": 0.2, "trig": Steps([1, None, 1, 1, 1])}),
-        ("adsr", {"a": 0.3, "d": 0.1, "s": Steps([0.3, 0.8]), "r": 0.05, "trig": Steps([1] * 7)}),
+        ("adsr", {"a": 0.01, "d": 0.1, "s": 0.5, "r": 0.2, "trig": steps([1, None, 1, 1, 1])}),
+        ("adsr", {"a": 0.3, "d": 0.1, "s": steps([0.3, 0.8]), "r": 0.05, "trig": steps([1] * 7)}),
         ("adsr", {"a": 0.02, "d": 0.2}),
-        ("ad", {"a": 0.003, "d": 0.4, "trig": Steps([1, 1, None, 1])}),
-        ("ar", {"a": 0.2, "r": 0.3, "trig": Steps([1, None, None, 1, 1])}),
-        ("asr", {"gate": Steps([1, 0, 1, 1, 0]), "a": 0.05, "r": 0.1}),
+        ("ad", {"a": 0.003, "d": 0.4, "trig": steps([1, 1, None, 1])}),
+        ("ar", {"a": 0.2, "r": 0.3, "trig": steps([1, None, None, 1, 1])}),
+        ("asr", {"gate": steps([1, 0, 1, 1, 0]), "a": 0.05, "r": 0.1}),
     ]
 
 
@@ -203,7 +161,7 @@ def test_retrigger_chains_across_epochs_stay_pure_and_continuous(monkeypatch):
     # on the previous one. With 4-cycle (2 s) epochs the chain is cut two epochs back, so
     # the step at an epoch start is below exp(-2 / 0.2) = 4.5e-5.
     monkeypatch.setattr(envelopes, "EPOCH_CYCLES", 4)
-    params = {"a": 0.2, "d": 0.1, "s": 0.5, "r": 0.1, "trig": Steps([1] * 16)}
+    params = {"a": 0.2, "d": 0.1, "s": 0.5, "r": 0.1, "trig": steps([1] * 16)}
     n = 10 * 22050
     whole = env("adsr", params, n, block=4096, cps=2)
     assert np.max(np.abs(np.diff(whole))) <= 1 / (0.2 * SR) + 5e-5
@@ -212,7 +170,7 @@ def test_retrigger_chains_across_epochs_stay_pure_and_continuous(monkeypatch):
 
 
 def test_asr_follows_its_gate_and_warms_up_within_minus_120_dbfs():
-    params = {"gate": Steps([1, 0, 1, 1, 0, 1, 0, 0]), "a": 0.05, "r": 0.1}
+    params = {"gate": steps([1, 0, 1, 1, 0, 1, 0, 0]), "a": 0.05, "r": 0.1}
     node, *_ = make_node("asr", params)
     assert node.state_class == FADING and node.tail_seconds() == pytest.approx(0.15)
     n = 2 * CYCLE
@@ -229,7 +187,7 @@ def test_asr_follows_its_gate_and_warms_up_within_minus_120_dbfs():
 def test_stereo_input_is_multiplied_by_one_envelope():
     n = CYCLE
     x = np.random.default_rng(3).standard_normal((2, n))
-    params = {"a": 0.01, "r": 0.1, "trig": Steps([1, None])}
+    params = {"a": 0.01, "r": 0.1, "trig": steps([1, None])}
     y = run_node("ar", {"in": x, **params}, n=n)
     e = env("ar", params, n)
     assert np.array_equal(y, x * e)

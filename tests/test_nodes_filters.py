@@ -2,11 +2,7 @@
 notch depth, resonance), kernels equal their references, modulated cutoffs stay finite and
 free of block-rate artifacts, output is block-size invariant and a warm-up of
 tail_seconds reproduces a chunk within −120 dBFS."""
-import importlib
 import math
-import sys
-import types
-from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -15,6 +11,7 @@ from phonon import registry
 from phonon.nodes import filters
 from phonon.nodes.base import FADING
 from phonon.nodes.harness import make_node, run_node
+from phonon.pattern import mini
 
 SR = 44100
 BLOCKS = (64, 65, 512, 4096, 8193)
@@ -22,48 +19,9 @@ SVF = ("lpf", "hpf", "bpf", "notch")
 ALL = SVF + ("rlpf", "rhpf")
 
 
-def setup_module():
-    """The pattern library is written concurrently: stand in for what is missing."""
-    import phonon.nodes  # noqa: F401
-    try:
-        importlib.import_module("phonon.pattern.notes")
-    except ModuleNotFoundError:
-        m = types.ModuleType("phonon.pattern.notes")
-        m.to_hz = m.to_number = lambda v: Fraction(v)
-        sys.modules["phonon.pattern.notes"] = m
-    try:
-        registry.load()
-    except ModuleNotFoundError as e:
-        if not (e.name or "").startswith("phonon.pattern"):
-            raise
-        registry._loaded = True
-
-
-class _Span:
-    def __init__(self, begin, end):
-        self.begin, self.end = begin, end
-
-
-class _Hap:
-    def __init__(self, whole, part, value):
-        self.whole, self.part, self.value = whole, part, value
-
-
-class Steps:
-    """A stand-in for mini("a b c"): `values` evenly spaced per cycle."""
-
-    def __init__(self, values):
-        self.values = list(values)
-
-    def query(self, b, e):
-        n = len(self.values)
-        out = []
-        for k in range(math.floor(b * n), math.ceil(e * n)):
-            wb, we = Fraction(k, n), Fraction(k + 1, n)
-            if we > b and wb < e:
-                out.append(_Hap(_Span(wb, we), _Span(max(b, wb), min(e, we)),
-                                Fraction(self.values[k % n])))
-        return out
+def steps(values):
+    """mini("a b ~ c") from a list (None = rest)."""
+    return mini(" ".join("~" if v is None else str(v) for v in values))
 
 
 def sine(f, n=SR):
@@ -186,7 +144,7 @@ def test_audio_rate_cutoff_is_finite_bounded_and_has_no_block_rate_artifacts():
 
 
 def test_pattern_cutoff_steps():
-    pat = Steps([500, 4000])  # cps 1/2: 44100 samples each
+    pat = steps([500, 4000])  # cps 1/2: 44100 samples each
     x = sine(2000, 2 * SR)
     y = run_node("lpf", {"in": x, "cutoff": pat, "q": 0.707}, n=2 * SR)[0]
     lo = np.sqrt(np.mean(y[SR // 2: SR] ** 2))
@@ -213,7 +171,7 @@ def _cases():
         qn = "q" if kind in SVF else "resonance"
         out += [(kind, {"in": x2, "cutoff": 1234.0, qn: 2.0}),
                 (kind, {"in": x2[:1], "cutoff": sweep, qn: 0.707}),
-                (kind, {"in": x2, "cutoff": Steps([300, 2000, 700]), qn: sweep[None] / 1000})]
+                (kind, {"in": x2, "cutoff": steps([300, 2000, 700]), qn: sweep[None] / 1000})]
     return out
 
 

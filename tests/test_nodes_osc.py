@@ -1,11 +1,7 @@
 """Oscillators and noise: frequency and level measured by FFT/RMS, bandlimiting measured
 against the naive waveform, kernels equal their references, output is block-size
 invariant, seekable nodes restart bit-exactly and fading ones within -120 dBFS."""
-import importlib
 import math
-import sys
-import types
-from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -14,55 +10,16 @@ from phonon import registry
 from phonon.nodes import osc
 from phonon.nodes.base import FADING, HISTORY, SEEKABLE
 from phonon.nodes.harness import make_node, run_node
+from phonon.pattern import mini
 
 SR = 44100
 BLOCKS = (64, 65, 512, 4096, 8193)
 WAVES = ("sine", "saw", "square", "tri", "pulse")
 
 
-def setup_module():
-    """The pattern library is written concurrently: stand in for what is missing."""
-    import phonon.nodes  # noqa: F401
-    try:
-        importlib.import_module("phonon.pattern.notes")
-    except ModuleNotFoundError:
-        m = types.ModuleType("phonon.pattern.notes")
-        m.to_hz = m.to_number = lambda v: Fraction(v)
-        sys.modules["phonon.pattern.notes"] = m
-    try:
-        registry.load()
-    except ModuleNotFoundError as e:
-        if not (e.name or "").startswith("phonon.pattern"):
-            raise
-        registry._loaded = True
-
-
-class _Span:
-    def __init__(self, begin, end):
-        self.begin, self.end = begin, end
-
-
-class _Hap:
-    def __init__(self, whole, part, value):
-        self.whole, self.part, self.value = whole, part, value
-
-
-class Steps:
-    """A stand-in for mini("a b c"): `values` evenly spaced per cycle (None = rest)."""
-
-    def __init__(self, values):
-        self.values = list(values)
-
-    def query(self, b, e):
-        n = len(self.values)
-        out = []
-        for k in range(math.floor(b * n), math.ceil(e * n)):
-            v = self.values[k % n]
-            wb, we = Fraction(k, n), Fraction(k + 1, n)
-            if v is None or we <= b or wb >= e:
-                continue
-            out.append(_Hap(_Span(wb, we), _Span(max(b, wb), min(e, we)), Fraction(v)))
-        return out
+def steps(values):
+    """mini("a b ~ c") from a list (None = rest)."""
+    return mini(" ".join("~" if v is None else str(v) for v in values))
 
 
 def peak_hz(y, sr=SR):
@@ -175,16 +132,25 @@ def test_fm_sidebands_at_carrier_plus_minus_modulator():
 
 
 def test_pattern_frequency_steps_are_continuous_and_exact():
-    pat = Steps([220, 330, None, 440])
+    pat = steps([220, 330, None, 440])
     y = run_node("sine", {"freq": pat}, n=2 * 88200)[0]
     q = 22050  # cps 1/2 -> a step is a quarter of 88200 samples
     assert abs(peak_hz(y[:q]) - 220) < 2 and abs(peak_hz(y[q:2 * q]) - 330) < 2
-    assert np.all(y[2 * q:3 * q] == 0.0)  # a rest is silent
+    # a rest holds the previous pitch, phase continuous, so a release can ring on
+    assert abs(peak_hz(y[2 * q:3 * q]) - 330) < 2
+    assert np.max(np.abs(np.diff(y[q: 3 * q]))) <= 2 * np.pi * 330 / SR * 1.0001
+    silent_start = run_node("sine", {"freq": steps([None, None, None, 220])}, n=3 * q + 10)[0]
+    assert np.all(silent_start[:3 * q] == 0.0) and silent_start[3 * q + 5] != 0.0
     # no click at a step: the sample-to-sample change stays below the largest slope
     assert np.max(np.abs(np.diff(y[: 2 * q]))) <= 2 * np.pi * 330 / SR * 1.0001
     # the exact phase at the 440 step (sample 66150): 220*0.5 + 330*0.5 + 0 = 275 cycles
     assert y[3 * q] == pytest.approx(0.0, abs=1e-9)
     assert y[3 * q + 25] == pytest.approx(math.sin(2 * math.pi * 440 * 25 / SR), abs=1e-9)
+
+
+def test_note_names_in_a_frequency_pattern_are_hz():
+    y = run_node("saw", {"freq": mini("a4 a5")}, n=88200)[0]
+    assert abs(peak_hz(y[:44100]) - 440) < 0.5 and abs(peak_hz(y[44100:]) - 880) < 0.5
 
 
 def test_audio_rate_frequency_follows_the_signal_and_is_history():
@@ -227,10 +193,10 @@ def _cases():
     sig = 300 + 100 * np.sin(2 * np.pi * 3 * np.arange(40000) / SR)
     return [
         *[(k, {"freq": 441.3}) for k in WAVES],
-        *[(k, {"freq": Steps([110, "165.5", None, 55])}) for k in WAVES],
+        *[(k, {"freq": steps([110, "165.5", None, 55])}) for k in WAVES],
         *[(k, {"freq": sig}) for k in WAVES],
         ("pulse", {"freq": 200.0, "width": 0.3 + 0.2 * np.sin(np.arange(40000) / 500)}),
-        ("fm", {"carrier": Steps([220, 330]), "modfreq": 110.0, "index": sig / 100}),
+        ("fm", {"carrier": steps([220, 330]), "modfreq": 110.0, "index": sig / 100}),
         ("fm", {"carrier": sig, "modfreq": sig / 2, "index": 2.0}),
         ("noise", {}), ("pink", {}), ("brown", {}),
     ]
@@ -246,8 +212,8 @@ def test_block_size_invariance(kind, params):
 
 @pytest.mark.parametrize("kind,params", [
     *[(k, {"freq": 441.3}) for k in WAVES],
-    *[(k, {"freq": Steps([110, 165.5, None, 55])}) for k in WAVES],
-    ("fm", {"carrier": Steps([220, 330]), "modfreq": 110.0, "index": 3.0}),
+    *[(k, {"freq": steps([110, 165.5, None, 55])}) for k in WAVES],
+    ("fm", {"carrier": steps([220, 330]), "modfreq": 110.0, "index": 3.0}),
     ("noise", {}),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_seekable_nodes_restart_bit_exactly(kind, params):

@@ -51,9 +51,22 @@ def test_cycles_to_the_sample():
     assert render_src("bpm: 120\nout: sine 1", cycles=3).shape == (2, int(1.5 * SR))
 
 
+def shifted_sum(one, offsets, n):
+    out = np.zeros((2, n))
+    for o in offsets:
+        m = min(n - o, one.shape[1])
+        out[:, o:o + m] += one[:, :m]
+    return out
+
+
 def test_sample_onsets_to_the_sample():
-    x = render_src('tempo: 1\nout: s "bd*4"', cycles=1)
-    assert onsets(x) == [0, SR // 4, SR // 2, 3 * SR // 4]
+    one = render_src('tempo: 1\nout: s "bd"', cycles=1)
+    four = render_src('tempo: 1\nout: s "bd*4"', cycles=1)
+    assert onsets(one) == [0]
+    # four voices = one voice shifted to exactly 0, 1/4, 1/2, 3/4 s (to the sample)
+    np.testing.assert_allclose(four, shifted_sum(one, [0, SR // 4, SR // 2, 3 * SR // 4], SR), atol=1e-12)
+    odd = render_src('tempo: 1\nout: s "bd*3"', cycles=1)
+    np.testing.assert_allclose(odd, shifted_sum(one, [0, 14700, 29400], SR), atol=1e-12)
 
 
 def test_gain_is_minus_14_db():
@@ -76,12 +89,15 @@ def test_speed_and_note():
 
 
 def test_cut_chokes():
+    one = render_src('tempo: 4\nout: s "oh"', cycles=1)
     free = render_src('tempo: 4\nout: s "oh oh"', cycles=1)
     cut = render_src('tempo: 4\nout: s "oh oh" # cut 1', cycles=1)
-    half = free.shape[1] // 2
-    # before the second onset both are equal; after it, the choked version has less energy
+    half = -(-SR // 8)  # the second onset: ceil(1/2 cycle * SR / cps) = 5513
     np.testing.assert_array_equal(free[:, :half], cut[:, :half])
-    assert rms_db(cut[:, half:]) < rms_db(free[:, half:]) - 1
+    # after the second onset (and the short choke fade) only the second voice sounds
+    fade = int(0.006 * SR)
+    np.testing.assert_allclose(cut[:, half + fade:], one[:, fade:cut.shape[1] - half], atol=1e-12)
+    assert np.max(np.abs(free[:, half + fade:] - cut[:, half + fade:])) > 1e-3
 
 
 def test_pan_left_silences_right():
@@ -136,5 +152,7 @@ def test_envelope_retriggers_on_pattern_onsets():
 
 
 def test_bus_played_as_sample():
-    x = render_src('tempo: 1\n~kick: superkick 60\nout: s "~kick*4"', cycles=1)
-    assert onsets(x, 1e-3)[:4] == [0, SR // 4, SR // 2, 3 * SR // 4]
+    one = render_src('tempo: 1\n~kick: superkick 60\nout: s "~kick"', cycles=1)
+    four = render_src('tempo: 1\n~kick: superkick 60\nout: s "~kick*4"', cycles=1)
+    assert onsets(one, 1e-3)[0] == 0 and rms_db(one) > -40
+    np.testing.assert_allclose(four, shifted_sum(one, [0, SR // 4, SR // 2, 3 * SR // 4], SR), atol=1e-12)

@@ -200,11 +200,12 @@ class _Run:
         self.done = {s.index: set() for s in time_stages}
         self.pending = [(k, s.index, 0) for k in range(K) for s in time_stages]  # timeline order
         self.inflight: set = set()
+        self.pending_branches = []  # plan guarantees branches <= workers
         for s in plan.stages:
             if s.kind == "branch":
                 t = self._branch_task(s)
                 self.branch_tasks[s.index] = t
-                self.executor.submit(t)  # plan guarantees branches <= workers
+                self.pending_branches.append(t)
         self.mix_k = 0
         while self.mix_k < K:
             self._dispatch()
@@ -226,7 +227,8 @@ class _Run:
 
     def _check(self) -> None:
         """Called while the mixer waits on a ring: keep the farm moving, surface failures."""
-        self._handle(self.executor.wait(0))
+        self._dispatch()
+        self._handle(self.executor.wait(0.005 if self.pending_branches else 0))
         self._watchdog()
 
     def _released(self, s: int) -> int:
@@ -257,6 +259,8 @@ class _Run:
         return True
 
     def _dispatch(self) -> None:
+        while self.pending_branches and self.executor.capacity() > 0:
+            self.executor.submit(self.pending_branches.pop(0))
         if not self.pending:
             return
         cap = self.executor.capacity()
@@ -308,7 +312,7 @@ class _Run:
                 if task.kind == "branch":
                     t = self._branch_task(self.plan.stages[task.stage], task.attempt + 1)
                     self.branch_tasks[task.stage] = t
-                    self.executor.submit(t)
+                    self.pending_branches.append(t)
                 else:
                     self.inflight.discard((task.stage, task.chunk))
                     self.pending.insert(0, (task.chunk, task.stage, task.attempt + 1))

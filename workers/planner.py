@@ -19,6 +19,7 @@ calibrated on this machine, task overhead, warm-up overhead) and keeps the best.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -165,12 +166,15 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
     cands = {}
     if mode in ("auto", "time"):
         if stages is not False:
-            cands["time+stages"] = ctx.time_plan(stages=True, chunk_frames=chunk_frames)
+            for thr in (LONG_TAIL_SECONDS, 1.0, 4.0):
+                cands[f"time+stages@{thr:g}s"] = ctx.time_plan(True, chunk_frames, thr)
         if not stages:
-            cands["time"] = ctx.time_plan(stages=False, chunk_frames=chunk_frames)
+            cands["time"] = ctx.time_plan(False, chunk_frames)
+            for thr in (LONG_TAIL_SECONDS, 1.0, 4.0):
+                cands[f"time+tail@{thr:g}s"] = ctx.time_plan(False, chunk_frames, thr, True)
     if mode in ("auto", "branch"):
         cands["branch"] = ctx.branch_plan(chunk_frames=chunk_frames)
-    best = min(cands, key=lambda m: (cands[m].predicted["wall_s"], m != "time+stages"))
+    best = min(cands, key=lambda m: cands[m].predicted["wall_s"])  # first wins ties
     plan = cands[best]
     plan.predicted["alternatives"] = {m: p.predicted["wall_s"] for m, p in cands.items()}
     return plan
@@ -204,16 +208,21 @@ class _Ctx:
         return int(math.ceil(max(0.0, self.by_id[nid].tail_seconds) * self.sr))
 
     # -- time plans ----------------------------------------------------------------------------
-    def time_plan(self, stages: bool, chunk_frames: Optional[int]) -> Plan:
+    def time_plan(self, stages: bool, chunk_frames: Optional[int], threshold: float = LONG_TAIL_SECONDS,
+                  tail_long: bool = False) -> Plan:
+        """stages: cut before fading nodes with tail >= threshold seconds; tail_long: run such
+        nodes (and what follows them) serially in the mixer instead."""
+        thr = threshold * self.sr
         serial: set = set()
         for nid in self.order:
-            if self.sc(nid) == HISTORY or any(i in serial for i in self.by_id[nid].inputs):
+            i = self.by_id[nid]
+            longt = tail_long and self.sc(nid) == FADING and i.inputs and self.tail_frames(nid) >= thr
+            if self.sc(nid) == HISTORY or longt or any(x in serial for x in i.inputs):
                 serial.add(nid)
         long_tail = set()
         if stages:
             long_tail = {n for n in self.order if n not in serial and self.sc(n) == FADING
-                         and self.by_id[n].inputs
-                         and self.tail_frames(n) >= LONG_TAIL_SECONDS * self.sr}
+                         and self.by_id[n].inputs and self.tail_frames(n) >= thr}
         stage_of: dict = {}
         for nid in self.order:
             if nid in serial:
@@ -265,10 +274,14 @@ class _Ctx:
         tail = tuple(n for n in self.order if n in serial)
         for n in tail:
             why = ("history: cannot restart mid-piece" if self.sc(n) == HISTORY
-                   else "downstream of a history node")
+                   else f"long tail ({self.by_id[n].tail_seconds:.2f} s): cheaper run once"
+                   if tail_long and self.tail_frames(n) >= thr and self.sc(n) == FADING
+                   else "downstream of the serial tail")
             reasons[n] = f"{why}; serial tail in the mixer"
         reasons = {n: reasons[n] for n in self.order if n in reasons}
-        plan = Plan("time" + ("+stages" if stages and len(st_list) > 1 else ""), self.frames,
+        mode_name = "time" + ("+stages" if stages and len(st_list) > 1 else "") + \
+            ("+tail" if tail else "")
+        plan = Plan(mode_name, self.frames,
                     self.sr, self.block, self.block, self.workers, st_list, tail, self.out_roots,
                     self.bus_nodes, reasons, self.labels)
         plan.chunk = self._choose_chunk(plan, chunk_frames)
@@ -322,7 +335,9 @@ class _Ctx:
         else:
             # The last chunk cannot start before the others: list-scheduling bound.
             par = (work + warm + over) / N + (work + warm) / max(1, ntasks) * (1 - 1 / N)
-        wall = max(par, mixer) + self.task_overhead
+        # The mixer is one more process: on few CPUs it competes with the workers.
+        cpus = max(1, min(os.cpu_count() or 1, N + (1 if mixer > 0.02 * par else 0)))
+        wall = max(par, mixer, (work + warm + over + mixer) / cpus) + self.task_overhead
         useful = max(work, 1e-12)
         return {"serial_s": self.serial_s, "wall_s": wall, "speedup": self.serial_s / wall,
                 "warm_pct": 100 * warm / useful, "task_pct": 100 * over / useful}
@@ -340,8 +355,7 @@ class _Ctx:
             seen.add(n)
             i = self.by_id[n]
             descend = (i.inputs and n not in self.bus_nodes.values()
-                       and (i.kind in MIX_KINDS or self.cost[n] <= share)
-                       and self.cost[n] <= share)
+                       and i.kind in MIX_KINDS and self.cost[n] <= share)
             if descend:
                 top.append(n)
                 todo.extend(i.inputs)

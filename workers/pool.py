@@ -89,7 +89,7 @@ class ProcessPool:
         self.ctx = mp.get_context(method)
         if method == "forkserver":
             # Preload phonon into the fork server so each worker starts warm.
-            self.ctx.set_forkserver_preload(["phonon.engine", "phonon.nodes", "numpy"])
+            self.ctx.set_forkserver_preload(["workers.warm"])
         self.start_method = method
         self.spec_bytes = spec_bytes
         self.ring_sems = ring_sems or {}
@@ -108,7 +108,7 @@ class ProcessPool:
         return w
 
     def idle(self) -> list[Worker]:
-        return [w for w in self.workers if w.task is None]
+        return [w for w in self.workers if w.task is None and w.ready]
 
     def submit(self, worker: Worker, task) -> None:
         worker.task = task

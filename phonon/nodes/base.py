@@ -67,8 +67,12 @@ class GraphContext:
 
     def sample_of(self, t: Fraction) -> int:
         """First sample at or after cycle time t (exact)."""
-        x = Fraction(t) * self.sr / self.cps
-        return -((-x.numerator) // x.denominator)
+        t = t if isinstance(t, Fraction) else Fraction(t)
+        cps = self.cps
+        # integer arithmetic: exact, and ~15x faster than Fraction operators (hot in voices)
+        num = t.numerator * self.sr * cps.denominator
+        den = t.denominator * cps.numerator
+        return -((-num) // den)
 
     def time_of(self, n: int) -> Fraction:
         """Cycle time of sample n (exact)."""

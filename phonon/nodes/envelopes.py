@@ -257,13 +257,15 @@ class _Triggered(Node):
     def _pred(self, x: int):
         """The latest event with onset < x that may still govern x, or None."""
         g = self.graph
-        bound = max(0, g.sample_of(Fraction(math.floor(g.time_of(x)) - LOOKBACK_CYCLES)))
-        step = g.sample_of(Fraction(1)) - g.sample_of(Fraction(0))
+        bound = step = None
         while True:
             i = bisect.bisect_left(self._on, x) - 1
             if i >= 0 and self._ev[i].onset >= self._lo:
                 e = self._ev[i]
-                return e if e.onset >= bound and x < e.gov_end else None
+                return e if x < e.gov_end else None  # (gov_end > x implies onset >= bound)
+            if bound is None:
+                bound = max(0, g.sample_of(Fraction(math.floor(g.time_of(x)) - LOOKBACK_CYCLES)))
+                step = g.sample_of(Fraction(1)) - g.sample_of(Fraction(0))
             if self._lo <= bound:
                 return None
             self._ensure(max(bound, self._lo - step), self._hi)
@@ -305,7 +307,11 @@ class _Triggered(Node):
 
     def envelope(self, block: Block) -> np.ndarray:
         start, end = block.start, block.end
-        self._ensure(start if self._lo is None else min(self._lo, start), end)
+        if self._hi is None or end > self._hi:
+            # Learn events a whole cycle at a time (pattern queries cost more than blocks).
+            g = self.graph
+            self._ensure(start if self._lo is None else min(self._lo, start),
+                         max(end, g.sample_of(Fraction(math.floor(g.time_of(end - 1)) + 1))))
         self._prune(start)
         gov = []
         p = self._pred(start)

@@ -5,8 +5,10 @@ Phase (DESIGN.md "Time and determinism"): the phase at absolute sample n is
   pattern freq       frac(phase0 + f * (n - begin) / sr) per step       seekable
                      (PatternInput.phase_segments: exact Fraction phase at each step)
   audio-rate freq    running sum of f / sr (njit accumulator)          history
-A step of a frequency pattern holding 0 Hz (a rest) outputs silence, so `saw "55 ~"`
-rests instead of holding a DC level.
+A rest (or 0 Hz) in a frequency pattern holds the previous step's frequency, phase
+continuous, so an envelope's release rings on through it (`saw "55 ~" # ar 0.01 0.5`);
+the next step resumes the exact integral above, which counts rests as 0 Hz (a phase
+jump at that onset, where the envelope restarts). Before any step: silence.
 
 Bandlimiting: saw, square and pulse use PolyBLEP, tri uses PolyBLAMP (Välimäki,
 Pekonen, Nam, "Perceptually informed synthesis of bandlimited classical waveforms
@@ -80,6 +82,18 @@ class _Phasor:
     def reset(self) -> None:
         self.state[:] = 0.0  # only the signal mode keeps state; it starts from phase 0
 
+    @staticmethod
+    def _held(value: PatternInput, b: int) -> float:
+        """The frequency a rest starting at sample b holds: the last step's before it."""
+        for _ in range(16):
+            if b <= 0:
+                return 0.0
+            pb, _, f, _ = value.phase_segments(b - 1, b)[-1]
+            if f != 0.0:
+                return f
+            b = pb
+        return 0.0
+
     def block(self, block: Block, value):
         """-> (phase in [0, 1), |phase increment| per sample, silent mask or None)."""
         sr = block.sr
@@ -88,6 +102,8 @@ class _Phasor:
             inc = np.empty(block.n)
             silent = None
             for (b, e, f, ph0) in value.phase_segments(block.start, block.end):
+                if f == 0.0:
+                    f = self._held(value, b)
                 lo, hi = max(b, block.start), min(e, block.end)
                 k = np.arange(lo - b, hi - b, dtype=np.float64)
                 p = k * (f / sr) + ph0
@@ -271,7 +287,8 @@ _WAVE_DOCS = {
 
 for _name, (_doc, _ex) in _WAVE_DOCS.items():
     declare(_name, "oscillator", [_freq_param()],
-            doc=_doc + " A step of a frequency pattern holding 0 (a rest) is silent.",
+            doc=_doc + " A rest in a frequency pattern holds the previous pitch, so an "
+                       "envelope's release rings on.",
             example=_ex, chainable=False)
 
 declare("pulse", "oscillator",

@@ -19,7 +19,7 @@ whatever the block size.
 
 Per-event controls (SuperDirt-like; the choices where SuperDirt differs):
   gain     linear amplitude, 0..10 (SuperDirt curves it; here 0.2 is exactly -14 dB)
-  pan      -1 (left) .. 1 (right), equal-power law: L = cos(theta), R = sin(theta),
+  pan      -1 (left) .. 1 (right), equal-power law: L = cos(theta), R = cos(pi/2 - theta),
            theta = (pan + 1) * pi/4; centre is -3 dB per side, pan -1 gives R exactly 0
            and pan 1 gives L exactly 0. Stereo samples keep their channels (balance).
   speed    playback rate; negative plays the [begin, end) region backwards; 0 is silent
@@ -32,7 +32,14 @@ Per-event controls (SuperDirt-like; the choices where SuperDirt differs):
            end whatever the event's length (SuperDirt's default for samples).
   cut      choke group (integer): a voice stops, with a 5 ms linear fade, at the onset
            of the next voice of the same node in the same group (Tidal's `cut`).
-Voices are at most 20 s long (VOICE_CAP_S), the bound that keeps seeking cheap.
+Voices are at most 20 s long (VOICE_CAP_S).
+
+Seeking: `reset(S)` walks back whole cycles from S until the window covers the
+longest voice it could hold: max(LOOKBACK_FLOOR_S = 2 s, longest sample among the
+names seen / slowest |rate| seen), at most VOICE_CAP_S. This is exact for every
+voice within 2 s and for patterns whose names and speeds recur within the window;
+a voice longer than 2 s whose name or speed appears *only* before the window
+(e.g. `"<longpad ~ ~ ~>" # speed 0.1`) is missed by a seek to its middle.
 """
 from __future__ import annotations
 
@@ -46,6 +53,7 @@ from ..registry import Param, declare
 from .base import SEEKABLE, Block, Node, PatternInput, register_node
 
 VOICE_CAP_S = 20.0
+LOOKBACK_FLOOR_S = 2.0
 CHOKE_FADE_S = 0.005
 TILE = 1024  # samples per kernel pass (cache-sized)
 NEVER = 1e18  # a sample index no render reaches (exact in float64 comparisons)
@@ -76,6 +84,7 @@ class EventVoiceNode(Node):
         super().__init__(node_id, params, graph)
         self._cycle_start: dict[int, int] = {}
         self._cap = int(VOICE_CAP_S * graph.sr)
+        self._floor = int(LOOKBACK_FLOOR_S * graph.sr)
         self._pos = None
 
     # -- time helpers -----------------------------------------------------------------------
@@ -126,7 +135,7 @@ class EventVoiceNode(Node):
         c_lo = c_hi
         while True:
             lo = self._start_of(c_lo)
-            if lo <= 0 or lo <= start - self._bound() or start - lo >= self._cap:
+            if lo <= 0 or lo <= start - max(self._bound(), self._floor) or start - lo >= self._cap:
                 break
             c_lo -= 1
             batches.append(self._gather(c_lo))
@@ -320,7 +329,7 @@ class Sampler(EventVoiceNode):
                 gl, gr = 0.0, gain
             else:
                 th = (pan + 1.0) * (math.pi / 4.0)
-                gl, gr = gain * math.cos(th), gain * math.sin(th)
+                gl, gr = gain * math.cos(th), gain * math.cos(math.pi / 2 - th)  # symmetric at 0
             append((onset, end, off, b0, e0, rate, gl, gr, att, gate, rel, NEVER, stereo, cut, 0.0))
         self._min_rate = min_rate
         if not rows:

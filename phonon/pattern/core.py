@@ -16,7 +16,7 @@ when every argument is a constant (`pure`) pattern.
 from __future__ import annotations
 
 import functools
-import math
+from math import gcd
 from fractions import Fraction
 from typing import Any, Callable, Iterable, NamedTuple, Optional
 
@@ -196,12 +196,14 @@ _NOT_PURE = object()
 class Pattern:
     """A query function from an `Arc` to a list of `Hap`s."""
 
-    __slots__ = ("query_span", "pure_value")
+    __slots__ = ("query_span", "pure_value", "pure_context")
 
-    def __init__(self, query_span: Callable[[Arc], list], pure_value: Any = _NOT_PURE):
+    def __init__(self, query_span: Callable[[Arc], list], pure_value: Any = _NOT_PURE,
+                 pure_context: tuple = ()):
         self.query_span = query_span
         # For `pure(v)` patterns: v. Lets patterned transforms skip the join for constants.
         self.pure_value = pure_value
+        self.pure_context = pure_context
 
     @property
     def is_pure(self) -> bool:
@@ -459,6 +461,8 @@ class Pattern:
             return self._fast(-factor).rev()
         if factor == 1:
             return self
+        if self.is_pure:
+            return _fast_pure(self.pure_value, self.pure_context, factor)
         inv = 1 / factor
         q = self.query_span
 
@@ -672,7 +676,40 @@ def pure(value, context: tuple = ()) -> Pattern:
                 out.append(Hap(whole, Arc(cs if b_in else b, cn if e_in else e), value, context))
             s, cs = n, cn
         return out
-    return Pattern(query, pure_value=value)
+    return Pattern(query, pure_value=value, pure_context=context)
+
+
+def _fast_pure(value, context: tuple, factor: Fraction) -> Pattern:
+    """`pure(value)._fast(factor)` computed directly: events [k/f, (k+1)/f) (the hot path of "bd*32")."""
+    fn, fd = factor._numerator, factor._denominator
+
+    def at(k):  # k / factor, normalized
+        n, d = k * fd, fn
+        g = gcd(n, d)
+        return _mk(n // g, d // g) if g != 1 else _mk(n, d)
+
+    def query(span):
+        b, e = span
+        # event index range: k with k/f < e and (k+1)/f > b  (k/f = k*fd/fn)
+        bn, bd = b._numerator, b._denominator
+        en, ed = e._numerator, e._denominator
+        k = (bn * fn) // (bd * fd)  # floor(b * f)
+        if bn * ed == en * bd:
+            return [Hap(Arc(at(k), at(k + 1)), span, value, context)]
+        out = []
+        cs = at(k)
+        while k * fd * ed < en * fn:  # k/f < e
+            cn = at(k + 1)
+            whole = Arc(cs, cn)
+            b_in = bn * fn <= k * fd * bd  # b <= k/f
+            e_in = (k + 1) * fd * ed <= en * fn  # (k+1)/f <= e
+            if b_in and e_in:
+                out.append(Hap(whole, whole, value, context))
+            else:
+                out.append(Hap(whole, Arc(cs if b_in else b, cn if e_in else e), value, context))
+            k, cs = k + 1, cn
+        return out
+    return Pattern(query)
 
 
 def steady(value) -> Pattern:
@@ -805,11 +842,13 @@ def patterned(plain: Callable) -> Callable:
     argument: when every Pattern argument is a `pure` constant, `plain` is called
     directly; otherwise the arguments are combined with `app_both` and the pattern of
     results is flattened with `inner_join` (structure from the transformed pattern).
-    Non-pattern arguments (functions, numbers) pass through unchanged.
+    Strings are mini-notation. Other non-pattern arguments (functions, numbers) pass through.
     """
 
     @functools.wraps(plain)
     def wrapper(self, *args):
+        if any(isinstance(a, str) for a in args):
+            args = tuple(reify(a) if isinstance(a, str) else a for a in args)
         if not any(isinstance(a, Pattern) and not a.is_pure for a in args):
             return plain(self, *[(a.pure_value if isinstance(a, Pattern) else _arg_value(a)) for a in args])
         idx = [i for i, a in enumerate(args) if isinstance(a, Pattern)]

@@ -1,0 +1,49 @@
+"""Pattern query throughput: onset haps per second for a dense, deep pattern.
+
+    .venv/bin/pytest bench/bench_pattern.py --benchmark-only
+
+Builds `jux rev $ stut 16 0.125 0.7 $ s "bd*32"` in Python (1024 onset haps per cycle)
+and queries it cycle by cycle, as the engine does. Target: >= 100,000 onset haps/s.
+"""
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from phonon.pattern import mini  # noqa: E402
+
+CYCLES = 16
+
+
+def build():
+    pat = mini("bd*32").fmap(lambda v: {"s": v})
+    return pat.stut(16, Fraction(1, 8), Fraction(7, 10)).jux(lambda p: p.rev())
+
+
+def query_cycles(pat, start, n):
+    count = 0
+    for c in range(start, start + n):
+        count += sum(1 for h in pat.query(c, c + 1) if h.has_onset())
+    return count
+
+
+def test_onset_haps_per_second(benchmark):
+    pat = build()
+    start = [0]
+
+    def run():
+        start[0] += CYCLES  # new cycles each round: nothing is cached between rounds
+        return query_cycles(pat, start[0], CYCLES)
+
+    count = benchmark.pedantic(run, rounds=8, iterations=1, warmup_rounds=1)
+    assert count == CYCLES * 1024
+    rate = count / benchmark.stats.stats.min
+    benchmark.extra_info["onset_haps_per_second"] = round(rate)
+    print(f"\nonset haps/s (best round): {rate:,.0f}")
+
+
+def test_mini_parse(benchmark):
+    from phonon.pattern.mininotation import Interpreter, parse
+    text = "bd*2 [sn cp] <hh oh>(3,8,<0 2>) {bd sn, hh hh hh}%4 bd? [cp|rim] c4'maj e'min7"
+    benchmark(lambda: Interpreter(text).eval(parse(text)))

@@ -1,0 +1,97 @@
+"""The streaming audio writer (phonon/audio_io.py)."""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from phonon.audio_io import AudioFormatError, AudioWriter, read_audio
+from phonon.errors import PhononError
+
+SR = 44100
+
+
+def tone(n=SR, amp=0.5, channels=2):
+    t = np.arange(n) / SR
+    x = amp * np.sin(2 * np.pi * 441 * t)
+    return np.stack([x, -x][:channels])
+
+
+@pytest.mark.parametrize("fmt,subtype,sf_subtype,tol", [
+    ("wav", "16", "PCM_16", 1 / 32768), ("wav", "24", "PCM_24", 1 / 2 ** 23),
+    ("wav", "32f", "FLOAT", 1e-7), ("flac", "16", "PCM_16", 1 / 32768), ("flac", "24", "PCM_24", 1 / 2 ** 23)])
+def test_write_and_read_back(tmp_path, fmt, subtype, sf_subtype, tol):
+    path = tmp_path / f"out.{fmt}"
+    x = tone()
+    with AudioWriter(str(path), SR, 2, format=fmt, subtype=subtype) as w:
+        for k in range(0, x.shape[1], 1000):  # streamed in blocks
+            w.write(x[:, k:k + 1000])
+    info = sf.info(str(path))
+    assert info.subtype == sf_subtype and info.format == fmt.upper() and info.channels == 2
+    y, sr = read_audio(str(path))
+    assert sr == SR and y.shape == x.shape
+    assert np.abs(y - x).max() <= tol
+    assert w.frames == SR
+    assert abs(w.peak_dbfs - 20 * math.log10(0.5)) < 1e-3
+    assert abs(w.rms_dbfs - 20 * math.log10(0.5 / math.sqrt(2))) < 1e-3
+    assert w.clipped == 0
+    assert os.listdir(tmp_path) == [path.name]  # the temp file is gone
+
+
+def test_mono(tmp_path):
+    path = tmp_path / "m.wav"
+    with AudioWriter(str(path), SR, 1, subtype="24") as w:
+        w.write(tone(channels=1)[0])
+    y, _ = read_audio(str(path))
+    assert y.shape == (1, SR)
+
+
+def test_clipping_is_counted_not_hidden(tmp_path):
+    path = tmp_path / "c.wav"
+    x = np.array([[0.5, 1.5, -2.0, 1.0, 0.2], [0.0, 0.0, 1.01, -1.0, 0.0]])
+    with AudioWriter(str(path), SR, 2, subtype="16") as w:
+        w.write(x)
+    assert w.clipped == 3  # per sample value, both channels
+    assert abs(w.peak_dbfs - 20 * math.log10(2.0)) < 1e-9
+    y, _ = read_audio(str(path))
+    assert y[0, 1] == pytest.approx(1.0, abs=1e-4) and y[0, 2] == -1.0  # clipped by the format, not wrapped
+    f = tmp_path / "f.wav"
+    with AudioWriter(str(f), SR, 2, subtype="32f") as w:
+        w.write(x)
+    assert w.clipped == 0
+    assert np.array_equal(read_audio(str(f))[0], x.astype(np.float32).astype(np.float64))
+
+
+def test_exception_leaves_no_file(tmp_path):
+    path = tmp_path / "fail.wav"
+    path.write_bytes(b"old")  # an existing file is left alone by a failed render
+    with pytest.raises(RuntimeError):
+        with AudioWriter(str(path), SR, 2) as w:
+            w.write(tone())
+            assert os.path.exists(w.temp_path) and ".fail.wav.partial-" in w.temp_path
+            raise RuntimeError("render failed")
+    assert sorted(os.listdir(tmp_path)) == ["fail.wav"] and path.read_bytes() == b"old"
+
+
+def test_abort_leaves_no_file(tmp_path):
+    path = tmp_path / "a.flac"
+    w = AudioWriter(str(path), SR, 2, format="flac", subtype="16")
+    w.write(tone())
+    w.abort()
+    assert os.listdir(tmp_path) == []
+
+
+def test_flac_32f_is_a_clear_error(tmp_path):
+    with pytest.raises(AudioFormatError, match="flac: bit depth 32f not supported; use 16 or 24") as e:
+        AudioWriter(str(tmp_path / "x.flac"), SR, 2, format="flac", subtype="32f")
+    assert isinstance(e.value, PhononError)
+    assert os.listdir(tmp_path) == []
+
+
+def test_silence_stats(tmp_path):
+    with AudioWriter(str(tmp_path / "s.wav"), SR, 2) as w:
+        w.write(np.zeros((2, 100)))
+    assert w.peak_dbfs == -math.inf and w.rms_dbfs == -math.inf and w.clipped == 0

@@ -1,0 +1,124 @@
+"""Exactness contract (DESIGN.md): the farm equals the single-process render —
+bit-identical when the plan uses no warm-up, else peak difference <= 1e-6 (-120 dBFS)."""
+import numpy as np
+import pytest
+
+import farm_helpers as fh
+from workers.farm import farm_render
+from workers.mixer import MemorySink
+from workers.planner import make_plan
+
+pytestmark = pytest.mark.timeout(180)
+LIMIT = 1e-6
+
+
+def run(spec, frames, workers, backend="process", method="forkserver", chunk=None, block=256,
+        mode="auto", stages=None, client=None):
+    plan = make_plan(spec, frames, workers, mode=mode, chunk_frames=chunk, block=block, stages=stages)
+    sink = MemorySink()
+    farm_render(spec, frames, sink, backend=backend, start_method=method, plan=plan, client=client)
+    return plan, sink
+
+
+def check(plan, sink, spec, frames):
+    ref, outs = fh.reference(spec, frames)
+    d = fh.peak_diff(ref, sink.mix)
+    if plan.uses_warmup:
+        assert d <= LIMIT, (plan.mode, d)
+    else:  # no warm-up: bit-identical
+        assert d == 0.0, (plan.mode, d)
+    for name, y in outs.items():
+        assert fh.peak_diff(y, sink.outputs[name]) <= (LIMIT if plan.uses_warmup else 0.0)
+    return d
+
+
+# -- one body, every start method -----------------------------------------------------------
+@pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
+@pytest.mark.parametrize("mode,stages", [("time", False), ("time", True), ("branch", None)])
+def test_start_methods_and_modes(method, mode, stages):
+    spec = fh.longtail_spec()
+    frames = 3 * 8000 + 123
+    plan, sink = run(spec, frames, 2, method=method, chunk=1500, mode=mode, stages=stages)
+    if mode == "time":
+        assert plan.uses_warmup  # the one-pole needs warm-up
+        assert len(plan.stages) == (2 if stages else 1)
+    check(plan, sink, spec, frames)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 4])
+def test_seekable_plan_is_bit_identical(workers):
+    spec = fh.seekable_spec()
+    frames = 2 * 8000 + 7
+    plan, sink = run(spec, frames, workers, chunk=777, mode="time")
+    assert not plan.uses_warmup
+    assert fh.peak_diff(fh.reference(spec, frames)[0], sink.mix) == 0.0  # bit-identical
+
+
+@pytest.mark.parametrize("backend", ["inline", "process"])
+def test_history_runs_in_mixer_tail(backend):
+    spec = fh.history_spec()
+    frames = 2 * 8000
+    plan, sink = run(spec, frames, 2, backend=backend, chunk=1000, mode="time", stages=False)
+    assert 3 in plan.tail  # the integrator cannot be time-split
+    check(plan, sink, spec, frames)
+
+
+def test_inline_equals_process():
+    spec = fh.chain_spec()
+    frames = 8000 * 2
+    _, a = run(spec, frames, 2, backend="inline", chunk=1024, mode="time")
+    _, b = run(spec, frames, 2, backend="process", chunk=1024, mode="time")
+    assert np.array_equal(a.mix, b.mix)  # same plan, same tasks: same bytes
+
+
+# -- the shared patches ---------------------------------------------------------------------
+def _compile(name, sr=22050):
+    from phonon.compiler import compile_source
+    return compile_source((fh.PATCHES / f"{name}.ph").read_text(), filename=name, sr=sr)
+
+
+PATCH_NAMES = sorted(p.stem for p in fh.PATCHES.glob("*.ph"))
+
+
+@pytest.mark.parametrize("name", PATCH_NAMES)
+def test_shared_patches_1_to_4_workers(name):
+    """Every shared patch, 1-4 workers, small chunks (many boundaries): bit-identical
+    when the plan has no warm-up, else within -120 dBFS (the check states which)."""
+    spec = _compile(name)
+    from phonon.engine import spec_frames
+    frames = spec_frames(spec, cycles="1/4" if name == "stress_extreme" else 1)
+    ref, _ = fh.reference(spec, frames)
+    for workers in (1, 2, 3, 4):
+        plan = make_plan(spec, frames, workers, mode="time", block=1024,
+                         chunk_frames=max(1024, frames // 5 // 1024 * 1024))
+        sink = MemorySink(keep_outputs=False)
+        farm_render(spec, frames, sink, plan=plan, backend="process")
+        d = fh.peak_diff(ref, sink.mix)
+        assert d <= LIMIT if plan.uses_warmup else d == 0.0, (name, workers, plan.mode, d)
+
+
+# -- adversarial boundaries -----------------------------------------------------------------
+def _adversarial(src, boundary, frames, sr=22050, mode="time", stages=None):
+    from phonon.compiler import compile_source
+    spec = compile_source(src, sr=sr)
+    plan = make_plan(spec, frames, 2, mode=mode, chunk_frames=boundary, block=boundary,
+                     stages=stages)
+    sink = MemorySink()
+    farm_render(spec, frames, sink, plan=plan, backend="process")
+    return plan, check(plan, sink, spec, frames)
+
+
+def test_onset_one_sample_before_boundary():
+    # cps 0.5, bd*4: an onset every 0.5 s = 11025 samples; the chunk boundary is onset + 1.
+    plan, _ = _adversarial('cps: 0.5\nout: s "bd*4"', 11026, 11025 * 5)
+    assert plan.chunk_range(1)[0] == 11025 + 1
+
+
+def test_resonant_filter_rings_across_boundary():
+    _adversarial("out: saw 55 # lpf 800 8", 4099, 22050 * 2)
+
+
+@pytest.mark.parametrize("stages", [False, True])
+def test_delay_echo_crosses_boundary(stages):
+    plan, _ = _adversarial('cps: 0.5\nout: s "bd" # delay 0.3 0.7', 5000, 22050 * 2, stages=stages)
+    assert plan.uses_warmup or plan.tail  # time-split with warm-up, or the delay runs in the mixer

@@ -1,0 +1,177 @@
+"""Core: Arc/Hap/Pattern, exact time, primitives, and hypothesis properties (phonon/pattern/core.py)."""
+import random
+from fractions import Fraction as F
+
+from hypothesis import given, settings, strategies as st
+
+from _pattern_helpers import events, onset_wholes, onsets
+from phonon.pattern import (Arc, Hap, Note, Pattern, cycle_pos, mini, next_sam, note_to_midi, pure,
+                            sam, silence, to_hz, to_number, to_semitones, to_time, PatternValueError)
+from phonon.pattern import timearith
+
+
+def test_time_helpers():
+    assert sam(F(-1, 3)) == -1 and next_sam(F(5, 2)) == 3 and cycle_pos(F(-1, 3)) == F(2, 3)
+    assert to_time(1.5) == F(3, 2) and to_time(0.1) == F(1, 10) and to_time("1/3") == F(1, 3)
+    assert Arc(F(1, 2), F(5, 2)).cycles() == [Arc(F(1, 2), 1), Arc(1, 2), Arc(2, F(5, 2))]
+    assert Arc(0, F(1, 2)).intersection(Arc(F(1, 2), 1)) is None
+
+
+def test_query_accepts_int_fraction_string():
+    p = mini("a b c")
+    assert p.query(0, 1) == p.query(F(0), "1") == p.query("0", F(1))
+    assert [h.whole.begin for h in p.query("1/3", "2/3")] == [F(1, 3)]
+    assert all(type(h.whole.begin) is F and type(h.part.end) is F for h in p.query(0, 3))
+
+
+def test_hap_onset_and_fragments():
+    (h,) = pure("a").query(F(1, 2), 1)
+    assert h.whole == Arc(0, 1) and h.part == Arc(F(1, 2), 1) and not h.has_onset()
+    assert [h.has_onset() for h in pure("a").query(0, 2)] == [True, True]
+    assert silence.query(0, 10) == []
+
+
+def test_zero_width_query():
+    (h,) = pure("a").query(F(1, 2), F(1, 2))
+    assert h.whole == Arc(0, 1) and h.part == Arc(F(1, 2), F(1, 2))
+
+
+def test_app_left_right_both():
+    a, b = mini("1 2"), mini("10 20 30")
+    add = lambda x, y: x + y
+    assert [(h.whole, h.part, h.value) for h in a.app_left(b, add).query(0, 1)] == [
+        (Arc(0, F(1, 2)), Arc(0, F(1, 3)), 11), (Arc(0, F(1, 2)), Arc(F(1, 3), F(1, 2)), 21),
+        (Arc(F(1, 2), 1), Arc(F(1, 2), F(2, 3)), 22), (Arc(F(1, 2), 1), Arc(F(2, 3), 1), 32)]
+    assert [h.whole for h in a.app_right(b, add).query(0, 1) if h.has_onset()] == [
+        Arc(0, F(1, 3)), Arc(F(1, 3), F(2, 3)), Arc(F(2, 3), 1)]
+
+
+def test_joins():
+    outer = mini("a b").fmap(lambda v: mini("x y z") if v == "a" else mini("u"))
+    assert onsets(outer.squeeze_join()) == [(0, "x"), (F(1, 6), "y"), (F(1, 3), "z"), (F(1, 2), "u")]
+    # inner: wholes from the inner patterns, so "u" is a fragment of its cycle-long event
+    assert onset_wholes(outer.inner_join()) == [((0, F(1, 3)), "x"), ((F(1, 3), F(2, 3)), "y")]
+    assert [(h.whole, h.part) for h in outer.inner_join().query(0, 1) if h.value == "u"] == [
+        (Arc(0, 1), Arc(F(1, 2), 1))]
+    assert onset_wholes(outer.outer_join()) == [((0, F(1, 2)), "x"), ((F(1, 2), 1), "u")]
+
+
+def test_timearith_matches_fraction():
+    rng = random.Random(1)
+    for _ in range(3000):
+        a = F(rng.randint(-99, 99), rng.randint(1, 40))
+        b = F(rng.randint(-99, 99), rng.randint(1, 40))
+        m = rng.randint(-5, 5)
+        for got, want in ((timearith.add(a, b), a + b), (timearith.sub(a, b), a - b),
+                          (timearith.mul(a, b), a * b), (timearith.int_sub(m, a), m - a)):
+            assert (got.numerator, got.denominator) == (want.numerator, want.denominator)
+            assert hash(got) == hash(want) and got == want
+
+
+def test_notes():
+    assert note_to_midi("c4") == 60 and note_to_midi("a4") == 69 and note_to_midi("a") == 69
+    assert note_to_midi("cs4") == note_to_midi("c#4") == 61
+    assert note_to_midi("ef4") == note_to_midi("eb4") == 63 and note_to_midi("c5") == 72
+    assert note_to_midi("bd") is None
+    assert to_hz("a4") == 440 and to_hz("a5") == 880 and to_hz(F(220)) == 220
+    assert abs(to_hz("c4") - 261.6255653005986) < 1e-9
+    assert to_hz(Note(F(69))) == 440
+    assert to_semitones("c4") == 0 and to_semitones("e") == 4 and to_semitones(F(7)) == 7
+    assert to_number(F(3, 2)) == F(3, 2)
+    try:
+        to_number("bd")
+    except PatternValueError as e:
+        assert "got word 'bd' where a number is needed; expected a number" in str(e)
+    else:
+        raise AssertionError("to_number accepted a word")
+
+
+# ---- properties -------------------------------------------------------------------
+
+WORDS = ["a", "b", "c", "~"]
+
+
+@st.composite
+def mini_strings(draw, depth=0):
+    n = draw(st.integers(1, 4))
+    steps = []
+    for _ in range(n):
+        kind = draw(st.integers(0, 9 if depth < 2 else 3))
+        if kind <= 3:
+            step = draw(st.sampled_from(WORDS))
+        elif kind == 4:
+            step = "[" + draw(mini_strings(depth + 1)) + "]"
+        elif kind == 5:
+            step = "<" + draw(mini_strings(depth + 1)) + ">"
+        elif kind == 6:
+            step = "{" + draw(mini_strings(depth + 1)) + "}%" + str(draw(st.integers(1, 5)))
+        elif kind == 7:
+            step = "a(" + str(draw(st.integers(0, 5))) + ",5," + str(draw(st.integers(0, 4))) + ")"
+        elif kind == 8:
+            step = "[" + draw(mini_strings(depth + 1)) + ", " + draw(mini_strings(depth + 1)) + "]"
+        else:
+            step = draw(st.sampled_from(["b?", "c?0.3", "[a|b]"]))
+        mod = draw(st.sampled_from(["", "", "*2", "/2", "*1.5", "@2", "!", "*<1 3>", "/3"]))
+        steps.append(step + (mod if not step.startswith("~") else ""))
+    return " ".join(steps)
+
+
+TRANSFORMS = [
+    lambda p: p,
+    lambda p: p.fast(3),
+    lambda p: p.slow(F(3, 2)),
+    lambda p: p.rev(),
+    lambda p: p.every(2, lambda x: x.fast(2)),
+    lambda p: p.early(F(1, 3)),
+    lambda p: p.late(F(1, 5)),
+    lambda p: p.ply(2),
+    lambda p: p.iter(3),
+    lambda p: p.palindrome(),
+    lambda p: p.degrade(),
+    lambda p: p.chunk(3, lambda x: x.fast(2)),
+    lambda p: p.linger(F(1, 4)),
+    lambda p: p.zoom(F(1, 4), F(3, 4)),
+    lambda p: p.euclid(3, 8),
+    lambda p: p.off(F(1, 8), lambda x: x.rev()),
+    lambda p: p.stut(3, F(1, 3), F(1, 2)),
+]
+
+patterns = st.builds(lambda s, t: t(mini(s)), mini_strings(), st.sampled_from(TRANSFORMS))
+SETTINGS = settings(max_examples=50, deadline=None)
+
+
+@SETTINGS
+@given(patterns)
+def test_query_splits_at_any_point(p):
+    assert onset_wholes(p, 0, 2) == sorted(onset_wholes(p, 0, 1) + onset_wholes(p, 1, 2),
+                                           key=lambda x: (x[0].begin, x[0].end, repr(x[1])))
+    assert onset_wholes(p, 0, 1) == sorted(onset_wholes(p, 0, F(1, 3)) + onset_wholes(p, F(1, 3), 1),
+                                           key=lambda x: (x[0].begin, x[0].end, repr(x[1])))
+
+
+@SETTINGS
+@given(patterns, st.sampled_from([F(1, 2), F(2), F(3), F(2, 3), F(5, 4)]),
+       st.sampled_from([F(1, 3), F(2), F(3, 2), F(4)]))
+def test_fast_composes(p, a, b):
+    assert onset_wholes(p.fast(a).fast(b), 0, 2) == onset_wholes(p.fast(a * b), 0, 2)
+
+
+@SETTINGS
+@given(patterns)
+def test_rev_rev_is_identity(p):
+    for c in (-1, 0, 1):
+        assert events(p.rev().rev(), c, c + 1) == events(p, c, c + 1)
+
+
+@SETTINGS
+@given(patterns, st.sampled_from([F(1, 3), F(1, 8), F(5, 4), F(-2, 7)]))
+def test_early_late_inverse(p, x):
+    for b, e in ((0, 1), (F(1, 2), F(7, 3))):
+        assert events(p.late(x).early(x), b, e) == events(p, b, e)
+
+
+def test_fast_pure_shortcut_matches_generic_fast():
+    generic = Pattern(pure("a").query_span)  # same queries, but not marked pure
+    for f in (F(3), F(3, 2), F(32), F(2, 7)):
+        for b, e in ((0, 1), (F(-5, 3), F(1, 4)), (F(1, 7), F(1, 7)), (F(2, 5), F(9, 2))):
+            assert events(pure("a")._fast(f), b, e) == events(generic._fast(f), b, e)

@@ -1,0 +1,156 @@
+"""The sample bank: built-in kit, Dirt-Samples folders, resampling, warnings."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from phonon.samples import SampleBank, SampleWarning, default_roots
+from phonon.samples import kit
+
+SR = 44100
+
+
+def _kit_digest(sr: int) -> str:
+    b = SampleBank((), sr)
+    h = hashlib.sha256()
+    for name in kit.kit_names():
+        for i in range(b.count(name)):
+            h.update(b.get(name, i).tobytes())
+    return h.hexdigest()
+
+
+@pytest.mark.parametrize("name", kit.kit_names())
+def test_kit_variants_exist_and_sound_like_drums(name):
+    b = SampleBank((), SR)
+    assert b.exists(name) and b.count(name) >= 3
+    variants = [b.get(name, i) for i in range(3)]
+    for x in variants:
+        assert x.ndim == 2 and x.shape[0] == 1 and x.dtype == np.float64
+        assert 0.1 * SR <= x.shape[1] <= 1.0 * SR
+        assert 0.8 <= np.abs(x).max() <= 0.95
+        assert x[0, -1] == 0.0 and np.abs(x[0, -3:]).max() < 3e-3  # faded out: no click at the end
+        assert np.all(np.isfinite(x))
+    # Variants differ audibly: length, spectral centroid (>= 3%) or level (>= 1 dB RMS).
+    def centroid(x):
+        spec = np.abs(np.fft.rfft(x[0], 1 << 16))
+        f = np.fft.rfftfreq(1 << 16, 1 / SR)
+        return float((spec * f).sum() / spec.sum())
+    for i in range(3):
+        for j in range(i + 1, 3):
+            a, c = variants[i], variants[j]
+            rms_db = 20 * np.log10(np.sqrt(np.mean(a ** 2)) / np.sqrt(np.mean(c ** 2)))
+            assert a.shape != c.shape or abs(centroid(a) / centroid(c) - 1) > 0.03 or abs(rms_db) > 1
+
+
+def test_kit_is_deterministic_across_banks_and_processes():
+    b1, b2 = SampleBank((), SR), SampleBank((), SR)
+    for name in kit.kit_names():
+        for i in range(b1.count(name)):
+            assert np.array_equal(b1.get(name, i), b2.get(name, i))
+    code = "from tests.test_samples import _kit_digest; print(_kit_digest(44100))"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": root}, check=True)
+    assert out.stdout.strip() == _kit_digest(SR)
+
+
+def test_kit_at_other_rate_has_same_duration():
+    a, b = SampleBank((), 44100).get("bd", 0), SampleBank((), 22050).get("bd", 0)
+    assert abs(a.shape[1] / 44100 - b.shape[1] / 22050) < 1e-3
+
+
+def test_index_wraps_and_names():
+    b = SampleBank((), SR)
+    n = b.count("bd")
+    assert np.array_equal(b.get("bd", n + 1), b.get("bd", 1))
+    assert np.array_equal(b.get("bd", -1), b.get("bd", n - 1))
+    assert set(kit.kit_names()) <= set(b.names())
+
+
+def _sine(sr, seconds, freq, channels=1):
+    t = np.arange(int(sr * seconds)) / sr
+    x = 0.5 * np.sin(2 * np.pi * freq * t)
+    return np.stack([x] * channels, axis=1)
+
+
+@pytest.fixture
+def dirt(tmp_path):
+    d = tmp_path / "dirt" / "tone"
+    d.mkdir(parents=True)
+    sf.write(d / "b.wav", _sine(48000, 0.5, 1000.0), 48000, subtype="FLOAT")
+    sf.write(d / "a.WAV", _sine(22050, 0.3, 1000.0, channels=2), 22050, subtype="PCM_24")
+    sf.write(d / "c.flac", _sine(44100, 0.2, 500.0), 44100)
+    (d / "notes.txt").write_text("not audio")
+    (tmp_path / "dirt" / "empty").mkdir()
+    return tmp_path / "dirt"
+
+
+def _peak_hz(x, sr):
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return np.argmax(spec) * sr / len(x)
+
+
+def test_dirt_folder_loads_sorted_resampled_and_wraps(dirt):
+    b = SampleBank((str(dirt),), SR)
+    assert b.exists("tone") and not b.exists("empty") and b.count("tone") == 3
+    a, bb, c = (b.get("tone", i) for i in range(3))
+    # sorted by file name, case-insensitive extension: a.WAV, b.wav, c.flac
+    assert a.shape == (2, int(0.3 * 22050) * 2)          # 22050 -> 44100: exactly twice as long
+    assert bb.shape == (1, -(-int(0.5 * 48000) * 147 // 160))  # 48000 -> 44100 (ratio 147/160)
+    assert c.shape == (1, int(0.2 * 44100))
+    assert abs(_peak_hz(a[0], SR) - 1000) < SR / a.shape[1]
+    assert abs(_peak_hz(bb[0], SR) - 1000) < SR / bb.shape[1]
+    assert np.array_equal(b.get("tone", 4), bb)           # wraps
+    assert b.max_frames("tone") == bb.shape[1]
+    assert b.get("tone", 0) is a                          # cached
+    assert "tone" in b.names() and "bd" in b.names()
+
+
+def test_roots_in_order_before_the_kit(tmp_path, dirt):
+    first = tmp_path / "first" / "bd"
+    first.mkdir(parents=True)
+    sf.write(first / "x.wav", _sine(SR, 0.1, 200.0), SR, subtype="FLOAT")
+    b = SampleBank((str(tmp_path / "first"), str(dirt)), SR)
+    assert b.count("bd") == 1 and b.get("bd", 0).shape == (1, int(0.1 * SR))
+    assert b.count("sn") == SampleBank((), SR).count("sn")  # the kit is still behind the roots
+
+
+def test_missing_name_warns_once_with_nearest_names():
+    b = SampleBank((), SR)
+    with pytest.warns(SampleWarning) as rec:
+        x = b.get("bdd", 2)
+    assert x.shape[1] == 0
+    msg = str(rec[0].message)
+    assert "unknown sample 'bdd'" in msg and "nearest: 'bd'" in msg
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        b.get("bdd", 0)  # once per name per bank
+    assert b.nearest("snn")[0] == "sn"
+
+
+def test_register_a_buffer():
+    b = SampleBank((), SR)
+    data = np.random.default_rng(1).standard_normal((2, 100))
+    b.register("~kick", data)
+    assert b.exists("~kick") and b.count("~kick") == 1
+    assert np.array_equal(b.get("~kick", 5), data)
+
+
+def test_default_roots_order(tmp_path, monkeypatch):
+    env_dir, cwd, home = tmp_path / "env", tmp_path / "cwd", tmp_path / "home"
+    for d in (env_dir, cwd / "samples", home / "dirt-samples"):
+        d.mkdir(parents=True)
+    monkeypatch.setenv("PHONON_SAMPLES", str(env_dir))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    roots = default_roots("/cli/dir")
+    assert roots == ("/cli/dir", str(env_dir), str(cwd / "samples"), str(home / "dirt-samples"))
+    monkeypatch.setenv("PHONON_SAMPLES", str(tmp_path / "missing"))
+    assert default_roots() == (str(cwd / "samples"), str(home / "dirt-samples"))
