@@ -122,6 +122,12 @@ def profile_report(graph, total: float) -> str:
         i = info.get(nid)
         label = f"%{nid} {i.kind}" + (f" ({i.label})" if i and i.label else "") if i else f"%{nid}"
         lines.append(f"  {100 * s / total if total else 0:5.1f}%  {s:8.3f}  {label}")
+    pat = graph.ctx.pattern_seconds
+    other = total - sum(prof.values())
+    lines.append(f"  pattern queries (inside the nodes above): {pat:.3f} s = "
+                 f"{100 * pat / total if total else 0:.1f}% of the render")
+    lines.append(f"  engine and file writing outside nodes: {other:.3f} s = "
+                 f"{100 * other / total if total else 0:.1f}%")
     return "\n".join(lines)
 
 

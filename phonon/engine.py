@@ -166,7 +166,10 @@ class Graph:
         self.pos = int(start)
 
     def enable_profile(self) -> None:
+        """Time every node's process() (and, inside them, the pattern queries)."""
         self.profile = {nid: 0.0 for nid, _, _ in self._order}
+        self.ctx.profiling = True
+        self.ctx.pattern_seconds = 0.0
 
     def render(self, n: int) -> dict:
         """Render the next n frames as one block; {output name: (2, n)}."""

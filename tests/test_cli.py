@@ -76,3 +76,11 @@ def test_functions_listing_and_one(capsys):
     out = capsys.readouterr().out
     assert "cutoff" in out and "example:" in out
     assert main(["functions", "lpff"]) == 1
+
+
+def test_render_profile_lists_nodes_and_pattern_share(tmp_path, capsys):
+    src = tmp_path / "p.ph"
+    src.write_text('out: s "bd*8" + saw 55 # lpf 800 0.8\n')
+    assert main(["render", str(src), str(tmp_path / "a.wav"), "--cycles", "1", "--profile"]) == 0
+    out = capsys.readouterr().out
+    assert "profile (" in out and "sampler" in out and "lpf" in out and "pattern queries" in out

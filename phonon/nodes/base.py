@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, ClassVar, Optional
@@ -64,6 +65,8 @@ class GraphContext:
     seed: int = 0
     sample_roots: tuple = ()
     _bank: Any = field(default=None, repr=False)
+    profiling: bool = False  # when set, pattern queries add their time to pattern_seconds
+    pattern_seconds: float = 0.0
 
     def sample_of(self, t: Fraction) -> int:
         """First sample at or after cycle time t (exact)."""
@@ -199,7 +202,10 @@ class PatternInput:
     def _cycle(self, c: int) -> list:
         got = self._cycles.get(c)
         if got is None:
+            t0 = time.perf_counter() if self.graph.profiling else 0.0
             haps = self.pattern.query(Fraction(c), Fraction(c + 1))
+            if t0:
+                self.graph.pattern_seconds += time.perf_counter() - t0
             got = []
             for i, h in enumerate(haps):
                 whole = h.whole if h.whole is not None else h.part
