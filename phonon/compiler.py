@@ -623,6 +623,10 @@ class Compiler:
             if f.expr[0] == "setfn":
                 raise self.error(CompileError, f"(# {f.expr[1]} ...) sets a parameter of a sample "
                                  "pattern; this is a signal", span)
+            if f.expr[0] == "fn" and f.expr[1] == "range":  # `range lo hi sig` maps the signal
+                lo, hi = (_const_or_pat(a) for a in f.expr[2][:2])
+                ref = self.add("range", [("in", Ref(v.ref)), ("lo", lo), ("hi", hi)], _lab(span))
+                return SigV(ref, v.trig, span)
             ref = self.transform_signal(v.ref, f.expr)
             trig = _app(f.expr, v.trig) if v.trig is not None else None
             return SigV(ref, trig, span)
@@ -683,6 +687,11 @@ def _bus_words(expr) -> list:
             for x in expr:
                 out += _bus_words(x)
     return out
+
+
+def _const_or_pat(expr: tuple):
+    """A pattern argument as a node argument: a constant when it is one, else pattern data."""
+    return float(expr[1]) if expr[0] == "pure" else Pat(expr)
 
 
 def _app(fexpr: tuple, target: tuple) -> tuple:
