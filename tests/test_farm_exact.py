@@ -86,7 +86,7 @@ def test_shared_patches_1_to_4_workers(name):
     when the plan has no warm-up, else within -120 dBFS (the check states which)."""
     spec = _compile(name)
     from phonon.engine import spec_frames
-    frames = spec_frames(spec, cycles="1/4" if name == "stress_extreme" else 1)
+    frames = spec_frames(spec, cycles="1/8" if name == "stress_extreme" else 1)
     ref, _ = fh.reference(spec, frames)
     for workers in (1, 2, 3, 4):
         plan = make_plan(spec, frames, workers, mode="time", block=1024,

@@ -15,6 +15,7 @@ from pathlib import Path
 DEFAULT_COST = 2e-8  # seconds per frame for a kind never measured (a cheap node)
 TASK_OVERHEAD = 0.004  # seconds: dispatch, unpickling the spec, building the Graph (+ measured)
 CALIBRATION_SECONDS = 0.25
+SEEK_KEY = "_seek_per_frame"  # spec-specific: measured per plan, never cached
 
 
 def cache_path() -> Path:
@@ -55,11 +56,19 @@ def calibrate(spec, kinds_needed, block: int = 8192, recalibrate: bool = False) 
     g = Graph(spec)
     build = time.perf_counter() - t0
     missing = set(kinds_needed) if recalibrate else {k for k in kinds_needed if k not in costs}
+    try:
+        costs[SEEK_KEY] = _seek_cost(spec, block)
+    except Exception:  # noqa: BLE001  (a node that fails does so in its task, with a traceback)
+        costs[SEEK_KEY] = 0.0
     if not missing:
         return costs, build
     frames = max(block, int(spec.sr * CALIBRATION_SECONDS))
-    g.render(min(block, 512))  # load kernels before timing
-    g.seek(0)
+    pos = 0
+    while pos < frames:  # a first pass loads every kernel (numba cache) before timing
+        n = min(block, frames - pos)
+        g.render(n)
+        pos += n
+    g = Graph(spec)
     g.enable_profile()
     pos = 0
     while pos < frames:
@@ -76,5 +85,21 @@ def calibrate(spec, kinds_needed, block: int = 8192, recalibrate: bool = False) 
     for k in missing:
         if k in per_kind:
             costs[k] = max(per_kind[k] / count[k] / frames, 1e-10)
-    save(costs)
+    save({k: v for k, v in costs.items() if k != SEEK_KEY})
     return costs, build
+
+
+def _seek_cost(spec, block: int) -> float:
+    """Extra seconds per frame of position to seek and render one block there (nodes whose
+    state at sample n is an integral from 0 make seeking O(n))."""
+    from phonon.engine import Graph
+
+    far = spec.sr * 120
+    t = []
+    for pos in (0, far, 0, far):
+        g = Graph(spec)
+        t0 = time.perf_counter()
+        g.seek(pos)
+        g.render(min(block, 1024))
+        t.append(time.perf_counter() - t0)
+    return max(0.0, (t[3] - t[2]) / far)

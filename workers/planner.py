@@ -31,7 +31,7 @@ STATELESS, SEEKABLE, FADING, HISTORY = "stateless", "seekable", "fading", "histo
 MODES = ("auto", "time", "branch")
 LONG_TAIL_SECONDS = 0.25  # a fading node with a longer tail is a stage-cut candidate
 MIN_TASK_SECONDS = 0.1  # tasks carry at least this much work
-ARENA_BUDGET = 96 * 2**20  # bytes of chunk slots in flight, all stages together
+ARENA_BUDGET = 64 * 2**20  # bytes of chunk slots in flight, all stages together
 MIX_COST = 3e-9  # seconds per frame per output row for the mixer (sum + file)
 MIX_KINDS = {"add", "sub", "mul", "div", "sum", "pan", "stereo", "gain"}
 
@@ -170,6 +170,7 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
                 cands[f"time+stages@{thr:g}s"] = ctx.time_plan(True, chunk_frames, thr)
         if not stages:
             cands["time"] = ctx.time_plan(False, chunk_frames)
+        if stages is None:
             for thr in (LONG_TAIL_SECONDS, 1.0, 4.0):
                 cands[f"time+tail@{thr:g}s"] = ctx.time_plan(False, chunk_frames, thr, True)
     if mode in ("auto", "branch"):
@@ -196,6 +197,7 @@ class _Ctx:
                 self.consumers[r].append(i.id)
         self.labels = {i.id: f"{i.kind}" + (f" ({i.label})" if i.label else "") for i in info}
         self.task_overhead = costmod.TASK_OVERHEAD + build
+        self.seek_cost = node_costs.get(costmod.SEEK_KEY, 0.0)
         self.serial_s = self.total_cost * frames + MIX_COST * frames * 2
 
     def sc(self, nid) -> str:
@@ -290,21 +292,31 @@ class _Ctx:
         return plan
 
     def _choose_chunk(self, plan: Plan, chunk_frames: Optional[int]) -> int:
+        """The chunk length with the best predicted wall time among sizes that carry at
+        least MIN_TASK_SECONDS of work and keep the slots within ARENA_BUDGET."""
         B, F, N = self.block, self.frames, self.workers
         if chunk_frames:
             return max(1, min(int(chunk_frames), F))
         stages = [s for s in plan.stages if s.kind == "time"]
         if not stages:
             return _round_up(min(F, self.sr), B)
-        top = max(s.cost for s in stages) or costmod.DEFAULT_COST
-        c_work = MIN_TASK_SECONDS / top
-        tot = sum(s.cost for s in stages) or 1.0
-        c_warm = 4.0 * sum(s.cost * s.warmup for s in stages) / tot
-        c = max(c_work, c_warm)
-        c = min(c, F / (3.0 * N) if N > 1 else F)  # a few tasks per worker, for balance
+        top = sum(s.cost for s in stages) or costmod.DEFAULT_COST
+        c_min = min(_round_up(MIN_TASK_SECONDS / top, B), _round_up(F, B))
         rows = sum(max(1, s.rows) for s in stages)
-        c = min(c, ARENA_BUDGET / (8.0 * rows * (2 * N + 4)))
-        return min(_round_up(c, B), _round_up(F, B))
+        c_mem = max(B, int(ARENA_BUDGET / (8.0 * rows * (N + 4))) // B * B)
+        best, best_wall = None, float("inf")
+        c = c_min
+        tail_cost = sum(self.cost[n] for n in plan.tail)
+        while True:
+            cc = min(c, c_mem, _round_up(F, B))
+            plan.chunk = cc
+            w = self._predict(plan, tail_cost)["wall_s"]
+            if w < best_wall * 0.999:
+                best, best_wall = cc, w
+            if c >= F or cc == c_mem:
+                break
+            c = _round_up(c * 1.5, B)
+        return best
 
     def _slots(self, plan: Plan) -> None:
         C, N = plan.chunk, self.workers
@@ -327,6 +339,9 @@ class _Ctx:
             warm += s.cost * sum(min(s.warmup, k * C) for k in range(1, K))
             ntasks += K
         over = ntasks * self.task_overhead
+        # Seeking may cost time proportional to the position (pattern phase integrals).
+        over += self.seek_cost * sum(k * C for k in range(1, K)) * sum(
+            1 for s in plan.stages if s.kind == "time")
         rows = 2 * max(1, len(self.out_roots))
         mixer = (tail_cost + MIX_COST * rows) * F
         if branch_costs:

@@ -29,6 +29,7 @@ out; no per-sample Python loop in any `process`.
 from __future__ import annotations
 
 import bisect
+import gc
 import math
 import time
 from dataclasses import dataclass, field
@@ -154,6 +155,14 @@ def as_audio(value, block: Block) -> np.ndarray:
     return as_control(value, block)[None, :]
 
 
+def _onset_key(r):
+    return (r[0], r[6])
+
+
+def _event_key(r):
+    return (r[0], r[5], r[6])
+
+
 # --------------------------------------------------------------------------------------------
 # Patterns as node inputs
 # --------------------------------------------------------------------------------------------
@@ -181,6 +190,16 @@ class Segment:
     value: Any
 
 
+_PHASE_CACHES: dict = {}
+
+
+def _shared_phase_cache(key: tuple, graph: GraphContext, convert) -> list:
+    k = (key, graph.sr, graph.cps, getattr(convert, "__qualname__", None))
+    if k not in _PHASE_CACHES and len(_PHASE_CACHES) >= 256:
+        _PHASE_CACHES.clear()
+    return _PHASE_CACHES.setdefault(k, [])
+
+
 class PatternInput:
     """A pattern seen from the engine: events with onsets and stepped segments in samples.
 
@@ -190,52 +209,109 @@ class PatternInput:
     CACHE_CYCLES = 16
 
     def __init__(self, pattern, graph: GraphContext, convert: Optional[Callable] = None,
-                 name: str = ""):
+                 name: str = "", key: Optional[tuple] = None):
         self.pattern = pattern
         self.graph = graph
         self.convert = convert  # value -> float for numeric use (e.g. note names -> Hz)
         self.name = name
         self._cycles: dict[int, list] = {}
-        self._phase_cache: list = []  # [(segment begin sample, exact phase Fraction)] ascending
+        self._onsets: dict[int, list] = {}  # cycle -> onset records, see _cycle_onsets
+        # [(begin, end, value, exact phase at begin)], contiguous from sample 0. With a `key`
+        # (the pattern's expression) it is shared by every graph of this process: farm tasks
+        # seek far into a piece, and the integral from 0 is then computed once per worker.
+        self._phase_cache: list = _shared_phase_cache(key, graph, convert) if key is not None else []
 
     # -- raw cycle queries ------------------------------------------------------------------
     def _cycle(self, c: int) -> list:
         got = self._cycles.get(c)
         if got is None:
-            t0 = time.perf_counter() if self.graph.profiling else 0.0
-            haps = self.pattern.query(Fraction(c), Fraction(c + 1))
-            if t0:
-                self.graph.pattern_seconds += time.perf_counter() - t0
-            got = []
-            for i, h in enumerate(haps):
-                whole = h.whole if h.whole is not None else h.part
-                got.append((whole.begin, whole.end, h.part.begin, h.part.end, h.value, i,
-                            h.whole is not None and h.part.begin == h.whole.begin))
+            # A dense query allocates ~10^5 short-lived, acyclic objects: pausing the cyclic
+            # GC meanwhile spares dozens of collections that would each scan the whole heap.
+            paused = gc.isenabled()
+            if paused:
+                gc.disable()
+            try:
+                t0 = time.perf_counter() if self.graph.profiling else 0.0
+                haps = self.pattern.query(Fraction(c), Fraction(c + 1))
+                if t0:
+                    self.graph.pattern_seconds += time.perf_counter() - t0
+                got = []
+                append = got.append
+                for i, h in enumerate(haps):
+                    w, p = h.whole, h.part
+                    pb = p.begin
+                    if w is None:
+                        append((pb, p.end, pb, p.end, h.value, i, False))
+                    else:
+                        wb = w.begin
+                        append((wb, w.end, pb, p.end, h.value, i, w is p or pb == wb))
+            finally:
+                if paused:
+                    gc.enable()
             if len(self._cycles) >= self.CACHE_CYCLES:
                 self._cycles.pop(next(iter(self._cycles)))
             self._cycles[c] = got
         return got
 
+    def _cycle_onsets(self, c: int) -> list:
+        """The onsets of cycle c as (onset, end, value, begin_t, end_t, cycle, index) tuples
+        (samples, exact), ordered by (onset, index). Onsets of cycle c lie in
+        [sample_of(c), sample_of(c + 1)], so cycles concatenate in (onset, cycle, index) order."""
+        got = self._onsets.get(c)
+        if got is None:
+            g = self.graph
+            cps = g.cps
+            kn = g.sr * cps.denominator  # sample_of(t) = ceil(t * kn / kd), in integers
+            kd = cps.numerator
+            got = []
+            append = got.append
+            last = None
+            ordered = True
+            for (wb, we, pb, pe, value, i, onset) in self._cycle(c):
+                if not onset:
+                    continue
+                s = -((-(wb.numerator * kn)) // (wb.denominator * kd))
+                if last is not None and s < last:
+                    ordered = False
+                last = s
+                append((s, -((-(we.numerator * kn)) // (we.denominator * kd)), value, wb, we, c, i))
+            if not ordered:
+                got.sort(key=_onset_key)
+            if len(self._onsets) >= self.CACHE_CYCLES:
+                self._onsets.pop(next(iter(self._onsets)))
+            self._onsets[c] = got
+        return got
+
+    def _event_records(self, start: int, end: int) -> list:
+        """events() as plain tuples (onset, end, value, begin_t, end_t, cycle, index)."""
+        out = []
+        ordered = True
+        for c in self._cycles_for(start, end):
+            recs = self._cycle_onsets(c)
+            if not recs:
+                continue
+            if out and recs[0][0] < out[-1][0]:
+                ordered = False  # a hap outside its query's cycle: fall back to a full sort
+            if recs[0][0] >= start and recs[-1][0] < end:
+                out.extend(recs)
+            else:
+                out.extend(r for r in recs if start <= r[0] < end)
+        if not ordered:
+            out.sort(key=_event_key)
+        return out
+
     def _cycles_for(self, start: int, end: int) -> range:
         g = self.graph
-        c0 = math.floor(g.time_of(start))
-        c1 = math.floor(g.time_of(max(start, end - 1)))
+        cps = g.cps
+        num, den = cps.numerator, g.sr * cps.denominator  # time_of(n) = n * num / den
+        c0 = (start * num) // den
+        c1 = (max(start, end - 1) * num) // den
         return range(c0, c1 + 1)
 
     # -- events -----------------------------------------------------------------------------
     def events(self, start: int, end: int) -> list[Event]:
         """Events whose onset sample lies in [start, end), ordered by (onset, cycle, index)."""
-        g = self.graph
-        out = []
-        for c in self._cycles_for(start, end):
-            for (wb, we, pb, pe, value, i, onset) in self._cycle(c):
-                if not onset:
-                    continue
-                s = g.sample_of(wb)
-                if start <= s < end:
-                    out.append(Event(s, g.sample_of(we), value, wb, we, c, i))
-        out.sort(key=lambda e: (e.onset, e.cycle, e.index))
-        return out
+        return [Event(*r) for r in self._event_records(start, end)]
 
     # -- stepped control --------------------------------------------------------------------
     def segments(self, start: int, end: int) -> list[Segment]:

@@ -94,6 +94,30 @@ class _Phasor:
             b = pb
         return 0.0
 
+    def segments(self, block: Block, value):
+        """The block's phase as segment arrays for `_osc_segments`: (lo, hi, origin b,
+        Hz, phase at b, silent); None for an audio-rate frequency (no closed form)."""
+        if isinstance(value, PatternInput):
+            rows = []
+            for (b, e, f, ph0) in value.phase_segments(block.start, block.end):
+                if f == 0.0:
+                    f = self._held(value, b)
+                rows.append((max(b, block.start), min(e, block.end), b, f, ph0))
+            k = len(rows)
+            lo = np.empty(k, np.int64)
+            hi = np.empty(k, np.int64)
+            org = np.empty(k, np.int64)
+            fs = np.empty(k)
+            ph = np.empty(k)
+            for j, (l, h, b, f, p) in enumerate(rows):
+                lo[j], hi[j], org[j], fs[j], ph[j] = l, h, b, f, p
+            return lo, hi, org, fs, ph, fs == 0.0
+        if isinstance(value, np.ndarray):
+            return None
+        # constant: one segment, origin sample 0, phase 0 there
+        return (np.array([block.start], np.int64), np.array([block.end], np.int64),
+                np.zeros(1, np.int64), np.array([float(value)]), np.zeros(1), np.zeros(1, bool))
+
     def block(self, block: Block, value):
         """-> (phase in [0, 1), |phase increment| per sample, silent mask or None)."""
         sr = block.sr
@@ -181,13 +205,155 @@ def _sine(phase, inc, width=None):
 
 
 # --------------------------------------------------------------------------------------------
+# Waveform kernel: phase, waveform and PolyBLEP/BLAMP residuals in one pass
+# --------------------------------------------------------------------------------------------
+
+SINE, SAW, SQUARE, TRI, PULSE = 0, 1, 2, 3, 4
+
+# The loops below are written without branches where they can be (the residual's cases
+# are selects) so that LLVM vectorizes them; each sample still gets exactly the
+# operations of the numpy reference above (no fastmath: SIMD lanes round like scalars),
+# so the output is bit-identical to it and independent of where a block starts.
+# error_model numpy: x / 0 is inf or nan, as in numpy (a 0 Hz oscillator has no residual).
+# np.floor, not math.floor: math.floor returns an int (a float->int->float round trip).
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _phase1(k0, i, step, ph0):
+    """frac(ph0 + (k0 + i) * step): the phase `i` samples into a run starting `k0` samples
+    after its segment's origin. k0 + i is an exact integer in float64 (i as int32 converts
+    in SIMD)."""
+    p = (k0 + float(np.int32(i))) * step + ph0
+    return p - np.floor(p)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _blep_v(phase, corner, ic):
+    """Branch-free `_blep` for one sample (ic = min(inc, 0.5))."""
+    d = phase - corner
+    d = d - np.floor(d + 0.5)
+    x = d / ic
+    ra = 0.5 * ((x + 1.0) * (x + 1.0))
+    rb = -0.5 * ((1.0 - x) * (1.0 - x))
+    r = ra if (x >= -1.0) & (x < 0.0) else 0.0
+    return rb if (x >= 0.0) & (x < 1.0) else r
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _blamp1(phase, corner, ic):
+    """`_blamp` for one sample: PolyBLAMP residual (1-|x|)^3 / 6 (pow, as numpy's ** 3)."""
+    d = phase - corner
+    d = d - np.floor(d + 0.5)
+    if abs(d) > 2.0 * ic:  # |x| >= 2: residual 0 (skips the division and the pow)
+        return 0.0
+    x = abs(d / ic)
+    if x < 1.0:
+        return math.pow(1.0 - min(x, 1.0), 3.0) / 6.0
+    return 0.0
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _pulse1(phase, ic, width):
+    w = min(max(width, 0.0), 1.0)
+    naive = 1.0 if phase < w else -1.0
+    return naive + 2.0 * _blep_v(phase, 0.0, ic) - 2.0 * _blep_v(phase, w, ic)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _wave_run(wave, k0, step, inc, ph0, width, out):
+    """Waveform `wave` into `out` for one constant-frequency run (see `_phase1`).
+    width: length 1 or len(out)."""
+    ic = min(inc, 0.5)
+    n = out.shape[0]
+    if wave == SAW:
+        for i in range(n):
+            ph = _phase1(k0, i, step, ph0)
+            out[i] = 2.0 * ph - 1.0 - 2.0 * _blep_v(ph, 0.0, ic)
+    elif wave == SINE:
+        for i in range(n):
+            out[i] = np.sin(TWO_PI * _phase1(k0, i, step, ph0))
+    elif wave == TRI:
+        for i in range(n):
+            ph = _phase1(k0, i, step, ph0)
+            q = ph + 0.25
+            q -= np.floor(q)
+            naive = 1.0 - 4.0 * abs(q - 0.5)
+            out[i] = naive + 8.0 * inc * (_blamp1(ph, 0.75, ic) - _blamp1(ph, 0.25, ic))
+    elif width.shape[0] == 1:  # SQUARE, PULSE
+        w = width[0]
+        for i in range(n):
+            out[i] = _pulse1(_phase1(k0, i, step, ph0), ic, w)
+    else:
+        for i in range(n):
+            out[i] = _pulse1(_phase1(k0, i, step, ph0), ic, width[i])
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _osc_segments(wave, start, seg_lo, seg_hi, seg_b, seg_f, seg_ph0, seg_silent, sr, width,
+                  out):
+    """Oscillator output for absolute samples [start, start + len(out)) from frequency
+    segments: samples [lo, hi) have phase(n) = frac(ph0 + (n - b) * (f / sr)) (b: the
+    segment's phase origin), the same for any block or chunk boundaries (seekable). The
+    segments cover the block; silent ones output 0. width: pulse width, length 1 or len(out)."""
+    for s in range(seg_lo.shape[0]):
+        lo = seg_lo[s] - start
+        hi = seg_hi[s] - start
+        if seg_silent[s]:
+            out[lo:hi] = 0.0
+            continue
+        f = seg_f[s]
+        w = width if width.shape[0] == 1 else width[lo:hi]
+        _wave_run(wave, float(seg_lo[s] - seg_b[s]), f / sr, abs(f) / sr, seg_ph0[s], w,
+                  out[lo:hi])
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _osc_bank(waves, freqs, widths, start, sr, out):
+    """Constant-frequency oscillators, one per row of `out` (k, n), for absolute samples
+    [start, start + n): row j is exactly `_osc_segments` of (waves[j], freqs[j],
+    widths[j]) with one segment of origin 0 (an engine batch; see Graph._schedule)."""
+    w = np.empty(1)
+    for j in range(out.shape[0]):
+        f = freqs[j]
+        w[0] = widths[j]
+        _wave_run(waves[j], float(start), f / sr, abs(f) / sr, 0.0, w, out[j])
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _osc_phases(wave, phase, inc, width, out):
+    """Oscillator output from per-sample phase and increment arrays (audio-rate frequency)."""
+    nw = width.shape[0]
+    for i in range(out.shape[0]):
+        ph = phase[i]
+        ic = min(inc[i], 0.5)
+        if wave == SAW:
+            out[i] = 2.0 * ph - 1.0 - 2.0 * _blep_v(ph, 0.0, ic)
+        elif wave == SINE:
+            out[i] = np.sin(TWO_PI * ph)
+        elif wave == TRI:
+            q = ph + 0.25
+            q -= np.floor(q)
+            naive = 1.0 - 4.0 * abs(q - 0.5)
+            out[i] = naive + 8.0 * inc[i] * (_blamp1(ph, 0.75, ic) - _blamp1(ph, 0.25, ic))
+        else:
+            out[i] = _pulse1(ph, ic, width[i if nw > 1 else 0])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # Oscillator nodes
 # --------------------------------------------------------------------------------------------
 
 
+_HALF = np.array([0.5])
+
+
 class _Osc(Node):
     channels = 1
-    wave = staticmethod(_sine)
+    wave = staticmethod(_sine)  # the numpy reference
+    code = SINE  # the kernel's waveform
 
     def __init__(self, node_id, params, graph):
         super().__init__(node_id, params, graph)
@@ -197,12 +363,49 @@ class _Osc(Node):
     def reset(self, start: int) -> None:
         self.phasor.reset()
 
-    def width(self, block: Block, args: dict):
-        return None
+    def width(self, block: Block, args: dict) -> np.ndarray:
+        return _HALF
+
+    def batch_key(self):
+        """Constant frequency and width: batched into one `_osc_bank` call per block."""
+        consts = all(isinstance(self.params.get(p, 0.5), (int, float)) for p in ("freq", "width"))
+        return "const" if consts else None
+
+    @staticmethod
+    def process_batch(block: Block, items: list) -> list:
+        k = len(items)
+        waves = np.empty(k, np.int64)
+        freqs = np.empty(k)
+        widths = np.empty(k)
+        for j, (node, args) in enumerate(items):
+            waves[j] = node.code
+            freqs[j] = args.get("freq", 1.0)
+            widths[j] = args.get("width", 0.5) if node.code == PULSE else 0.5
+        out = _osc_bank(waves, freqs, widths, block.start, float(block.sr), np.empty((k, block.n)))
+        return [out[j: j + 1] for j in range(k)]
 
     def process(self, block: Block, args: dict) -> np.ndarray:
+        freq = args.get("freq", 1.0)
+        width = self.width(block, args)
+        out = np.empty((1, block.n))
+        if isinstance(freq, (int, float)):  # one run from the origin, phase 0 there
+            f = float(freq)
+            _wave_run(self.code, float(block.start), f / block.sr, abs(f) / block.sr, 0.0,
+                      width, out[0])
+            return out
+        segs = self.phasor.segments(block, freq)
+        if segs is None:
+            phase, inc, _ = self.phasor.block(block, freq)
+            _osc_phases(self.code, phase, inc, width, out[0])
+        else:
+            _osc_segments(self.code, block.start, *segs, float(block.sr), width, out[0])
+        return out
+
+    def reference(self, block: Block, args: dict) -> np.ndarray:
+        """The vectorized numpy form (`_saw` etc.): the slow reference of `process`."""
         phase, inc, silent = self.phasor.block(block, args.get("freq", 1.0))
-        y = self.wave(phase, inc, self.width(block, args))
+        w = self.width(block, args)
+        y = self.wave(phase, inc, w[0] if w.shape[0] == 1 else w)
         if silent is not None:
             y[silent] = 0.0
         return y[None, :]
@@ -216,34 +419,41 @@ def _freq_param(doc="frequency; a pattern steps it, a signal modulates it"):
 class Sine(_Osc):
     kind = "sine"
     wave = staticmethod(_sine)
+    code = SINE
 
 
 @register_node
 class Saw(_Osc):
     kind = "saw"
     wave = staticmethod(_saw)
+    code = SAW
 
 
 @register_node
 class Square(_Osc):
     kind = "square"
     wave = staticmethod(_square)
+    code = SQUARE
 
 
 @register_node
 class Tri(_Osc):
     kind = "tri"
     wave = staticmethod(_tri)
+    code = TRI
 
 
 @register_node
 class Pulse(_Osc):
     kind = "pulse"
     wave = staticmethod(_pulse)
+    code = PULSE
 
     def width(self, block, args):
         w = args.get("width", 0.5)
-        return float(w) if isinstance(w, (int, float)) else as_control(w, block)
+        if isinstance(w, (int, float)):
+            return np.array([float(w)])
+        return np.ascontiguousarray(as_control(w, block), dtype=np.float64)
 
 
 @register_node

@@ -59,40 +59,80 @@ def tunings(sr: int):
 def _freeverb_kernel(x, room, damp, mix, clen, cbuf, cidx, cstore, alen, abuf, aidx):
     """One block of stereo Freeverb. x: (2, n) input. State (updated in place): comb
     buffers cbuf (2, 8, Lmax) with lengths clen, indices cidx, lowpass stores cstore;
-    allpass buffers abuf (2, 4, Amax) with lengths alen, indices aidx."""
+    allpass buffers abuf (2, 4, Amax) with lengths alen, indices aidx.
+
+    The arithmetic per sample is `_ref_freeverb`'s, in the same order; only the loops
+    are arranged for speed. The combs of a channel run interleaved (their one-sample
+    lowpass recursions overlap) over runs in which no comb index wraps. Each allpass
+    then runs over the whole block: it reads what it wrote `len` samples before, so
+    within a contiguous run of its ring it is an elementwise (vectorized) loop."""
     n = x.shape[1]
     y = np.empty((2, n))
     nc = clen.shape[1]
     na = alen.shape[1]
+    fbk = np.empty(n)
+    d1 = np.empty(n)
+    d2 = np.empty(n)
+    inp = np.empty(n)
     for i in range(n):
-        fbk = room[i] * SCALE_ROOM + OFFSET_ROOM
-        d1 = damp[i] * SCALE_DAMP
-        d2 = 1.0 - d1
-        inp = (x[0, i] + x[1, i]) * FIXED_GAIN
-        m = mix[i]
-        for c in range(2):
-            acc = 0.0
+        fbk[i] = room[i] * SCALE_ROOM + OFFSET_ROOM
+        d1[i] = damp[i] * SCALE_DAMP
+        d2[i] = 1.0 - d1[i]
+        inp[i] = (x[0, i] + x[1, i]) * FIXED_GAIN
+    acc = np.empty(n)
+    cs = np.empty(nc)
+    off = np.empty(nc, np.int64)
+    for c in range(2):
+        for k in range(nc):
+            cs[k] = cstore[c, k]
+        bufs = cbuf[c]
+        t = 0
+        while t < n:
+            m = n - t
             for k in range(nc):
-                j = cidx[c, k]
-                out = cbuf[c, k, j]
-                s = out * d2 + cstore[c, k] * d1
-                cstore[c, k] = s
-                cbuf[c, k, j] = inp + s * fbk
-                j += 1
-                if j == clen[c, k]:
+                m = min(m, clen[c, k] - cidx[c, k])
+            for k in range(nc):
+                off[k] = cidx[c, k] - t
+            for i in range(t, t + m):
+                e1 = d1[i]  # locals: the stores below would otherwise force reloads
+                e2 = d2[i]
+                g = fbk[i]
+                v = inp[i]
+                a = 0.0
+                for k in range(nc):
+                    j = off[k] + i
+                    out = bufs[k, j]
+                    s = out * e2 + cs[k] * e1
+                    cs[k] = s
+                    bufs[k, j] = v + s * g
+                    a += out
+                acc[i] = a
+            for k in range(nc):
+                j = cidx[c, k] + m
+                cidx[c, k] = 0 if j == clen[c, k] else j
+            t += m
+        for k in range(nc):
+            cstore[c, k] = cs[k]
+        for k in range(na):
+            L = alen[c, k]
+            j = aidx[c, k]
+            i = 0
+            while i < n:
+                r = min(n - i, L - j)
+                buf = abuf[c, k, j: j + r]
+                ac = acc[i: i + r]
+                for q in range(r):
+                    bo = buf[q]
+                    buf[q] = ac[q] + bo * ALLPASS_FEEDBACK
+                    ac[q] = bo - ac[q]
+                i += r
+                j += r
+                if j == L:
                     j = 0
-                cidx[c, k] = j
-                acc += out
-            for k in range(na):
-                j = aidx[c, k]
-                bo = abuf[c, k, j]
-                abuf[c, k, j] = acc + bo * ALLPASS_FEEDBACK
-                acc = bo - acc
-                j += 1
-                if j == alen[c, k]:
-                    j = 0
-                aidx[c, k] = j
-            y[c, i] = x[c, i] * (1.0 - m) + acc * (SCALE_WET * m)
+            aidx[c, k] = j
+        for i in range(n):
+            mm = mix[i]
+            y[c, i] = x[c, i] * (1.0 - mm) + acc[i] * (SCALE_WET * mm)
     return y
 
 

@@ -79,6 +79,9 @@ class EventVoiceNode(Node):
     channels = 2
     nfields = NFIELDS
     uid_col = UID
+    # True: `_rows` takes PatternInput._event_records tuples (onset, end, value, ...) in
+    # place of Event objects (same order, same content, less overhead per event).
+    raw_events = False
 
     def __init__(self, node_id, params, graph):
         super().__init__(node_id, params, graph)
@@ -101,9 +104,14 @@ class EventVoiceNode(Node):
         pi = self._pattern()
         if pi is None:
             return np.zeros((0, self.nfields))
-        evs = pi.events(self._start_of(c), self._start_of(c + 1))
-        if evs and evs[0].onset < 0:  # the piece starts at sample 0
-            evs = [e for e in evs if e.onset >= 0]
+        if self.raw_events:
+            evs = pi._event_records(self._start_of(c), self._start_of(c + 1))
+            if evs and evs[0][0] < 0:  # the piece starts at sample 0
+                evs = [e for e in evs if e[0] >= 0]
+        else:
+            evs = pi.events(self._start_of(c), self._start_of(c + 1))
+            if evs and evs[0].onset < 0:  # the piece starts at sample 0
+                evs = [e for e in evs if e.onset >= 0]
         if not evs:
             return np.zeros((0, self.nfields))
         rows = self._rows(evs)
@@ -201,11 +209,14 @@ class Sampler(EventVoiceNode):
     """`s pat`: one voice per event of a sample pattern (see the module docstring)."""
 
     kind = "sampler"
+    raw_events = True
 
     def __init__(self, node_id, params, graph):
         super().__init__(node_id, params, graph)
         self._bank = None
         self._names: dict = {}          # pattern word -> (name, index)
+        self._geo: dict = {}            # (word, n, rate, begin, end) -> _geometry(...)
+        self._pans: dict = {}           # pan -> (cos(theta), cos(pi/2 - theta))
         self._counts: dict = {}         # name -> number of variants
         self._slots: dict = {}          # (name, wrapped index) -> (offset, frames, stereo)
         self._chunks_l: list = []
@@ -214,6 +225,7 @@ class Sampler(EventVoiceNode):
         self._data_l = np.zeros(1)
         self._data_r = np.zeros(1)
         self._dirty = False
+        self._finite = True
         self._max_frames = 0            # longest sample of any name seen (all variants)
         self._min_rate = 1.0            # slowest |rate| seen
         self._fade = max(1, int(round(CHOKE_FADE_S * graph.sr)))
@@ -251,75 +263,106 @@ class Sampler(EventVoiceNode):
         return int(self._max_frames / self._min_rate) + self._fade + 1
 
     # -- events -> rows ---------------------------------------------------------------------
+    def _geometry(self, word, nadd: int, rate: float, begin: float, endf: float):
+        """(off, b0, e0, |rate|, length, stereo) of a voice, or None when it is silent."""
+        parsed = self._names.get(word)
+        if parsed is None:
+            parsed = self._names[word] = _parse_name(word)
+        name, index = parsed
+        slot = self._slot(name, index + nadd)
+        if slot is None:
+            return None
+        ar = abs(rate)
+        if ar < 1e-6:
+            return None
+        off, frames, stereo = slot
+        b0 = math.floor(begin * frames)
+        e0 = math.floor(endf * frames)
+        if e0 <= b0:
+            return None
+        return (off, b0, e0, ar, math.floor((e0 - 1 - b0) / ar) + 1, stereo)
+
     def _rows(self, events) -> np.ndarray:
+        """Event records (onset, end, value, ...) -> voice rows (see the module docstring).
+
+        Everything that depends only on (name, n, rate, begin, end) is computed once per
+        distinct combination (`_geo`), the pan law once per pan value (`_pans`)."""
         sr = self.graph.sr
-        names = self._names
+        geo = self._geo
+        pans = self._pans
         rows = []
         append = rows.append
         min_rate = self._min_rate
+        _Frac = Fraction
         for ev in events:
-            v = ev.value
-            if isinstance(v, dict):
-                word = v.get("s")
-                if word is None:
-                    word = v.get("sound", v.get("value"))
-                    if word is None:
-                        continue
-                get = v.get
-            else:
-                word, get = v, None
-            parsed = names.get(word)
-            if parsed is None:
-                parsed = names[word] = _parse_name(word)
-            name, index = parsed
+            v = ev[2]
             gain, pan, rate, begin, endf = 1.0, 0.0, 1.0, 0.0, 1.0
+            nadd = 0
             att = 0.0
             gate, rel, cut = NEVER, 0.0, -1.0
-            if get is not None:
-                x = get("n")
-                if x is not None:
-                    index += math.floor(x)
+            if isinstance(v, dict):
+                get = v.get
+                word = get("s")
+                if word is None:
+                    word = get("sound", get("value"))
+                    if word is None:
+                        continue
+                    seen = -1  # force the look-up of the rarer controls below
+                else:
+                    seen = 1
                 x = get("gain")
                 if x is not None:
-                    gain = min(max(float(x), 0.0), 10.0)
+                    seen += 1
+                    x = x._numerator / x._denominator if type(x) is _Frac else float(x)
+                    gain = min(max(x, 0.0), 10.0)
                 x = get("pan")
                 if x is not None:
-                    pan = min(max(float(x), -1.0), 1.0)
+                    seen += 1
+                    x = x._numerator / x._denominator if type(x) is _Frac else float(x)
+                    pan = min(max(x, -1.0), 1.0)
                 x = get("speed")
                 if x is not None:
-                    rate = float(x)
+                    seen += 1
+                    rate = x._numerator / x._denominator if type(x) is _Frac else float(x)
                 x = get("note")
                 if x is not None:
-                    rate *= 2.0 ** (float(x) / 12.0)
-                x = get("begin")
+                    seen += 1
+                    x = x._numerator / x._denominator if type(x) is _Frac else float(x)
+                    rate *= 2.0 ** (x / 12.0)
+                x = get("n")
                 if x is not None:
-                    begin = min(max(float(x), 0.0), 1.0)
-                x = get("end")
-                if x is not None:
-                    endf = min(max(float(x), 0.0), 1.0)
-                x = get("attack")
-                if x is not None:
-                    att = max(float(x), 0.0) * sr
-                x = get("release")
-                if x is not None:
-                    rel = max(float(x), 0.0) * sr
-                    gate = float(ev.end)
-                x = get("cut")
-                if x is not None and x > 0:
-                    cut = float(math.floor(x))
-            slot = self._slot(name, index)
-            if slot is None or gain == 0.0 or abs(rate) < 1e-6:
+                    seen += 1
+                    nadd = math.floor(x)
+                if seen != len(v):
+                    x = get("begin")
+                    if x is not None:
+                        begin = min(max(float(x), 0.0), 1.0)
+                    x = get("end")
+                    if x is not None:
+                        endf = min(max(float(x), 0.0), 1.0)
+                    x = get("attack")
+                    if x is not None:
+                        att = max(float(x), 0.0) * sr
+                    x = get("release")
+                    if x is not None:
+                        rel = max(float(x), 0.0) * sr
+                        gate = float(ev[1])
+                    x = get("cut")
+                    if x is not None and x > 0:
+                        cut = float(math.floor(x))
+            else:
+                word = v
+            key = (word, nadd, rate, begin, endf)
+            try:
+                gm = geo[key]
+            except KeyError:
+                gm = geo[key] = self._geometry(word, nadd, rate, begin, endf)
+            if gm is None or gain == 0.0:
                 continue
-            off, frames, stereo = slot
-            b0 = math.floor(begin * frames)
-            e0 = math.floor(endf * frames)
-            if e0 <= b0:
-                continue
-            ar = abs(rate)
+            off, b0, e0, ar, length, stereo = gm
             if ar < min_rate:
                 min_rate = ar
-            length = math.floor((e0 - 1 - b0) / ar) + 1
-            onset = float(ev.onset)
+            onset = float(ev[0])
             end = onset + length
             if gate < NEVER and gate + rel < end:
                 end = gate + rel
@@ -328,8 +371,11 @@ class Sampler(EventVoiceNode):
             elif pan == 1.0:
                 gl, gr = 0.0, gain
             else:
-                th = (pan + 1.0) * (math.pi / 4.0)
-                gl, gr = gain * math.cos(th), gain * math.cos(math.pi / 2 - th)  # symmetric at 0
+                law = pans.get(pan)
+                if law is None:
+                    th = (pan + 1.0) * (math.pi / 4.0)
+                    law = pans[pan] = (math.cos(th), math.cos(math.pi / 2 - th))  # symmetric at 0
+                gl, gr = gain * law[0], gain * law[1]
             append((onset, end, off, b0, e0, rate, gl, gr, att, gate, rel, NEVER, stereo, cut, 0.0))
         self._min_rate = min_rate
         if not rows:
@@ -363,30 +409,64 @@ class Sampler(EventVoiceNode):
         if self._dirty:
             self._data_l = np.concatenate(self._chunks_l + [np.zeros(1)])
             self._data_r = np.concatenate(self._chunks_r + [np.zeros(1)])
+            self._finite = bool(np.isfinite(self._data_l).all() and np.isfinite(self._data_r).all())
             self._dirty = False
         _render_samples(rows, self._data_l, self._data_r, block.start, block.n, float(self._fade),
-                        out[0], out[1])
+                        out[0], out[1], self._finite)
 
 
 @numba.njit(cache=True, inline="always")
-def _axpy2(yl, yr, xl, xr, gl, gr):
-    for k in range(yl.shape[0]):
-        yl[k] += xl[k] * gl
-        yr[k] += xr[k] * gr
+def _axpy1(y, x, g):
+    for k in range(y.shape[0]):
+        y[k] += x[k] * g
+
+
+@numba.njit(cache=True, inline="always")
+def _interp_fwd(o, d, off, b0, t, ar, last, g):
+    """o[k] += x(b0 + (t + k) * ar) * g for k < len(o): linear interpolation while the next
+    frame is inside the region (j + 1 <= last), the frame itself after that."""
+    m = o.shape[0]
+    # pos is non-decreasing in k: find the first k whose frame j has j + 1 > last, by
+    # evaluating the very same expression the loop uses.
+    k1 = m
+    if np.int64(b0 + (t + m - 1) * ar) + 1 > last:
+        lo_k, hi_k = 0, m - 1  # predicate false at ... unknown below, true at hi_k
+        while lo_k < hi_k:
+            mid = (lo_k + hi_k) // 2
+            if np.int64(b0 + (t + mid) * ar) + 1 > last:
+                hi_k = mid
+            else:
+                lo_k = mid + 1
+        k1 = lo_k
+    for k in range(k1):
+        pos = b0 + (t + k) * ar
+        j = np.int64(pos)
+        fr = pos - j
+        a = off + j
+        x0 = d[a]
+        o[k] += (x0 + fr * (d[a + 1] - x0)) * g
+    for k in range(k1, m):
+        pos = b0 + (t + k) * ar
+        o[k] += d[off + np.int64(pos)] * g
 
 
 @numba.njit(cache=True)
-def _render_samples(V, data_l, data_r, start, n, fade, out_l, out_r):
+def _render_samples(V, data_l, data_r, start, n, fade, out_l, out_r, skip_zero=False):
     """Sum every voice row of V into out[start, start+n) (see the module docstring).
 
     Voices are added one after another, so each output sample is the same
-    left-to-right sum whatever the block boundaries."""
+    left-to-right sum whatever the block boundaries.
+
+    skip_zero: a channel whose gain is exactly 0 is not touched. That is exact when
+    every sample value is finite (x * 0 is then a signed zero, and adding a signed
+    zero to a sum that started at +0.0 never changes it), which the caller checks."""
     for t0 in range(start, start + n, TILE):  # tiles keep `out` in cache; order per sample unchanged
-        _render_tile(V, data_l, data_r, start, t0, min(t0 + TILE, start + n), fade, out_l, out_r)
+        _render_tile(V, data_l, data_r, start, t0, min(t0 + TILE, start + n), fade, out_l, out_r,
+                     skip_zero)
 
 
 @numba.njit(cache=True)
-def _render_tile(V, data_l, data_r, start, t0, stop, fade, out_l, out_r):
+def _render_tile(V, data_l, data_r, start, t0, stop, fade, out_l, out_r, skip_zero):
     for v in range(V.shape[0]):
         onset = np.int64(V[v, ONSET])
         lo = max(onset, t0)
@@ -404,11 +484,15 @@ def _render_tile(V, data_l, data_r, start, t0, stop, fade, out_l, out_r):
         rel = V[v, REL]
         choke = V[v, CHOKE]
         stereo = V[v, STEREO] != 0.0
+        do_l = not (skip_zero and gl == 0.0)
+        do_r = not (skip_zero and gr == 0.0)
+        if not (do_l or do_r):
+            continue
         plain = (onset + att <= lo) and (gate >= hi) and (choke >= hi)
+        k0 = lo - start
+        m = hi - lo
         if plain and (rate == 1.0 or rate == -1.0):
             # Integer positions: a straight (vectorizable) copy.
-            k0 = lo - start
-            m = hi - lo
             if rate == 1.0:
                 base = off + b0 + (lo - onset)
                 src_l = data_l[base:base + m]
@@ -417,10 +501,21 @@ def _render_tile(V, data_l, data_r, start, t0, stop, fade, out_l, out_r):
                 top = off + e0 - (lo - onset)
                 src_l = data_l[top - m:top][::-1]
                 src_r = data_r[top - m:top][::-1] if stereo else src_l
-            _axpy2(out_l[k0:k0 + m], out_r[k0:k0 + m], src_l, src_r, gl, gr)
+            if do_l:
+                _axpy1(out_l[k0:k0 + m], src_l, gl)
+            if do_r:
+                _axpy1(out_r[k0:k0 + m], src_r, gr)
             continue
         ar = abs(rate)
         last = e0 - 1
+        if plain and rate > 0.0:
+            # Forward, fractional rate, no envelope (env == 1.0, and x * 1.0 == x).
+            t = lo - onset
+            if do_l:
+                _interp_fwd(out_l[k0:k0 + m], data_l, off, b0, t, ar, last, gl)
+            if do_r:
+                _interp_fwd(out_r[k0:k0 + m], data_r if stereo else data_l, off, b0, t, ar, last, gr)
+            continue
         for i in range(lo, hi):
             t = i - onset
             if rate > 0.0:
@@ -448,8 +543,10 @@ def _render_tile(V, data_l, data_r, start, t0, stop, fade, out_l, out_r):
             else:
                 xl = data_l[a]
                 xr = data_r[a] if stereo else xl
-            out_l[i - start] += xl * env * gl
-            out_r[i - start] += xr * env * gr
+            if do_l:
+                out_l[i - start] += xl * env * gl
+            if do_r:
+                out_r[i - start] += xr * env * gr
 
 
 def reference_render(V, data_l, data_r, start, n, fade):

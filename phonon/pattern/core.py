@@ -20,7 +20,13 @@ from math import gcd
 from fractions import Fraction
 from typing import Any, Callable, Iterable, NamedTuple, Optional
 
-from .timearith import add as _add, int_sub as _isub, mk as _mk, mul as _mul
+from .timearith import add as _add, int_sub as _isub, mk as _mk, mul as _mul, sub as _sub
+
+
+def _iadd(c: int, a: Fraction) -> Fraction:
+    """c + a for an int c (already coprime)."""
+    d = a._denominator
+    return _mk(c * d + a._numerator, d)
 
 __all__ = [
     "Time", "to_time", "sam", "next_sam", "cycle_pos", "Arc", "Hap", "Pattern",
@@ -104,6 +110,33 @@ class Arc(NamedTuple):
 
     def intersection(self, other: "Arc") -> Optional["Arc"]:
         """Tidal's subArc: None when disjoint, or when a zero-width result sits at the end of a non-zero arc."""
+        sb, se = self
+        ob, oe = other
+        try:  # exact comparisons on the integer fields (Fraction's operators are ~20x slower)
+            sbn, sbd, sen, sed = sb._numerator, sb._denominator, se._numerator, se._denominator
+            obn, obd, oen, oed = ob._numerator, ob._denominator, oe._numerator, oe._denominator
+        except AttributeError:  # int endpoints
+            return self._intersection(other)
+        if sbn * obd > obn * sbd:
+            b, bn, bd = sb, sbn, sbd
+        else:
+            b, bn, bd = ob, obn, obd
+        if sen * oed < oen * sed:
+            e, en, ed = se, sen, sed
+        else:
+            e, en, ed = oe, oen, oed
+        c = bn * ed - en * bd
+        if c > 0:
+            return None
+        if c == 0:
+            # b == e: zero width
+            if bn * sed == sen * bd and sbn * sed < sen * sbd:
+                return None
+            if bn * oed == oen * bd and obn * oed < oen * obd:
+                return None
+        return Arc(b, e)
+
+    def _intersection(self, other: "Arc") -> Optional["Arc"]:
         b = self.begin if self.begin > other.begin else other.begin
         e = self.end if self.end < other.end else other.end
         if b > e:
@@ -343,11 +376,31 @@ class Pattern:
 
         def query(span):
             out = []
+            append = out.append
+            # `other` is a pure function of the span: query it once per distinct whole
+            # (stut/jux layers repeat the same wholes many times in one query).
+            memo = {}
             for ha in qa(span):
-                for hb in qb(ha.whole_or_part()):
-                    part = ha.part.intersection(hb.part)
-                    if part is not None:
-                        out.append(Hap(ha.whole, part, f(ha.value, hb.value), ha.context + hb.context))
+                w, p = ha.whole, ha.part
+                wp = p if w is None else w
+                b, e = wp
+                key = (b.numerator, b.denominator, e.numerator, e.denominator)
+                got = memo.get(key)
+                if got is None:
+                    got = memo[key] = [qb(wp), None]
+                if p is wp:  # part == whole: the intersections are the same for every such hap
+                    pairs = got[1]
+                    if pairs is None:
+                        pairs = got[1] = [(part, hb) for hb in got[0]
+                                          for part in (p.intersection(hb.part),) if part is not None]
+                    va, ca = ha.value, ha.context
+                    for part, hb in pairs:
+                        append(Hap(w, part, f(va, hb.value), ca + hb.context))
+                else:
+                    for hb in got[0]:
+                        part = p.intersection(hb.part)
+                        if part is not None:
+                            append(Hap(w, part, f(ha.value, hb.value), ha.context + hb.context))
             return out
         return Pattern(query)
 
@@ -357,8 +410,15 @@ class Pattern:
 
         def query(span):
             out = []
+            memo = {}
             for hb in qb(span):
-                for ha in qa(hb.whole_or_part()):
+                wp = hb.whole_or_part()
+                b, e = wp
+                key = (b.numerator, b.denominator, e.numerator, e.denominator)
+                has = memo.get(key)
+                if has is None:
+                    has = memo[key] = qa(wp)
+                for ha in has:
                     part = ha.part.intersection(hb.part)
                     if part is not None:
                         out.append(Hap(hb.whole, part, f(ha.value, hb.value), ha.context + hb.context))
@@ -550,25 +610,37 @@ class Pattern:
             return silence
         q = self.query_span
 
+        inv = 1 / factor
+
         def query(span):
+            # Exact integer-field arithmetic (timearith) for:
+            #   bpos = min((b - c) * factor, 1), epos = min((e - c) * factor, 1)
+            #   pb = c + min((p.begin - c) / factor, 1), pe likewise
+            #   whole = [pb - (p.begin - w.begin) / factor, pe + (w.end - p.end) / factor)
             b, e = span
-            c = sam(b)
-            bpos = min((b - c) * factor, _ONE)
-            epos = min((e - c) * factor, _ONE)
-            if bpos >= 1:
+            c = b._numerator // b._denominator
+            bpos = _mul(_mk(b._numerator - c * b._denominator, b._denominator), factor)
+            if bpos._numerator >= bpos._denominator:  # bpos >= 1
                 return []
+            epos = _mul(_mk(e._numerator - c * e._denominator, e._denominator), factor)
+            if epos._numerator > epos._denominator:
+                epos = _ONE
             out = []
-            for h in q(Arc(c + bpos, c + epos)):
+            for h in q(Arc(_iadd(c, bpos), _iadd(c, epos))):
                 w, p = h.whole, h.part
-                pb = c + min((p.begin - c) / factor, _ONE)
-                pe = c + min((p.end - c) / factor, _ONE)
+                p0, p1 = p
+                x = _mul(_mk(p0._numerator - c * p0._denominator, p0._denominator), inv)
+                pb = _iadd(c, _ONE if x._numerator > x._denominator else x)
+                x = _mul(_mk(p1._numerator - c * p1._denominator, p1._denominator), inv)
+                pe = _iadd(c, _ONE if x._numerator > x._denominator else x)
                 np_ = Arc(pb, pe)
                 if w is None:
                     nw = None
                 elif w is p:
                     nw = np_
                 else:
-                    nw = Arc(pb - (p.begin - w.begin) / factor, pe + (w.end - p.end) / factor)
+                    nw = Arc(_sub(pb, _mul(_sub(p0, w.begin), inv)),
+                             _add(pe, _mul(_sub(w.end, p1), inv)))
                 part = np_.intersection(span)
                 if part is not None:
                     out.append(Hap(nw, part, h.value, h.context))
