@@ -27,6 +27,7 @@ from .nodes.base import HISTORY, NODE_CLASSES, SIGNAL, Block, GraphContext, Patt
 from .spec import GraphSpec, Pat, Ref
 
 DEFAULT_BLOCK = 8192
+BATCH = True  # run same-kind nodes of one level as one kernel call (False: one by one)
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class Graph:
         groups: dict = {}
         for j in ranked:
             item = self._order[j]
-            key_fn = getattr(item[1], "batch_key", None)
+            key_fn = getattr(item[1], "batch_key", None) if BATCH else None
             key = key_fn() if key_fn is not None else None
             if key is None:
                 steps.append(item)

@@ -10,20 +10,10 @@ from phonon import registry
 from phonon.errors import ParamRangeError
 from phonon.nodes import delays
 from phonon.nodes.base import PatternInput
-from phonon.nodes.harness import make_node, run_node
+from phonon.nodes.harness import run_warmed, make_node, run_node
 
 SR = 44100
 BLOCKS = (64, 65, 512, 4096, 8193)
-
-
-def setup_module():
-    import phonon.nodes  # noqa: F401
-    try:
-        registry.load()
-    except ModuleNotFoundError as e:  # the pattern library is written concurrently
-        if not (e.name or "").startswith("phonon.pattern"):
-            raise
-        registry._loaded = True
 
 
 def impulse(n, at=0, ch=1):
@@ -34,14 +24,6 @@ def impulse(n, at=0, ch=1):
 
 def noise(n, ch=2, seed=1, amp=0.5):
     return np.random.default_rng(seed).standard_normal((ch, n)) * amp
-
-
-def seek(kind, params, n, S, block=4096):
-    """Render [S, n) the farm's way: reset at S - ceil(tail*sr), render through, drop the warm-up."""
-    node, *_ = make_node(kind, params)
-    start = max(0, S - math.ceil(node.tail_seconds() * SR))
-    sliced = {k: (v[..., start:] if isinstance(v, np.ndarray) else v) for k, v in params.items()}
-    return run_node(kind, sliced, n=n - start, block=block, start=start)[:, S - start:], start
 
 
 def test_impulse_echoes_at_exact_samples_with_feedback_powers():
@@ -140,7 +122,7 @@ def test_seek_after_warmup_matches_within_minus_120_dbfs():
     x[:, S - 2000:] = 0.0                      # the echoes cross S into silence
     params = {"in": x, "time": 0.05, "feedback": 0.7, "mix": 0.5}
     full = run_node("delay", params, n=n)
-    part, start = seek("delay", params, n, S)
+    part, start = run_warmed("delay", params, n, S)
     assert start > 0
     assert np.sqrt(np.mean(full[:, S:S + 4410] ** 2)) > 0.05   # non-trivial across S
     assert np.max(np.abs(part - full[:, S:])) < 1e-6

@@ -16,16 +16,6 @@ SR = 44100
 BLOCKS = (64, 65, 512, 4096, 8193)
 
 
-def setup_module():
-    import phonon.nodes  # noqa: F401
-    try:
-        registry.load()
-    except ModuleNotFoundError as e:  # the pattern library is written concurrently
-        if not (e.name or "").startswith("phonon.pattern"):
-            raise
-        registry._loaded = True
-
-
 def sine(f, n, amp=1.0, ch=1):
     return np.tile(amp * np.sin(2 * np.pi * f * np.arange(n) / SR), (ch, 1))
 

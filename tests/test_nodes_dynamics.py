@@ -8,20 +8,10 @@ import pytest
 from phonon import registry
 from phonon.errors import CompileError, ParamRangeError
 from phonon.nodes import dynamics
-from phonon.nodes.harness import make_node, run_node
+from phonon.nodes.harness import run_warmed, make_node, run_node
 
 SR = 44100
 BLOCKS = (64, 65, 512, 4096, 8193)
-
-
-def setup_module():
-    import phonon.nodes  # noqa: F401
-    try:
-        registry.load()
-    except ModuleNotFoundError as e:  # the pattern library is written concurrently
-        if not (e.name or "").startswith("phonon.pattern"):
-            raise
-        registry._loaded = True
 
 
 def sine(f, n, amp=1.0, ch=1):
@@ -34,13 +24,6 @@ def noise(n, ch=2, seed=8, amp=0.5):
 
 def db_rms(x):
     return 10 * np.log10(np.mean(x ** 2))
-
-
-def seek(kind, params, n, S, block=4096):
-    node, *_ = make_node(kind, params)
-    start = max(0, S - math.ceil(node.tail_seconds() * SR))
-    sliced = {k: (v[..., start:] if isinstance(v, np.ndarray) else v) for k, v in params.items()}
-    return run_node(kind, sliced, n=n - start, block=block, start=start)[:, S - start:], start
 
 
 def comp(x, **kw):
@@ -132,7 +115,7 @@ def test_compressor_seek_after_warmup():
     x[:, S - SR // 2: S - 10] *= 40.0        # loud until just before S: the release crosses S
     params["in"] = x
     full = run_node("compressor", params, n=n)
-    part, start = seek("compressor", params, n, S)
+    part, start = run_warmed("compressor", params, n, S)
     cold = run_node("compressor", {**params, "in": x[:, S:]}, n=n - S, start=S)
     assert start > 0
     assert np.max(np.abs(cold - full[:, S:])) > 1e-2                 # state matters across S
@@ -218,7 +201,7 @@ def test_limiter_seek_after_warmup():
     x[:, S - SR // 4: S - 10] *= 20.0
     params["in"] = x
     full = run_node("limiter", params, n=n)
-    part, start = seek("limiter", params, n, S)
+    part, start = run_warmed("limiter", params, n, S)
     cold = run_node("limiter", {**params, "in": x[:, S:]}, n=n - S, start=S)
     assert start > 0
     assert np.max(np.abs(cold - full[:, S:])) > 1e-2

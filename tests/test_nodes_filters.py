@@ -10,7 +10,7 @@ import pytest
 from phonon import registry
 from phonon.nodes import filters
 from phonon.nodes.base import FADING
-from phonon.nodes.harness import make_node, run_node
+from phonon.nodes.harness import run_warmed, make_node, run_node
 from phonon.pattern import mini
 
 SR = 44100
@@ -34,13 +34,6 @@ def gain_db(kind, f, **params):
     y = run_node(kind, {"in": x, **params}, n=SR)[0]
     h = SR // 2
     return 20 * np.log10(np.sqrt(np.mean(y[h:] ** 2)) / np.sqrt(np.mean(x[h:] ** 2)))
-
-
-def seek_fading(kind, params, n, S, block=4096):
-    node, *_ = make_node(kind, params)
-    start = max(0, S - math.ceil(node.tail_seconds() * SR))
-    sliced = {k: (v[..., start:] if isinstance(v, np.ndarray) else v) for k, v in params.items()}
-    return run_node(kind, sliced, n=n - start, block=block, start=start)[:, S - start:]
 
 
 def rng_noise(n, ch=1, seed=1):
@@ -200,7 +193,7 @@ def test_fading_warm_up_within_minus_120_dbfs(kind, params):
     node, *_ = make_node(kind, params)
     assert node.state_class == FADING and 0 < node.tail_seconds() <= filters.TAIL_CAP
     whole = run_node(kind, params, n=n)
-    assert np.max(np.abs(seek_fading(kind, params, n, S) - whole[:, S:])) < 1e-6
+    assert np.max(np.abs(run_warmed(kind, params, n, S)[0] - whole[:, S:])) < 1e-6
 
 
 def test_tail_follows_the_slowest_pole():

@@ -94,11 +94,9 @@ def cmd_farm(args) -> int:
             raise RenderError(f"--chunk got {args.chunk}; expected a positive number of seconds")
         c = int(round(args.chunk * spec.sr))
         chunk_frames = max(block, -(-c // block) * block)  # block-aligned
-    from .planner import graph_info
-    info, _ = graph_info(spec, stems_kind == "buses")
-    node_costs, build = costmod.calibrate(spec, {i.kind for i in info}, block, args.recalibrate)
+    node_costs = costmod.calibrate(spec, block, args.recalibrate)
     plan = make_plan(spec, frames, cores, mode=args.mode, chunk_frames=chunk_frames, block=block,
-                     node_costs=node_costs, stems_buses=stems_kind == "buses", build_seconds=build)
+                     node_costs=node_costs, stems_buses=stems_kind == "buses")
     if args.plan:
         print(plan.describe())
         return 0

@@ -1,21 +1,67 @@
-"""Node costs measured on this machine, cached in ~/.cache/phonon/costs.json by node kind.
+"""The cost model's measurements, taken on this machine for this patch.
 
-A quick calibration renders the patch itself for a fraction of a second with the
-engine's per-node profiler and keeps, per kind, seconds of CPU per frame. Kinds
-already in the cache are not measured again (PHONON_COSTS overrides the path;
-`recalibrate=True` measures everything).
+`calibrate(spec)` renders the patch itself briefly with the engine's per-node profiler
+(after one untimed pass that loads every numba kernel) and returns a `Costs`:
+
+  node      seconds of CPU per frame of every node (batched nodes share their batch's
+            time equally, as the profiler records it)
+  build     seconds to unpickle the spec, build a Graph and seek (paid by every task)
+  seek      seconds per frame of position the first seek far into the piece costs a
+            process (pattern phase integrals from sample 0, cached per process after that)
+  dispatch  seconds of fixed cost per task (pipe round trip, scheduling), a constant
+
+Results are cached by spec digest in ~/.cache/phonon/costs.json (PHONON_COSTS overrides
+the path); `recalibrate=True` measures again. Costs of a patch depend on its patterns'
+density, so nothing is shared between patches except a per-kind fallback.
 """
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_COST = 2e-8  # seconds per frame for a kind never measured (a cheap node)
-TASK_OVERHEAD = 0.004  # seconds: dispatch, unpickling the spec, building the Graph (+ measured)
-CALIBRATION_SECONDS = 0.25
-SEEK_KEY = "_seek_per_frame"  # spec-specific: measured per plan, never cached
+DEFAULT_COST = 2e-8  # seconds per frame for a node never measured (a cheap node)
+TASK_OVERHEAD = 0.004  # seconds per task: dispatch through the pipe, result message
+CALIBRATION_SECONDS = 0.5  # audio rendered for calibration (at most; see CALIBRATION_WALL)
+CALIBRATION_WALL = 0.5  # stop the timed pass after this much wall time (slow patches)
+SEEK_KEY = "_seek_per_frame"
+BUILD_KEY = "_build"
+VERSION = 2
+
+
+@dataclass
+class Costs:
+    node: dict = field(default_factory=dict)  # node id -> s/frame
+    kind: dict = field(default_factory=dict)  # kind -> s/frame (fallback)
+    build: float = 0.0
+    seek: float = 0.0
+    dispatch: float = TASK_OVERHEAD
+
+    def of(self, nid, kind) -> float:
+        if nid in self.node:
+            return self.node[nid]
+        return self.kind.get(kind, DEFAULT_COST)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Costs":
+        """Tests and callers pass plain dicts: int keys are node ids, str keys kinds,
+        plus optional "_build" and "_seek_per_frame"."""
+        if isinstance(d, Costs):
+            return d
+        c = cls()
+        for k, v in d.items():
+            if k == BUILD_KEY:
+                c.build = float(v)
+            elif k == SEEK_KEY:
+                c.seek = float(v)
+            elif isinstance(k, int):
+                c.node[k] = float(v)
+            else:
+                c.kind[str(k)] = float(v)
+        return c
 
 
 def cache_path() -> Path:
@@ -25,81 +71,108 @@ def cache_path() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "phonon" / "costs.json"
 
 
-def load() -> dict:
+def _load_all() -> dict:
     try:
         with open(cache_path()) as f:
             d = json.load(f)
-        return {k: float(v) for k, v in d.items() if isinstance(v, (int, float))}
+        return d if isinstance(d, dict) and d.get("_version") == VERSION else {"_version": VERSION}
     except (OSError, ValueError):
-        return {}
+        return {"_version": VERSION}
 
 
-def save(costs: dict) -> None:
+def _save_all(d: dict) -> None:
     p = cache_path()
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "w") as f:
-            json.dump(dict(sorted(costs.items())), f, indent=1)
+            json.dump(d, f, indent=1, sort_keys=True)
         os.replace(tmp, p)
     except OSError:
         pass  # a read-only home: costs are re-measured next time
 
 
-def calibrate(spec, kinds_needed, block: int = 8192, recalibrate: bool = False) -> tuple[dict, float]:
-    """Per-kind seconds/frame for every kind in `kinds_needed`, and the Graph build time.
-    Measures (by rendering `spec` briefly) only when some kind is not cached."""
+def calibrate(spec, block: int = 8192, recalibrate: bool = False, sr_key: str = "") -> Costs:
+    digest = spec.digest()
+    allc = _load_all()
+    if not recalibrate and digest in allc.get("specs", {}):
+        d = allc["specs"][digest]
+        c = Costs({int(k): v for k, v in d["node"].items()}, dict(allc.get("kinds", {})),
+                  d["build"], d["seek"])
+        return c
+    c = measure(spec, block)
+    c.kind = dict(allc.get("kinds", {}))
+    specs = allc.setdefault("specs", {})
+    if len(specs) > 64:
+        specs.clear()
+    specs[digest] = {"node": {str(k): v for k, v in c.node.items()}, "build": c.build,
+                     "seek": c.seek}
+    kinds = allc.setdefault("kinds", {})
+    kinds.update(_per_kind(spec, c.node))
+    c.kind = dict(kinds)
+    _save_all(allc)
+    return c
+
+
+def _per_kind(spec, node_costs: dict) -> dict:
+    tot: dict = {}
+    cnt: dict = {}
+    for ns in spec.nodes:
+        if ns.id in node_costs:
+            tot[ns.kind] = tot.get(ns.kind, 0.0) + node_costs[ns.id]
+            cnt[ns.kind] = cnt.get(ns.kind, 0) + 1
+    return {k: tot[k] / cnt[k] for k in tot}
+
+
+def measure(spec, block: int = 8192) -> Costs:
+    """Per-node seconds/frame, build and seek costs, measured now."""
     from phonon.engine import Graph
 
-    costs = load()
-    t0 = time.perf_counter()
+    data = pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
     g = Graph(spec)
-    build = time.perf_counter() - t0
-    missing = set(kinds_needed) if recalibrate else {k for k in kinds_needed if k not in costs}
-    try:
-        costs[SEEK_KEY] = _seek_cost(spec, block)
-    except Exception:  # noqa: BLE001  (a node that fails does so in its task, with a traceback)
-        costs[SEEK_KEY] = 0.0
-    if not missing:
-        return costs, build
+    g.render(min(block, 1024))  # loads kernels
+    builds = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        Graph(pickle.loads(data))
+        builds.append(time.perf_counter() - t0)
     frames = max(block, int(spec.sr * CALIBRATION_SECONDS))
-    pos = 0
-    while pos < frames:  # a first pass loads every kernel (numba cache) before timing
-        n = min(block, frames - pos)
-        g.render(n)
-        pos += n
     g = Graph(spec)
     g.enable_profile()
     pos = 0
+    t0 = time.perf_counter()
     while pos < frames:
         n = min(block, frames - pos)
         g.render(n)
         pos += n
-    per_kind: dict = {}
-    count: dict = {}
-    kinds = {i.id: i.kind for i in g.info()}
-    for nid, sec in g.profile.items():
-        k = kinds[nid]
-        per_kind[k] = per_kind.get(k, 0.0) + sec
-        count[k] = count.get(k, 0) + 1
-    for k in missing:
-        if k in per_kind:
-            costs[k] = max(per_kind[k] / count[k] / frames, 1e-10)
-    save({k: v for k, v in costs.items() if k != SEEK_KEY})
-    return costs, build
+        if time.perf_counter() - t0 > CALIBRATION_WALL and pos >= 2 * block:
+            break
+    node = {nid: max(sec / pos, 1e-11) for nid, sec in g.profile.items()}
+    try:
+        seek0, seek = _seek_cost(spec, block)
+    except Exception:  # noqa: BLE001  (a node that fails does so in its task, with a traceback)
+        seek0 = seek = 0.0
+    return Costs(node, {}, min(builds) + seek0, seek)
 
 
-def _seek_cost(spec, block: int) -> float:
-    """Extra seconds per frame of position to seek and render one block there (nodes whose
-    state at sample n is an integral from 0 make seeking O(n))."""
+def _seek_cost(spec, block: int) -> tuple[float, float]:
+    """(seconds per seek, seconds per frame of new position) to seek and render one block
+    there: nodes whose state at sample n is an integral from 0 (cached per process, so only
+    positions past the furthest one reached cost), and pattern look-back (a constant)."""
     from phonon.engine import Graph
 
-    far = spec.sr * 120
+    sr = spec.sr
+    n = min(block, 1024)
+    g = Graph(spec)
+    t0 = time.perf_counter()
+    g.render(n)
+    base = time.perf_counter() - t0
     t = []
-    for pos in (0, far, 0, far):
+    for pos in (30 * sr, 60 * sr):
         g = Graph(spec)
         t0 = time.perf_counter()
         g.seek(pos)
-        g.render(min(block, 1024))
-        t.append(time.perf_counter() - t0)
-    return max(0.0, (t[3] - t[2]) / far)
+        g.render(n)
+        t.append(max(0.0, time.perf_counter() - t0 - base))
+    per = max(0.0, (t[1] - t[0]) / (30 * sr))
+    return max(0.0, t[0] - 30 * sr * per), per

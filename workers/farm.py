@@ -20,7 +20,7 @@ from . import shm as shmmod
 from .errors import TaskFailed, WorkerCrashed
 from .executors import make_executor
 from .mixer import ArraySource, Mixer, PendingSource
-from .planner import Plan, make_plan
+from .planner import Plan, dispatch_key, make_plan
 from .task import Source, Task
 
 MAX_RETRIES = 3
@@ -40,6 +40,13 @@ class FarmResult:
     retries: int
     backend: str
     events: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)  # per task: stage, k, start, end, warm, cpu, wall,
+    #   pid, sent, done (parent clock, seconds since the run started)
+    mixer_s: float = 0.0  # parent seconds spent mixing and writing
+    mixer_cpu: float = 0.0  # parent CPU seconds over the whole run
+    startup_s: float = 0.0  # until every worker was ready (first dispatch)
+    profile: dict = field(default_factory=dict)  # node id -> seconds (when profiling)
+    pattern_s: float = 0.0
 
     @property
     def warm_pct(self) -> float:
@@ -61,19 +68,19 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
                 block: int = 8192, stems_buses: bool = False, plan: Optional[Plan] = None,
                 progress: Optional[Callable[[int], None]] = None, client=None,
                 log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
-                on_start: Optional[Callable] = None) -> FarmResult:
+                on_start: Optional[Callable] = None, profile: bool = False) -> FarmResult:
     cores = cores or os.cpu_count() or 1
     shmmod.remove_stale()
     if plan is None:
         plan = make_plan(spec, frames, cores, mode=mode, chunk_frames=chunk_frames, block=block,
                          stems_buses=stems_buses)
     return _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
-                on_start).run()
+                on_start, profile).run()
 
 
 class _Run:
     def __init__(self, spec, plan, sink, backend, start_method, scheduler, progress, client, log,
-                 on_start):
+                 on_start, profile=False):
         self.spec, self.plan, self.sink = spec, plan, sink
         self.backend, self.progress, self.log = backend, progress, log
         self.spec_bytes = spec.to_bytes()
@@ -85,10 +92,18 @@ class _Run:
         self.retries = 0
         self.warned: set = set()
         self.branch_tasks: dict = {}
+        self.profile = profile
+        self.task_log: list = []
+        self.node_prof: dict = {}
+        self.pattern_s = 0.0
+        self.mixer_s = 0.0
+        self.startup_s = 0.0
+        self.sent: dict = {}
 
     # -------------------------------------------------------------------------------------
     def run(self) -> FarmResult:
-        t0 = time.perf_counter()
+        t0 = self.t0 = time.perf_counter()
+        c0 = time.process_time()
         ok = False
         try:
             self._setup()
@@ -107,7 +122,10 @@ class _Run:
                     self.sink.abort()
         wall = time.perf_counter() - t0
         return FarmResult(self.plan, self.plan.frames, wall, self.cpu, self.executor.busy(),
-                          self.warm_frames, self.useful_frames, self.retries, self.backend)
+                          self.warm_frames, self.useful_frames, self.retries, self.backend,
+                          tasks=self.task_log, mixer_s=self.mixer_s,
+                          mixer_cpu=time.process_time() - c0, startup_s=self.startup_s,
+                          profile=self.node_prof, pattern_s=self.pattern_s)
 
     def _setup(self) -> None:
         plan = self.plan
@@ -150,7 +168,7 @@ class _Run:
     # -- tasks -------------------------------------------------------------------------------
     def _chunk_task(self, s, k: int, attempt: int = 0) -> Task:
         plan = self.plan
-        a, b = plan.chunk_range(k)
+        a, b = plan.task_range(s, k)
         ws = plan.warm_start(s, k)
         ext = []
         for node in s.externals:
@@ -166,7 +184,8 @@ class _Run:
         return Task(tid=s.index * 1_000_000 + k, kind="chunk", stage=s.index, chunk=k, start=a,
                     end=b, warm_start=ws, taps=taps, outputs=(), externals=tuple(ext), dest=dest,
                     block=plan.block, rows=max(1, s.rows),
-                    predicted=s.cost * (b - ws), attempt=attempt)
+                    predicted=s.cost * (b - ws), attempt=attempt, slot_frames=plan.chunk,
+                    profile=self.profile)
 
     def _branch_task(self, s, attempt: int = 0) -> Task:
         plan = self.plan
@@ -176,7 +195,7 @@ class _Run:
         return Task(tid=-1 - s.index, kind="branch", stage=s.index, chunk=s.index, start=0,
                     end=plan.frames, warm_start=0, taps=taps, outputs=(), externals=(), dest=dest,
                     block=plan.block, rows=max(1, s.rows), predicted=s.cost * plan.frames,
-                    attempt=attempt)
+                    attempt=attempt, profile=self.profile)
 
     def _gather(self, ps, p, lo: int, hi: int) -> np.ndarray:
         """Copy [lo, hi) of a product out of the parent's slots (executors without shm)."""
@@ -197,8 +216,11 @@ class _Run:
         plan = self.plan
         K = plan.nchunks
         time_stages = [s for s in plan.stages if s.kind == "time"]
-        self.done = {s.index: set() for s in time_stages}
-        self.pending = [(k, s.index, 0) for k in range(K) for s in time_stages]  # timeline order
+        self.done = {s.index: set() for s in time_stages}  # base chunks written
+        self.done_tasks = {s.index: set() for s in time_stages}
+        self.first_open = {s.index: 0 for s in time_stages}  # first task not done
+        self.pending = sorted(((s.index, k, 0) for s in time_stages for k in range(s.ntasks)),
+                              key=lambda t: dispatch_key(plan.stages[t[0]], t[1], plan))
         self.inflight: set = set()
         self.pending_branches = []  # plan guarantees branches <= workers
         for s in plan.stages:
@@ -210,7 +232,9 @@ class _Run:
         while self.mix_k < K:
             self._dispatch()
             if self._mixable(self.mix_k):
+                t = time.perf_counter()
                 n = self.mixer.consume(self.mix_k, check=self._check)
+                self.mixer_s += time.perf_counter() - t
                 if self.progress:
                     self.progress(n)
                 self.mix_k += 1
@@ -232,7 +256,7 @@ class _Run:
         self._watchdog()
 
     def _released(self, s: int) -> int:
-        """Chunks [0, r) of stage s may be overwritten: no reader will need them again."""
+        """Base chunks [0, r) of stage s may be overwritten: no reader will need them again."""
         plan = self.plan
         K = plan.nchunks
         r = self.mix_k if self.mixer.reads_stage(s) else K
@@ -240,36 +264,42 @@ class _Run:
         for t in plan.stages:
             if t.kind != "time" or t.index <= s or not (set(t.externals) & prods):
                 continue
-            kmin = next((k for k in range(K) if k not in self.done[t.index]), K)
-            if kmin < K:
+            kmin = self.first_open[t.index]
+            if kmin < t.ntasks:
                 r = min(r, plan.warm_start(t, kmin) // plan.chunk)
         return r
 
-    def _ready(self, k: int, s: int) -> bool:
+    def _ready(self, s: int, k: int) -> bool:
         plan = self.plan
         st = plan.stages[s]
-        if k >= self._released(s) + st.nslots:
+        C = plan.chunk
+        a, b = plan.task_range(st, k)
+        last = -(-b // C)  # base chunks [a // C, last)
+        if last > self._released(s) + st.nslots:
             return False
-        first = plan.warm_start(st, k) // plan.chunk
+        first = plan.warm_start(st, k) // C
         for node in st.externals:
             ps, _ = self.producer[node]
             d = self.done[ps.index]
-            if any(j not in d for j in range(first, k + 1)):
+            if any(j not in d for j in range(first, last)):
                 return False
         return True
 
     def _dispatch(self) -> None:
         while self.pending_branches and self.executor.capacity() > 0:
-            self.executor.submit(self.pending_branches.pop(0))
+            t = self.pending_branches.pop(0)
+            self._sent(t)
+            self.executor.submit(t)
         if not self.pending:
             return
         cap = self.executor.capacity()
         i = 0
         while cap > 0 and i < len(self.pending):
-            k, s, attempt = self.pending[i]
-            if self._ready(k, s):
+            s, k, attempt = self.pending[i]
+            if self._ready(s, k):
                 self.pending.pop(i)
                 t = self._chunk_task(self.plan.stages[s], k, attempt)
+                self._sent(t)
                 self.executor.submit(t)
                 self.inflight.add((s, k))
                 cap -= 1
@@ -280,23 +310,38 @@ class _Run:
                 continue
             i += 1
 
+    def _sent(self, task) -> None:
+        now = time.perf_counter() - self.t0
+        if not self.sent:
+            self.startup_s = now
+        self.sent[(task.stage, task.chunk, task.attempt)] = now
+
     def _handle(self, events) -> None:
         for ev in events:
             kind, task = ev[0], ev[1]
             if kind == "done":
                 stats, arr = ev[2], ev[3]
                 self.cpu += stats.get("cpu", 0.0)
+                self._record(task, stats)
                 if task.kind == "branch":
                     self.branch_tasks.pop(task.stage, None)
                     if arr is not None:
                         self.branch_sources[task.stage].source = ArraySource(arr)
                     self.useful_frames += task.end
                     continue
+                C = self.plan.chunk
+                j0, j1 = task.start // C, -(-task.end // C)
                 if arr is not None:
-                    self.arenas[task.stage].slot(task.chunk)[:, :arr.shape[1]] = arr
+                    for j in range(j0, j1):
+                        lo, hi = j * C - task.start, min(task.end, (j + 1) * C) - task.start
+                        self.arenas[task.stage].slot(j)[:, :hi - lo] = arr[:, lo:hi]
                 self.warm_frames += stats.get("warm", 0)
                 self.useful_frames += task.end - task.start
-                self.done[task.stage].add(task.chunk)
+                self.done[task.stage].update(range(j0, j1))
+                dt = self.done_tasks[task.stage]
+                dt.add(task.chunk)
+                while self.first_open[task.stage] in dt:
+                    self.first_open[task.stage] += 1
                 self.inflight.discard((task.stage, task.chunk))
             elif kind == "error":
                 if task is None:
@@ -315,7 +360,20 @@ class _Run:
                     self.pending_branches.append(t)
                 else:
                     self.inflight.discard((task.stage, task.chunk))
-                    self.pending.insert(0, (task.chunk, task.stage, task.attempt + 1))
+                    self.pending.insert(0, (task.stage, task.chunk, task.attempt + 1))
+
+    def _record(self, task, stats) -> None:
+        now = time.perf_counter() - self.t0
+        sent = self.sent.get((task.stage, task.chunk, task.attempt), now)
+        self.task_log.append({"stage": task.stage, "k": task.chunk, "kind": task.kind,
+                              "start": task.start, "end": task.end, "warm": task.start - task.warm_start,
+                              "cpu": stats.get("cpu", 0.0), "wall": stats.get("wall", 0.0),
+                              "pid": stats.get("pid", 0), "sent": sent, "done": now})
+        prof = stats.get("profile")
+        if prof:
+            for nid, sec in prof.items():
+                self.node_prof[nid] = self.node_prof.get(nid, 0.0) + sec
+            self.pattern_s += stats.get("pattern_s", 0.0)
 
     def _watchdog(self) -> None:
         now = time.perf_counter()

@@ -10,14 +10,23 @@ declares nothing is `history` (never split). Candidate plans:
           series sum / parallel max of tails along the paths inside the stage.
           History nodes and everything downstream of them form the serial tail,
           run by the mixer over the stitched stream.
+          Chunks live on one base grid of `plan.chunk` frames (the mixer's unit and
+          the slot size); each stage's tasks cover whole base chunks given by its
+          `bounds`, so a cheap stage with a long warm-up (the reverb) runs few long
+          tasks while the expensive stage runs many short ones.
   branch  Independent subgraphs under the final mix, each rendered whole by one
           worker and streamed through an SPSC ring; the mix on top runs in the mixer.
 
-`auto` predicts each candidate's wall time with the cost model (node costs
-calibrated on this machine, task overhead, warm-up overhead) and keeps the best.
+`auto` predicts each candidate's wall time by list-scheduling its tasks (`simulate`,
+the same dispatch order and dependencies the farm uses) with costs calibrated on this
+machine for this patch (`workers.costs`: per-node CPU per frame, task build/seek cost,
+dispatch overhead), warm-up included, plus the mixer's work, and keeps the best.
+`simulate` is also what scripts/bench_scaling.py replays measured task costs through.
 """
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 import os
 from dataclasses import dataclass, field
@@ -30,8 +39,9 @@ from . import costs as costmod
 STATELESS, SEEKABLE, FADING, HISTORY = "stateless", "seekable", "fading", "history"
 MODES = ("auto", "time", "branch")
 LONG_TAIL_SECONDS = 0.25  # a fading node with a longer tail is a stage-cut candidate
+THRESHOLDS = (LONG_TAIL_SECONDS, 1.0, 4.0)  # stage-cut / serial-tail variants tried by auto
 MIN_TASK_SECONDS = 0.1  # tasks carry at least this much work
-ARENA_BUDGET = 64 * 2**20  # bytes of chunk slots in flight, all stages together
+ARENA_BUDGET = int(float(os.environ.get("PHONON_FARM_ARENA_MB", "512")) * 2**20)  # slot bytes
 MIX_COST = 3e-9  # seconds per frame per output row for the mixer (sum + file)
 MIX_KINDS = {"add", "sub", "mul", "div", "sum", "pan", "stereo", "gain"}
 
@@ -55,10 +65,24 @@ class Stage:
     warmup: int  # frames (time stages)
     cost: float  # seconds per frame of this stage's nodes
     nslots: int = 0
+    bounds: tuple = ()  # task k covers base chunks [bounds[k], bounds[k+1]) (time stages)
 
     @property
     def rows(self) -> int:
         return sum(p.ch for p in self.products)
+
+    @property
+    def ntasks(self) -> int:
+        return max(1, len(self.bounds) - 1) if self.kind == "time" else 1
+
+    def task_of(self, j: int) -> int:
+        """The task index covering base chunk j."""
+        return bisect.bisect_right(self.bounds, j) - 1
+
+    @property
+    def span(self) -> int:
+        """The longest task, in base chunks."""
+        return max((b - a for a, b in zip(self.bounds, self.bounds[1:])), default=1)
 
 
 @dataclass
@@ -77,21 +101,56 @@ class Plan:
     labels: dict  # node id -> "kind label"
     predicted: dict = field(default_factory=dict)
     ring_frames: int = 0
+    tail_inputs: dict = field(default_factory=dict)  # serial-tail node -> its input node ids
 
     @property
     def nchunks(self) -> int:
         return max(1, -(-self.frames // self.chunk))
 
     def chunk_range(self, k: int) -> tuple[int, int]:
+        """Frames of base chunk k (the mixer's unit)."""
         return k * self.chunk, min(self.frames, (k + 1) * self.chunk)
 
+    def task_range(self, stage: "Stage", k: int) -> tuple[int, int]:
+        """Frames [a, b) task k of a time stage renders."""
+        return (stage.bounds[k] * self.chunk,
+                min(self.frames, stage.bounds[k + 1] * self.chunk))
+
     def warm_start(self, stage: "Stage", k: int) -> int:
-        a = k * self.chunk
+        a = stage.bounds[k] * self.chunk if stage.bounds else k * self.chunk
         return max(0, a - stage.warmup)
 
     @property
     def uses_warmup(self) -> bool:
-        return any(s.kind == "time" and s.warmup > 0 for s in self.stages) and self.nchunks > 1
+        return any(s.kind == "time" and s.warmup > 0 and s.ntasks > 1 for s in self.stages)
+
+    def set_bounds(self, stage: "Stage", mult: int = 1, shrink: bool = False) -> None:
+        """Uniform tasks of `mult` base chunks; `shrink` halves the last ones down to one base
+        chunk, so a downstream stage's final task (on the critical path) is short."""
+        K = self.nchunks
+        mult = max(1, min(int(mult), K))
+        tail = []
+        if shrink and mult > 1:
+            m = mult // 2
+            while m >= 1:
+                tail.append(m)
+                m //= 2
+        b = [0]
+        end = K - sum(tail)
+        while b[-1] + mult <= end and end > 0:
+            b.append(b[-1] + mult)
+        if b[-1] < end:
+            b.append(end)
+        for m in tail:
+            if b[-1] + m <= K:
+                b.append(b[-1] + m)
+        if b[-1] < K:
+            b.append(K)
+        stage.bounds = tuple(b)
+
+    def arena_bytes(self) -> int:
+        return sum(8 * max(1, s.rows) * self.chunk * s.nslots for s in self.stages
+                   if s.kind == "time")
 
     def producer_of(self) -> dict:
         return {p.node: (s, p) for s in self.stages for p in s.products}
@@ -101,15 +160,17 @@ class Plan:
         lines = [f"plan: mode {self.mode}, {self.frames} frames ({self.frames / sr:.2f} s), "
                  f"{self.workers} worker(s), block {self.block}"]
         if any(s.kind == "time" for s in self.stages):
-            lines.append(f"time chunks: {self.nchunks} x {self.chunk} frames "
-                         f"({self.chunk / sr:.3f} s)")
+            lines.append(f"base chunks: {self.nchunks} x {self.chunk} frames "
+                         f"({self.chunk / sr:.3f} s); slots {self.arena_bytes() / 2**20:.0f} MB")
         for s in self.stages:
             prods = ", ".join(f"%{p.node}[{p.ch}ch]" for p in s.products)
             ext = ", ".join(f"%{e}" for e in s.externals) or "-"
             if s.kind == "time":
-                lines.append(f"stage {s.index} (time): {len(s.nodes)} nodes, {self.nchunks} tasks, "
-                             f"warm-up {s.warmup} frames ({s.warmup / sr:.3f} s) per chunk after the "
-                             f"first; reads {ext}; materializes {prods}; "
+                lens = sorted({b - a for a, b in zip(s.bounds, s.bounds[1:])}, reverse=True)
+                lens_s = "/".join(f"{m * self.chunk / sr:.2f}" for m in lens[:4])
+                lines.append(f"stage {s.index} (time): {len(s.nodes)} nodes, {s.ntasks} tasks of "
+                             f"{lens_s} s, warm-up {s.warmup} frames ({s.warmup / sr:.3f} s) per task "
+                             f"after the first; reads {ext}; materializes {prods}; "
                              f"cost {s.cost * sr:.4f} CPU-s per audio-s")
             else:
                 lines.append(f"stage {s.index} (branch): {len(s.nodes)} nodes rendered whole, "
@@ -122,7 +183,11 @@ class Plan:
         if p:
             lines.append(f"predicted: serial {p['serial_s']:.2f} s, wall {p['wall_s']:.2f} s with "
                          f"{self.workers} worker(s), speedup {p['speedup']:.2f}x, warm-up overhead "
-                         f"{p['warm_pct']:.1f}%, task overhead {p['task_pct']:.1f}%")
+                         f"{p['warm_pct']:.1f}%, task overhead {p['task_pct']:.1f}%, mixer "
+                         f"{p.get('mixer_s', 0.0):.2f} s"
+                         + (f" (on {p['cpus']} CPUs: {p['wall_ideal_s']:.2f} s with one CPU "
+                            f"per worker)" if p.get('cpus', 0) < self.workers + 1 and
+                            'wall_ideal_s' in p else ""))
             if p.get("alternatives"):
                 lines.append("alternatives: " + ", ".join(
                     f"{m} {w:.2f} s" for m, w in p["alternatives"].items()))
@@ -152,42 +217,196 @@ def _round_up(x: int, m: int) -> int:
 
 
 def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames: Optional[int] = None,
-              block: int = 8192, node_costs: Optional[dict] = None, stems_buses: bool = False,
-              build_seconds: float = 0.0, stages: Optional[bool] = None) -> Plan:
-    """The best plan by predicted wall time. `stages` True/False forces/forbids stage cuts."""
+              block: int = 8192, node_costs=None, stems_buses: bool = False,
+              build_seconds: Optional[float] = None, stages: Optional[bool] = None,
+              cpus: Optional[int] = None) -> Plan:
+    """The best plan by predicted wall time. `stages` True/False forces/forbids stage cuts.
+    `node_costs`: a `costs.Costs`, or a dict (int keys: node ids, str keys: kinds); measured
+    when None. `cpus`: CPUs the prediction assumes (default: this machine's)."""
     if mode not in MODES:
         raise RenderError(f"--mode got '{mode}'; expected one of {', '.join(MODES)}")
     if workers < 1:
         raise RenderError(f"--cores got {workers}; expected >= 1")
     info, chans = graph_info(spec, stems_buses)
     if node_costs is None:
-        node_costs, build_seconds = costmod.calibrate(spec, {i.kind for i in info}, block)
-    ctx = _Ctx(spec, info, chans, node_costs, frames, workers, block, stems_buses, build_seconds)
+        node_costs = costmod.calibrate(spec, block)
+    costs = costmod.Costs.from_dict(node_costs)
+    if build_seconds is not None:
+        costs.build = build_seconds
+    ctx = _Ctx(spec, info, chans, costs, frames, workers, block, stems_buses,
+               cpus or os.cpu_count() or 1)
     cands = {}
     if mode in ("auto", "time"):
         if stages is not False:
-            for thr in (LONG_TAIL_SECONDS, 1.0, 4.0):
+            for thr in THRESHOLDS:
                 cands[f"time+stages@{thr:g}s"] = ctx.time_plan(True, chunk_frames, thr)
         if not stages:
             cands["time"] = ctx.time_plan(False, chunk_frames)
         if stages is None:
-            for thr in (LONG_TAIL_SECONDS, 1.0, 4.0):
+            for thr in THRESHOLDS:
                 cands[f"time+tail@{thr:g}s"] = ctx.time_plan(False, chunk_frames, thr, True)
     if mode in ("auto", "branch"):
         cands["branch"] = ctx.branch_plan(chunk_frames=chunk_frames)
     best = min(cands, key=lambda m: cands[m].predicted["wall_s"])  # first wins ties
     plan = cands[best]
     plan.predicted["alternatives"] = {m: p.predicted["wall_s"] for m, p in cands.items()}
+    plan.predicted["candidate"] = best
     return plan
 
 
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class SimResult:
+    wall: float  # until the mixer wrote the last chunk (+ startup)
+    makespan: float  # last task finished
+    busy: list  # per-worker busy seconds
+    mixer: float  # mixer busy seconds
+    work: float  # sum of task durations
+    schedule: list  # (stage, task, worker, start, end)
+
+
+def dispatch_key(stage: Stage, k: int, plan: Plan) -> tuple:
+    """The order the farm (and the simulation) prefers among ready tasks: branches first,
+    then later stages (their inputs are in slots, they free them and feed the mixer), then
+    timeline order."""
+    if stage.kind == "branch":
+        return (0, 0, stage.index)
+    return (1, -stage.index, stage.bounds[k])
+
+
+def task_deps(plan: Plan) -> dict:
+    """(stage, k) -> [(producer stage, task)] a time task needs finished first."""
+    producer = plan.producer_of()
+    C = plan.chunk
+    deps = {}
+    for s in plan.stages:
+        if s.kind != "time":
+            continue
+        for k in range(s.ntasks):
+            ws = plan.warm_start(s, k)
+            _, b = plan.task_range(s, k)
+            d = set()
+            for node in s.externals:
+                ps, _ = producer[node]
+                if ps.kind != "time":
+                    continue
+                for t in range(ps.task_of(ws // C), ps.task_of(max(0, -(-b // C) - 1)) + 1):
+                    d.add((ps.index, t))
+            deps[(s.index, k)] = sorted(d)
+    return deps
+
+
+def simulate(plan: Plan, workers: int, cost_fn, dispatch: float = costmod.TASK_OVERHEAD,
+             mix_fn=None, startup: float = 0.0, seek_per_frame: float = 0.0) -> SimResult:
+    """List-schedule the plan's tasks on `workers` CPUs the way the farm dispatches them.
+
+    cost_fn(stage, k) -> seconds a task takes in its worker (k is 0 for a branch);
+    dispatch: fixed seconds per task on top; mix_fn(j) -> mixer seconds for base chunk j;
+    seek_per_frame: cost of a worker's first seek past the furthest position it reached.
+    The mixer is its own process; it mixes chunk j once every stage it reads has it."""
+    tasks = []
+    for s in plan.stages:
+        for k in range(s.ntasks):
+            tasks.append((s, k))
+    deps = task_deps(plan)
+    ndeps = {}
+    users: dict = {}
+    for s, k in tasks:
+        d = deps.get((s.index, k), [])
+        ndeps[(s.index, k)] = len(d)
+        for x in d:
+            users.setdefault(x, []).append((s, k))
+    finish: dict = {}
+    start_t: dict = {}
+    waiting = []  # (ready time, key, stage index, k)
+    avail = []  # (key, stage index, k, ready)
+    for s, k in tasks:
+        if ndeps[(s.index, k)] == 0:
+            heapq.heappush(waiting, (0.0, dispatch_key(s, k, plan), s.index, k))
+    free = [(0.0, w) for w in range(workers)]
+    heapq.heapify(free)
+    reach = [0] * workers
+    busy = [0.0] * workers
+    sched = []
+    stages = plan.stages
+    remaining = len(tasks)
+    work = 0.0
+    while remaining:
+        tw, w = heapq.heappop(free)
+        while waiting and waiting[0][0] <= tw:
+            r, key, si, k = heapq.heappop(waiting)
+            heapq.heappush(avail, (key, si, k, r))
+        if not avail:
+            if not waiting:
+                raise RuntimeError("simulate: dependency cycle")
+            r, key, si, k = heapq.heappop(waiting)
+            tw = max(tw, r)
+            heapq.heappush(avail, (key, si, k, r))
+            while waiting and waiting[0][0] <= tw:
+                r, key, si, k = heapq.heappop(waiting)
+                heapq.heappush(avail, (key, si, k, r))
+        key, si, k, r = heapq.heappop(avail)
+        s = stages[si]
+        d = float(cost_fn(s, k)) + dispatch
+        if seek_per_frame and s.kind == "time":
+            ws = plan.warm_start(s, k)
+            if ws > reach[w]:
+                d += seek_per_frame * (ws - reach[w])
+            reach[w] = max(reach[w], plan.task_range(s, k)[1])
+        elif s.kind == "branch":
+            reach[w] = plan.frames
+        t0 = max(tw, r)
+        t1 = t0 + d
+        start_t[(si, k)] = t0
+        finish[(si, k)] = t1
+        busy[w] += d
+        work += d
+        sched.append((si, k, w, t0, t1))
+        heapq.heappush(free, (t1, w))
+        remaining -= 1
+        for u in users.get((si, k), []):
+            uk = (u[0].index, u[1])
+            ndeps[uk] -= 1
+            if ndeps[uk] == 0:
+                rt = max(finish[x] for x in deps[uk])
+                heapq.heappush(waiting, (rt, dispatch_key(u[0], u[1], plan), u[0].index, u[1]))
+    makespan = max(finish.values(), default=0.0)
+    # The mixer: base chunk j once every stage it reads has it (branches stream evenly).
+    K = plan.nchunks
+    read = [s for s in plan.stages if _mixer_reads(plan, s)]
+    t = 0.0
+    mix = 0.0
+    for j in range(K):
+        ready = 0.0
+        for s in read:
+            if s.kind == "time":
+                ready = max(ready, finish[(s.index, s.task_of(j))])
+            else:
+                a, b = start_t[(s.index, 0)], finish[(s.index, 0)]
+                ready = max(ready, a + (b - a) * (j + 1) / K)
+        m = mix_fn(j) if mix_fn else 0.0
+        t = max(t, ready) + m
+        mix += m
+    return SimResult(max(t, makespan) + startup, makespan, busy, mix, work, sched)
+
+
+def _mixer_reads(plan: Plan, s: Stage) -> bool:
+    needed = set(plan.out_roots.values()) | set(plan.bus_nodes.values())
+    tail = set(plan.tail)
+    for n in plan.tail:
+        needed |= set(plan.tail_inputs.get(n, ()))
+    return any(p.node in needed and p.node not in tail for p in s.products)
+
+
 class _Ctx:
-    def __init__(self, spec, info, chans, node_costs, frames, workers, block, stems_buses, build):
+    def __init__(self, spec, info, chans, costs, frames, workers, block, stems_buses, cpus):
         self.spec, self.info, self.chans = spec, info, chans
         self.by_id = {i.id: i for i in info}
         self.order = [i.id for i in info]
         self.frames, self.workers, self.block, self.sr = frames, workers, block, spec.sr
-        self.cost = {i.id: node_costs.get(i.kind, costmod.DEFAULT_COST) for i in info}
+        self.costs = costs
+        self.cpus = cpus
+        self.cost = {i.id: costs.of(i.id, i.kind) for i in info}
         self.total_cost = sum(self.cost.values())
         self.out_roots = {name: r.node for name, r in spec.outputs}
         self.bus_nodes = {name: r.node for name, r in spec.buses} if stems_buses else {}
@@ -196,9 +415,8 @@ class _Ctx:
             for r in i.inputs:
                 self.consumers[r].append(i.id)
         self.labels = {i.id: f"{i.kind}" + (f" ({i.label})" if i.label else "") for i in info}
-        self.task_overhead = costmod.TASK_OVERHEAD + build
-        self.seek_cost = node_costs.get(costmod.SEEK_KEY, 0.0)
-        self.serial_s = self.total_cost * frames + MIX_COST * frames * 2
+        self.rows_out = 2 * max(1, len(self.out_roots))
+        self.serial_s = self.total_cost * frames + MIX_COST * frames * self.rows_out
 
     def sc(self, nid) -> str:
         s = self.by_id[nid].state_class
@@ -271,91 +489,147 @@ class _Ctx:
                               + ", ".join(f"%{x}" for x in i.inputs) + " materialized)")
                 if any(p.node == n for p in prods):
                     where += ", materialized"
-                reasons[n] = f"{what}; {where}; path warm-up {W[n] / self.sr:.3f} s"
-        # Renumber externals' stage-relative view is by node id; fix indices after compaction.
+                reasons[n] = (f"{what}; {where}; path warm-up {W[n] / self.sr:.3f} s; "
+                              f"{self.cost[n] * self.sr * 1000:.2f} ms CPU per audio-s")
         tail = tuple(n for n in self.order if n in serial)
         for n in tail:
             why = ("history: cannot restart mid-piece" if self.sc(n) == HISTORY
                    else f"long tail ({self.by_id[n].tail_seconds:.2f} s): cheaper run once"
                    if tail_long and self.tail_frames(n) >= thr and self.sc(n) == FADING
                    else "downstream of the serial tail")
-            reasons[n] = f"{why}; serial tail in the mixer"
+            reasons[n] = (f"{why}; serial tail in the mixer; "
+                          f"{self.cost[n] * self.sr * 1000:.2f} ms CPU per audio-s")
         reasons = {n: reasons[n] for n in self.order if n in reasons}
         mode_name = "time" + ("+stages" if stages and len(st_list) > 1 else "") + \
             ("+tail" if tail else "")
         plan = Plan(mode_name, self.frames,
                     self.sr, self.block, self.block, self.workers, st_list, tail, self.out_roots,
-                    self.bus_nodes, reasons, self.labels)
-        plan.chunk = self._choose_chunk(plan, chunk_frames)
-        self._slots(plan)
-        plan.predicted = self._predict(plan, tail_cost=sum(self.cost[n] for n in tail))
+                    self.bus_nodes, reasons, self.labels,
+                    tail_inputs={n: tuple(self.by_id[n].inputs) for n in tail})
+        self._choose_chunks(plan, chunk_frames)
         return plan
 
-    def _choose_chunk(self, plan: Plan, chunk_frames: Optional[int]) -> int:
-        """The chunk length with the best predicted wall time among sizes that carry at
-        least MIN_TASK_SECONDS of work and keep the slots within ARENA_BUDGET."""
+    # -- chunk lengths -------------------------------------------------------------------------
+    def _configure(self, plan: Plan, C: int, mults: list, shrink: bool = True) -> None:
+        plan.chunk = C
+        for s, m in zip(plan.stages, mults):
+            plan.set_bounds(s, m, shrink=shrink and s.index > 0)
+        self._slots(plan)
+
+    def _choose_chunks(self, plan: Plan, chunk_frames: Optional[int]) -> None:
+        """Base chunk and per-stage task lengths with the best simulated wall time, among
+        those whose tasks carry >= MIN_TASK_SECONDS of work and whose slots fit ARENA_BUDGET."""
         B, F, N = self.block, self.frames, self.workers
+        stages = plan.stages
         if chunk_frames:
-            return max(1, min(int(chunk_frames), F))
-        stages = [s for s in plan.stages if s.kind == "time"]
+            self._configure(plan, max(1, min(int(chunk_frames), F)), [1] * len(stages), False)
+            plan.predicted = self._predict(plan)
+            return
         if not stages:
-            return _round_up(min(F, self.sr), B)
-        top = sum(s.cost for s in stages) or costmod.DEFAULT_COST
-        c_min = min(_round_up(MIN_TASK_SECONDS / top, B), _round_up(F, B))
-        rows = sum(max(1, s.rows) for s in stages)
-        c_mem = max(B, int(ARENA_BUDGET / (8.0 * rows * (N + 4))) // B * B)
-        best, best_wall = None, float("inf")
+            plan.chunk = _round_up(min(F, self.sr), B)
+            plan.predicted = self._predict(plan)
+            return
+        Fb = _round_up(F, B)
+        top = max(s.cost for s in stages) or costmod.DEFAULT_COST
+        c_min = min(_round_up(MIN_TASK_SECONDS / top, B), Fb)
+        # Few, large tasks cost less warm-up; enough tasks keep every worker busy.
+        c_max = max(c_min, min(Fb, _round_up(F / max(1, N), B)))
+        cands = []
         c = c_min
-        tail_cost = sum(self.cost[n] for n in plan.tail)
         while True:
-            cc = min(c, c_mem, _round_up(F, B))
-            plan.chunk = cc
-            w = self._predict(plan, tail_cost)["wall_s"]
-            if w < best_wall * 0.999:
-                best, best_wall = cc, w
-            if c >= F or cc == c_mem:
+            cands.append(min(c, c_max))
+            if c >= c_max:
                 break
             c = _round_up(c * 1.5, B)
-        return best
+
+        def mults_for(C):
+            out = []
+            for s in stages:
+                # a task of this stage: >= MIN_TASK_SECONDS of work, warm-up <= ~1/8 of it
+                want = max(MIN_TASK_SECONDS / max(s.cost, 1e-12), 8 * s.warmup, C)
+                m = 1
+                while m * C < want and m * C < F / max(1, N) and m * C < F:
+                    m *= 2
+                out.append(m)
+            return out
+
+        best = None
+        for C in dict.fromkeys(cands):
+            mults = mults_for(C)
+            self._configure(plan, C, mults)
+            if plan.arena_bytes() > ARENA_BUDGET and best is not None:
+                continue
+            w = self._predict(plan)["wall_s"]
+            if best is None or w < best[0] * 0.999:
+                best = (w, C, mults)
+        _, C, mults = best
+        # Coordinate descent on each stage's task length, and on shrinking the last tasks.
+        improved = True
+        rounds = 0
+        while improved and rounds < 3:
+            improved = False
+            rounds += 1
+            for i in range(len(stages)):
+                for f in (2.0, 0.5):
+                    m2 = list(mults)
+                    m2[i] = max(1, int(m2[i] * f))
+                    if m2[i] == mults[i] or m2[i] * C > 2 * F:
+                        continue
+                    self._configure(plan, C, m2)
+                    if plan.arena_bytes() > ARENA_BUDGET:
+                        continue
+                    w = self._predict(plan)["wall_s"]
+                    if w < best[0] * 0.999:
+                        best, mults, improved = (w, C, m2), m2, True
+        self._configure(plan, C, mults)
+        plan.predicted = self._predict(plan)
 
     def _slots(self, plan: Plan) -> None:
+        """Slots per stage: what consumers still read (their warm-up and task span), one task
+        in flight per worker, and one more task ahead."""
         C, N = plan.chunk, self.workers
-        for s in plan.stages:
-            back = 0
-            for t in plan.stages:
-                if t.index > s.index and set(t.externals) & {p.node for p in s.products}:
-                    back = max(back, -(-t.warmup // C))
-            s.nslots = back + N + 3
-
-    def _predict(self, plan: Plan, tail_cost: float, branch_costs=None) -> dict:
-        F, N, C = self.frames, self.workers, plan.chunk
-        K = plan.nchunks
-        work = warm = 0.0
-        ntasks = 0
         for s in plan.stages:
             if s.kind != "time":
                 continue
-            work += s.cost * F
-            warm += s.cost * sum(min(s.warmup, k * C) for k in range(1, K))
-            ntasks += K
-        over = ntasks * self.task_overhead
-        # Seeking may cost time proportional to the position (pattern phase integrals).
-        over += self.seek_cost * sum(k * C for k in range(1, K)) * sum(
-            1 for s in plan.stages if s.kind == "time")
-        rows = 2 * max(1, len(self.out_roots))
-        mixer = (tail_cost + MIX_COST * rows) * F
-        if branch_costs:
-            par = max(max(branch_costs) * F, (work + warm + over) / N)
-            work += sum(branch_costs) * F
-        else:
-            # The last chunk cannot start before the others: list-scheduling bound.
-            par = (work + warm + over) / N + (work + warm) / max(1, ntasks) * (1 - 1 / N)
-        # The mixer is one more process: on few CPUs it competes with the workers.
-        cpus = max(1, min(os.cpu_count() or 1, N + (1 if mixer > 0.02 * par else 0)))
-        wall = max(par, mixer, (work + warm + over + mixer) / cpus) + self.task_overhead
+            hold = 1
+            prods = {p.node for p in s.products}
+            for t in plan.stages:
+                if t.kind == "time" and t.index > s.index and set(t.externals) & prods:
+                    hold = max(hold, -(-t.warmup // C) + t.span + 1)
+            s.nslots = hold + (min(N, s.ntasks) + 1) * s.span + 1
+
+    def _predict(self, plan: Plan, branch_costs=None) -> dict:
+        F, N = self.frames, self.workers
+        c = self.costs
+        fixed = c.build
+        tail_cost = sum(self.cost[n] for n in plan.tail)
+
+        def cost_fn(s, k):
+            if s.kind == "branch":
+                return s.cost * F + fixed
+            a, b = plan.task_range(s, k)
+            return s.cost * (b - plan.warm_start(s, k)) + fixed
+
+        def mix_fn(j):
+            a, b = plan.chunk_range(j)
+            return (tail_cost + MIX_COST * self.rows_out) * (b - a)
+
+        sim = simulate(plan, N, cost_fn, c.dispatch, mix_fn, 0.0, c.seek)
+        work = sum(s.cost * F for s in plan.stages)
+        warm = sum(s.cost * (plan.task_range(s, k)[0] - plan.warm_start(s, k))
+                   for s in plan.stages if s.kind == "time" for k in range(s.ntasks))
+        ntasks = sum(s.ntasks for s in plan.stages)
+        over = max(0.0, sim.work - work - warm)
+        wall = sim.wall
+        # On fewer CPUs than workers + mixer, the processes share them.
+        procs = N + (1 if sim.mixer > 0.02 * sim.makespan else 0)
+        if self.cpus < procs:
+            wall = max(wall, (sim.work + sim.mixer) / self.cpus)
         useful = max(work, 1e-12)
-        return {"serial_s": self.serial_s, "wall_s": wall, "speedup": self.serial_s / wall,
-                "warm_pct": 100 * warm / useful, "task_pct": 100 * over / useful}
+        return {"serial_s": self.serial_s, "wall_s": wall, "wall_ideal_s": sim.wall,
+                "speedup": self.serial_s / wall if wall > 0 else 0.0,
+                "warm_pct": 100 * warm / useful, "task_pct": 100 * over / useful,
+                "mixer_s": sim.mixer, "tasks": ntasks, "cpus": self.cpus}
 
     # -- branch plan ---------------------------------------------------------------------------
     def branch_plan(self, chunk_frames: Optional[int]) -> Plan:
@@ -399,18 +673,19 @@ class _Ctx:
                        sum(self.cost[n] for n in nodes))
             stages.append(st)
             for n in nodes:
-                reasons.setdefault(n, f"{self.sc(n)}; branch {st.index} (rendered whole, streamed)")
+                reasons.setdefault(n, f"{self.sc(n)}; branch {st.index} (rendered whole, streamed); "
+                                      f"{self.cost[n] * self.sr * 1000:.2f} ms CPU per audio-s")
         top_t = tuple(n for n in self.order if n in set(top))
         for n in top_t:
             reasons[n] = f"{self.sc(n)}, cheap mixing above the branches; mixer"
         reasons = {n: reasons[n] for n in self.order if n in reasons}
         plan = Plan("branch", self.frames, self.sr, self.block, self.block, self.workers, stages,
-                    top_t, self.out_roots, self.bus_nodes, reasons, self.labels)
+                    top_t, self.out_roots, self.bus_nodes, reasons, self.labels,
+                    tail_inputs={n: tuple(self.by_id[n].inputs) for n in top_t})
         plan.chunk = (max(1, min(chunk_frames, self.frames)) if chunk_frames
                       else min(_round_up(self.sr // 2, self.block), _round_up(self.frames, self.block)))
         plan.ring_frames = max(4 * self.block, 2 * plan.chunk)
-        plan.predicted = self._predict(plan, sum(self.cost[n] for n in top_t),
-                                       branch_costs=[s.cost for s in stages])
+        plan.predicted = self._predict(plan)
         return plan
 
     def _closure(self, root) -> set:

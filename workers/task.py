@@ -56,6 +56,8 @@ class Task:
     rows: int
     predicted: float = 0.0  # seconds
     attempt: int = 0
+    slot_frames: int = 0  # base chunk length: frame f goes to slot f // slot_frames
+    profile: bool = False  # time every node (Graph.enable_profile) and return the times
 
     def describe(self) -> str:
         if self.kind == "branch":
@@ -170,9 +172,11 @@ def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
     """Execute one task. Returns (stats, array-or-None)."""
     t0, c0 = time.perf_counter(), time.process_time()
     g = build_graph(task, spec_bytes)
+    if task.profile:
+        g.enable_profile()
     if task.kind == "branch":
         _run_branch(task, g, should_stop)
-        return _stats(task, t0, c0, 0), None
+        return _stats(task, t0, c0, 0, g), None
     g.seek(task.warm_start)
     pos = task.warm_start
     while pos < task.start:  # warm-up: rendered and discarded
@@ -182,22 +186,31 @@ def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
     warm = task.start - task.warm_start
     n_frames = task.end - task.start
     ret = None
+    C = task.slot_frames or max(1, n_frames)
     if task.dest[0] == "arena":
         arena = SlotArena(_segment(task.dest[1]))
-        buf = arena.slot(task.chunk)
     else:
-        ret = buf = np.empty((task.rows, n_frames))
+        ret = np.empty((task.rows, n_frames))
     while pos < task.end:
-        n = min(task.block, task.end - pos)
+        j = pos // C
+        o = pos - j * C  # offset in base chunk j: blocks never straddle two slots
+        n = min(task.block, task.end - pos, C - o)
         outs = g.render(n)
-        _fill(buf, task, g, outs, pos - task.start, pos - task.start + n)
+        if ret is None:
+            _fill(arena.slot(j), task, g, outs, o, o + n)
+        else:
+            _fill(ret, task, g, outs, pos - task.start, pos - task.start + n)
         pos += n
-    return _stats(task, t0, c0, warm), ret
+    return _stats(task, t0, c0, warm, g), ret
 
 
-def _stats(task, t0, c0, warm) -> dict:
-    return {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "warm": warm,
-            "frames": task.end - task.start, "pid": os.getpid()}
+def _stats(task, t0, c0, warm, g=None) -> dict:
+    st = {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "warm": warm,
+          "frames": task.end - task.start, "pid": os.getpid()}
+    if g is not None and g.profile is not None:
+        st["profile"] = dict(g.profile)
+        st["pattern_s"] = float(getattr(g.ctx, "pattern_seconds", 0.0))
+    return st
 
 
 def _run_branch(task: Task, g, should_stop) -> None:
@@ -232,6 +245,8 @@ def run_branch_array(task: Task, spec_bytes: Optional[bytes] = None):
     """A branch rendered whole into one returned array (executors without shared memory)."""
     t0, c0 = time.perf_counter(), time.process_time()
     g = build_graph(task, spec_bytes)
+    if task.profile:
+        g.enable_profile()
     g.seek(0)
     buf = np.empty((task.rows, task.end))
     pos = 0
@@ -240,4 +255,4 @@ def run_branch_array(task: Task, spec_bytes: Optional[bytes] = None):
         outs = g.render(n)
         _fill(buf, task, g, outs, pos, pos + n)
         pos += n
-    return _stats(task, t0, c0, 0), buf
+    return _stats(task, t0, c0, 0, g), buf

@@ -52,6 +52,13 @@ def control(value, block: Block) -> np.ndarray:
     return np.ascontiguousarray(as_control(value, block), dtype=np.float64)
 
 
+def param_array(value, block: Block) -> np.ndarray:
+    """A kernel parameter: a constant as a length-1 array, else `control`."""
+    if isinstance(value, (int, float)):
+        return np.array([float(value)])
+    return control(value, block)
+
+
 def feedback_tail(loop_seconds: float, gain: float) -> float:
     """Seconds until a feedback loop of length `loop_seconds` and loop gain `gain` < 1 has
     forgotten its state to FADE_FLOOR, including the headroom 1/(1-gain) a sustained
@@ -65,32 +72,45 @@ def feedback_tail(loop_seconds: float, gain: float) -> float:
 @numba.njit(cache=True)
 def _delay_kernel(x, dsamp, fb, mix, buf, w):
     """One block of the feedback delay. State: `buf` (ch, L) ring (updated in place) and
-    the write index `w`, returned. `dsamp` is the delay in samples, per sample."""
+    the write index `w`, returned. `dsamp` is the delay in samples; dsamp, fb and mix are
+    per sample or of length 1 (constant). Channels are independent lines, run one after
+    the other (1-D rows: about 1.6x faster than interleaving them per sample)."""
     ch, n = x.shape
     L = buf.shape[1]
     y = np.empty_like(x)
     hi = L - 2.0
-    for i in range(n):
-        d = dsamp[i]
-        if d < 1.0:
-            d = 1.0
-        elif d > hi:
-            d = hi
-        rp = w - d
-        i0 = math.floor(rp)
-        frac = rp - i0
-        j0 = int(i0) % L
-        j1 = (j0 + 1) % L
-        g = fb[i]
-        m = mix[i]
-        for c in range(ch):
-            a = buf[c, j0]
-            dl = a + frac * (buf[c, j1] - a)
-            buf[c, w] = x[c, i] + g * dl
-            y[c, i] = x[c, i] * (1.0 - m) + dl * m
-        w += 1
-        if w == L:
-            w = 0
+    nd, nf, nm = dsamp.shape[0], fb.shape[0], mix.shape[0]
+    w0 = w
+    for c in range(ch):
+        b = buf[c]
+        xr = x[c]
+        yr = y[c]
+        w = w0
+        for i in range(n):
+            d = dsamp[i if nd > 1 else 0]
+            if d < 1.0:
+                d = 1.0
+            elif d > hi:
+                d = hi
+            rp = w - d
+            i0 = np.floor(rp)
+            frac = rp - i0
+            # rp > w - L + 1 > -L, so (i0 mod L) is i0 or i0 + L (no integer division)
+            j0 = int(i0)
+            if j0 < 0:
+                j0 += L
+            j1 = j0 + 1
+            if j1 == L:
+                j1 = 0
+            g = fb[i if nf > 1 else 0]
+            m = mix[i if nm > 1 else 0]
+            a = b[j0]
+            dl = a + frac * (b[j1] - a)
+            b[w] = xr[i] + g * dl
+            yr[i] = xr[i] * (1.0 - m) + dl * m
+            w += 1
+            if w == L:
+                w = 0
     return y, w
 
 
@@ -141,8 +161,8 @@ class Delay(Node):
         if self.buf is None or self.buf.shape[0] != x.shape[0]:
             self.buf = np.zeros((x.shape[0], self.length))
             self.w = 0
-        dsamp = control(args["time"], block) * block.sr
-        fb = control(args.get("feedback", 0.5), block)
-        mix = control(args.get("mix", 0.5), block)
+        dsamp = param_array(args["time"], block) * block.sr
+        fb = param_array(args.get("feedback", 0.5), block)
+        mix = param_array(args.get("mix", 0.5), block)
         y, self.w = _delay_kernel(x, dsamp, fb, mix, self.buf, self.w)
         return y

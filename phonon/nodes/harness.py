@@ -61,3 +61,13 @@ def converter_for(kind: str, param: str):
     """How a pattern value becomes a number for this parameter (Hz params accept note names)."""
     from phonon.patexpr import converter
     return converter(kind, param)
+
+
+def run_warmed(kind: str, params: dict, n: int, S: int, block: int = 4096, **kw):
+    """Render [S, n) the farm's way: reset at S - ceil(tail_seconds * sr) (not before 0), render
+    through, drop the warm-up. Full-length array params are sliced to match. Returns (y, start)."""
+    import math
+    node, graph, _, _ = make_node(kind, params, **kw)
+    start = max(0, S - math.ceil(node.tail_seconds() * graph.sr))
+    sliced = {k: (v[..., start:] if isinstance(v, np.ndarray) else v) for k, v in params.items()}
+    return run_node(kind, sliced, n=n - start, block=block, start=start, **kw)[:, S - start:], start

@@ -27,7 +27,11 @@ class _Binary(Node):
             self.state_class = SEEKABLE
 
     def process(self, block: Block, args: dict) -> np.ndarray:
-        a, b = _val(args["a"], block), _val(args["b"], block)
+        a, b = args["a"], args["b"]
+        if type(a) is np.ndarray and type(b) is np.ndarray and a.shape == b.shape \
+                and a.ndim == 2:  # the common case (signal op signal): no checks needed
+            return self.op(a, b)
+        a, b = _val(a, block), _val(b, block)
         y = self.op(a, b)
         if not isinstance(y, np.ndarray) or y.ndim != 2:
             y = np.full((1, block.n), float(y)) if np.isscalar(y) else np.asarray(y).reshape(1, -1)

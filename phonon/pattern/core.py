@@ -561,12 +561,14 @@ class Pattern:
             return self
         return self._shift(offset)
 
-    def _shift(self, d: Fraction) -> "Pattern":
+    def _shift(self, d: Fraction, fmap: Optional[Callable] = None) -> "Pattern":
+        """Shift later by d; with fmap, also map every value (`_shift(d).fmap(f)` in one pass)."""
         q = self.query_span
         nd = -d
 
         def query(span):
             out = []
+            append = out.append
             for h in q(Arc(_add(span.begin, nd), _add(span.end, nd))):
                 w, p = h.whole, h.part
                 np_ = Arc(_add(p.begin, d), _add(p.end, d))
@@ -576,7 +578,7 @@ class Pattern:
                     nw = None
                 else:
                     nw = Arc(_add(w.begin, d), _add(w.end, d))
-                out.append(Hap(nw, np_, h.value, h.context))
+                append(Hap(nw, np_, h.value if fmap is None else fmap(h.value), h.context))
             return out
         return Pattern(query)
 

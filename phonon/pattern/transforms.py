@@ -139,7 +139,10 @@ def _stut(pat: Pattern, n, time, decay) -> Pattern:
     layers = [pat]
     for i in range(1, n):
         g = decay ** i
-        layers.append(pat._late(i * time).fmap(lambda v, g=g: _scale_key(v, "gain", g)))
+        scale = (lambda v, g=g: _scale_key(v, "gain", g))
+        d = i * time
+        # pat._late(d).fmap(scale), in one pass when there is a shift
+        layers.append(pat._shift(d, scale) if d != 0 else pat.fmap(scale))
     return stack(*layers)
 
 
