@@ -4,7 +4,9 @@ import pytest
 
 from phonon.engine import Graph, render_blocks, render_spec
 
-from conftest import compile_src, shared_patches
+from conftest import ROOT, compile_src, shared_patches
+
+BENCH = ROOT / "bench" / "patches"
 
 BLOCKS = (64, 65, 512, 4096, 8193)
 
@@ -51,3 +53,25 @@ def test_externals_replace_nodes():
     g = Graph(spec, externals={sine_id: lambda s, n: np.ones((1, n))})
     out = g.render(100)["out"]
     assert np.all(out == 0.5)
+
+
+@pytest.mark.parametrize("patch", shared_patches() + [BENCH / "synth16.ph"], ids=lambda p: p.stem)
+def test_batched_nodes_render_the_same_bytes(patch, monkeypatch):
+    """Batches (same-kind nodes of one level in one kernel call) change nothing."""
+    import phonon.engine as engine
+    spec = compile_src(patch.read_text())
+    batched = render_spec(spec, 12000, block=4096)
+    monkeypatch.setattr(engine, "BATCH", False)
+    for k, v in render_spec(spec, 12000, block=4096).items():
+        assert np.array_equal(batched[k], v), (patch.stem, k)
+
+
+def test_batches_form_per_level_and_kind():
+    src = "cps: 0.5\n" + "".join(f"~v{i}: saw {50 + i} # lpf 800 0.8\n" for i in range(4)) + \
+        "out: (~v0 + ~v1 + ~v2 + ~v3 + (sine 3 # hpf 200)) * 0.1\n"
+    g = Graph(compile_src(src))
+    kinds = [sorted(g.spec.node(nid).kind for nid, _, _ in s) for s in g._steps if isinstance(s, list)]
+    assert ["saw"] * 4 + ["sine"] in kinds and ["lpf"] * 4 in kinds
+    g.enable_profile()
+    g.render(1000)
+    assert all(v > 0 for v in g.profile.values())  # batch time is shared among its members

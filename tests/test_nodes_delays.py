@@ -105,6 +105,20 @@ def test_kernel_matches_reference():
     assert np.allclose(y1, y2, rtol=0, atol=1e-12)
 
 
+def test_kernel_constant_params_equal_per_sample_arrays():
+    rng = np.random.default_rng(3)
+    for ch in (1, 2):
+        b1 = rng.standard_normal((ch, 700))
+        b2 = b1.copy()
+        w1 = w2 = 650
+        for n, d in [(1000, 0.3), (65, 698.0), (3, 17.25), (500, 1e-3)]:
+            x = rng.standard_normal((ch, n))
+            fb, mix = rng.random(2)
+            y1, w1 = delays._delay_kernel(x, np.array([d]), np.array([fb]), np.array([mix]), b1, w1)
+            y2, w2 = delays._delay_kernel(x, np.full(n, d), np.full(n, fb), np.full(n, mix), b2, w2)
+            assert np.array_equal(y1, y2) and w1 == w2 and np.array_equal(b1, b2)
+
+
 @pytest.mark.parametrize("block", BLOCKS)
 def test_block_size_invariance(block):
     n = 30000

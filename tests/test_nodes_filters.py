@@ -53,6 +53,24 @@ def test_svf_kernel_matches_reference(mode):
         assert np.allclose(y1, y2, rtol=0, atol=1e-12) and np.allclose(s1, s2, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("mode", [filters.LP, filters.HP, filters.BP, filters.NOTCH])
+def test_svf_bank_equals_one_filter_at_a_time(mode):
+    """`_svf_bank` (an engine batch of constant-coefficient SVFs) is row by row exactly
+    `_svf_kernel`, state included, for any row count and length (tiles, remainders)."""
+    rng = np.random.default_rng(mode)
+    for k, n in [(1, 1), (3, 300), (16, 8193)]:
+        x = rng.standard_normal((k, n))
+        cut, q = rng.uniform(20, 20000, k), rng.uniform(0.2, 20, k)
+        st0 = rng.standard_normal((k, 2))
+        coefs = np.array([filters._svf_coefs(c, qq, float(SR)) for c, qq in zip(cut, q)])
+        st = st0.copy()
+        y = filters._svf_bank(x, coefs, mode, st, np.empty((k, n)))
+        for j in range(k):
+            s = st0[j].copy()
+            ref = filters._svf_kernel(x[j], cut[j:j + 1], q[j:j + 1], float(SR), mode, s)
+            assert np.array_equal(y[j], ref) and np.array_equal(st[j], s), (k, n, j)
+
+
 @pytest.mark.parametrize("mode", [filters.LP, filters.HP])
 def test_biquad_kernel_matches_reference(mode):
     x = rng_noise(3000)[0]

@@ -67,6 +67,45 @@ def test_pink_and_brown_kernels_match_references():
     assert np.array_equal(osc._leaky_kernel(w, 0.999, 0.01, s1), osc._ref_leaky(w, 0.999, 0.01, s2))
 
 
+@pytest.mark.parametrize("kind", WAVES)
+def test_waveform_kernel_equals_numpy_reference_bit_for_bit(kind):
+    """The one-pass kernels (`_osc_segments`, `_osc_phases`, const runs) against the
+    vectorized numpy forms `_saw` etc. (`_Osc.reference`), at odd starts and lengths."""
+    sig = 300 + 100 * np.sin(np.arange(9000) / 300.0)
+    cases = [{"freq": 441.3}, {"freq": -300.0}, {"freq": 0.0}, {"freq": 30000.0},
+             {"freq": steps([110, "165.5", None, 55])}, {"freq": steps([None, 0, 55, 2637.3])},
+             {"freq": sig}]
+    if kind == "pulse":
+        cases += [{"freq": 200.0, "width": 0.3 + 0.4 * np.sin(np.arange(9000) / 500)},
+                  {"freq": 200.0, "width": 1.3}, {"freq": steps([110, 220]), "width": 0.1}]
+    for params in cases:
+        a, graph, init, per_block = make_node(kind, params)
+        b, *_ = make_node(kind, params)
+        for start, n in [(0, 9000), (123, 4001), (10 ** 7 + 17, 8192)]:
+            args = dict(init)
+            args.update({k: v[:, :n] for k, v in per_block.items()})
+            a.reset(start)
+            b.reset(start)
+            block = osc.Block(start, n, graph)
+            assert np.array_equal(a.process(block, dict(args)), b.reference(block, dict(args))), \
+                (params, start)
+
+
+def test_oscillator_bank_equals_one_node_at_a_time():
+    """`_osc_bank` (an engine batch of constant-frequency oscillators) is row by row the
+    single-node kernel."""
+    waves = np.array([osc.SAW, osc.SINE, osc.TRI, osc.SQUARE, osc.PULSE, osc.SAW])
+    freqs = np.array([55.0, 441.3, 2637.3, -110.0, 82.4, 0.0])
+    widths = np.array([0.5, 0.5, 0.5, 0.5, 0.2, 0.5])
+    for start, n in [(0, 5000), (987654, 777)]:
+        out = osc._osc_bank(waves, freqs, widths, start, float(SR), np.empty((6, n)))
+        for j in range(6):
+            row = np.empty(n)
+            osc._wave_run(waves[j], float(start), freqs[j] / SR, abs(freqs[j]) / SR, 0.0,
+                          np.array([widths[j]]), row)
+            assert np.array_equal(out[j], row), j
+
+
 # -- sound -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", WAVES)

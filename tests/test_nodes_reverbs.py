@@ -109,6 +109,36 @@ def test_kernel_matches_reference():
         assert np.allclose(s1, s2, rtol=0, atol=1e-12)
 
 
+def test_kernel_mono_input_and_constant_params_equal_the_full_form():
+    """A (1, n) input is fed to both channels and length-1 parameters are constants:
+    the same bytes as the explicit stereo input and per-sample arrays."""
+    rng = np.random.default_rng(5)
+    a, b = reverbs.FreeverbState(SR), reverbs.FreeverbState(SR)
+    for n in (8192, 100, 7):
+        x = rng.standard_normal((1, n))
+        r0, d0, m0 = rng.random(3)
+        y1 = reverbs._freeverb_kernel(x, np.array([r0]), np.array([d0]), np.array([m0]), *a.args())
+        y2 = reverbs._freeverb_kernel(np.concatenate([x, x]), np.full(n, r0), np.full(n, d0),
+                                      np.full(n, m0), *b.args())
+        assert np.array_equal(y1, y2)
+        for s1, s2 in zip(a.args(), b.args()):
+            assert np.array_equal(s1, s2)
+
+
+def test_unrolled_combs_equal_the_comb_loop():
+    rng = np.random.default_rng(6)
+    n = 500
+    d1 = rng.random(n) * 0.4
+    args = (d1, 1.0 - d1, 0.7 + 0.28 * rng.random(n), rng.standard_normal(n))
+    bufs, cs = rng.standard_normal((8, 900)), rng.standard_normal(8)
+    off = np.array([0, 10, 50, 100, 200, 300, 350, 399])
+    b1, c1, acc1 = bufs.copy(), cs.copy(), np.zeros(n)
+    b2, c2, acc2 = bufs.copy(), cs.copy(), np.zeros(n)
+    reverbs._combs8(b1, off, c1, *args, acc1, 37, 400)
+    reverbs._combs(b2, off, c2, *args, acc2, 37, 400)
+    assert np.array_equal(b1, b2) and np.array_equal(c1, c2) and np.array_equal(acc1, acc2)
+
+
 @pytest.mark.parametrize("block", BLOCKS)
 def test_block_size_invariance(block):
     n = 30000
