@@ -29,6 +29,30 @@ from .spec import GraphSpec, Pat, Ref
 DEFAULT_BLOCK = 8192
 BATCH = True  # run same-kind nodes of one level as one kernel call (False: one by one)
 
+# glibc malloc serves requests of 128 KiB and more (a (16, 8192) batch output is 1 MiB) with
+# fresh mmaps, or trims them off the heap top once freed, so every block paid page faults
+# for them again: renders were up to 2.5x slower until its adaptive thresholds happened to
+# settle. Keep such buffers in the heap (process-wide; freed memory is kept for reuse).
+MALLOC_MMAP_THRESHOLD = 64 << 20
+MALLOC_TRIM_THRESHOLD = 256 << 20
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
+_malloc_tuned = False
+
+
+def tune_malloc() -> None:
+    """Set the glibc malloc thresholds above, once per process (no-op elsewhere)."""
+    global _malloc_tuned
+    if _malloc_tuned:
+        return
+    _malloc_tuned = True
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD)
+        libc.mallopt(_M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
 
 @dataclass(frozen=True)
 class NodeInfo:
@@ -91,6 +115,7 @@ class Graph:
         from .registry import load
         load()
         from .patexpr import converter, evaluate
+        tune_malloc()
 
         self.spec = spec
         self.ctx = GraphContext(sr=spec.sr, cps=Fraction(spec.cps), seed=spec.seed,

@@ -143,7 +143,8 @@ def test_watchdog_reports_slow_task(monkeypatch):
     monkeypatch.setattr(farm, "WATCHDOG_MIN_SECONDS", 0.3)
     monkeypatch.setattr(farm, "WATCHDOG_FACTOR", 1.0)
     spec = slow_spec(sleep=0.2)
-    plan = make_plan(spec, 8000, 1, mode="time", chunk_frames=8000, block=2000)
+    plan = make_plan(spec, 8000, 1, mode="time", chunk_frames=8000, block=2000,
+                     node_costs={"t_slow": 1e-6})  # predicted far below the 0.8 s it sleeps
     logs = []
     farm_render(spec, 8000, MemorySink(), plan=plan, log=logs.append)
     assert any("watchdog" in m for m in logs)

@@ -41,7 +41,13 @@ MODES = ("auto", "time", "branch")
 LONG_TAIL_SECONDS = 0.25  # a fading node with a longer tail is a stage-cut candidate
 THRESHOLDS = (LONG_TAIL_SECONDS, 1.0, 4.0)  # stage-cut / serial-tail variants tried by auto
 MIN_TASK_SECONDS = 0.1  # tasks carry at least this much work
-ARENA_BUDGET = int(float(os.environ.get("PHONON_FARM_ARENA_MB", "512")) * 2**20)  # slot bytes
+ARENA_BUDGET = int(float(os.environ.get("PHONON_FARM_ARENA_MB", "1024")) * 2**20)  # slot bytes
+ARENA_PER_WORKER = 128 * 2**20  # ... or this much per worker, when more
+
+
+def arena_budget(workers: int) -> int:
+    """Bytes of chunk slots in flight, all stages together (independent of the piece's length)."""
+    return max(ARENA_BUDGET, workers * ARENA_PER_WORKER)
 MIX_COST = 3e-9  # seconds per frame per output row for the mixer (sum + file)
 MIX_KINDS = {"add", "sub", "mul", "div", "sum", "pan", "stereo", "gain"}
 
@@ -546,7 +552,7 @@ class _Ctx:
             out = []
             for s in stages:
                 # a task of this stage: >= MIN_TASK_SECONDS of work, warm-up <= ~1/8 of it
-                want = max(MIN_TASK_SECONDS / max(s.cost, 1e-12), 8 * s.warmup, C)
+                want = max(MIN_TASK_SECONDS / max(s.cost, 1e-12), 16 * s.warmup, C)
                 m = 1
                 while m * C < want and m * C < F / max(1, N) and m * C < F:
                     m *= 2
@@ -557,7 +563,7 @@ class _Ctx:
         for C in dict.fromkeys(cands):
             mults = mults_for(C)
             self._configure(plan, C, mults)
-            if plan.arena_bytes() > ARENA_BUDGET and best is not None:
+            if plan.arena_bytes() > arena_budget(N) and best is not None:
                 continue
             w = self._predict(plan)["wall_s"]
             if best is None or w < best[0] * 0.999:
@@ -576,7 +582,7 @@ class _Ctx:
                     if m2[i] == mults[i] or m2[i] * C > 2 * F:
                         continue
                     self._configure(plan, C, m2)
-                    if plan.arena_bytes() > ARENA_BUDGET:
+                    if plan.arena_bytes() > arena_budget(N):
                         continue
                     w = self._predict(plan)["wall_s"]
                     if w < best[0] * 0.999:

@@ -282,6 +282,31 @@ def _rows_of(xs: list, n: int) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate(xs, axis=0), dtype=np.float64)
 
 
+class _SvfBank:
+    """The batch state of constant-coefficient SVFs: one (k, 2) state array whose rows the
+    member nodes hold as their own `state` (so a member run alone, or reset, stays
+    consistent) and their (k, 4) coefficients."""
+
+    def __init__(self, items: list, sr: int):
+        self.nodes = [node for node, _ in items]
+        self.sr = sr
+        k = len(items)
+        self.state = np.zeros((k, 2))
+        self.coefs = np.empty((k, 4))
+        for j, (node, args) in enumerate(items):
+            if node.state is not None and node.state.shape[0] == 1:
+                self.state[j] = node.state[0]
+            node.state = self.state[j: j + 1]
+            self.coefs[j] = _svf_coefs(float(args.get("cutoff", 1000.0)),
+                                       float(args.get(node.q_name, node.q_default)), float(sr))
+        self.views = [node.state for node in self.nodes]
+
+    def current(self, items: list, sr: int) -> bool:
+        """Same members, each still holding its row (no reset or channel change since)."""
+        return sr == self.sr and len(items) == len(self.nodes) and all(
+            node is n and node.state is v for (node, _), n, v in zip(items, self.nodes, self.views))
+
+
 class _Filter(Node):
     """Shared plumbing: per-channel state, constant-or-per-sample coefficient arrays."""
 
@@ -295,7 +320,7 @@ class _Filter(Node):
     def __init__(self, node_id, params, graph):
         super().__init__(node_id, params, graph)
         self.state = None  # (channels, n_state), sized at the first block
-        self._coefs = None  # (constant params, SVF coefficients) for process_batch
+        self._bank = None  # the _SvfBank of the batch this node leads, if any
 
     def tail_seconds(self) -> float:
         cutoff = self.params.get("cutoff", 1000.0)
@@ -324,25 +349,16 @@ class _Filter(Node):
     @staticmethod
     def process_batch(block: Block, items: list) -> list:
         """Many mono constant-coefficient SVFs of one mode in one `_svf_bank` call."""
-        xs = [as_audio(args["in"], block) for _, args in items]
-        if any(x.shape[0] != 1 for x in xs):
+        xs = [args["in"] for _, args in items]
+        if any(not isinstance(x, np.ndarray) or x.ndim != 2 or x.shape[0] != 1 for x in xs):
             return [node.process(block, args) for node, args in items]
-        k = len(items)
-        x = _rows_of(xs, block.n)
-        coefs = np.empty((k, 4))
-        state = np.empty((k, 2))
-        for j, (node, args) in enumerate(items):
-            if node.state is None or node.state.shape[0] != 1:
-                node.state = np.zeros((1, 2))
-            key = (args.get("cutoff", 1000.0), args.get(node.q_name, node.q_default), block.sr)
-            if node._coefs is None or node._coefs[0] != key:
-                node._coefs = (key, _svf_coefs(float(key[0]), float(key[1]), float(key[2])))
-            coefs[j] = node._coefs[1]
-            state[j] = node.state[0]
-        y = _svf_bank(x, coefs, items[0][0].mode, state, np.empty((k, block.n)))
-        for j, (node, _) in enumerate(items):
-            node.state[0] = state[j]
-        return [y[j: j + 1] for j in range(k)]
+        lead = items[0][0]
+        bank = lead._bank
+        if bank is None or not bank.current(items, block.sr):
+            bank = lead._bank = _SvfBank(items, block.sr)
+        y = _svf_bank(_rows_of(xs, block.n), bank.coefs, lead.mode, bank.state,
+                      np.empty((len(items), block.n)))
+        return [y[j: j + 1] for j in range(len(items))]
 
     def process(self, block: Block, args: dict) -> np.ndarray:
         x = as_audio(args["in"], block)

@@ -359,6 +359,7 @@ class _Osc(Node):
         super().__init__(node_id, params, graph)
         self.phasor = _Phasor(params.get("freq", 1.0))
         self.state_class = self.phasor.state_class
+        self._bank = None  # (members, waves, freqs, widths) of the batch this node leads
 
     def reset(self, start: int) -> None:
         self.phasor.reset()
@@ -374,13 +375,15 @@ class _Osc(Node):
     @staticmethod
     def process_batch(block: Block, items: list) -> list:
         k = len(items)
-        waves = np.empty(k, np.int64)
-        freqs = np.empty(k)
-        widths = np.empty(k)
-        for j, (node, args) in enumerate(items):
-            waves[j] = node.code
-            freqs[j] = args.get("freq", 1.0)
-            widths[j] = args.get("width", 0.5) if node.code == PULSE else 0.5
+        lead = items[0][0]
+        nodes = [node for node, _ in items]
+        if lead._bank is None or lead._bank[0] != nodes:  # the batch's constants, once
+            waves = np.array([node.code for node in nodes], np.int64)
+            freqs = np.array([float(args.get("freq", 1.0)) for _, args in items])
+            widths = np.array([float(args.get("width", 0.5)) if node.code == PULSE else 0.5
+                               for node, args in items])
+            lead._bank = (nodes, waves, freqs, widths)
+        _, waves, freqs, widths = lead._bank
         out = _osc_bank(waves, freqs, widths, block.start, float(block.sr), np.empty((k, block.n)))
         return [out[j: j + 1] for j in range(k)]
 

@@ -12,6 +12,7 @@ from typing import Callable
 
 from .core import (Arc, Hap, Pattern, fastcat, method, pure, silence, slowcat, stack, to_time,
                    transform)
+from .timearith import mul as _mul
 
 _ONE = Fraction(1)
 
@@ -115,7 +116,12 @@ def _scale_key(v, key: str, factor):
     if isinstance(v, dict):
         d = dict(v)
         old = d.get(key)
-        d[key] = factor if old is None else old * factor
+        if old is None:
+            d[key] = factor
+        elif type(old) is Fraction and type(factor) is Fraction:
+            d[key] = _mul(old, factor)  # exact, without Fraction's operator dispatch
+        else:
+            d[key] = old * factor
         return d
     return v
 
