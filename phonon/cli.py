@@ -14,6 +14,7 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -49,6 +50,9 @@ def load_spec(path: str, args, keep_buses: bool = False):
     if not p.is_file():
         raise RenderError(f"patch file not found: {path}")
     text = p.read_text(encoding="utf-8")
+    if args.samples and not Path(args.samples).is_dir():
+        raise RenderError(f"--samples: folder not found: {args.samples}",
+                          hint="give a Dirt-Samples folder: <dir>/<name>/*.wav")
     if args.sr < 8000 or args.sr > 384000:
         raise RenderError(f"--sr got {args.sr}; expected 8000..384000")
     roots = tuple(str(r) for r in default_roots(args.samples))
@@ -57,10 +61,15 @@ def load_spec(path: str, args, keep_buses: bool = False):
 
 
 def output_format(out: str, fmt: Optional[str]) -> str:
+    """The file format: --format, else the extension (.wav / .flac); anything else is an error."""
     if fmt:
         return fmt
     ext = Path(out).suffix.lower().lstrip(".")
-    return ext if ext in ("wav", "flac") else "wav"
+    if ext in ("wav", "flac"):
+        return ext
+    raise RenderError(f"output '{out}': unknown extension '.{ext}'" if ext else
+                      f"output '{out}' has no extension",
+                      hint="name it .wav or .flac, or pass --format wav|flac")
 
 
 def summarize(writer, frames: int, sr: int, seconds: float, extra: str = "") -> str:
@@ -186,8 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def run(func, args) -> int:
     """Run a command with the exit-code contract: 0 ok, 1 user error, 2 internal, 130 interrupted."""
+    warnings.showwarning = _show_warning  # user-facing warnings without Python source lines
     try:
         return func(args)
     except PhononError as e:

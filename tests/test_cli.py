@@ -84,3 +84,21 @@ def test_render_profile_lists_nodes_and_pattern_share(tmp_path, capsys):
     assert main(["render", str(src), str(tmp_path / "a.wav"), "--cycles", "1", "--profile"]) == 0
     out = capsys.readouterr().out
     assert "profile (" in out and "sampler" in out and "lpf" in out and "pattern queries" in out
+
+
+def test_bad_options_are_user_errors(tmp_path, capsys):
+    src = tmp_path / "p.ph"
+    src.write_text('out: s "bd"\n')
+    assert main(["render", str(src), str(tmp_path / "x.mp3"), "--cycles", "1"]) == 1
+    assert "unknown extension '.mp3'" in capsys.readouterr().err
+    assert not (tmp_path / "x.mp3").exists()
+    assert main(["render", str(src), str(tmp_path / "x.wav"), "--samples", str(tmp_path / "nope")]) == 1
+    assert "--samples: folder not found" in capsys.readouterr().err
+
+
+def test_missing_sample_warns_cleanly(tmp_path, capsys):
+    src = tmp_path / "p.ph"
+    src.write_text('out: s "bdd sn"\n')
+    assert main(["render", str(src), str(tmp_path / "x.wav"), "--cycles", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: unknown sample 'bdd' — nearest: 'bd'" in err and ".py:" not in err
