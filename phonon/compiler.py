@@ -27,6 +27,7 @@ from .errors import (CompileError, MiniParseError, ParamRangeError, PhononError,
 from .spec import GraphSpec, NodeSpec, Pat, Ref
 
 CONTROLS_ON_SIGNALS = {"gain": "mul", "pan": "pan"}
+NOTE_CONTROLS = ("note", "n")  # Tidal accepts note names here
 NODE_CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "synth", "math")
 DEFAULT_CPS = Fraction(1, 2)
 
@@ -461,6 +462,10 @@ class Compiler:
                 return Pat(("pure", v.value))
             return float(v.value)
         if isinstance(v, PatV):
+            if p.kind != "pattern":
+                from .patexpr import converter
+                self.check_values(v.expr, converter(decl.node_kind, p.name), span,
+                                  f"{decl.name}: parameter '{p.name}'")
             return Pat(v.expr)
         if isinstance(v, (SigV, SoundV, ListV)):
             if p.kind in ("number", "pattern"):
@@ -479,6 +484,12 @@ class Compiler:
         if isinstance(chained, SoundV):
             if isinstance(v, NumV):
                 decl.params[0].check(v.value, decl.name, vspan)
+            if isinstance(v, PatV):
+                from .patexpr import value_converter
+                conv = "semitones" if decl.name in NOTE_CONTROLS else "number"
+                self.check_values(v.expr, value_converter(conv), vspan, decl.name)
+                if conv == "semitones":  # `# note "c e g"`: note names become semitones (c = 0)
+                    v = PatV(("num", conv, v.expr), v.span)
             if isinstance(v, (NumV, PatV)):
                 return SoundV(("set", decl.name, chained.expr, self.pat_expr(v, vspan)), chained.span)
         if decl.name in CONTROLS_ON_SIGNALS:
@@ -665,9 +676,21 @@ class Compiler:
             _mini(text)
         except MiniParseError as e:
             col = span.col + (e.span.col if e.span else 1)
-            raise self.error(MiniParseError, e.message, Span(span.line, col,
-                                                             e.span.length if e.span else 1),
+            # columns named in the message count inside the string; re-point them into the line
+            msg = re.sub(r"at column (\d+)", lambda m: f"at column {span.col + int(m.group(1))}",
+                         e.message)
+            raise self.error(MiniParseError, msg, Span(span.line, col, e.span.length if e.span else 1),
                              hint=e.hint) from None
+
+    def check_values(self, expr: tuple, convert, span: Span, what: str) -> None:
+        """Query the first cycles of a pattern and convert every value, so a word where a number
+        is needed is reported at its string, at compile time, not in the middle of a render."""
+        from .patexpr import evaluate
+        try:
+            for h in evaluate(expr).query(0, 4):
+                convert(h.value)
+        except PhononError as e:
+            raise self.error(CompileError, f"{what}: {e.message}", span) from None
 
 
 # ------------------------------------------------------------------------------------------

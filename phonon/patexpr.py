@@ -14,6 +14,7 @@ A GraphSpec holds no callables, so a pattern is stored as a tree of tuples:
   ("comb", name, (item, ...))         a combinator (stack, cat, fastcat, slowcat)
   ("app", fexpr, target)              any function expression applied to a pattern
   ("list", item, ...)                 a list argument (evaluates to a Python list of patterns)
+  ("num", conversion, expr)           values converted to numbers: "semitones" (note names ok) or "number"
 
 `evaluate(expr)` turns it into a Pattern (or a function for "fn"/"compose"/"setfn").
 """
@@ -124,6 +125,17 @@ def _eval_list(e):
     return [evaluate(x) for x in e[1:]]
 
 
+def value_converter(name: str):
+    from .pattern.notes import to_number, to_semitones
+    return {"semitones": to_semitones, "number": to_number}[name]
+
+
+def _eval_num(e):
+    _, conv, expr = e
+    f = value_converter(conv)
+    return evaluate(expr).fmap(lambda v: Fraction(f(v)) if not isinstance(v, Fraction) else v)
+
+
 def _eval_comb(e):
     _, name, items = e
     return _decl(name).fn(*[evaluate(i) for i in items])
@@ -133,6 +145,7 @@ _EVAL = {
     "mini": _eval_mini, "pure": _eval_pure, "apply": _eval_apply, "fn": _eval_fn,
     "compose": _eval_compose, "set": _eval_set, "setfn": _eval_setfn, "sound": _eval_sound,
     "op": _eval_op, "comb": _eval_comb, "app": _eval_app, "list": _eval_list,
+    "num": _eval_num,
 }
 
 

@@ -156,3 +156,18 @@ def test_bus_played_as_sample():
     four = render_src('tempo: 1\n~kick: superkick 60\nout: s "~kick*4"', cycles=1)
     assert onsets(one, 1e-3)[0] == 0 and rms_db(one) > -40
     np.testing.assert_allclose(four, shifted_sum(one, [0, SR // 4, SR // 2, 3 * SR // 4], SR), atol=1e-12)
+
+
+def test_note_names_in_note_control():
+    a = render_src('tempo: 1\nout: s "sn*3" # note "c e g"', cycles=1)
+    b = render_src('tempo: 1\nout: s "sn*3" # note "0 4 7"', cycles=1)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_word_where_number_needed_is_a_located_compile_error():
+    from phonon.errors import PhononError
+    with pytest.raises(PhononError) as ei:
+        compile_src('out: sine "bd sn"')
+    assert str(ei.value).splitlines()[0] == ("1:11: sine: parameter 'freq': got word 'bd' where a frequency "
+                                             "is needed; expected a number (like 440) or a note name "
+                                             "(like a4, c#3, eb)")

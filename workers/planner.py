@@ -154,6 +154,24 @@ class Plan:
             b.append(K)
         stage.bounds = tuple(b)
 
+    def size_slots(self) -> None:
+        """Slots per time stage: what any reader may still need (every later stage's warm-up
+        and task span, so the mixer's chunk can always be completed), one task in flight per
+        worker and one more ahead."""
+        C, N = self.chunk, self.workers
+        times = [s for s in self.stages if s.kind == "time"]
+        hold = 1 + sum(-(-t.warmup // C) + t.span for t in times)
+        for s in times:
+            s.nslots = hold + (min(N, s.ntasks) + 1) * s.span + 1
+
+    def configure(self, chunk: int, mults, shrink: bool = False) -> None:
+        """Base chunk length and each stage's task length in base chunks (tests, tuning)."""
+        self.chunk = chunk
+        for s, m in zip(self.stages, mults):
+            if s.kind == "time":
+                self.set_bounds(s, m, shrink=shrink and s.index > 0)
+        self.size_slots()
+
     def arena_bytes(self) -> int:
         return sum(8 * max(1, s.rows) * self.chunk * s.nslots for s in self.stages
                    if s.kind == "time")
@@ -591,18 +609,7 @@ class _Ctx:
         plan.predicted = self._predict(plan)
 
     def _slots(self, plan: Plan) -> None:
-        """Slots per stage: what consumers still read (their warm-up and task span), one task
-        in flight per worker, and one more task ahead."""
-        C, N = plan.chunk, self.workers
-        for s in plan.stages:
-            if s.kind != "time":
-                continue
-            hold = 1
-            prods = {p.node for p in s.products}
-            for t in plan.stages:
-                if t.kind == "time" and t.index > s.index and set(t.externals) & prods:
-                    hold = max(hold, -(-t.warmup // C) + t.span + 1)
-            s.nslots = hold + (min(N, s.ntasks) + 1) * s.span + 1
+        plan.size_slots()
 
     def _predict(self, plan: Plan, branch_costs=None) -> dict:
         F, N = self.frames, self.workers
