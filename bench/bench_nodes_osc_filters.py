@@ -94,3 +94,45 @@ def test_node_speed(benchmark, case, block):
     print(f"\n{case} block {block}: {rt:.0f}x realtime (mono, {dur:.0f} s)")
     if case == "lpf_audio_rate" and block == 8192 and not QUICK:
         assert rt > 200, f"SVF with audio-rate cutoff only {rt:.0f}x realtime"
+
+
+def _render_batch(kind, params_list, inputs, n, block):
+    """One engine batch (`process_batch`) of nodes of one kind, block by block."""
+    nodes = []
+    for params in params_list:
+        node, graph, init, _ = make_node(kind, params, sr=SR)
+        node.reset(0)
+        nodes.append((node, init))
+    cls = type(nodes[0][0])
+    for pos in range(0, n, block):
+        m = min(block, n - pos)
+        items = []
+        for j, (node, init) in enumerate(nodes):
+            args = dict(init)
+            if inputs is not None:
+                args["in"] = inputs[j: j + 1, pos:pos + m]
+            items.append((node, args))
+        cls.process_batch(Block(pos, m, graph), items)
+
+
+BATCHES = {
+    "saw_bank16": ("saw", [{"freq": 55.0 * 2 ** (k / 24)} for k in range(16)], False),
+    "lpf_bank16": ("lpf", [{"in": np.zeros((1, 4)), "cutoff": 800.0, "q": 0.8}] * 16, True),
+}
+
+
+@pytest.mark.parametrize("block", [512, 8192])
+@pytest.mark.parametrize("case", list(BATCHES))
+def test_batch_speed(benchmark, case, block):
+    """16 voices as one engine batch (synth16's oscillators and filters): x realtime of
+    the whole batch, i.e. of all 16 voices together."""
+    kind, params_list, has_input = BATCHES[case]
+    dur = seconds(10.0)
+    n = int(dur * SR)
+    x = np.random.default_rng(0).standard_normal((16, n)) * 0.3 if has_input else None
+    _render_batch(kind, params_list, x, 4096, 512)
+    benchmark.pedantic(_render_batch, args=(kind, params_list, x, n, block), rounds=3,
+                       iterations=1)
+    rt = dur / benchmark.stats.stats.min
+    benchmark.extra_info.update(audio_s=dur, x_realtime=round(rt, 1), voices=16)
+    print(f"\n{case} block {block}: {rt:.0f}x realtime (16 voices, {dur:.0f} s)")

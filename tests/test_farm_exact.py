@@ -122,3 +122,28 @@ def test_resonant_filter_rings_across_boundary():
 def test_delay_echo_crosses_boundary(stages):
     plan, _ = _adversarial('cps: 0.5\nout: s "bd" # delay 0.3 0.7', 5000, 22050 * 2, stages=stages)
     assert plan.uses_warmup or plan.tail  # time-split with warm-up, or the delay runs in the mixer
+
+
+@pytest.mark.parametrize("mults,shrink", [((1, 3), False), ((2, 4), True), ((3, 1), False)])
+def test_per_stage_chunk_lengths(mults, shrink):
+    """Stages with different task lengths on one base grid (and shrinking last tasks) stay
+    within the contract; the mixer still streams base chunks in order."""
+    spec = fh.longtail_spec()
+    frames = 3 * 8000 + 123
+    plan = make_plan(spec, frames, 2, mode="time", stages=True, chunk_frames=1000, block=256)
+    assert len(plan.stages) == 2
+    plan.configure(1000, mults, shrink=shrink)
+    assert [s.span for s in plan.stages][0] == mults[0]
+    sink = MemorySink()
+    farm_render(spec, frames, sink, backend="process", plan=plan)
+    check(plan, sink, spec, frames)
+
+
+def test_auto_plan_stress_synth_uses_stages_for_many_workers():
+    """Planning for 16 CPUs cuts before the long tails; tasks of the cheap reverb/delay stage
+    are longer than the expensive stage's (per-stage chunk lengths)."""
+    spec = _compile("stress_synth")
+    plan = make_plan(spec, 600 * spec.sr, 16, cpus=16)
+    assert "stages" in plan.mode, plan.describe()
+    last = plan.stages[-1]
+    assert last.warmup > 10 * spec.sr and last.span >= plan.stages[0].span

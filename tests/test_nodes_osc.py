@@ -91,6 +91,25 @@ def test_waveform_kernel_equals_numpy_reference_bit_for_bit(kind):
                 (params, start)
 
 
+def test_fm_kernel_equals_numpy_reference_bit_for_bit():
+    sig = 300 + 100 * np.sin(np.arange(9000) / 300.0)
+    for params in [{"carrier": 440.0, "modfreq": 220.0, "index": 2.0},
+                   {"carrier": steps([220, None, 0, 330]), "modfreq": 110.0, "index": sig / 100},
+                   {"carrier": sig, "modfreq": sig / 2, "index": 2.0},
+                   {"carrier": steps([None, 55]), "modfreq": steps([0, 3, None, 7]), "index": 3.0},
+                   {"carrier": 0.0, "modfreq": -20.0}]:
+        a, graph, init, per_block = make_node("fm", params)
+        b, *_ = make_node("fm", params)
+        for start, n in [(0, 9000), (123, 4001), (10 ** 7 + 17, 8192)]:
+            args = dict(init)
+            args.update({k: v[:, :n] for k, v in per_block.items()})
+            a.reset(start)
+            b.reset(start)
+            block = osc.Block(start, n, graph)
+            assert np.array_equal(a.process(block, dict(args)), b.reference(block, dict(args))), \
+                (params, start)
+
+
 def test_oscillator_bank_equals_one_node_at_a_time():
     """`_osc_bank` (an engine batch of constant-frequency oscillators) is row by row the
     single-node kernel."""

@@ -4,7 +4,9 @@
                 [--chunk SECONDS] [--backend inline|process|dask] [--scheduler ADDR]
                 [--stems DIR] [--stems-of outputs|buses] [--plan] [--verify] [--sr] [--block]
                 [--seed] [--format wav|flac] [--bit-depth 16|24|32f] [--mono] [--samples DIR]
-                [--start-method spawn|forkserver|fork]
+                [--start-method spawn|forkserver|fork] [--profile]
+    phonon-farm bench PATCH... [--workers 1,2,4,8,16] [--runs 3] [--duration S | --cycles N]
+                [--out DIR]        (scaling benchmark: see workers/bench.py)
 
 Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal, 130 interrupted.
 """
@@ -44,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also render inline (one process) and report the peak difference")
     p.add_argument("--start-method", choices=START_METHODS, default=None)
     p.add_argument("--recalibrate", action="store_true", help="measure node costs again")
+    p.add_argument("--profile-farm", "--profile", dest="farm_profile", action="store_true",
+                   help="per-node share of render time (all workers), pattern queries, per-worker "
+                        "busy/idle and the mixer's share")
     add_audio_options(p)
     return p
 
@@ -133,10 +138,12 @@ def cmd_farm(args) -> int:
         run_sink = sink
     res = farm_render(spec, frames, run_sink, cores=cores, backend=args.backend,
                       start_method=args.start_method, scheduler=args.scheduler, block=block,
-                      plan=plan, progress=prog.update)
+                      plan=plan, progress=prog.update, profile=args.farm_profile)
     prog.close()
     print(summarize(sink.main, frames, spec.sr, res.wall))
     print(res.summary())
+    if args.farm_profile:
+        print(profile_report(res, spec))
     if args.verify:
         from phonon.engine import mix_outputs
         ref = mix_outputs(render_spec(spec, frames, block))
@@ -150,9 +157,51 @@ def cmd_farm(args) -> int:
     return 0
 
 
+def profile_report(res, spec) -> str:
+    """Where the farm's time went: nodes (summed over every task, warm-up included), pattern
+    queries, each worker's busy/idle time, the mixer."""
+    from phonon.engine import Graph
+
+    info = {i.id: i for i in Graph(spec).info()}
+    prof = res.profile
+    total = sum(t["cpu"] for t in res.tasks) or 1e-12
+    node_s = sum(prof.values())
+    lines = [f"farm profile: {len(res.tasks)} task(s), task CPU {total:.3f} s, wall {res.wall:.3f} s",
+             f"  {'share':>6}  {'seconds':>8}  node (share of all task CPU time)"]
+    for nid, sec in sorted(prof.items(), key=lambda kv: -kv[1]):
+        i = info.get(nid)
+        label = f"%{nid} {i.kind}" + (f" ({i.label})" if i.label else "") if i else f"%{nid}"
+        lines.append(f"  {100 * sec / total:5.1f}%  {sec:8.3f}  {label}")
+    lines.append(f"  pattern queries (inside the nodes above): {res.pattern_s:.3f} s = "
+                 f"{100 * res.pattern_s / total:.1f}%")
+    lines.append(f"  task overhead outside nodes (spec unpickle, graph build, seek, copies): "
+                 f"{max(0.0, total - node_s):.3f} s = {100 * max(0.0, total - node_s) / total:.1f}%")
+    warm = sum(t["warm"] for t in res.tasks)
+    lines.append(f"  warm-up frames re-rendered: {warm} ({res.warm_pct:.1f}% of the piece)")
+    by_pid: dict = {}
+    for t in res.tasks:
+        b = by_pid.setdefault(t["pid"], [0.0, 0.0, 0])
+        b[0] += t["wall"]
+        b[1] += t["cpu"]
+        b[2] += 1
+    lines.append("workers (busy = in tasks, idle = waiting for work or inputs):")
+    for k, (pid, (w, c, n)) in enumerate(sorted(by_pid.items())):
+        lines.append(f"  worker pid {pid}: {n} task(s), busy {w:.3f} s ({100 * w / res.wall:.0f}%), "
+                     f"idle {max(0.0, res.wall - w):.3f} s, CPU {c:.3f} s")
+    lines.append(f"mixer (parent): mixing and writing {res.mixer_s:.3f} s "
+                 f"({100 * res.mixer_s / res.wall:.0f}% of wall), parent CPU {res.mixer_cpu:.3f} s; "
+                 f"start-up {res.startup_s:.3f} s")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     from phonon.cli import run
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "bench":
+        from .bench import _parse
+        from .bench import main as bench_main
+        return run(lambda _a: bench_main(argv[1:]), _parse(argv[1:]))
     args = build_parser().parse_args(argv)
 
     def on_term(signum, frame):

@@ -95,28 +95,36 @@ class _Phasor:
         return 0.0
 
     def segments(self, block: Block, value):
-        """The block's phase as segment arrays for `_osc_segments`: (lo, hi, origin b,
-        Hz, phase at b, silent); None for an audio-rate frequency (no closed form)."""
+        """The block's phase as `_osc_segments` rows (lo, hi, origin b, Hz, phase at b);
+        None for an audio-rate frequency (no closed form). Sample indices are exact in
+        float64 (< 2^53)."""
         if isinstance(value, PatternInput):
             rows = []
             for (b, e, f, ph0) in value.phase_segments(block.start, block.end):
                 if f == 0.0:
                     f = self._held(value, b)
                 rows.append((max(b, block.start), min(e, block.end), b, f, ph0))
-            k = len(rows)
-            lo = np.empty(k, np.int64)
-            hi = np.empty(k, np.int64)
-            org = np.empty(k, np.int64)
-            fs = np.empty(k)
-            ph = np.empty(k)
-            for j, (l, h, b, f, p) in enumerate(rows):
-                lo[j], hi[j], org[j], fs[j], ph[j] = l, h, b, f, p
-            return lo, hi, org, fs, ph, fs == 0.0
+            return np.array(rows, dtype=np.float64).reshape(-1, 5)
         if isinstance(value, np.ndarray):
             return None
         # constant: one segment, origin sample 0, phase 0 there
-        return (np.array([block.start], np.int64), np.array([block.end], np.int64),
-                np.zeros(1, np.int64), np.array([float(value)]), np.zeros(1), np.zeros(1, bool))
+        return np.array([[block.start, block.end, 0, float(value), 0.0]])
+
+    def phase(self, block: Block, value):
+        """-> (phase in [0, 1) per sample, silent mask or None): `block` without the
+        increments, in one compiled pass for a constant or pattern frequency."""
+        segs = self.segments(block, value)
+        if segs is None:
+            phase, _, silent = self.block(block, value)
+            return phase, silent
+        phase = _seg_phase(block.start, segs, float(block.sr), np.empty(block.n))
+        silent = None
+        if isinstance(value, PatternInput) and (segs[:, 3] == 0.0).any():  # rests
+            silent = np.zeros(block.n, dtype=bool)
+            for lo, hi, _, f, _ in segs:
+                if f == 0.0:
+                    silent[int(lo) - block.start: int(hi) - block.start] = True
+        return phase, silent
 
     def block(self, block: Block, value):
         """-> (phase in [0, 1), |phase increment| per sample, silent mask or None)."""
@@ -289,22 +297,22 @@ def _wave_run(wave, k0, step, inc, ph0, width, out):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _osc_segments(wave, start, seg_lo, seg_hi, seg_b, seg_f, seg_ph0, seg_silent, sr, width,
-                  out):
+def _osc_segments(wave, start, segs, sr, width, out):
     """Oscillator output for absolute samples [start, start + len(out)) from frequency
-    segments: samples [lo, hi) have phase(n) = frac(ph0 + (n - b) * (f / sr)) (b: the
-    segment's phase origin), the same for any block or chunk boundaries (seekable). The
-    segments cover the block; silent ones output 0. width: pulse width, length 1 or len(out)."""
-    for s in range(seg_lo.shape[0]):
-        lo = seg_lo[s] - start
-        hi = seg_hi[s] - start
-        if seg_silent[s]:
+    segments, rows (lo, hi, b, f, ph0): samples [lo, hi) have phase(n) =
+    frac(ph0 + (n - b) * (f / sr)) (b: the segment's phase origin), the same for any block
+    or chunk boundaries (seekable). The segments cover the block; 0 Hz ones are silent.
+    width: pulse width, length 1 or len(out)."""
+    for s in range(segs.shape[0]):
+        lo = int(segs[s, 0]) - start
+        hi = int(segs[s, 1]) - start
+        f = segs[s, 3]
+        if f == 0.0:
             out[lo:hi] = 0.0
             continue
-        f = seg_f[s]
         w = width if width.shape[0] == 1 else width[lo:hi]
-        _wave_run(wave, float(seg_lo[s] - seg_b[s]), f / sr, abs(f) / sr, seg_ph0[s], w,
-                  out[lo:hi])
+        _wave_run(wave, float(int(segs[s, 0]) - int(segs[s, 2])), f / sr, abs(f) / sr,
+                  segs[s, 4], w, out[lo:hi])
     return out
 
 
@@ -318,6 +326,30 @@ def _osc_bank(waves, freqs, widths, start, sr, out):
         f = freqs[j]
         w[0] = widths[j]
         _wave_run(waves[j], float(start), f / sr, abs(f) / sr, 0.0, w, out[j])
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _seg_phase(start, segs, sr, out):
+    """The phase alone (cycles, [0, 1)) over `_osc_segments` rows, 0 Hz rows included."""
+    for s in range(segs.shape[0]):
+        lo = int(segs[s, 0]) - start
+        hi = int(segs[s, 1]) - start
+        k0 = float(int(segs[s, 0]) - int(segs[s, 2]))
+        step = segs[s, 3] / sr
+        ph0 = segs[s, 4]
+        o = out[lo:hi]
+        for i in range(hi - lo):
+            o[i] = _phase1(k0, i, step, ph0)
+    return out
+
+
+@numba.njit(cache=True)
+def _fm_kernel(pc, pm, index, out):
+    """sin(2π pc + index · sin(2π pm)) per sample; index: length 1 or len(out)."""
+    ni = index.shape[0]
+    for i in range(out.shape[0]):
+        out[i] = np.sin(TWO_PI * pc[i] + index[i if ni > 1 else 0] * np.sin(TWO_PI * pm[i]))
     return out
 
 
@@ -401,7 +433,7 @@ class _Osc(Node):
             phase, inc, _ = self.phasor.block(block, freq)
             _osc_phases(self.code, phase, inc, width, out[0])
         else:
-            _osc_segments(self.code, block.start, *segs, float(block.sr), width, out[0])
+            _osc_segments(self.code, block.start, segs, float(block.sr), width, out[0])
         return out
 
     def reference(self, block: Block, args: dict) -> np.ndarray:
@@ -478,6 +510,18 @@ class FM(Node):
         self.mod.reset()
 
     def process(self, block: Block, args: dict) -> np.ndarray:
+        pc, silent = self.carrier.phase(block, args.get("carrier", 440.0))
+        pm, _ = self.mod.phase(block, args.get("modfreq", 220.0))
+        index = args.get("index", 1.0)
+        index = np.array([float(index)]) if isinstance(index, (int, float)) else \
+            np.ascontiguousarray(as_control(index, block), dtype=np.float64)
+        y = _fm_kernel(pc, pm, index, np.empty(block.n))
+        if silent is not None:
+            y[silent] = 0.0
+        return y[None, :]
+
+    def reference(self, block: Block, args: dict) -> np.ndarray:
+        """The numpy form: the slow reference of `process`."""
         pc, _, silent = self.carrier.block(block, args.get("carrier", 440.0))
         pm, _, _ = self.mod.block(block, args.get("modfreq", 220.0))
         index = args.get("index", 1.0)
