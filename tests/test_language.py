@@ -106,3 +106,9 @@ def test_jux_on_signal_puts_transform_right():
     fl = np.argmax(np.abs(np.fft.rfft(seg[0]))) * SR / seg.shape[1]
     fr = np.argmax(np.abs(np.fft.rfft(seg[1]))) * SR / seg.shape[1]
     assert abs(fl - 220) < 10 and abs(fr - 440) < 10
+
+
+def test_rest_in_frequency_pattern_keeps_phase_continuous():
+    held = render_src('tempo: 1\nout: sine "440 ~ 440 ~"', cycles=1)
+    plain = render_src("tempo: 1\nout: sine 440", cycles=1)
+    np.testing.assert_allclose(held, plain, atol=1e-9)

@@ -365,7 +365,8 @@ class PatternInput:
         phase0 is the oscillator phase (cycles, in [0, 1)) at `begin`: the exact
         (Fraction) integral of the stepped frequency from sample 0, so an oscillator
         started at any sample has the phase it would have had (seekable), and the
-        phase is continuous across steps (no clicks)."""
+        phase is continuous across steps (no clicks). A rest holds the previous step's
+        frequency; before the first step the frequency is 0."""
         sr = self.graph.sr
         cache = self._phase_cache  # [(begin, end, value, phase0 Fraction)], contiguous from 0
         pos = cache[-1][1] if cache else 0
@@ -383,8 +384,10 @@ class PatternInput:
                 if s.begin >= lim:
                     break
                 b = max(s.begin, pos)
-                cache.append((b, s.end, s.value, acc))
-                acc += self._exact(s.value) * (s.end - b) / sr
+                # a rest holds the previous step's frequency: the phase stays continuous
+                v = s.value if s.value is not None or not cache else cache[-1][2]
+                cache.append((b, s.end, v, acc))
+                acc += self._exact(v) * (s.end - b) / sr
                 pos = s.end
         lo = bisect.bisect_right(cache, start, key=lambda x: x[0]) - 1
         out = []

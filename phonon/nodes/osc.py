@@ -5,10 +5,10 @@ Phase (DESIGN.md "Time and determinism"): the phase at absolute sample n is
   pattern freq       frac(phase0 + f * (n - begin) / sr) per step       seekable
                      (PatternInput.phase_segments: exact Fraction phase at each step)
   audio-rate freq    running sum of f / sr (njit accumulator)          history
-A rest (or 0 Hz) in a frequency pattern holds the previous step's frequency, phase
-continuous, so an envelope's release rings on through it (`saw "55 ~" # ar 0.01 0.5`);
-the next step resumes the exact integral above, which counts rests as 0 Hz (a phase
-jump at that onset, where the envelope restarts). Before any step: silence.
+A rest in a frequency pattern holds the previous step's frequency (the phase integral
+counts it so, so the phase is continuous everywhere), and an envelope's release rings on
+through it (`saw "55 ~" # ar 0.01 0.5`). An explicit 0 Hz step holds the previous pitch
+too. Before any step: silence.
 
 Bandlimiting: saw, square and pulse use PolyBLEP, tri uses PolyBLAMP (Välimäki,
 Pekonen, Nam, "Perceptually informed synthesis of bandlimited classical waveforms
