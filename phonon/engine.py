@@ -220,6 +220,37 @@ class Graph:
         for _, node, _ in self._order:
             node.reset(start)
         self.pos = int(start)
+        self._pending = {}
+
+    def warm_starts(self, start: int) -> dict:
+        """Per node, the sample from which it must run so that every output and tap is
+        right from `start` (the farm's warm-up, node by node): a fading node warms its
+        own state over its tail, after its inputs are right; tails add along a path and
+        the longest path wins. Stateless and seekable nodes start exactly where their
+        consumers need them."""
+        sr = self.ctx.sr
+        need: dict = {nid: 0 for nid in self._nodes}  # frames before `start` the output must be right
+        consumers: dict = {nid: [] for nid in self._nodes}
+        for nid, _, plan in self._order:
+            for _, kind, v in plan:
+                if kind:
+                    consumers[v].append(nid)
+        tail = {nid: (math.ceil(node.tail_seconds() * sr)
+                      if getattr(node, "state_class", HISTORY) == "fading" else 0)
+                for nid, node in self._nodes.items()}
+        for nid, _, _ in reversed(self._order):
+            need[nid] = max([need[c] + tail[c] for c in consumers[nid]], default=0)
+        return {nid: max(0, start - need[nid] - tail[nid]) for nid in self._nodes}
+
+    def warm_seek(self, start: int) -> int:
+        """Prepare to render from `start` with per-node warm-up (see warm_starts). Returns
+        the sample to render from (discarding output before `start`); each node joins at
+        the block that reaches its own warm-up start."""
+        starts = self.warm_starts(start)
+        first = min(starts.values(), default=start)
+        self.seek(first)
+        self._pending = {nid: s for nid, s in starts.items() if s > first}
+        return first
 
     def enable_profile(self) -> None:
         """Time every node's process() (and, inside them, the pattern queries)."""
@@ -227,13 +258,27 @@ class Graph:
         self.ctx.profiling = True
         self.ctx.pattern_seconds = 0.0
 
+    def _join_pending(self, block: Block) -> None:
+        """Nodes whose warm-up starts within this block join now (reset at its start)."""
+        end = block.start + block.n
+        for nid in [k for k, s in self._pending.items() if s < end]:
+            self._nodes[nid].reset(block.start)
+            del self._pending[nid]
+
     def render(self, n: int) -> dict:
         """Render the next n frames as one block; {output name: (2, n)}."""
         block = Block(self.pos, int(n), self.ctx)
         vals: dict = {}
         prof = self.profile
+        pending = self._pending
+        if pending:
+            self._join_pending(block)
         for step in self._steps:
             if isinstance(step, list):  # a batch of nodes of one kind (see _schedule)
+                if pending:  # during a warm-up some members may not have joined yet
+                    step = [it for it in step if it[0] not in pending]
+                    if not step:
+                        continue
                 items = [(node, {name: (vals[v] if kind else v) for name, kind, v in plan})
                          for _, node, plan in step]
                 t0 = time.perf_counter() if prof is not None else 0.0
@@ -246,6 +291,8 @@ class Graph:
                     vals[nid] = y
                 continue
             nid, node, plan = step
+            if pending and nid in pending:  # still before its warm-up start: not needed yet
+                continue
             args = {name: (vals[v] if kind else v) for name, kind, v in plan}
             if prof is not None:
                 t0 = time.perf_counter()
@@ -255,6 +302,9 @@ class Graph:
                 y = node.process(block, args)
             vals[nid] = y
         self.pos += int(n)
+        if pending:  # a warm-up block: outputs may not be computed yet (and are discarded)
+            self.last_taps = {t: vals[t] for t in self.taps if t in vals}
+            return {name: to_stereo(vals[nid]) for name, nid in self._out_refs if nid in vals}
         self.last_taps = {t: vals[t] for t in self.taps}
         return {name: to_stereo(vals[nid]) for name, nid in self._out_refs}
 

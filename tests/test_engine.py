@@ -75,3 +75,24 @@ def test_batches_form_per_level_and_kind():
     g.enable_profile()
     g.render(1000)
     assert all(v > 0 for v in g.profile.values())  # batch time is shared among its members
+
+
+def test_warm_seek_starts_each_node_at_its_own_path_warmup():
+    # two branches: a long-tail band-pass on noise and a short lpf on a saw
+    spec = compile_src("~a: noise # bpf 3000 8\n~b: saw 110 # lpf 800 0.7\nout: ~a * 0.1 + ~b * 0.2")
+    g = Graph(spec)
+    info = {i.kind: i for i in g.info()}
+    S = 5 * 44100
+    starts = g.warm_starts(S)
+    assert starts[info["bpf"].id] == S - int(np.ceil(info["bpf"].tail_seconds * 44100))
+    assert starts[info["lpf"].id] == S - int(np.ceil(info["lpf"].tail_seconds * 44100))
+    assert starts[info["saw"].id] == starts[info["lpf"].id]  # seekable: joins where its consumer needs it
+    assert starts[info["bpf"].id] < starts[info["lpf"].id]
+    full = render_spec(spec, S + 20000)["out"][:, S:]
+    pos = g.warm_seek(S)
+    while pos < S:
+        n = min(4096, S - pos)
+        g.render(n)
+        pos += n
+    got = np.concatenate([g.render(4096)["out"] for _ in range(5)], axis=1)[:, :20000]
+    assert np.max(np.abs(got - full)) < 1e-6

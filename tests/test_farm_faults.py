@@ -102,8 +102,9 @@ def test_sigint_cli_cleans_up(tmp_path):
     proc = _cli([str(p), "-o", str(out), "--cores", "2", "--duration", "30", "--chunk", "0.5",
                  "--block", "256", "--mode", "time", "--start-method", "forkserver"],
                 start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline and len(fh.children_of(proc.pid)) < 2:
+    deadline = time.time() + 60  # rendering: workers up and the run's segments created
+    while time.time() < deadline and (len(fh.children_of(proc.pid)) < 2
+                                      or not shm.live_segments(proc.pid)):
         time.sleep(0.05)
     time.sleep(1.0)  # mid-render
     assert proc.poll() is None

@@ -71,7 +71,7 @@ def cmd_farm(args) -> int:
     from . import costs as costmod
     from .farm import farm_render
     from .mixer import FileSink, MemorySink
-    from .planner import make_plan
+    from .planner import plan_isolated
 
     from .task import engine_module
     engine_module()  # node kinds (and PHONON_TEST_PLUGINS) in the parent too
@@ -99,9 +99,10 @@ def cmd_farm(args) -> int:
             raise RenderError(f"--chunk got {args.chunk}; expected a positive number of seconds")
         c = int(round(args.chunk * spec.sr))
         chunk_frames = max(block, -(-c // block) * block)  # block-aligned
-    node_costs = costmod.calibrate(spec, block, args.recalibrate)
-    plan = make_plan(spec, frames, cores, mode=args.mode, chunk_frames=chunk_frames, block=block,
-                     node_costs=node_costs, stems_buses=stems_kind == "buses")
+    plan, chans = plan_isolated(spec, frames, cores, recalibrate=args.recalibrate,
+                                start_method=args.start_method, mode=args.mode,
+                                chunk_frames=chunk_frames, block=block,
+                                stems_buses=stems_kind == "buses")
     if args.plan:
         print(plan.describe())
         return 0
@@ -110,8 +111,6 @@ def cmd_farm(args) -> int:
     fmt = output_format(args.out, args.format)
     bus_ch = None
     if stems_kind == "buses":
-        from .planner import graph_info as gi
-        _, chans = gi(spec, True)
         bus_ch = {name: chans.get(r.node, 2) for name, r in spec.buses}
     sink = FileSink(args.out, spec.sr, format=fmt, subtype=args.bit_depth, mono=args.mono,
                     stems_dir=stems_dir, stems=stems_kind, output_names=[n for n, _ in spec.outputs],

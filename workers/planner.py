@@ -41,8 +41,8 @@ MODES = ("auto", "time", "branch")
 LONG_TAIL_SECONDS = 0.25  # a fading node with a longer tail is a stage-cut candidate
 THRESHOLDS = (LONG_TAIL_SECONDS, 1.0, 4.0)  # stage-cut / serial-tail variants tried by auto
 MIN_TASK_SECONDS = 0.1  # tasks carry at least this much work
-ARENA_BUDGET = int(float(os.environ.get("PHONON_FARM_ARENA_MB", "1024")) * 2**20)  # slot bytes
-ARENA_PER_WORKER = 128 * 2**20  # ... or this much per worker, when more
+ARENA_BUDGET = int(float(os.environ.get("PHONON_FARM_ARENA_MB", "192")) * 2**20)  # slot bytes
+ARENA_PER_WORKER = 32 * 2**20  # ... or this much per worker, when more
 
 
 def arena_budget(workers: int) -> int:
@@ -71,6 +71,7 @@ class Stage:
     warmup: int  # frames (time stages)
     cost: float  # seconds per frame of this stage's nodes
     nslots: int = 0
+    warm_cost: float = 0.0  # seconds of one full warm-up: each node warms only its own path
     bounds: tuple = ()  # task k covers base chunks [bounds[k], bounds[k+1]) (time stages)
 
     @property
@@ -246,7 +247,7 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
               cpus: Optional[int] = None) -> Plan:
     """The best plan by predicted wall time. `stages` True/False forces/forbids stage cuts.
     `node_costs`: a `costs.Costs`, or a dict (int keys: node ids, str keys: kinds); measured
-    when None. `cpus`: CPUs the prediction assumes (default: this machine's)."""
+    when None. `cpus`: CPUs the prediction assumes (default: the workers, at most this machine's cores: the mixer shares them)."""
     if mode not in MODES:
         raise RenderError(f"--mode got '{mode}'; expected one of {', '.join(MODES)}")
     if workers < 1:
@@ -258,7 +259,7 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
     if build_seconds is not None:
         costs.build = build_seconds
     ctx = _Ctx(spec, info, chans, costs, frames, workers, block, stems_buses,
-               cpus or os.cpu_count() or 1)
+               cpus or min(workers, os.cpu_count() or 1))  # --cores N: a budget of N CPUs
     cands = {}
     if mode in ("auto", "time"):
         if stages is not False:
@@ -266,7 +267,7 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
                 cands[f"time+stages@{thr:g}s"] = ctx.time_plan(True, chunk_frames, thr)
         if not stages:
             cands["time"] = ctx.time_plan(False, chunk_frames)
-        if stages is None:
+        if stages is None and ctx.cpus > workers:  # only when the mixer has a CPU of its own
             for thr in THRESHOLDS:
                 cands[f"time+tail@{thr:g}s"] = ctx.time_plan(False, chunk_frames, thr, True)
     if mode in ("auto", "branch"):
@@ -287,6 +288,13 @@ class SimResult:
     mixer: float  # mixer busy seconds
     work: float  # sum of task durations
     schedule: list  # (stage, task, worker, start, end)
+
+
+def _warm_cost(s: Stage, frames: int) -> float:
+    """CPU seconds of a warm-up of `frames` (<= the stage's full warm-up) in stage s."""
+    if frames <= 0 or s.warmup <= 0:
+        return 0.0
+    return s.warm_cost * min(1.0, frames / s.warmup)
 
 
 def dispatch_key(stage: Stage, k: int, plan: Plan) -> tuple:
@@ -502,7 +510,15 @@ class _Ctx:
                                                   if stage_of.get(i) == s), default=0)
             warm = max((W[p.node] for p in prods), default=0)
             cost = sum(self.cost[n] for n in nodes)
-            st_list.append(Stage(len(st_list), "time", nodes, tuple(prods), tuple(ext), warm, cost))
+            # What a warm-up costs when every node starts where its own path needs it
+            # (Graph.warm_starts): need = frames its output must be right before the chunk.
+            need: dict = {}
+            for n in reversed(nodes):
+                need[n] = max([need[c] + self.tail_frames(c) for c in self.consumers[n]
+                               if stage_of.get(c) == s], default=0)
+            warm_cost = sum(self.cost[n] * (need[n] + self.tail_frames(n)) for n in nodes)
+            st_list.append(Stage(len(st_list), "time", nodes, tuple(prods), tuple(ext), warm, cost,
+                                 warm_cost=warm_cost))
             for n in nodes:
                 i = self.by_id[n]
                 what = {STATELESS: "stateless", SEEKABLE: "seekable: state computed at the chunk start",
@@ -577,16 +593,30 @@ class _Ctx:
                 out.append(m)
             return out
 
-        best = None
+        best = None  # (over budget, wall, C, mults): plans whose slots fit the budget first
+        budget = arena_budget(N)
         for C in dict.fromkeys(cands):
             mults = mults_for(C)
             self._configure(plan, C, mults)
-            if plan.arena_bytes() > arena_budget(N) and best is not None:
-                continue
+            # A long task of a later stage keeps its inputs' slots alive: shorten the longest
+            # tasks until the slots fit (memory stays bounded however long the piece).
+            while plan.arena_bytes() > budget and max(mults) > 1:
+                tries = []
+                for i in (k for k in range(len(mults)) if mults[k] > 1):
+                    m2 = list(mults)
+                    m2[i] //= 2
+                    self._configure(plan, C, m2)
+                    tries.append((self._predict(plan)["wall_s"], plan.arena_bytes(), m2))
+                _, _, mults = min(tries, key=lambda t: (t[0], t[1]))  # halve where it costs least
+                self._configure(plan, C, mults)
             w = self._predict(plan)["wall_s"]
-            if best is None or w < best[0] * 0.999:
-                best = (w, C, mults)
-        _, C, mults = best
+            over = plan.arena_bytes() > budget
+            # within budget: the fastest; when nothing fits: the smallest
+            key = (over, plan.arena_bytes() if over else 0, w)
+            if best is None or key[:2] < best[0][:2] or (key[:2] == best[0][:2] and w < best[0][2] * 0.999):
+                best = (key, C, list(mults))
+        (_, _, w0), C, mults = best
+        best = (w0, C, mults)
         # Coordinate descent on each stage's task length, and on shrinking the last tasks.
         improved = True
         rounds = 0
@@ -621,7 +651,7 @@ class _Ctx:
             if s.kind == "branch":
                 return s.cost * F + fixed
             a, b = plan.task_range(s, k)
-            return s.cost * (b - plan.warm_start(s, k)) + fixed
+            return s.cost * (b - a) + _warm_cost(s, a - plan.warm_start(s, k)) + fixed
 
         def mix_fn(j):
             a, b = plan.chunk_range(j)
@@ -629,7 +659,7 @@ class _Ctx:
 
         sim = simulate(plan, N, cost_fn, c.dispatch, mix_fn, 0.0, c.seek)
         work = sum(s.cost * F for s in plan.stages)
-        warm = sum(s.cost * (plan.task_range(s, k)[0] - plan.warm_start(s, k))
+        warm = sum(_warm_cost(s, plan.task_range(s, k)[0] - plan.warm_start(s, k))
                    for s in plan.stages if s.kind == "time" for k in range(s.ntasks))
         ntasks = sum(s.ntasks for s in plan.stages)
         over = max(0.0, sim.work - work - warm)
@@ -637,7 +667,9 @@ class _Ctx:
         # On fewer CPUs than workers + mixer, the processes share them.
         procs = N + (1 if sim.mixer > 0.02 * sim.makespan else 0)
         if self.cpus < procs:
-            wall = max(wall, (sim.work + sim.mixer) / self.cpus)
+            # the processes share the CPUs; the last chunk's mixing cannot overlap any task
+            last = mix_fn(plan.nchunks - 1) if plan.nchunks else 0.0
+            wall = max(wall, (sim.work + sim.mixer) / self.cpus + last)
         useful = max(work, 1e-12)
         return {"serial_s": self.serial_s, "wall_s": wall, "wall_ideal_s": sim.wall,
                 "speedup": self.serial_s / wall if wall > 0 else 0.0,
@@ -709,3 +741,25 @@ class _Ctx:
                 out.add(n)
                 todo.extend(self.by_id[n].inputs)
         return out
+
+
+def _plan_job(spec_bytes: bytes, frames: int, workers: int, recalibrate: bool, kw: dict):
+    from phonon.spec import GraphSpec
+    from .task import engine_module
+    engine_module()  # node kinds, as a worker has them (including test plugins)
+    spec = GraphSpec.from_bytes(spec_bytes)
+    costs = costmod.calibrate(spec, kw.get("block", 8192), recalibrate)
+    plan = make_plan(spec, frames, workers, node_costs=costs, **kw)
+    chans = graph_info(spec, kw.get("stems_buses", False))[1]
+    return plan, chans
+
+
+def plan_isolated(spec, frames: int, workers: int, recalibrate: bool = False,
+                  start_method: Optional[str] = None, **kw):
+    """Calibrate and plan in a short-lived child process: both render the graph, which loads
+    every compiled kernel; doing it there keeps the mixer (this process) small however many
+    kernels the patch uses. Returns (plan, {node id: channels})."""
+    import multiprocessing as mp
+    method = start_method or ("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    with mp.get_context(method).Pool(1) as pool:
+        return pool.apply(_plan_job, (spec.to_bytes(), frames, workers, recalibrate, kw))

@@ -177,8 +177,11 @@ def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
     if task.kind == "branch":
         _run_branch(task, g, should_stop)
         return _stats(task, t0, c0, 0, g), None
-    g.seek(task.warm_start)
-    pos = task.warm_start
+    # Warm-up node by node: each node starts as early as its own path needs (at most the
+    # stage's warm-up), so a long tail on one branch does not make every branch re-render.
+    pos = g.warm_seek(task.start) if task.warm_start < task.start else task.start
+    if pos == task.start:
+        g.seek(task.start)
     while pos < task.start:  # warm-up: rendered and discarded
         n = min(task.block, task.start - pos)
         g.render(n)
