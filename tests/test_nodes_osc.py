@@ -67,17 +67,9 @@ def test_pink_and_brown_kernels_match_references():
     assert np.array_equal(osc._leaky_kernel(w, 0.999, 0.01, s1), osc._ref_leaky(w, 0.999, 0.01, s2))
 
 
-@pytest.mark.parametrize("kind", WAVES)
-def test_waveform_kernel_equals_numpy_reference_bit_for_bit(kind):
-    """The one-pass kernels (`_osc_segments`, `_osc_phases`, const runs) against the
-    vectorized numpy forms `_saw` etc. (`_Osc.reference`), at odd starts and lengths."""
-    sig = 300 + 100 * np.sin(np.arange(9000) / 300.0)
-    cases = [{"freq": 441.3}, {"freq": -300.0}, {"freq": 0.0}, {"freq": 30000.0},
-             {"freq": steps([110, "165.5", None, 55])}, {"freq": steps([None, 0, 55, 2637.3])},
-             {"freq": sig}]
-    if kind == "pulse":
-        cases += [{"freq": 200.0, "width": 0.3 + 0.4 * np.sin(np.arange(9000) / 500)},
-                  {"freq": 200.0, "width": 1.3}, {"freq": steps([110, 220]), "width": 0.1}]
+def assert_kernel_is_reference(kind, cases):
+    """process() (compiled kernels) equals reference() (numpy forms) bit for bit, at odd
+    starts and lengths, for every parameter set in `cases`."""
     for params in cases:
         a, graph, init, per_block = make_node(kind, params)
         b, *_ = make_node(kind, params)
@@ -91,23 +83,28 @@ def test_waveform_kernel_equals_numpy_reference_bit_for_bit(kind):
                 (params, start)
 
 
+@pytest.mark.parametrize("kind", WAVES)
+def test_waveform_kernel_equals_numpy_reference_bit_for_bit(kind):
+    """The one-pass kernels (`_osc_segments`, `_osc_phases`, const runs) against the
+    vectorized numpy forms `_saw` etc. (`_Osc.reference`), at odd starts and lengths."""
+    sig = 300 + 100 * np.sin(np.arange(9000) / 300.0)
+    cases = [{"freq": 441.3}, {"freq": -300.0}, {"freq": 0.0}, {"freq": 30000.0},
+             {"freq": steps([110, "165.5", None, 55])}, {"freq": steps([None, 0, 55, 2637.3])},
+             {"freq": sig}]
+    if kind == "pulse":
+        cases += [{"freq": 200.0, "width": 0.3 + 0.4 * np.sin(np.arange(9000) / 500)},
+                  {"freq": 200.0, "width": 1.3}, {"freq": steps([110, 220]), "width": 0.1}]
+    assert_kernel_is_reference(kind, cases)
+
+
 def test_fm_kernel_equals_numpy_reference_bit_for_bit():
     sig = 300 + 100 * np.sin(np.arange(9000) / 300.0)
-    for params in [{"carrier": 440.0, "modfreq": 220.0, "index": 2.0},
-                   {"carrier": steps([220, None, 0, 330]), "modfreq": 110.0, "index": sig / 100},
-                   {"carrier": sig, "modfreq": sig / 2, "index": 2.0},
-                   {"carrier": steps([None, 55]), "modfreq": steps([0, 3, None, 7]), "index": 3.0},
-                   {"carrier": 0.0, "modfreq": -20.0}]:
-        a, graph, init, per_block = make_node("fm", params)
-        b, *_ = make_node("fm", params)
-        for start, n in [(0, 9000), (123, 4001), (10 ** 7 + 17, 8192)]:
-            args = dict(init)
-            args.update({k: v[:, :n] for k, v in per_block.items()})
-            a.reset(start)
-            b.reset(start)
-            block = osc.Block(start, n, graph)
-            assert np.array_equal(a.process(block, dict(args)), b.reference(block, dict(args))), \
-                (params, start)
+    assert_kernel_is_reference("fm", [
+        {"carrier": 440.0, "modfreq": 220.0, "index": 2.0},
+        {"carrier": steps([220, None, 0, 330]), "modfreq": 110.0, "index": sig / 100},
+        {"carrier": sig, "modfreq": sig / 2, "index": 2.0},
+        {"carrier": steps([None, 55]), "modfreq": steps([0, 3, None, 7]), "index": 3.0},
+        {"carrier": 0.0, "modfreq": -20.0}])
 
 
 def test_oscillator_bank_equals_one_node_at_a_time():
