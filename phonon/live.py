@@ -74,9 +74,13 @@ class LiveSession:
 def play(args) -> int:
     try:
         import sounddevice as sd
-    except (ImportError, OSError) as e:  # PortAudio missing is an OSError
-        raise RenderError(f"live playback needs sounddevice and PortAudio ({e}); "
-                          "install the extra: pip install -e '.[live]'") from None
+    except ImportError:
+        raise RenderError("live playback needs the sounddevice package",
+                          hint="install the extra: pip install -e '.[live]'") from None
+    except OSError as e:  # the package is there, the PortAudio library is not
+        raise RenderError(f"live playback needs the PortAudio library ({e})",
+                          hint="on Debian/Ubuntu: apt-get install libportaudio2; "
+                               "`phonon render` works without it") from None
     sess = LiveSession(args.patch, sr=args.sr, seed=args.seed, samples=args.samples)
 
     def callback(outdata, frames, t, status):
