@@ -163,7 +163,9 @@ class Graph:
         self.pos = 0
         self.last_taps: dict = {}
         self.profile: Optional[dict] = None  # node id -> seconds, when enabled
-        self.seek(0)
+        self._pending = {}
+        self._unseeked = True  # the first render seeks to 0 unless a seek came first (tasks seek
+        #                        elsewhere: resetting at 0 here would be wasted work)
 
     def _prerender(self, name: str, node_id: int) -> None:
         """Render bus `name` from time 0 into the sample bank, trimmed after it falls silent."""
@@ -221,6 +223,7 @@ class Graph:
             node.reset(start)
         self.pos = int(start)
         self._pending = {}
+        self._unseeked = False
 
     def warm_starts(self, start: int) -> dict:
         """Per node, the sample from which it must run so that every output and tap is
@@ -267,6 +270,8 @@ class Graph:
 
     def render(self, n: int) -> dict:
         """Render the next n frames as one block; {output name: (2, n)}."""
+        if self._unseeked:
+            self.seek(self.pos)
         block = Block(self.pos, int(n), self.ctx)
         vals: dict = {}
         prof = self.profile
