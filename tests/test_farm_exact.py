@@ -7,6 +7,7 @@ import farm_helpers as fh
 from workers.farm import farm_render
 from workers.mixer import MemorySink
 from workers.planner import make_plan
+from phonon.engine import mix_outputs, render_spec
 
 pytestmark = pytest.mark.timeout(180)
 LIMIT = 1e-6
@@ -151,3 +152,22 @@ def test_auto_plan_stress_synth_uses_stages_for_many_workers():
     assert last.warmup > 10 * spec.sr and len(last.nodes) < 10
     assert plan.arena_bytes() <= arena_budget(16)
     assert plan.predicted["speedup"] / 16 >= 0.85, plan.describe()
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name", ["stress_extreme", "stress_synth"])
+def test_mix_only_plans_write_the_mix_bit_identically(name):
+    """Without stems, the stage holding every output writes their sum (2 rows, summed in
+    engine.mix_outputs order), so the mix is what the single-process render gives."""
+    from workers.planner import MIX
+    spec = _compile(name)
+    frames = spec.sr // 2 if name == "stress_extreme" else 2 * spec.sr
+    plan = make_plan(spec, frames, 2, mode="time", chunk_frames=4096 * 3, mix_only=True)
+    assert any(p.node == MIX for s in plan.stages for p in s.products), plan.describe()
+    sink = MemorySink(keep_outputs=False)
+    farm_render(spec, frames, sink, backend="process", plan=plan)
+    ref = mix_outputs(render_spec(spec, frames))
+    if plan.uses_warmup:
+        assert np.max(np.abs(sink.mix - ref)) <= 1e-6
+    else:
+        assert np.array_equal(sink.mix, ref)

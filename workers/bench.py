@@ -112,7 +112,8 @@ def bench_patch(path: Path, workers: list, runs: int, duration, cycles, backend,
     results = []
     keep = {}
     for n in workers:
-        plan = make_plan(spec, frames, n, block=block, node_costs=costs, cpus=max(n, ncpu))
+        plan = make_plan(spec, frames, n, block=block, node_costs=costs, cpus=n,  # N workers = an N-CPU budget, as --cores
+                         mix_only=True)  # the bench keeps only the mix, as a render without stems
         walls, ress = [], []
         for r in range(runs):
             w, res = run_once(spec, frames, plan, backend)

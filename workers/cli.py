@@ -102,7 +102,7 @@ def cmd_farm(args) -> int:
     plan, chans = plan_isolated(spec, frames, cores, recalibrate=args.recalibrate,
                                 start_method=args.start_method, mode=args.mode,
                                 chunk_frames=chunk_frames, block=block,
-                                stems_buses=stems_kind == "buses")
+                                stems_buses=stems_kind == "buses", mix_only=not stems_dir)
     if args.plan:
         print(plan.describe())
         return 0

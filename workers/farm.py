@@ -20,7 +20,7 @@ from . import shm as shmmod
 from .errors import TaskFailed, WorkerCrashed
 from .executors import make_executor
 from .mixer import ArraySource, Mixer, PendingSource
-from .planner import Plan, dispatch_key, make_plan
+from .planner import MIX, Plan, dispatch_key, make_plan
 from .task import Source, Task
 
 MAX_RETRIES = 3
@@ -66,6 +66,7 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
                 chunk_frames: Optional[int] = None, backend: str = "process",
                 start_method: Optional[str] = None, scheduler: Optional[str] = None,
                 block: int = 8192, stems_buses: bool = False, plan: Optional[Plan] = None,
+                mix_only: bool = False,
                 progress: Optional[Callable[[int], None]] = None, client=None,
                 log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
                 on_start: Optional[Callable] = None, profile: bool = False) -> FarmResult:
@@ -73,7 +74,7 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
     shmmod.remove_stale()
     if plan is None:
         plan = make_plan(spec, frames, cores, mode=mode, chunk_frames=chunk_frames, block=block,
-                         stems_buses=stems_buses)
+                         stems_buses=stems_buses, mix_only=mix_only)
     return _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
                 on_start, profile).run()
 
@@ -180,12 +181,14 @@ class _Run:
                 ext.append(Source(node, 0, p.ch, start=ws,
                                   array=self._gather(ps, p, ws, b)))
         dest = ("arena", self.arenas[s.index].name) if self.executor.shared_memory else ("return",)
-        taps = tuple((p.node, p.row0, p.ch) for p in s.products)
+        taps = tuple((p.node, p.row0, p.ch) for p in s.products if p.node != MIX)
+        mix = any(p.node == MIX for p in s.products)
         return Task(tid=s.index * 1_000_000 + k, kind="chunk", stage=s.index, chunk=k, start=a,
-                    end=b, warm_start=ws, taps=taps, outputs=(), externals=tuple(ext), dest=dest,
-                    block=plan.block, rows=max(1, s.rows),
+                    end=b, warm_start=ws, taps=taps,
+                    outputs=tuple(n for n, _ in self.spec.outputs) if mix else (),
+                    externals=tuple(ext), dest=dest, block=plan.block, rows=max(1, s.rows),
                     predicted=s.cost * (b - ws), attempt=attempt, slot_frames=plan.chunk,
-                    profile=self.profile)
+                    profile=self.profile, mix=mix)
 
     def _branch_task(self, s, attempt: int = 0) -> Task:
         plan = self.plan

@@ -13,6 +13,8 @@ from typing import Optional
 
 import numpy as np
 
+from .planner import MIX
+
 
 def to_stereo(y: np.ndarray) -> np.ndarray:
     if y.shape[0] == 2:
@@ -32,7 +34,7 @@ class Mixer:
         self.pos = 0
         self.names = [n for n, _ in spec.outputs]
         tail = set(plan.tail)
-        needed = set(plan.out_roots.values()) | set(plan.bus_nodes.values())
+        needed = set(plan.out_roots.values()) | set(plan.bus_nodes.values()) | {MIX}
         for n in plan.tail:
             needed |= set(spec.node(n).refs())
         self.inputs_of = {}  # stage -> [products the mixer reads]
@@ -75,7 +77,10 @@ class Mixer:
                 for p in ps:
                     cur[p.node] = buf[p.row0:p.row0 + p.ch]
         self.cur, self.cur_start = cur, a
-        if self.tail_graph is None:
+        if MIX in cur:  # a stage wrote the mix itself (no stems wanted)
+            buses = {bn: cur[nid] for bn, nid in self.plan.bus_nodes.items()}
+            self.sink.write(cur[MIX].copy(), {}, buses)
+        elif self.tail_graph is None:
             outs = {name: to_stereo(cur[self.plan.out_roots[name]]) for name in self.names}
             buses = {bn: cur[nid] for bn, nid in self.plan.bus_nodes.items()}
             self._emit(outs, buses)

@@ -49,6 +49,7 @@ def arena_budget(workers: int) -> int:
     """Bytes of chunk slots in flight, all stages together (independent of the piece's length)."""
     return max(ARENA_BUDGET, workers * ARENA_PER_WORKER)
 MIX_COST = 3e-9  # seconds per frame per output row for the mixer (sum + file)
+MIX = -1  # the virtual node of the summed outputs: a stage may write the mix, not each output
 MIX_KINDS = {"add", "sub", "mul", "div", "sum", "pan", "stereo", "gain"}
 
 
@@ -244,10 +245,12 @@ def _round_up(x: int, m: int) -> int:
 def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames: Optional[int] = None,
               block: int = 8192, node_costs=None, stems_buses: bool = False,
               build_seconds: Optional[float] = None, stages: Optional[bool] = None,
-              cpus: Optional[int] = None) -> Plan:
+              cpus: Optional[int] = None, mix_only: bool = False) -> Plan:
     """The best plan by predicted wall time. `stages` True/False forces/forbids stage cuts.
     `node_costs`: a `costs.Costs`, or a dict (int keys: node ids, str keys: kinds); measured
-    when None. `cpus`: CPUs the prediction assumes (default: the workers, at most this machine's cores: the mixer shares them)."""
+    when None. `mix_only`: only the mix is wanted (no stems): when every output is computed
+    in one time stage, its tasks write the summed outputs (2 rows) instead of each output.
+    `cpus`: CPUs the prediction assumes (default: the workers, at most this machine's cores: the mixer shares them)."""
     if mode not in MODES:
         raise RenderError(f"--mode got '{mode}'; expected one of {', '.join(MODES)}")
     if workers < 1:
@@ -259,7 +262,8 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
     if build_seconds is not None:
         costs.build = build_seconds
     ctx = _Ctx(spec, info, chans, costs, frames, workers, block, stems_buses,
-               cpus or min(workers, os.cpu_count() or 1))  # --cores N: a budget of N CPUs
+               cpus or min(workers, os.cpu_count() or 1),  # --cores N: a budget of N CPUs
+               mix_only=mix_only)
     cands = {}
     if mode in ("auto", "time"):
         if stages is not False:
@@ -431,7 +435,8 @@ def _mixer_reads(plan: Plan, s: Stage) -> bool:
 
 
 class _Ctx:
-    def __init__(self, spec, info, chans, costs, frames, workers, block, stems_buses, cpus):
+    def __init__(self, spec, info, chans, costs, frames, workers, block, stems_buses, cpus,
+                 mix_only: bool = False):
         self.spec, self.info, self.chans = spec, info, chans
         self.by_id = {i.id: i for i in info}
         self.order = [i.id for i in info]
@@ -442,12 +447,13 @@ class _Ctx:
         self.total_cost = sum(self.cost.values())
         self.out_roots = {name: r.node for name, r in spec.outputs}
         self.bus_nodes = {name: r.node for name, r in spec.buses} if stems_buses else {}
+        self.mix_only = mix_only and not stems_buses
         self.consumers = {i.id: [] for i in info}
         for i in info:
             for r in i.inputs:
                 self.consumers[r].append(i.id)
         self.labels = {i.id: f"{i.kind}" + (f" ({i.label})" if i.label else "") for i in info}
-        self.rows_out = 2 * max(1, len(self.out_roots))
+        self.rows_out = 2 if self.mix_only else 2 * max(1, len(self.out_roots))
         self.serial_s = self.total_cost * frames + MIX_COST * frames * self.rows_out
 
     def sc(self, nid) -> str:
@@ -483,7 +489,12 @@ class _Ctx:
             s = max((stage_of[i] for i in ins), default=0)
             stage_of[nid] = s + (1 if nid in long_tail else 0)
         # Products: signals crossing from a stage to a later stage, the serial tail or the mixer.
-        wanted = set(self.out_roots.values()) | set(self.bus_nodes.values())
+        # With mix_only and every output in one stage, that stage writes their sum instead.
+        out_stages = {stage_of.get(n) for n in self.out_roots.values()}
+        mix_stage = next(iter(out_stages)) if (self.mix_only and len(out_stages) == 1
+                                               and None not in out_stages) else None
+        wanted = (set() if mix_stage is not None else set(self.out_roots.values())) \
+            | set(self.bus_nodes.values())
         products: dict = {}
         for nid, s in stage_of.items():
             cross = any(c in serial or stage_of.get(c, s) > s for c in self.consumers[nid])
@@ -501,6 +512,9 @@ class _Ctx:
                 ch = self.chans.get(n, 2)
                 prods.append(Product(n, r, ch))
                 r += ch
+            if s == mix_stage:  # the summed outputs, last (rows after the other products)
+                prods.append(Product(MIX, r, 2))
+                r += 2
             ext = sorted({i for n in nodes for i in self.by_id[n].inputs if stage_of[i] < s},
                          key=self.order.index)
             # Warm-up: tails add along a series path and take the max across parallel paths.
@@ -508,7 +522,10 @@ class _Ctx:
             for n in nodes:
                 W[n] = self.tail_frames(n) + max((W.get(i, 0) for i in self.by_id[n].inputs
                                                   if stage_of.get(i) == s), default=0)
-            warm = max((W[p.node] for p in prods), default=0)
+            roots = [p.node for p in prods if p.node != MIX]
+            if s == mix_stage:
+                roots += list(self.out_roots.values())
+            warm = max((W[n] for n in roots), default=0)
             cost = sum(self.cost[n] for n in nodes)
             # What a warm-up costs when every node starts where its own path needs it
             # (Graph.warm_starts): need = frames its output must be right before the chunk.

@@ -58,6 +58,7 @@ class Task:
     attempt: int = 0
     slot_frames: int = 0  # base chunk length: frame f goes to slot f // slot_frames
     profile: bool = False  # time every node (Graph.enable_profile) and return the times
+    mix: bool = False  # write the sum of `outputs` (2 rows, engine.mix_outputs order), not each
 
     def describe(self) -> str:
         if self.kind == "branch":
@@ -163,6 +164,9 @@ def _fill(buf: np.ndarray, task: Task, g, outs: dict, lo: int, hi: int) -> None:
             y = np.broadcast_to(y, (ch, y.shape[1]))
         buf[r0:r0 + ch, lo:hi] = y
     r = len(task.taps) and (task.taps[-1][1] + task.taps[-1][2])
+    if task.mix:  # the same sum, in the same order, as the single-process mix: bit-identical
+        buf[r:r + 2, lo:hi] = engine_module().mix_outputs(outs)
+        return
     for name in task.outputs:
         buf[r:r + 2, lo:hi] = outs[name]
         r += 2
