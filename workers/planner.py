@@ -42,7 +42,7 @@ LONG_TAIL_SECONDS = 0.25  # a fading node with a longer tail is a stage-cut cand
 THRESHOLDS = (LONG_TAIL_SECONDS, 1.0, 4.0)  # stage-cut / serial-tail variants tried by auto
 MIN_TASK_SECONDS = 0.1  # tasks carry at least this much work
 ARENA_BUDGET = int(float(os.environ.get("PHONON_FARM_ARENA_MB", "192")) * 2**20)  # slot bytes
-ARENA_PER_WORKER = 32 * 2**20  # ... or this much per worker, when more
+ARENA_PER_WORKER = 96 * 2**20  # ... or this much per worker, when more (16 workers: 1.5 GB)
 
 
 def arena_budget(workers: int) -> int:
