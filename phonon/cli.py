@@ -10,7 +10,6 @@ Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal error
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import traceback
@@ -87,8 +86,6 @@ def summarize(writer, frames: int, sr: int, seconds: float, extra: str = "") -> 
 
 
 def cmd_render(args) -> int:
-    import numpy as np
-
     from .audio_io import AudioWriter
     from .engine import DEFAULT_BLOCK, Graph, mix_outputs, render_blocks, spec_frames
     from .progress import Progress

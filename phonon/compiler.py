@@ -16,7 +16,7 @@ the original left and the transformed copy right.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Optional
 
@@ -449,11 +449,8 @@ class Compiler:
                                  else p.default))
         out_args = [(k, v) for k, v in out_args if v is not None]
         ref = self.add(decl.node_kind, out_args, _lab(span))
-        if decl.category in ("oscillator", "synth"):
-            return SigV(ref, trig, span)
-        if decl.category == "envelope":
-            return SigV(ref, in_trig, span)
-        return SigV(ref, in_trig, span)
+        # a source's trigger is its own pattern; anything else passes its input's trigger on
+        return SigV(ref, trig if decl.category in ("oscillator", "synth") else in_trig, span)
 
     def param_value(self, decl, p, v, span):
         if isinstance(v, NumV):

@@ -7,7 +7,6 @@ Tidal); on a compile error the old graph keeps playing and the error is printed.
 """
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time

@@ -1,5 +1,4 @@
 """`phonon` CLI: render, check, functions; exit codes; no partial files."""
-import os
 import subprocess
 import sys
 

@@ -2,13 +2,12 @@
 import numpy as np
 import pytest
 
-from phonon.engine import Graph, render_blocks, render_spec
+from phonon.engine import Graph, render_spec
+from phonon.nodes.harness import BLOCK_SIZES
 
 from conftest import ROOT, compile_src, shared_patches
 
 BENCH = ROOT / "bench" / "patches"
-
-BLOCKS = (64, 65, 512, 4096, 8193)
 
 
 @pytest.mark.parametrize("patch", shared_patches(), ids=lambda p: p.stem)
@@ -16,7 +15,7 @@ def test_block_size_invariance_on_shared_patches(patch):
     spec = compile_src(patch.read_text())
     frames = 12000  # crosses several block boundaries for every size, incl. one event onset
     ref = render_spec(spec, frames, block=frames)
-    for b in BLOCKS:
+    for b in BLOCK_SIZES:
         got = render_spec(spec, frames, block=b)
         for k in ref:
             assert np.array_equal(ref[k], got[k]), (patch.stem, b, k)

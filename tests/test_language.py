@@ -1,8 +1,7 @@
 """Language forms of LANGUAGE.md end to end: each compiles and sounds as documented."""
 import numpy as np
-import pytest
 
-from conftest import compile_src, render_src, rms_db
+from conftest import render_src, rms_db
 
 SR = 44100
 

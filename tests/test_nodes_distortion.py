@@ -10,10 +10,9 @@ from phonon import registry
 from phonon.errors import ParamRangeError
 from phonon.nodes import distortion
 from phonon.nodes.base import FADING, STATELESS
-from phonon.nodes.harness import make_node, run_node
+from phonon.nodes.harness import BLOCK_SIZES, make_node, run_node
 
 SR = 44100
-BLOCKS = (64, 65, 512, 4096, 8193)
 
 
 def sine(f, n, amp=1.0, ch=1):
@@ -62,7 +61,7 @@ def test_distortion_kernel_matches_reference_and_drive_may_be_a_signal():
     assert np.allclose(y, distortion._ref_distortion(x, drive, mix), rtol=0, atol=1e-14)
 
 
-@pytest.mark.parametrize("block", BLOCKS)
+@pytest.mark.parametrize("block", BLOCK_SIZES)
 def test_distortion_block_size_invariance_and_stateless_restart(block):
     n = 20000
     x = noise(n)
@@ -138,7 +137,7 @@ def test_bitcrush_kernel_matches_reference():
     assert np.allclose(y1, y2, rtol=0, atol=1e-12) and np.array_equal(h1, h2)
 
 
-@pytest.mark.parametrize("block", BLOCKS)
+@pytest.mark.parametrize("block", BLOCK_SIZES)
 def test_bitcrush_block_size_invariance(block):
     n = 20000
     x = noise(n)

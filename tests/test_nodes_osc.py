@@ -9,11 +9,10 @@ import pytest
 from phonon import registry
 from phonon.nodes import osc
 from phonon.nodes.base import FADING, HISTORY, SEEKABLE
-from phonon.nodes.harness import run_warmed, make_node, run_node
+from phonon.nodes.harness import assert_block_invariant, make_node, run_node, run_warmed
 from phonon.pattern import mini
 
 SR = 44100
-BLOCKS = (64, 65, 512, 4096, 8193)
 WAVES = ("sine", "saw", "square", "tri", "pulse")
 
 
@@ -253,10 +252,7 @@ def _cases():
 
 @pytest.mark.parametrize("kind,params", _cases(), ids=lambda v: v if isinstance(v, str) else "")
 def test_block_size_invariance(kind, params):
-    n = 40000
-    whole = run_node(kind, params, n=n, block=n)
-    for b in BLOCKS:
-        assert np.array_equal(run_node(kind, params, n=n, block=b), whole), b
+    assert_block_invariant(kind, params, n=40000)
 
 
 @pytest.mark.parametrize("kind,params", [

@@ -15,6 +15,9 @@ import numpy as np
 
 from .base import NODE_CLASSES, SIGNAL, Block, GraphContext, PatternInput
 
+# Block sizes every node family is tested at (Pedalboard's set: tiny, odd, and past a power of 2).
+BLOCK_SIZES = (64, 65, 512, 4096, 8193)
+
 
 def make_node(kind: str, params: dict, sr: int = 44100, cps=Fraction(1, 2), seed: int = 0,
               node_id: int = 1, sample_roots: tuple = ()):
@@ -71,3 +74,11 @@ def run_warmed(kind: str, params: dict, n: int, S: int, block: int = 4096, **kw)
     start = max(0, S - math.ceil(node.tail_seconds() * graph.sr))
     sliced = {k: (v[..., start:] if isinstance(v, np.ndarray) else v) for k, v in params.items()}
     return run_node(kind, sliced, n=n - start, block=block, start=start, **kw)[:, S - start:], start
+
+
+def assert_block_invariant(kind: str, params: dict, n: int, **kw) -> np.ndarray:
+    """Rendering in blocks of every BLOCK_SIZES gives the bytes of one whole-buffer render."""
+    whole = run_node(kind, params, n=n, block=n, **kw)
+    for b in BLOCK_SIZES:
+        assert np.array_equal(run_node(kind, params, n=n, block=b, **kw), whole), (kind, b)
+    return whole
