@@ -276,3 +276,37 @@ def test_fading_noise_warm_up_within_minus_120_dbfs(kind):
     n, S = 3 * SR, 2 * SR + 123
     whole = run_node(kind, {}, n=n)
     assert np.max(np.abs(run_warmed(kind, {}, n, S)[0] - whole[:, S:])) < 1e-6
+
+
+def test_periodic_frequency_pattern_seeks_in_constant_time_and_keeps_the_exact_phase():
+    """A pattern with a known period (here 4 cycles: 352800 samples) is not integrated from
+    sample 0 on a far seek: period k is period 1 shifted, one period's exact phase added k
+    times. The pitch and the phase are those of the full integral (to 1e-9), and the
+    output restarts bit-exactly at any sample, as every seekable node does."""
+    from phonon.pattern.core import Pattern
+    pat = mini("<55 65.41 [73.42 ~] 49>")
+    assert pat.period == 4
+    calls = []
+
+    def counted(span):
+        calls.append(span)
+        return pat.query_span(span)
+
+    periodic = Pattern(counted, period=pat.period)
+    integral = Pattern(pat.query_span)  # period unknown: integrated from sample 0
+    S = 30 * 88200 + 1234  # cycle 30, inside the rest of a "[73.42 ~]" cycle
+    for kind in ("saw", "sine", "square"):
+        a = run_node(kind, {"freq": periodic}, n=3 * 88200, start=S, block=4096)
+        b = run_node(kind, {"freq": integral}, n=3 * 88200, start=S, block=4096)
+        assert np.max(np.abs(a - b)) < 1e-9
+        assert np.array_equal(run_node(kind, {"freq": periodic}, n=88200, start=S + 97531, block=512),
+                              a[:, 97531:97531 + 88200])
+    # steps at 55, 65.41, 73.42, 49 Hz in cycles 32, 33, 34 (a pitch of cycle 30 mod 4 = 2 ...)
+    y = run_node("sine", {"freq": periodic}, n=4 * 88200, start=32 * 88200)[0]
+    for c, f in enumerate((55, 65.41, 73.42, 49)):
+        seg = y[c * 88200: c * 88200 + 44100]
+        assert abs(peak_hz(seg) - f) < 0.5
+    # an hour in: a handful of cycle queries (two periods' worth), not ~1800 cycles of them
+    calls.clear()
+    run_node("saw", {"freq": periodic}, n=8192, start=3600 * SR)
+    assert len(calls) < 40

@@ -61,6 +61,24 @@ def test_kit_is_deterministic_across_banks_and_processes():
     assert out.stdout.strip() == _kit_digest(SR)
 
 
+@pytest.mark.parametrize("wn,kind", [(0.068, "low"), (0.068, "high"), (0.95, "high"),
+                                      ((0.054, 0.408), "band"), ((0.2, 0.9), "band")])
+def test_kit_butterworth_matches_scipy_and_is_3db_down_at_its_edges(wn, kind):
+    """The kit's own Butterworth design (no scipy.signal import in workers) gives
+    scipy.signal.butter's coefficients, its filter gives lfilter's output to 1e-12, and the
+    magnitude is -3.01 dB at each edge, as a Butterworth's is."""
+    from scipy import signal
+    b, a = kit.butter2(wn, kind)
+    b2, a2 = signal.butter(2, wn, btype=kind)
+    np.testing.assert_allclose(b, b2, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(a, a2, rtol=1e-12, atol=1e-15)
+    x = np.random.default_rng(3).standard_normal(4096)
+    np.testing.assert_allclose(kit.iir(b, a, x), signal.lfilter(b2, a2, x), atol=1e-12)
+    for edge in np.atleast_1d(wn):
+        _, h = signal.freqz(b, a, worN=[np.pi * edge])
+        assert abs(20 * np.log10(abs(h[0])) + 3.0103) < 0.01
+
+
 def test_kit_at_other_rate_has_same_duration():
     a, b = SampleBank((), 44100).get("bd", 0), SampleBank((), 22050).get("bd", 0)
     assert abs(a.shape[1] / 44100 - b.shape[1] / 22050) < 1e-3

@@ -1,7 +1,11 @@
 """The cost model's measurements, taken on this machine for this patch.
 
 `calibrate(spec)` renders the patch itself briefly with the engine's per-node profiler
-(after one untimed pass that loads every numba kernel) and returns a `Costs`:
+(after one untimed pass that loads every numba kernel) and returns a `Costs`. It profiles
+one whole cycle at each of a few positions spread into the piece (cycles 3, 7 and 13 by
+default: past the look-back of echoes and tails, which the piece's first second lacks, and
+on no common `every`/`<>` period), so a patch whose density builds up or varies from
+cycle to cycle is costed as it plays, not as it starts:
 
   node      seconds of CPU per frame of every node (batched nodes share their batch's
             time equally, as the profiler records it)
@@ -25,11 +29,12 @@ from pathlib import Path
 
 DEFAULT_COST = 2e-8  # seconds per frame for a node never measured (a cheap node)
 TASK_OVERHEAD = 0.004  # seconds per task: dispatch through the pipe, result message
-CALIBRATION_SECONDS = 0.5  # audio rendered for calibration (at most; see CALIBRATION_WALL)
-CALIBRATION_WALL = 0.5  # stop the timed pass after this much wall time (slow patches)
+CALIBRATION_CYCLES = (3, 7, 13)  # profiled windows start at these cycles
+CALIBRATION_SECONDS = 4.0  # audio per window, at most (one cycle, unless cycles are longer)
+CALIBRATION_WALL = 0.6  # stop a window after this much wall time (slow patches), >= 2 blocks
 SEEK_KEY = "_seek_per_frame"
 BUILD_KEY = "_build"
-VERSION = 2
+VERSION = 3
 
 
 @dataclass
@@ -136,18 +141,31 @@ def measure(spec, block: int = 8192) -> Costs:
         t0 = time.perf_counter()
         Graph(pickle.loads(data))
         builds.append(time.perf_counter() - t0)
-    frames = max(block, int(spec.sr * CALIBRATION_SECONDS))
-    g = Graph(spec)
-    g.enable_profile()
+    cycle = spec.sr / float(spec.cps)  # frames per cycle
+    frames = max(2 * block, int(min(cycle, spec.sr * CALIBRATION_SECONDS)))
+    total: dict = {}
     pos = 0
-    t0 = time.perf_counter()
-    while pos < frames:
-        n = min(block, frames - pos)
-        g.render(n)
-        pos += n
-        if time.perf_counter() - t0 > CALIBRATION_WALL and pos >= 2 * block:
-            break
-    node = {nid: max(sec / pos, 1e-11) for nid, sec in g.profile.items()}
+    for c in CALIBRATION_CYCLES:
+        g = Graph(spec)
+        done = 0
+        try:
+            g.seek(int(c * cycle))
+            g.render(block)  # the seek's look-back is costed apart (`seek`, `build`)
+            g.enable_profile()
+            t0 = time.perf_counter()
+            while done < frames:
+                n = min(block, frames - done)
+                g.render(n)
+                done += n
+                if time.perf_counter() - t0 > CALIBRATION_WALL and done >= 2 * block:
+                    break
+        except Exception:  # noqa: BLE001  (a node that fails does so in its task, with a traceback)
+            pass
+        if done:
+            for nid, sec in (g.profile or {}).items():
+                total[nid] = total.get(nid, 0.0) + sec
+            pos += done
+    node = {nid: max(sec / pos, 1e-11) for nid, sec in total.items()} if pos else {}
     try:
         seek0, seek = _seek_cost(spec, block)
     except Exception:  # noqa: BLE001  (a node that fails does so in its task, with a traceback)

@@ -37,6 +37,7 @@ from fractions import Fraction
 from typing import Any, Callable, ClassVar, Optional
 
 import numpy as np
+from ..pattern.core import whole_period
 
 STATELESS = "stateless"
 SEEKABLE = "seekable"
@@ -191,6 +192,12 @@ class Segment:
 
 
 _PHASE_CACHES: dict = {}
+MAX_PERIOD_SECONDS = 3600  # a longer pattern period is integrated from 0 as it goes
+
+
+def _frac(ph: Fraction) -> float:
+    """A phase in cycles -> its fractional part as a float."""
+    return float(ph - math.floor(ph))
 
 
 def _shared_phase_cache(key: tuple, graph: GraphContext, convert) -> list:
@@ -366,9 +373,63 @@ class PatternInput:
         (Fraction) integral of the stepped frequency from sample 0, so an oscillator
         started at any sample has the phase it would have had (seekable), and the
         phase is continuous across steps (no clicks). A rest holds the previous step's
-        frequency; before the first step the frequency is 0."""
+        frequency; before the first step the frequency is 0.
+
+        When the pattern has a known period of Q cycles (`Pattern.period`, made a whole
+        number of samples), the integral is not walked from 0: from cycle Q on, period
+        k >= 1 is period 1 shifted by k*Q with k times one period's phase added, exactly,
+        so a farm task deep into a piece seeks in O(1). Its steps then start again at
+        every period boundary from cycle Q on (a position-only rule: the same samples
+        however the timeline is cut)."""
+        per = self._period_frames()
+        if per is None or end <= per:
+            return [(b, e, self.number(v), _frac(ph)) for (b, e, v, ph) in
+                    self._exact_segments(start, end)]
         sr = self.graph.sr
-        cache = self._phase_cache  # [(begin, end, value, phase0 Fraction)], contiguous from 0
+        out = []
+        if start < per:  # period 0 (a rest there holds nothing yet): as integrated
+            out = [(b, min(e, per), self.number(v), _frac(ph)) for (b, e, v, ph) in
+                   self._exact_segments(start, per)]
+        lim2 = 2 * per
+        delta = self._phase_at(lim2) - self._phase_at(per)  # one period's phase
+        pos = max(start, per)
+        while pos < end:
+            k = (pos - per) // per  # period 1 + k is period 1 shifted by k * per
+            sh = k * per
+            stop = min(end, lim2 + sh)
+            add = k * delta
+            for (b, e, v, ph) in self._exact_segments(pos - sh, stop - sh):
+                if b < per:  # a step running into the period: restart it at the boundary
+                    ph += self._exact(v) * (per - b) / sr
+                    b = per
+                out.append((b + sh, min(e, lim2) + sh, self.number(v), _frac(ph + add)))
+            pos = stop
+        return out
+
+    def _period_frames(self) -> Optional[int]:
+        """The pattern's period in samples (a whole number of cycles and of samples), or None."""
+        got = self.__dict__.get("_per")
+        if got is None:
+            got = self._per = (None,)
+            q = whole_period(getattr(self.pattern, "period", None))
+            if q is not None:
+                spc = Fraction(self.graph.sr) / Fraction(self.graph.cps)  # samples per cycle
+                frames = q * spc
+                frames *= frames.denominator  # a whole number of samples: sample_of(t + Q) = sample_of(t) + frames
+                if frames <= MAX_PERIOD_SECONDS * self.graph.sr:
+                    got = self._per = (int(frames),)
+        return got[0]
+
+    def _phase_at(self, n: int) -> Fraction:
+        """The exact phase (unreduced) at sample n, from the integrated cache."""
+        b, e, v, ph = self._exact_segments(n - 1, n)[-1]
+        return ph + self._exact(v) * (n - b) / self.graph.sr
+
+    def _exact_segments(self, start: int, end: int) -> list[tuple]:
+        """[(begin, end, value, exact phase at begin)] covering [start, end): the cache
+        integrated from sample 0, extended one whole cycle at a time."""
+        sr = self.graph.sr
+        cache = self._phase_cache  # contiguous from 0
         pos = cache[-1][1] if cache else 0
         acc = (cache[-1][3] + self._exact(cache[-1][2]) * (cache[-1][1] - cache[-1][0]) / sr) if cache \
             else Fraction(0)
@@ -391,11 +452,11 @@ class PatternInput:
                 pos = s.end
         lo = bisect.bisect_right(cache, start, key=lambda x: x[0]) - 1
         out = []
-        for (b, e, v, ph) in cache[max(lo, 0):]:
-            if b >= end:
+        for entry in cache[max(lo, 0):]:
+            if entry[0] >= end:
                 break
-            if e > start:
-                out.append((b, e, self.number(v), float(ph - math.floor(ph))))
+            if entry[1] > start:
+                out.append(entry)
         return out
 
     def _exact(self, value) -> Fraction:

@@ -36,6 +36,7 @@ __all__ = [
 
 Time = Fraction
 _ZERO = Fraction(0)
+_ONE_CYCLE = Fraction(1)
 _ONE = Fraction(1)
 
 
@@ -226,17 +227,43 @@ def _hashable(v):
 _NOT_PURE = object()
 
 
+def plcm(*periods) -> Optional[Fraction]:
+    """The least common period of patterns with periods `periods` (cycles, exact), or None
+    when any is unknown. For reduced a/b and c/d: lcm(a, c) / gcd(b, d)."""
+    out = None
+    for p in periods:
+        if p is None:
+            return None
+        p = Fraction(p)
+        if out is None:
+            out = p
+        else:
+            a, b, c, d = out.numerator, out.denominator, p.numerator, p.denominator
+            out = Fraction(a * c // gcd(a, c), gcd(b, d))
+    return out
+
+
+def whole_period(p: Optional[Fraction]) -> Optional[int]:
+    """The smallest whole number of cycles that is a multiple of period p (None: unknown)."""
+    return None if p is None else Fraction(p).numerator
+
+
 class Pattern:
     """A query function from an `Arc` to a list of `Hap`s."""
 
-    __slots__ = ("query_span", "pure_value", "pure_context")
+    __slots__ = ("query_span", "pure_value", "pure_context", "period")
 
     def __init__(self, query_span: Callable[[Arc], list], pure_value: Any = _NOT_PURE,
-                 pure_context: tuple = ()):
+                 pure_context: tuple = (), period: Optional[Fraction] = None):
         self.query_span = query_span
         # For `pure(v)` patterns: v. Lets patterned transforms skip the join for constants.
         self.pure_value = pure_value
         self.pure_context = pure_context
+        # A period P in cycles (exact) when known for sure: querying [b + P, e + P) gives
+        # the haps of [b, e) shifted by P. None (unknown) unless a constructor below that
+        # preserves periodicity sets it; randomness, value-dependent joins and cycle tests
+        # leave it None. Used to integrate oscillator phase in O(1) (PatternInput).
+        self.period = period
 
     @property
     def is_pure(self) -> bool:
@@ -276,7 +303,7 @@ class Pattern:
             for sub in span.cycles():
                 out.extend(q(sub))
             return out
-        return Pattern(query)
+        return Pattern(query, period=whole_period(self.period))
 
     def with_query_span(self, f: Callable[[Arc], Optional[Arc]]) -> "Pattern":
         """Map the query span; f may return None for 'nothing here'."""
@@ -323,7 +350,8 @@ class Pattern:
         if self.is_pure:
             v = f(self.pure_value)
             return pure(v)
-        return Pattern(lambda span: [Hap(h.whole, h.part, f(h.value), h.context) for h in q(span)])
+        return Pattern(lambda span: [Hap(h.whole, h.part, f(h.value), h.context) for h in q(span)],
+                       period=self.period)
 
     fmap = with_value
 
@@ -333,14 +361,16 @@ class Pattern:
 
     def filter_values(self, pred: Callable[[Any], bool]) -> "Pattern":
         q = self.query_span
-        return Pattern(lambda span: [h for h in q(span) if pred(h.value)])
+        return Pattern(lambda span: [h for h in q(span) if pred(h.value)], period=self.period)
 
     def filter_onsets(self) -> "Pattern":
-        return self.filter_haps(Hap.has_onset)
+        q = self.query_span
+        return Pattern(lambda span: [h for h in q(span) if h.has_onset()], period=self.period)
 
     def set_context(self, context: tuple) -> "Pattern":
         q = self.query_span
-        return Pattern(lambda span: [Hap(h.whole, h.part, h.value, context) for h in q(span)])
+        return Pattern(lambda span: [Hap(h.whole, h.part, h.value, context) for h in q(span)],
+                       period=self.period)
 
     # Applicative combination. f(a, b) combines a value of self with one of other.
 
@@ -368,7 +398,7 @@ class Pattern:
                         whole = wa if wa is not None else wb
                     out.append(Hap(whole, part, f(ha.value, hb.value), ha.context + hb.context))
             return out
-        return Pattern(query)
+        return Pattern(query, period=plcm(self.period, other.period))
 
     def app_left(self, other: "Pattern", f: Callable) -> "Pattern":
         """Structure from self (Tidal's <*): `other` is queried over each hap's whole."""
@@ -402,7 +432,7 @@ class Pattern:
                         if part is not None:
                             append(Hap(w, part, f(ha.value, hb.value), ha.context + hb.context))
             return out
-        return Pattern(query)
+        return Pattern(query, period=plcm(self.period, other.period))
 
     def app_right(self, other: "Pattern", f: Callable) -> "Pattern":
         """Structure from other (Tidal's *>)."""
@@ -423,7 +453,7 @@ class Pattern:
                     if part is not None:
                         out.append(Hap(hb.whole, part, f(ha.value, hb.value), ha.context + hb.context))
             return out
-        return Pattern(query)
+        return Pattern(query, period=plcm(self.period, other.period))
 
     # Monadic joins: self's values are patterns (or f maps a value to a pattern).
 
@@ -539,7 +569,7 @@ class Pattern:
                     nw = Arc(_mul(w.begin, inv), _mul(w.end, inv))
                 out.append(Hap(nw, np_, h.value, h.context))
             return out
-        return Pattern(query)
+        return Pattern(query, period=None if self.period is None else self.period / factor)
 
     def _slow(self, factor) -> "Pattern":
         factor = to_time(factor)
@@ -580,7 +610,7 @@ class Pattern:
                     nw = Arc(_add(w.begin, d), _add(w.end, d))
                 append(Hap(nw, np_, h.value if fmap is None else fmap(h.value), h.context))
             return out
-        return Pattern(query)
+        return Pattern(query, period=self.period)
 
     def rev(self) -> "Pattern":
         """Reverse each cycle in place."""
@@ -602,7 +632,7 @@ class Pattern:
                     nw = Arc(_isub(m, w.end), _isub(m, w.begin))
                 out.append(Hap(nw, np_, h.value, h.context))
             return out
-        return Pattern(query).split_queries()
+        return Pattern(query, period=whole_period(self.period)).split_queries()
 
     def _fast_gap(self, factor) -> "Pattern":
         """Speed up but only within each cycle, leaving a gap: the pattern's cycle c
@@ -647,7 +677,7 @@ class Pattern:
                 if part is not None:
                     out.append(Hap(nw, part, h.value, h.context))
             return out
-        return Pattern(query).split_queries()
+        return Pattern(query, period=whole_period(self.period)).split_queries()
 
     def _compress(self, begin, end) -> "Pattern":
         """Squeeze each cycle into [begin, end) of the cycle, silence elsewhere."""
@@ -750,7 +780,7 @@ def pure(value, context: tuple = ()) -> Pattern:
                 out.append(Hap(whole, Arc(cs if b_in else b, cn if e_in else e), value, context))
             s, cs = n, cn
         return out
-    return Pattern(query, pure_value=value, pure_context=context)
+    return Pattern(query, pure_value=value, pure_context=context, period=_ONE_CYCLE)
 
 
 def _fast_pure(value, context: tuple, factor: Fraction) -> Pattern:
@@ -783,15 +813,15 @@ def _fast_pure(value, context: tuple, factor: Fraction) -> Pattern:
                 out.append(Hap(whole, Arc(cs if b_in else b, cn if e_in else e), value, context))
             k, cs = k + 1, cn
         return out
-    return Pattern(query)
+    return Pattern(query, period=1 / factor)
 
 
 def steady(value) -> Pattern:
     """A continuous (whole-less) constant."""
-    return Pattern(lambda span: [Hap(None, span, value)])
+    return Pattern(lambda span: [Hap(None, span, value)], period=_ONE_CYCLE)
 
 
-silence = Pattern(lambda span: [])
+silence = Pattern(lambda span: [], period=Fraction(1))
 
 
 def reify(x) -> Pattern:
@@ -827,7 +857,7 @@ def stack(*pats) -> Pattern:
         for q in qs:
             out.extend(q(span))
         return out
-    return Pattern(query)
+    return Pattern(query, period=plcm(*(p.period for p in pats)))
 
 
 def slowcat(*pats) -> Pattern:
@@ -857,7 +887,9 @@ def slowcat(*pats) -> Pattern:
             nw = np_ if w is p else (None if w is None else Arc(_add(w.begin, off), _add(w.end, off)))
             out.append(Hap(nw, np_, h.value, h.context))
         return out
-    return Pattern(query).split_queries()
+    # the i-th pattern, period P_i, plays its cycle c // n at cycle c: n * lcm(whole P_i)
+    per = plcm(*(whole_period(p.period) for p in pats))
+    return Pattern(query, period=None if per is None else n * per).split_queries()
 
 
 cat = slowcat

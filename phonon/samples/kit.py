@@ -2,8 +2,9 @@
 
 Every sound is a closed-form function of time plus counter-based noise (a
 splitmix64 hash of the frame index and a per-sound seed, never a sequential RNG),
-and every filter is a fixed scipy `lfilter`, so a sound is the same bytes in every
-process and on every run. Names: bd sn hh oh cp lt mt ht rim cb, each with
+and every filter is a fixed 2nd-order Butterworth (the bilinear design scipy's
+`butter` makes, computed here so a worker does not import scipy.signal, ~1 s) run by
+one compiled IIR kernel, so a sound is the same bytes in every process and on every run. Names: bd sn hh oh cp lt mt ht rim cb, each with
 several variants that differ audibly in pitch and decay. Sounds are mono, peak
 about 0.9 and 0.1-1.0 s long, with a 3 ms fade at the end so nothing clicks.
 """
@@ -11,8 +12,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numba
 import numpy as np
-from scipy import signal
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -40,14 +41,65 @@ def _sweep_sine(t: np.ndarray, f_start: float, f_end: float, tau: float) -> np.n
     return np.sin(2 * np.pi * phase)
 
 
+def butter2(wn, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(b, a) of a 2nd-order digital Butterworth filter: `kind` "low"/"high" with `wn`
+    the cutoff, or "band" with `wn` = (low, high) (a 4th-order band-pass), as fractions of
+    Nyquist. The analog prototype's poles, frequency-prewarped, moved by the lowpass to
+    low/high/band transform and mapped by the bilinear transform (scipy.signal.butter's
+    zpk route, the same numbers to rounding)."""
+    n = 2
+    p = -np.exp(1j * np.pi * np.arange(-n + 1, n, 2) / (2 * n))  # the prototype's poles
+    z = np.zeros(0, dtype=complex)
+    k = 1.0
+    fs2 = 4.0  # 2 * fs with fs = 2 (frequencies as fractions of Nyquist)
+    warped = 4.0 * np.tan(np.pi * np.atleast_1d(np.asarray(wn, dtype=np.float64)) / 2.0)
+    if kind == "low":
+        wo = warped[0]
+        z, p, k = z * wo, p * wo, k * wo ** n
+    elif kind == "high":
+        wo = warped[0]
+        k = k * np.real(1.0 / np.prod(-p))
+        z, p = np.zeros(n, dtype=complex), wo / p
+    elif kind == "band":
+        bw = warped[1] - warped[0]
+        wo = np.sqrt(warped[0] * warped[1])
+        pl = p * bw / 2.0
+        root = np.sqrt(pl * pl - wo * wo)
+        p = np.concatenate([pl + root, pl - root])
+        z = np.zeros(n, dtype=complex)
+        k = k * bw ** n
+    else:
+        raise ValueError(f"butter2: kind '{kind}'")
+    degree = len(p) - len(z)
+    zz = np.concatenate([(fs2 + z) / (fs2 - z), -np.ones(degree)])
+    pz = (fs2 + p) / (fs2 - p)
+    kz = k * np.real(np.prod(fs2 - z) / np.prod(fs2 - p))
+    return np.real(kz * np.poly(zz)), np.real(np.poly(pz))
+
+
+@numba.njit(cache=True)
+def iir(b, a, x):
+    """y = the IIR filter (b, a) of x (a[0] == 1), direct form II transposed, from rest."""
+    n = len(b)
+    y = np.empty_like(x)
+    d = np.zeros(n)
+    for i in range(len(x)):
+        xi = x[i]
+        yi = b[0] * xi + d[0]
+        for j in range(1, n):
+            d[j - 1] = b[j] * xi - a[j] * yi + (d[j] if j < n - 1 else 0.0)
+        y[i] = yi
+    return y
+
+
 def _filt(x: np.ndarray, sr: int, kind: str, freq) -> np.ndarray:
     nyq = 0.5 * sr
     if isinstance(freq, tuple):
         wn = [min(f / nyq, 0.95) for f in freq]
     else:
         wn = min(freq / nyq, 0.95)
-    b, a = signal.butter(2, wn, btype=kind)
-    return signal.lfilter(b, a, x)
+    b, a = butter2(wn, kind)
+    return iir(b / a[0], a / a[0], np.ascontiguousarray(x, dtype=np.float64))
 
 
 def _square(t: np.ndarray, f: float) -> np.ndarray:
