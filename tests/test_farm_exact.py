@@ -171,3 +171,22 @@ def test_mix_only_plans_write_the_mix_bit_identically(name):
         assert np.max(np.abs(sink.mix - ref)) <= 1e-6
     else:
         assert np.array_equal(sink.mix, ref)
+
+
+@pytest.mark.parametrize("stages", [False, True])
+def test_plan_for_many_workers_on_fewer_processes_gives_the_same_audio(stages):
+    """The scaling benchmark's model runs an N-worker plan on fewer processes
+    (farm_render(pool_workers=...)): the same tasks, the same samples, less concurrency."""
+    spec = fh.longtail_spec()
+    frames = 3 * 8000 + 123
+    plan = make_plan(spec, frames, 6, mode="time", chunk_frames=1500, block=256, stages=stages)
+    a, b = MemorySink(), MemorySink()
+    ra = farm_render(spec, frames, a, plan=plan)
+    rb = farm_render(spec, frames, b, plan=plan, pool_workers=2)
+    assert len(ra.busy) == 6 and len(rb.busy) == 2
+    assert len(rb.tasks) == len(ra.tasks) == sum(s.ntasks for s in plan.stages)
+    assert np.array_equal(a.mix, b.mix)
+    check(plan, b, spec, frames)
+    branch = make_plan(spec, frames, 2, mode="branch", block=256)
+    rc = farm_render(spec, frames, MemorySink(), plan=branch, pool_workers=1)
+    assert len(rc.busy) == branch.workers  # a branch plan keeps a process per worker

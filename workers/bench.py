@@ -5,13 +5,21 @@ For each patch and worker count N: plan for an N-core machine (`make_plan(..., c
 render `runs` times with the process backend into a NullSink, keep the median wall time,
 the speedup over 1 worker and the efficiency (speedup / N).
 
+The default length is 300 s of audio: a scaling benchmark needs enough work that 16
+workers each get seconds of it (60 s of stress_synth is 1.6 CPU-s in all, 0.1 s per
+worker at 16: less than a process start-up).
+
 When N exceeds this machine's CPUs the measurement still runs (oversubscribed: it says
-so) and a MODELED figure is added: the per-task CPU seconds the workers recorded during
-that real run, replayed through the plan's schedule for N CPUs by `planner.simulate`
-(list scheduling with the plan's dependencies: stage pipelining, chunk order, slot
-order), plus the measured per-task dispatch cost, worker start-up and the mixer's
-measured seconds per chunk. The model is computed for every N (for N <= CPUs it checks
-itself against the measurement: `modeled.error_pct`).
+so) and a MODELED figure is added: per-task CPU seconds measured here replayed through
+the plan's schedule for N CPUs by `planner.simulate` (list scheduling with the plan's
+dependencies: stage pipelining, chunk order, slot order), plus the measured per-task
+dispatch cost, worker start-up and the mixer's measured seconds per chunk. The task
+costs come from one more render of the same N-worker plan on as many processes as this
+machine has CPUs (`farm_render(pool_workers=CPUs)`: the same tasks, without the cache
+thrash and time slicing of 16 processes on 2 CPUs, which inflate each task's CPU time
+about 2x); a branch plan, which needs a process per branch, uses the oversubscribed
+runs' costs (`modeled.costs_from` says which). The model is computed for every N (for
+N <= CPUs it checks itself against the measurement: `modeled.error_pct`).
 
 Outputs in --out (default bench/results/scaling):
 
@@ -28,7 +36,7 @@ Outputs in --out (default bench/results/scaling):
          "modeled": {"label": "MODELED", "wall": float, "speedup": float,
                      "efficiency": float, "error_pct": float|null,
                      "dispatch_s": float, "startup_s": float, "mixer_s": float,
-                     "bottleneck": str}}]}]}
+                     "bottleneck": str, "costs_from": str}}]}]}
   scaling.md    the same as a Markdown table (modeled columns marked MODELED)
   scaling.png   speedup vs workers (measured solid, MODELED dashed, ideal line) and
                 efficiency per patch
@@ -45,6 +53,7 @@ import time
 from pathlib import Path
 
 SCHEMA = "phonon-bench-scaling/1"
+DEFAULT_SECONDS = 300.0
 
 
 def _parse(argv):
@@ -53,7 +62,8 @@ def _parse(argv):
     ap.add_argument("--workers", default="1,2,4,8,16")
     ap.add_argument("--runs", type=int, default=3)
     g = ap.add_mutually_exclusive_group()
-    g.add_argument("--duration", type=float, default=None, help="seconds of audio (default 60)")
+    g.add_argument("--duration", type=float, default=None,
+                   help=f"seconds of audio (default {DEFAULT_SECONDS:g})")
     g.add_argument("--cycles", type=float, default=None)
     ap.add_argument("--out", default=None, help="output folder (default bench/results/scaling)")
     ap.add_argument("--backend", default="process", choices=("process", "inline"))
@@ -61,11 +71,12 @@ def _parse(argv):
     return ap.parse_args(argv)
 
 
-def run_once(spec, frames, plan, backend="process"):
+def run_once(spec, frames, plan, backend="process", pool_workers=None):
     from .farm import farm_render
     from .mixer import NullSink
     t = time.perf_counter()
-    res = farm_render(spec, frames, NullSink(), plan=plan, backend=backend, log=lambda s: None)
+    res = farm_render(spec, frames, NullSink(), plan=plan, backend=backend, log=lambda s: None,
+                      pool_workers=pool_workers)
     return time.perf_counter() - t, res
 
 
@@ -106,7 +117,7 @@ def bench_patch(path: Path, workers: list, runs: int, duration, cycles, backend,
     spec = compile_source(path.read_text(), filename=str(path))
     frames = spec_frames(spec, cycles=cycles if duration is None else None,
                          duration=duration if duration is not None else
-                         (None if cycles is not None else 60))
+                         (None if cycles is not None else DEFAULT_SECONDS))
     costs = costmod.calibrate(spec, block)
     ncpu = os.cpu_count() or 1
     results = []
@@ -123,7 +134,16 @@ def bench_patch(path: Path, workers: list, runs: int, duration, cycles, backend,
                 f"(CPU {res.cpu:.2f} s, {plan.mode})")
         med = statistics.median(walls)
         mres = ress[min(range(len(walls)), key=lambda i: abs(walls[i] - med))]
-        keep[n] = (plan, mres, ress)
+        costs_from = f"{n}-worker run"
+        cres = mres
+        if n > ncpu and not any(s.kind == "branch" for s in plan.stages):
+            w, cres = run_once(spec, frames, plan, backend, pool_workers=ncpu)
+            costs_from = f"{n}-worker plan on {ncpu} processes"
+            log(f"  {path.stem}: {n}-worker plan on {ncpu} processes (task costs for the model): "
+                f"{w:.2f} s (CPU {cres.cpu:.2f} s)")
+        elif n > ncpu:
+            costs_from = f"{n}-worker run (oversubscribed: branch plan)"
+        keep[n] = (plan, mres, ress, cres, costs_from)
         results.append({"workers": n, "oversubscribed": n + 1 > ncpu and n > ncpu,
                         "plan": plan.mode, "candidate": plan.predicted.get("candidate", plan.mode),
                         "tasks": sum(s.ntasks for s in plan.stages), "walls": walls,
@@ -131,7 +151,7 @@ def bench_patch(path: Path, workers: list, runs: int, duration, cycles, backend,
                         "predicted_wall": plan.predicted.get("wall_s")})
     # Dispatch and start-up as measured where the machine was not oversubscribed.
     disp, start = [], []
-    for n, (plan, mres, ress) in keep.items():
+    for n, (plan, mres, ress, _, _) in keep.items():
         if n <= ncpu:
             for res in ress:
                 start.append(res.startup_s)
@@ -144,8 +164,9 @@ def bench_patch(path: Path, workers: list, runs: int, duration, cycles, backend,
     m1 = None
     for r in results:
         n = r["workers"]
-        plan, mres, _ = keep[n]
-        m = model(plan, mres, n, dispatch, startup)
+        plan, mres, _, cres, costs_from = keep[n]
+        m = model(plan, cres, n, dispatch, startup)
+        m["costs_from"] = costs_from
         if n == 1:
             m1 = m["wall"]
         r["modeled"] = m
@@ -168,10 +189,12 @@ def table(doc: dict) -> str:
     lines = [f"# Farm scaling ({doc['created']}, {ncpu} CPUs)", ""]
     if any(r["oversubscribed"] for p in doc["patches"] for r in p["results"]):
         lines += [f"This machine has {ncpu} CPUs: runs with more workers than that are "
-                  "oversubscribed (measured anyway). MODELED columns replay the task CPU times "
-                  "measured in those runs through the plan's schedule on N CPUs "
-                  "(workers/planner.simulate) with measured dispatch, start-up and mixer costs: "
-                  "a model, not a measurement.", ""]
+                  "oversubscribed (measured anyway). MODELED columns replay task CPU times "
+                  "measured here through the plan's schedule on N CPUs "
+                  "(workers/planner.simulate) with measured dispatch, start-up and mixer costs; "
+                  f"the task costs of an N-worker time plan come from running it on {ncpu} "
+                  "processes (the same tasks without oversubscription): a model, not a "
+                  "measurement.", ""]
     lines += ["| patch | audio s | workers | plan | tasks | wall median s | speedup | efficiency | "
               "MODELED wall s | MODELED speedup | MODELED efficiency | model error | note |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -69,24 +69,31 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
                 mix_only: bool = False,
                 progress: Optional[Callable[[int], None]] = None, client=None,
                 log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
-                on_start: Optional[Callable] = None, profile: bool = False) -> FarmResult:
+                on_start: Optional[Callable] = None, profile: bool = False,
+                pool_workers: Optional[int] = None) -> FarmResult:
+    """Render `frames` of `spec` into `sink` with a plan for `cores` workers. `pool_workers`
+    (the scaling benchmark's model) runs that plan's time-chunk tasks on fewer processes:
+    the same tasks, less concurrency (a branch plan needs one process per branch)."""
     cores = cores or os.cpu_count() or 1
     shmmod.remove_stale()
     if plan is None:
         plan = make_plan(spec, frames, cores, mode=mode, chunk_frames=chunk_frames, block=block,
                          stems_buses=stems_buses, mix_only=mix_only)
+    pool = plan.workers
+    if pool_workers and not any(st.kind == "branch" for st in plan.stages):
+        pool = max(1, min(pool, int(pool_workers)))
     return _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
-                on_start, profile).run()
+                on_start, profile, pool).run()
 
 
 class _Run:
     def __init__(self, spec, plan, sink, backend, start_method, scheduler, progress, client, log,
-                 on_start, profile=False):
+                 on_start, profile=False, pool=None):
         self.spec, self.plan, self.sink = spec, plan, sink
         self.backend, self.progress, self.log = backend, progress, log
         self.spec_bytes = spec.to_bytes()
         self.segments: list = []
-        self.executor = make_executor(backend, plan.workers, start_method, scheduler, client)
+        self.executor = make_executor(backend, pool or plan.workers, start_method, scheduler, client)
         self.on_start = on_start
         self.warm_frames = self.useful_frames = 0
         self.cpu = 0.0
