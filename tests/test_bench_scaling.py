@@ -38,6 +38,11 @@ def test_bench_scaling_quick(tmp_path):
         for key in ("efficiency", "error_pct", "dispatch_s", "startup_s", "mixer_s", "bottleneck"):
             assert key in m, key
     assert p["results"][0]["speedup"] == pytest.approx(1.0)
+    if doc["machine"]["cpus"] >= 2:  # what 2 processes that share nothing get here
+        c = doc["machine"]["parallel_ceiling"]
+        assert c["procs"] == 2 and len(c["rounds"]) == 10 and 0.5 < c["speedup"] <= 2.5
+        assert p["results"][1]["vs_ceiling"] == pytest.approx(p["results"][1]["speedup"] / c["speedup"])
+        assert "Machine ceiling" in (out / "scaling.md").read_text()
     md = (out / "scaling.md").read_text()
     assert "| patch |" in md and "MODELED" in md and "house" in md
     png = (out / "scaling.png").read_bytes()

@@ -2,8 +2,9 @@
 [--duration S | --cycles N] [--out DIR]` (also scripts/bench_scaling.py).
 
 For each patch and worker count N: plan for an N-core machine (`make_plan(..., cpus=N)`),
-render `runs` times with the process backend into a NullSink, keep the median wall time,
-the speedup over 1 worker and the efficiency (speedup / N).
+render `runs` times with the process backend into a NullSink (runs interleaved across
+the worker counts), keep the median wall time, the speedup over 1 worker and the
+efficiency (speedup / N).
 
 The default length is 300 s of audio: a scaling benchmark needs enough work that 16
 workers each get seconds of it (60 s of stress_synth is 1.6 CPU-s in all, 0.1 s per
@@ -25,7 +26,8 @@ Outputs in --out (default bench/results/scaling):
 
   scaling.json  schema "phonon-bench-scaling/1":
     {"schema": str, "created": ISO time, "machine": {"cpus": int, "platform": str,
-     "python": str}, "settings": {"workers": [int], "runs": int, "duration_s": float|null,
+     "python": str, "parallel_ceiling": {"procs": int, "speedup": float, "rounds": [float],
+     "workload": str} (when procs >= 2: see machine_ceiling)}, "settings": {"workers": [int], "runs": int, "duration_s": float|null,
      "cycles": float|null, "backend": str},
      "patches": [{"patch": str, "path": str, "frames": int, "audio_s": float,
        "results": [{"workers": int, "oversubscribed": bool, "plan": str (mode),
@@ -33,6 +35,7 @@ Outputs in --out (default bench/results/scaling):
          "cpu_tasks": float (CPU s of all tasks, median run), "cpu_mixer": float,
          "speedup": float (vs the 1-worker median; null without a 1-worker run),
          "efficiency": float|null, "predicted_wall": float (planner),
+         "vs_ceiling": float (speedup / machine ceiling, at N = the ceiling's procs),
          "modeled": {"label": "MODELED", "wall": float, "speedup": float,
                      "efficiency": float, "error_pct": float|null,
                      "dispatch_s": float, "startup_s": float, "mixer_s": float,
@@ -69,6 +72,39 @@ def _parse(argv):
     ap.add_argument("--backend", default="process", choices=("process", "inline"))
     ap.add_argument("--block", type=int, default=8192)
     return ap.parse_args(argv)
+
+
+CEILING_ITER = 24  # ~0.5 s of the ceiling workload per process on this project's machine
+
+
+def _ceiling_work(n_iter: int) -> float:
+    """An independent, render-like numpy workload (a 16 MB array streamed through
+    arithmetic): seconds for n_iter passes."""
+    import numpy as np
+    a = np.linspace(-1.0, 1.0, 2_000_000)
+    t = time.perf_counter()
+    for _ in range(n_iter):
+        a = np.sqrt(a * a + 1.0) - 1.0
+    return time.perf_counter() - t
+
+
+def machine_ceiling(procs: int, rounds: int = 5) -> dict:
+    """The speedup this machine gives `procs` processes that share nothing: the same
+    workload in 1 process and in `procs` at once, interleaved `rounds` times, median
+    ratio of throughputs. A farm cannot measure above it here (on a virtual machine whose
+    vCPUs share a host core's resources it is well below `procs`)."""
+    import multiprocessing as mp
+    from .pool import default_start_method
+    ratios = []
+    with mp.get_context(default_start_method()).Pool(procs) as pool:
+        pool.map(_ceiling_work, [1] * procs, chunksize=1)  # start and warm every process
+        for _ in range(rounds):
+            one = pool.apply(_ceiling_work, (CEILING_ITER,))
+            many = max(pool.map(_ceiling_work, [CEILING_ITER] * procs, chunksize=1))
+            ratios.append(procs * one / many)
+    return {"procs": procs, "speedup": statistics.median(ratios),
+            "rounds": [round(r, 3) for r in ratios],
+            "workload": f"numpy sqrt/mul/add over 2e6 doubles, {CEILING_ITER} passes per process"}
 
 
 def run_once(spec, frames, plan, backend="process", pool_workers=None):
@@ -122,16 +158,29 @@ def bench_patch(path: Path, workers: list, runs: int, duration, cycles, backend,
     ncpu = os.cpu_count() or 1
     results = []
     keep = {}
-    for n in workers:
-        plan = make_plan(spec, frames, n, block=block, node_costs=costs, cpus=n,  # N workers = an N-CPU budget, as --cores
-                         mix_only=True)  # the bench keeps only the mix, as a render without stems
-        walls, ress = [], []
-        for r in range(runs):
-            w, res = run_once(spec, frames, plan, backend)
-            walls.append(w)
-            ress.append(res)
+    plans = {n: make_plan(spec, frames, n, block=block, node_costs=costs,
+                          cpus=n,  # N workers = an N-CPU budget, as --cores
+                          mix_only=True)  # the bench keeps only the mix (a render without stems)
+             for n in workers}
+    # Runs go round-robin over the worker counts (1, 2, 4, ..., 1, 2, 4, ...): a shared or
+    # virtual machine's speed drifts by 10-30% over minutes, and interleaving lets the
+    # drift hit every count alike instead of the one measured during a slow spell.
+    # One short untimed render first: it starts the forkserver and pages the kernels in,
+    # which would otherwise land on the first measured run (~1 s).
+    short = min(frames, spec.sr)
+    run_once(spec, short, make_plan(spec, short, 1, block=block, node_costs=costs, cpus=1,
+                                    mix_only=True), backend)
+    walls_of = {n: [] for n in workers}
+    ress_of = {n: [] for n in workers}
+    for r in range(runs):
+        for n in workers:
+            w, res = run_once(spec, frames, plans[n], backend)
+            walls_of[n].append(w)
+            ress_of[n].append(res)
             log(f"  {path.stem}: {n} worker(s) run {r + 1}/{runs}: {w:.2f} s "
-                f"(CPU {res.cpu:.2f} s, {plan.mode})")
+                f"(CPU {res.cpu:.2f} s, {plans[n].mode})")
+    for n in workers:
+        plan, walls, ress = plans[n], walls_of[n], ress_of[n]
         med = statistics.median(walls)
         mres = ress[min(range(len(walls)), key=lambda i: abs(walls[i] - med))]
         costs_from = f"{n}-worker run"
@@ -195,6 +244,13 @@ def table(doc: dict) -> str:
                   f"the task costs of an N-worker time plan come from running it on {ncpu} "
                   "processes (the same tasks without oversubscription): a model, not a "
                   "measurement.", ""]
+    c = doc["machine"].get("parallel_ceiling")
+    if c:
+        lines += [f"Machine ceiling: {c['procs']} processes that share nothing run "
+                  f"**{c['speedup']:.2f}x** the throughput of one here (median of "
+                  f"{len(c['rounds'])} interleaved rounds, range {min(c['rounds']):.2f}-"
+                  f"{max(c['rounds']):.2f}x; {c['workload']}): no farm can measure above that "
+                  f"at {c['procs']} workers on this machine.", ""]
     lines += ["| patch | audio s | workers | plan | tasks | wall median s | speedup | efficiency | "
               "MODELED wall s | MODELED speedup | MODELED efficiency | model error | note |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -207,6 +263,8 @@ def table(doc: dict) -> str:
             note = "oversubscribed" if r["oversubscribed"] else ""
             if m.get("bottleneck") and r["workers"] > 1:
                 note = (note + "; " if note else "") + m["bottleneck"]
+            if r.get("vs_ceiling"):
+                note = f"{100 * r['vs_ceiling']:.0f}% of the machine ceiling; " + note
             lines.append(f"| {p['patch']} | {p['audio_s']:.0f} | {r['workers']} | {r['plan']} | "
                          f"{r['tasks']} | {r['wall_median']:.2f} | {sp} | {ef} | {m['wall']:.2f} | "
                          f"{m['speedup']:.2f}x | {100 * m['efficiency']:.0f}% | {err} | {note} |")
@@ -222,6 +280,10 @@ def plot(doc: dict, path: Path) -> None:
     allw = sorted({r["workers"] for p in doc["patches"] for r in p["results"]})
     a1.plot(allw, allw, "k:", label="ideal")
     ncpu = doc["machine"]["cpus"]
+    c = doc["machine"].get("parallel_ceiling")
+    if c:
+        a1.plot([c["procs"]], [c["speedup"]], "k*", ms=11,
+                label=f"machine ceiling ({c['procs']} independent processes)")
     for i, p in enumerate(doc["patches"]):
         c = f"C{i}"
         ws = [r["workers"] for r in p["results"]]
@@ -275,6 +337,12 @@ def main(argv=None) -> int:
            "settings": {"workers": workers, "runs": a.runs, "duration_s": a.duration,
                         "cycles": a.cycles, "backend": a.backend},
            "patches": []}
+    procs = min(ncpu, workers[-1])
+    ceil_rounds = []
+    if procs >= 2:
+        log(f"phonon-farm bench: measuring what {procs} independent processes get from this "
+            f"machine (before and after the renders)")
+        ceil_rounds += machine_ceiling(procs)["rounds"]
     for p in a.patches:
         path = Path(p)
         if not path.is_file():
@@ -282,6 +350,15 @@ def main(argv=None) -> int:
             raise RenderError(f"patch file not found: {p}")
         doc["patches"].append(bench_patch(path, workers, a.runs, a.duration, a.cycles, a.backend,
                                           a.block, log))
+    if procs >= 2:
+        c = machine_ceiling(procs)
+        c["rounds"] = ceil_rounds + c["rounds"]
+        c["speedup"] = statistics.median(c["rounds"])
+        doc["machine"]["parallel_ceiling"] = c
+        for pd in doc["patches"]:
+            for r in pd["results"]:
+                if r["workers"] == procs and r["speedup"]:
+                    r["vs_ceiling"] = r["speedup"] / c["speedup"]
     (out / "scaling.json").write_text(json.dumps(doc, indent=1))
     md = table(doc)
     (out / "scaling.md").write_text(md)
