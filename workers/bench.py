@@ -185,7 +185,7 @@ def bench_patch(path: Path, workers: list, runs: int, duration, cycles, backend,
         mres = ress[min(range(len(walls)), key=lambda i: abs(walls[i] - med))]
         costs_from = f"{n}-worker run"
         cres = mres
-        if n > ncpu and not any(s.kind == "branch" for s in plan.stages):
+        if n > ncpu and not plan.streams_branches:
             w, cres = run_once(spec, frames, plan, backend, pool_workers=ncpu)
             costs_from = f"{n}-worker plan on {ncpu} processes"
             log(f"  {path.stem}: {n}-worker plan on {ncpu} processes (task costs for the model): "
@@ -280,10 +280,10 @@ def plot(doc: dict, path: Path) -> None:
     allw = sorted({r["workers"] for p in doc["patches"] for r in p["results"]})
     a1.plot(allw, allw, "k:", label="ideal")
     ncpu = doc["machine"]["cpus"]
-    c = doc["machine"].get("parallel_ceiling")
-    if c:
-        a1.plot([c["procs"]], [c["speedup"]], "k*", ms=11,
-                label=f"machine ceiling ({c['procs']} independent processes)")
+    ceiling = doc["machine"].get("parallel_ceiling")
+    if ceiling:
+        a1.plot([ceiling["procs"]], [ceiling["speedup"]], "k*", ms=11,
+                label=f"machine ceiling ({ceiling['procs']} independent processes)")
     for i, p in enumerate(doc["patches"]):
         c = f"C{i}"
         ws = [r["workers"] for r in p["results"]]

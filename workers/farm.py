@@ -80,7 +80,7 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
         plan = make_plan(spec, frames, cores, mode=mode, chunk_frames=chunk_frames, block=block,
                          stems_buses=stems_buses, mix_only=mix_only)
     pool = plan.workers
-    if pool_workers and not any(st.kind == "branch" for st in plan.stages):
+    if pool_workers and not plan.streams_branches:
         pool = max(1, min(pool, int(pool_workers)))
     return _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
                 on_start, profile, pool).run()

@@ -129,6 +129,11 @@ class Plan:
         return max(0, a - stage.warmup)
 
     @property
+    def streams_branches(self) -> bool:
+        """A branch stage streams to the mixer while it runs: one process per branch."""
+        return any(s.kind == "branch" for s in self.stages)
+
+    @property
     def uses_warmup(self) -> bool:
         return any(s.kind == "time" and s.warmup > 0 and s.ntasks > 1 for s in self.stages)
 

@@ -227,6 +227,7 @@ class PatternInput:
         # (the pattern's expression) it is shared by every graph of this process: farm tasks
         # seek far into a piece, and the integral from 0 is then computed once per worker.
         self._phase_cache: list = _shared_phase_cache(key, graph, convert) if key is not None else []
+        self._per = self._period_frames()
 
     # -- raw cycle queries ------------------------------------------------------------------
     def _cycle(self, c: int) -> list:
@@ -381,7 +382,7 @@ class PatternInput:
         so a farm task deep into a piece seeks in O(1). Its steps then start again at
         every period boundary from cycle Q on (a position-only rule: the same samples
         however the timeline is cut)."""
-        per = self._period_frames()
+        per = self._per
         if per is None or end <= per:
             return [(b, e, self.number(v), _frac(ph)) for (b, e, v, ph) in
                     self._exact_segments(start, end)]
@@ -408,17 +409,12 @@ class PatternInput:
 
     def _period_frames(self) -> Optional[int]:
         """The pattern's period in samples (a whole number of cycles and of samples), or None."""
-        got = self.__dict__.get("_per")
-        if got is None:
-            got = self._per = (None,)
-            q = whole_period(getattr(self.pattern, "period", None))
-            if q is not None:
-                spc = Fraction(self.graph.sr) / Fraction(self.graph.cps)  # samples per cycle
-                frames = q * spc
-                frames *= frames.denominator  # a whole number of samples: sample_of(t + Q) = sample_of(t) + frames
-                if frames <= MAX_PERIOD_SECONDS * self.graph.sr:
-                    got = self._per = (int(frames),)
-        return got[0]
+        q = whole_period(getattr(self.pattern, "period", None))
+        if q is None:
+            return None
+        frames = q * Fraction(self.graph.sr) / Fraction(self.graph.cps)  # q cycles in samples
+        frames *= frames.denominator  # whole samples: sample_of(t + Q) = sample_of(t) + frames
+        return int(frames) if frames <= MAX_PERIOD_SECONDS * self.graph.sr else None
 
     def _phase_at(self, n: int) -> Fraction:
         """The exact phase (unreduced) at sample n, from the integrated cache."""

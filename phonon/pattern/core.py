@@ -36,7 +36,6 @@ __all__ = [
 
 Time = Fraction
 _ZERO = Fraction(0)
-_ONE_CYCLE = Fraction(1)
 _ONE = Fraction(1)
 
 
@@ -780,7 +779,7 @@ def pure(value, context: tuple = ()) -> Pattern:
                 out.append(Hap(whole, Arc(cs if b_in else b, cn if e_in else e), value, context))
             s, cs = n, cn
         return out
-    return Pattern(query, pure_value=value, pure_context=context, period=_ONE_CYCLE)
+    return Pattern(query, pure_value=value, pure_context=context, period=_ONE)
 
 
 def _fast_pure(value, context: tuple, factor: Fraction) -> Pattern:
@@ -818,10 +817,10 @@ def _fast_pure(value, context: tuple, factor: Fraction) -> Pattern:
 
 def steady(value) -> Pattern:
     """A continuous (whole-less) constant."""
-    return Pattern(lambda span: [Hap(None, span, value)], period=_ONE_CYCLE)
+    return Pattern(lambda span: [Hap(None, span, value)], period=_ONE)
 
 
-silence = Pattern(lambda span: [], period=Fraction(1))
+silence = Pattern(lambda span: [], period=_ONE)
 
 
 def reify(x) -> Pattern:

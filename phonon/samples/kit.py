@@ -4,7 +4,8 @@ Every sound is a closed-form function of time plus counter-based noise (a
 splitmix64 hash of the frame index and a per-sound seed, never a sequential RNG),
 and every filter is a fixed 2nd-order Butterworth (the bilinear design scipy's
 `butter` makes, computed here so a worker does not import scipy.signal, ~1 s) run by
-one compiled IIR kernel, so a sound is the same bytes in every process and on every run. Names: bd sn hh oh cp lt mt ht rim cb, each with
+one compiled IIR kernel, so a sound is the same bytes in every process and on every
+run. Names: bd sn hh oh cp lt mt ht rim cb, each with
 several variants that differ audibly in pitch and decay. Sounds are mono, peak
 about 0.9 and 0.1-1.0 s long, with a 3 ms fade at the end so nothing clicks.
 """
@@ -79,7 +80,8 @@ def butter2(wn, kind: str) -> tuple[np.ndarray, np.ndarray]:
 
 @numba.njit(cache=True)
 def iir(b, a, x):
-    """y = the IIR filter (b, a) of x (a[0] == 1), direct form II transposed, from rest."""
+    """y = the IIR filter (b, a) of x (a[0] == 1), direct form II transposed, from rest
+    (d[n - 1] stays 0: the last delay reads nothing beyond it)."""
     n = len(b)
     y = np.empty_like(x)
     d = np.zeros(n)
@@ -87,7 +89,7 @@ def iir(b, a, x):
         xi = x[i]
         yi = b[0] * xi + d[0]
         for j in range(1, n):
-            d[j - 1] = b[j] * xi - a[j] * yi + (d[j] if j < n - 1 else 0.0)
+            d[j - 1] = b[j] * xi - a[j] * yi + d[j]
         y[i] = yi
     return y
 
@@ -99,7 +101,7 @@ def _filt(x: np.ndarray, sr: int, kind: str, freq) -> np.ndarray:
     else:
         wn = min(freq / nyq, 0.95)
     b, a = butter2(wn, kind)
-    return iir(b / a[0], a / a[0], np.ascontiguousarray(x, dtype=np.float64))
+    return iir(b, a, np.ascontiguousarray(x, dtype=np.float64))  # np.poly: a[0] == 1
 
 
 def _square(t: np.ndarray, f: float) -> np.ndarray:
