@@ -2,7 +2,7 @@
 
     .venv/bin/pytest bench/bench_pattern.py --benchmark-only
 
-Builds `jux rev $ stut 16 0.125 0.7 $ s "bd*32"` in Python (1024 onset haps per cycle)
+Builds `jux rev $ stut 16 0.7 0.125 $ s "bd*32"` in Python (1024 onset haps per cycle)
 and queries it cycle by cycle, as the engine does. Target: >= 100,000 onset haps/s.
 """
 import sys
@@ -18,7 +18,7 @@ CYCLES = 16
 
 def build():
     pat = mini("bd*32").fmap(lambda v: {"s": v})
-    return pat.stut(16, Fraction(1, 8), Fraction(7, 10)).jux(lambda p: p.rev())
+    return pat.stut(16, Fraction(7, 10), Fraction(1, 8)).jux(lambda p: p.rev())
 
 
 def query_cycles(pat, start, n):

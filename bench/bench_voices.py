@@ -3,7 +3,7 @@
     .venv/bin/pytest bench/bench_voices.py --benchmark-only
 
 `stress_sampler_*` is one output of shared/patches/stress_extreme.ph
-(`jux rev $ stut 16 0.125 0.7 $ s "bd*32" # gain 0.02`: 1024 voice starts per cycle,
+(`jux rev $ stut 16 0.7 0.125 $ s "bd*32" # gain 0.02`: 1024 voice starts per cycle,
 ~300 voices sounding at once) over 10 s, pattern queries included; 16 of them must
 together stay above 2x realtime, so one should reach 40x. `sampler_gather_only` and
 `sampler_kernel_only` split that cost. Kernels are compiled/loaded before timing.
@@ -24,7 +24,7 @@ CPS = Fraction(1, 2)
 
 def stress_pattern(word="bd"):
     p = set_control(mini(f"{word}*32").fmap(lambda v: {"s": v}), "gain", pure(Fraction(1, 50)))
-    return p.stut(16, Fraction(1, 8), Fraction(7, 10)).jux(lambda q: q.rev())
+    return p.stut(16, Fraction(7, 10), Fraction(1, 8)).jux(lambda q: q.rev())
 
 
 def _node(kind, params):

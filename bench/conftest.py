@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_PATCHES = ROOT.parent / "shared" / "patches"
+SHARED_PATCHES = ROOT / "tests" / "patches"  # copies of ../shared/patches
 BENCH_PATCHES = ROOT / "bench" / "patches"
 QUICK = os.environ.get("PHONON_BENCH_QUICK") == "1"
 

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-PATCHES = SHARED / "patches"
+# The shared patches, copied into the repo (tests never depend on a folder outside it);
+# test_patches_match_shared says when ../shared/patches has moved on.
+PATCHES = ROOT / "tests" / "patches"
+SHARED_PATCHES = ROOT.parent / "shared" / "patches"
 
 os.environ.setdefault("PHONON_SAMPLES", str(ROOT / "tests" / "no-such-samples-dir"))
 
@@ -35,7 +37,9 @@ def rms_db(x) -> float:
 
 
 def shared_patches():
-    return sorted(PATCHES.glob("*.ph"))
+    found = sorted(PATCHES.glob("*.ph"))
+    assert len(found) >= 4, f"the test patches are missing from {PATCHES}"
+    return found
 
 
 @pytest.fixture

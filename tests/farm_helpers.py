@@ -25,7 +25,7 @@ from phonon.nodes import base
 from phonon.nodes.base import FADING, HISTORY, LN_FADE, SEEKABLE, Node, register_node
 from phonon.spec import GraphSpec, NodeSpec, Ref
 
-PATCHES = Path(__file__).resolve().parents[2] / "shared" / "patches"
+PATCHES = Path(__file__).resolve().parent / "patches"  # copies of ../shared/patches
 PLUGIN_ENV = {"PHONON_TEST_PLUGINS": "farm_helpers"}
 os.environ.setdefault("PHONON_TEST_PLUGINS", "farm_helpers")  # workers import this module too
 

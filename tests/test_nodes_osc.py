@@ -66,8 +66,23 @@ def test_pink_and_brown_kernels_match_references():
     assert np.array_equal(osc._leaky_kernel(w, 0.999, 0.01, s1), osc._ref_leaky(w, 0.999, 0.01, s2))
 
 
+# A compiled kernel and its numpy reference are two implementations of one formula: their
+# transcendental calls (`math.pow`, `math.sin` in the kernel: the C library; `**`, `np.sin`:
+# numpy's CPU-dispatched SIMD loops) may round differently in the last bit, and differently
+# on Intel and AMD. So they are compared to a few ulps of the waveform's full scale (|y| <= 1),
+# never bit for bit; bit-identity is asserted only where it is the contract (block sizes,
+# seeking, farm vs one process: one implementation on one machine).
+KERNEL_ATOL = 8 * np.finfo(np.float64).eps
+
+
+def assert_close_to_reference(got, want, what=""):
+    assert got.shape == want.shape, what
+    err = float(np.max(np.abs(got - want))) if got.size else 0.0
+    assert err <= KERNEL_ATOL, f"{what}: kernel vs reference differ by {err:.3g} (> {KERNEL_ATOL:.3g})"
+
+
 def assert_kernel_is_reference(kind, cases):
-    """process() (compiled kernels) equals reference() (numpy forms) bit for bit, at odd
+    """process() (compiled kernels) equals reference() (numpy forms) to a few ulps, at odd
     starts and lengths, for every parameter set in `cases`."""
     for params in cases:
         a, graph, init, per_block = make_node(kind, params)
@@ -78,12 +93,12 @@ def assert_kernel_is_reference(kind, cases):
             a.reset(start)
             b.reset(start)
             block = osc.Block(start, n, graph)
-            assert np.array_equal(a.process(block, dict(args)), b.reference(block, dict(args))), \
-                (params, start)
+            assert_close_to_reference(a.process(block, dict(args)), b.reference(block, dict(args)),
+                                      f"{kind} {params} at {start}")
 
 
 @pytest.mark.parametrize("kind", WAVES)
-def test_waveform_kernel_equals_numpy_reference_bit_for_bit(kind):
+def test_waveform_kernel_matches_numpy_reference(kind):
     """The one-pass kernels (`_osc_segments`, `_osc_phases`, const runs) against the
     vectorized numpy forms `_saw` etc. (`_Osc.reference`), at odd starts and lengths."""
     sig = 300 + 100 * np.sin(np.arange(9000) / 300.0)
@@ -96,7 +111,7 @@ def test_waveform_kernel_equals_numpy_reference_bit_for_bit(kind):
     assert_kernel_is_reference(kind, cases)
 
 
-def test_fm_kernel_equals_numpy_reference_bit_for_bit():
+def test_fm_kernel_matches_numpy_reference():
     sig = 300 + 100 * np.sin(np.arange(9000) / 300.0)
     assert_kernel_is_reference("fm", [
         {"carrier": 440.0, "modfreq": 220.0, "index": 2.0},

@@ -133,7 +133,7 @@ TRANSFORMS = [
     lambda p: p.zoom(F(1, 4), F(3, 4)),
     lambda p: p.euclid(3, 8),
     lambda p: p.off(F(1, 8), lambda x: x.rev()),
-    lambda p: p.stut(3, F(1, 3), F(1, 2)),
+    lambda p: p.stut(3, F(1, 2), F(1, 3)),
 ]
 
 patterns = st.builds(lambda s, t: t(mini(s)), mini_strings(), st.sampled_from(TRANSFORMS))

@@ -70,12 +70,14 @@ def test_jux_pans_dicts():
     assert {v1, v2} == {(("pan", -1), ("value", 3)), (("pan", 1), ("value", 3))}
 
 
-def test_stut_gain_decays():
-    got = onsets(s("bd").stut(3, F(1, 8), F(1, 2)))
-    assert got == [(0, (("s", "bd"),)), (F(1, 8), (("gain", F(1, 2)), ("s", "bd"))),
-                   (F(1, 4), (("gain", F(1, 4)), ("s", "bd")))]
+def test_stut_is_tidals_linear_fade():
+    """Tidal 1.9 `_stut count feedback steptime`: echo x gets gain * scalegain x with
+    scalegain = (+feedback) . (*(1-feedback)) . (/ count) . (count -)."""
+    got = onsets(s("bd").stut(3, F(1, 2), F(1, 8)))
+    assert got == [(0, (("s", "bd"),)), (F(1, 8), (("gain", F(5, 6)), ("s", "bd"))),
+                   (F(1, 4), (("gain", F(2, 3)), ("s", "bd")))]
     g = onsets(s("bd").fmap(lambda v: {**v, "gain": F(4, 5)}).stut(2, F(1, 2), F(1, 2)))
-    assert g[1][1] == (("gain", F(2, 5)), ("s", "bd"))
+    assert g[1] == (F(1, 2), (("gain", F(3, 5)), ("s", "bd")))
 
 
 def test_hurry():

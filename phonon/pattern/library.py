@@ -91,12 +91,13 @@ transform("jux", [func()],
           "On sample patterns this sets each event's pan; other values become "
           "{value, pan} controls.",
           's "bd sn hh" $ jux rev', lambda p, f: p.jux(f))
-transform("stut", [num("n", range=(1, INF), doc="number of echoes, the original included"),
-                   num("time", unit="cycles", doc="time between echoes"),
-                   num("decay", range=(0, INF), doc="gain factor per echo")],
-          "Echo each event: n copies, the i-th shifted later by i*time with its gain multiplied "
-          "by decay^i (Phonon's argument order; gain defaults to 1).",
-          's "bd sn" $ stut 3 0.125 0.7', lambda p, n, t, d: p.stut(n, t, d))
+transform("stut", [num("count", range=(1, INF), doc="number of layers, the original included"),
+                   num("feedback", range=(0, INF), doc="the last echo's gain factor (Tidal's fade target)"),
+                   num("steptime", unit="cycles", doc="time between echoes")],
+          "Tidal's echo: the pattern plus count-1 copies, the x-th shifted later by x*steptime "
+          "with its gain multiplied by feedback + (1-feedback)*(count-x)/count, a linear fade "
+          "(Tidal 1.9's argument order and gain curve; gain defaults to 1).",
+          's "bd sn" $ stut 3 0.5 0.125', lambda p, n, fb, t: p.stut(n, fb, t))
 transform("off", [num("time", unit="cycles"), func()],
           "Superimpose a copy shifted later by a time and transformed by a function.",
           's "bd sn" $ off 0.125 (# speed 2)', lambda p, t, f: p.off(t, f))

@@ -137,16 +137,18 @@ def jux(pat: Pattern, f: Callable) -> Pattern:
 
 
 @transform
-def _stut(pat: Pattern, n, time, decay) -> Pattern:
-    """n echoes, the i-th (i = 0..n-1) shifted later by i*time with "gain" multiplied
-    by decay**i (gain defaults to 1). Non-dict values echo unchanged."""
-    n = _int(n, "stut")
-    time, decay = to_time(time), to_time(decay)
+def _stut(pat: Pattern, count, feedback, steptime) -> Pattern:
+    """Tidal's `stut count feedback steptime`: the pattern plus count-1 echoes, the x-th
+    shifted later by x*steptime with "gain" multiplied by
+    feedback + (1 - feedback) * (count - x) / count (Tidal 1.9's `scalegain`: a linear
+    fade from 1 towards feedback; gain defaults to 1). Non-dict values echo unchanged."""
+    count = _int(count, "stut")
+    feedback, steptime = to_time(feedback), to_time(steptime)
     layers = [pat]
-    for i in range(1, n):
-        g = decay ** i
+    for x in range(1, count):
+        g = feedback + (1 - feedback) * Fraction(count - x, count)
         scale = (lambda v, g=g: _scale_key(v, "gain", g))
-        d = i * time
+        d = x * steptime
         # pat._late(d).fmap(scale), in one pass when there is a shift
         layers.append(pat._shift(d, scale) if d != 0 else pat.fmap(scale))
     return stack(*layers)
