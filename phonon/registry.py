@@ -97,6 +97,11 @@ class FunctionDecl:
 
 REGISTRY: dict[str, FunctionDecl] = {}
 ALIASES: dict[str, str] = {}
+# Aliases of controls (category "control"). Tidal spells a control with a function's name
+# (`# lpf 1000` on an event chain is the `cutoff` control; `lpf` on a signal is the filter
+# node), so a control alias may equal a function name: `control_for(name)` resolves it on
+# event chains, `lookup(name)` prefers the function.
+CONTROL_ALIASES: dict[str, str] = {}
 
 # Modules that declare functions at import time; `load()` imports them all.
 DECLARING_MODULES = (
@@ -121,7 +126,7 @@ def declare(name: str, category: str, params: list, doc: str, example: str, alia
                         chainable=chainable, extra=extra)
     REGISTRY[name] = decl
     for a in aliases:
-        ALIASES[a] = name
+        (CONTROL_ALIASES if category == "control" else ALIASES)[a] = name
     return decl
 
 
@@ -145,12 +150,31 @@ def lookup(name: str, span=None) -> FunctionDecl:
         return REGISTRY[name]
     if name in ALIASES:
         return REGISTRY[ALIASES[name]]
+    if name in CONTROL_ALIASES:
+        return REGISTRY[CONTROL_ALIASES[name]]
     raise UnknownNameError(f"unknown function '{name}'{suggestion_text(name, all_names())}", span=span)
+
+
+def control_for(name: str) -> Optional[FunctionDecl]:
+    """The control that `# name ...` sets on an event chain (a control's name or alias), or None."""
+    load()
+    decl = REGISTRY.get(name)
+    if decl is not None and decl.category == "control":
+        return decl
+    if name in CONTROL_ALIASES:
+        return REGISTRY[CONTROL_ALIASES[name]]
+    return None
+
+
+def control_names() -> list[str]:
+    """Every control name and control alias (for did-you-mean on event chains)."""
+    load()
+    return sorted({n for n, d in REGISTRY.items() if d.category == "control"} | set(CONTROL_ALIASES))
 
 
 def all_names() -> list[str]:
     load()
-    return sorted(set(REGISTRY) | set(ALIASES))
+    return sorted(set(REGISTRY) | set(ALIASES) | set(CONTROL_ALIASES))
 
 
 def _fmt(v) -> str:
