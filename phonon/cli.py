@@ -156,6 +156,10 @@ def cmd_functions(args) -> int:
         print(docs.function_text(lookup(args.name)))
     elif args.markdown:
         sys.stdout.write(docs.markdown())
+    elif args.json:
+        import json
+        json.dump(docs.json_data(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
     else:
         print(docs.listing())
     return 0
@@ -181,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("functions", help="list the language's functions, or show one")
     f.add_argument("name", nargs="?")
     f.add_argument("--markdown", action="store_true", help="the whole reference as Markdown")
+    f.add_argument("--json", action="store_true",
+                   help="every function as JSON (params, defaults, units, ranges, doc, example)")
     f.set_defaults(func=cmd_functions)
     pl = sub.add_parser("play", help="play a patch live, reloading it when the file changes")
     pl.add_argument("patch")
