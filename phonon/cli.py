@@ -3,7 +3,8 @@
     phonon render PATCH OUT [--cycles N | --duration S] [--sr 44100] [--block N] [--seed N]
                             [--format wav|flac] [--bit-depth 16|24|32f] [--mono] [--samples DIR]
     phonon check PATCH          validate and print the graph dump
-    phonon functions [NAME]     list the functions of the language, or one in full
+    phonon functions [NAME]     list the functions of the language, or one in full (--json, --markdown)
+    phonon lsp                  a language server over stdio for editors
 
 Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal error, 130 interrupted.
 """
@@ -165,6 +166,11 @@ def cmd_functions(args) -> int:
     return 0
 
 
+def cmd_lsp(args) -> int:
+    from .lsp import serve
+    return serve((args.samples,) if args.samples else ())
+
+
 def cmd_play(args) -> int:
     from .live import play
     return play(args)
@@ -188,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--json", action="store_true",
                    help="every function as JSON (params, defaults, units, ranges, doc, example)")
     f.set_defaults(func=cmd_functions)
+    ls = sub.add_parser("lsp", help="a language server over stdio (completion, hover, diagnostics)")
+    ls.add_argument("--samples", default=None, help="a sample folder to complete names from")
+    ls.set_defaults(func=cmd_lsp)
     pl = sub.add_parser("play", help="play a patch live, reloading it when the file changes")
     pl.add_argument("patch")
     pl.add_argument("--sr", type=int, default=44100)
