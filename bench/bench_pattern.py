@@ -12,13 +12,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from phonon.pattern import mini  # noqa: E402
+from phonon.pattern.transforms import jux, stut  # noqa: E402
 
 CYCLES = 16
 
 
 def build():
     pat = mini("bd*32").fmap(lambda v: {"s": v})
-    return pat.stut(16, Fraction(7, 10), Fraction(1, 8)).jux(lambda p: p.rev())
+    return jux(stut(pat, 16, Fraction(7, 10), Fraction(1, 8)), lambda p: p.rev())
 
 
 def query_cycles(pat, start, n):

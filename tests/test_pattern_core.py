@@ -5,6 +5,7 @@ from fractions import Fraction as F
 from hypothesis import given, settings, strategies as st
 
 from _pattern_helpers import events, onset_wholes, onsets
+from phonon.pattern import random as R, transforms as T  # noqa: F401
 from phonon.pattern import (Arc, Hap, Note, Pattern, cycle_pos, mini, next_sam, note_to_midi, pure,
                             sam, silence, to_hz, to_number, to_semitones, to_time, PatternValueError)
 from phonon.pattern import timearith
@@ -121,19 +122,19 @@ TRANSFORMS = [
     lambda p: p.fast(3),
     lambda p: p.slow(F(3, 2)),
     lambda p: p.rev(),
-    lambda p: p.every(2, lambda x: x.fast(2)),
+    lambda p: T.every(p, 2, lambda x: x.fast(2)),
     lambda p: p.early(F(1, 3)),
     lambda p: p.late(F(1, 5)),
     lambda p: p.ply(2),
-    lambda p: p.iter(3),
-    lambda p: p.palindrome(),
-    lambda p: p.degrade(),
-    lambda p: p.chunk(3, lambda x: x.fast(2)),
-    lambda p: p.linger(F(1, 4)),
+    lambda p: T.iter_(p, 3),
+    lambda p: T.palindrome(p),
+    lambda p: R.degrade(p),
+    lambda p: T.chunk(p, 3, lambda x: x.fast(2)),
+    lambda p: T.linger(p, F(1, 4)),
     lambda p: p.zoom(F(1, 4), F(3, 4)),
-    lambda p: p.euclid(3, 8),
-    lambda p: p.off(F(1, 8), lambda x: x.rev()),
-    lambda p: p.stut(3, F(1, 2), F(1, 3)),
+    lambda p: T.euclid(p, 3, 8),
+    lambda p: T.off(p, F(1, 8), lambda x: x.rev()),
+    lambda p: T.stut(p, 3, F(1, 2), F(1, 3)),
 ]
 
 patterns = st.builds(lambda s, t: t(mini(s)), mini_strings(), st.sampled_from(TRANSFORMS))

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from _pattern_helpers import events
+from phonon.pattern import random as R, transforms as T  # noqa: F401
 from phonon.pattern import mini, pure, slowcat, stack, fastcat
 from phonon.pattern.core import plcm, whole_period
 
@@ -65,11 +66,11 @@ def test_transforms_keep_or_drop_the_period():
     assert stack(a, mini("<x y z>")).period == 6
     assert slowcat(a, pure("q")).period == 4
     assert fastcat(a, pure("q")).period == 2
-    assert a.every(3, lambda x: x.rev()).period is None  # a cycle test: not claimed
-    assert a.degrade().period is None
+    assert T.every(a, 3, lambda x: x.rev()).period is None  # a cycle test: not claimed
+    assert R.degrade(a).period is None
     assert a.fast("<1 2>").period is None  # a patterned argument: a join, not claimed
     assert plcm(F(1, 2), F(2, 3)) == 2 and plcm(F(3, 4), 1) == 3 and plcm(None, 1) is None
-    for pat in (a.every(3, lambda x: x.rev()), a.fast(2), stack(a, mini("<x y z>"))):
+    for pat in (T.every(a, 3, lambda x: x.rev()), a.fast(2), stack(a, mini("<x y z>"))):
         P = pat.period
         if P is not None:
             for c in range(6):

@@ -31,7 +31,7 @@ def _iadd(c: int, a: Fraction) -> Fraction:
 __all__ = [
     "Time", "to_time", "sam", "next_sam", "cycle_pos", "Arc", "Hap", "Pattern",
     "pure", "silence", "steady", "stack", "slowcat", "cat", "fastcat", "timecat",
-    "sequence", "reify", "patterned", "transform", "method", "fast_from_list", "slow_from_list",
+    "sequence", "reify", "patterned", "set_string_parser", "fast_from_list", "slow_from_list",
 ]
 
 Time = Fraction
@@ -823,13 +823,27 @@ def steady(value) -> Pattern:
 silence = Pattern(lambda span: [], period=_ONE)
 
 
+# How a string becomes a pattern. The core does not import the mini-notation (which
+# imports the core): the parser registers itself here when phonon.pattern loads
+# (Strudel's setStringParser), so the import graph has no cycle.
+_string_parser: Optional[Callable[[str], "Pattern"]] = None
+
+
+def set_string_parser(parser: Callable[[str], "Pattern"]) -> None:
+    """Register the function that `reify` uses for strings (the mini-notation's `mini`)."""
+    global _string_parser
+    _string_parser = parser
+
+
 def reify(x) -> Pattern:
     """A Pattern as is; a str is mini-notation; anything else becomes pure (numbers exact)."""
     if isinstance(x, Pattern):
         return x
     if isinstance(x, str):
-        from .mininotation import mini
-        return mini(x)
+        if _string_parser is None:
+            raise RuntimeError("no string parser registered: import phonon.pattern (it registers "
+                               "the mini-notation)")
+        return _string_parser(x)
     if isinstance(x, float):
         x = to_time(x)
     return pure(x)
@@ -940,7 +954,7 @@ def slow_from_list(values: Iterable) -> Pattern:
 # ---- the one patterning mechanism ---------------------------------------------
 
 
-def patterned(plain: Callable) -> Callable:
+def patterned(plain: Callable, raw: tuple = ()) -> Callable:
     """Make a transform's arguments patternable (Tidal's tParam, Strudel's register).
 
     `plain(pat, *args)` takes constant arguments. The result accepts Patterns for any
@@ -948,19 +962,23 @@ def patterned(plain: Callable) -> Callable:
     directly; otherwise the arguments are combined with `app_both` and the pattern of
     results is flattened with `inner_join` (structure from the transformed pattern).
     Strings are mini-notation. Other non-pattern arguments (functions, numbers) pass through.
+    `raw` lists the positions (in args) of arguments that are patterns in their own right
+    (bite's index pattern, wedge's second pattern): they pass to `plain` as patterns.
     """
 
     @functools.wraps(plain)
     def wrapper(self, *args):
         if any(isinstance(a, str) for a in args):
             args = tuple(reify(a) if isinstance(a, str) else a for a in args)
+        if raw:
+            args = tuple(_Raw(a) if i in raw else a for i, a in enumerate(args))
         if not any(isinstance(a, Pattern) and not a.is_pure for a in args):
-            return plain(self, *[(a.pure_value if isinstance(a, Pattern) else _arg_value(a)) for a in args])
+            return plain(self, *[_const(a) for a in args])
         idx = [i for i, a in enumerate(args) if isinstance(a, Pattern)]
         combined = args[idx[0]].fmap(lambda v: (v,))
         for i in idx[1:]:
             combined = combined.app_both(args[i], lambda t, v: t + (v,))
-        consts = [(a.pure_value if isinstance(a, Pattern) and a.is_pure else _arg_value(a)) for a in args]
+        consts = [_const(a) if not isinstance(a, Pattern) or a.is_pure else None for a in args]
 
         def apply(vals):
             full = list(consts)
@@ -973,23 +991,26 @@ def patterned(plain: Callable) -> Callable:
     return wrapper
 
 
-def transform(plain: Callable) -> Callable:
-    """Attach a plain transform `_name(pat, *args)` to Pattern as `_name`, and its
-    patterned form as `name` (made by `patterned`). Used for every transform."""
-    name = plain.__name__
-    if not name.startswith("_"):
-        raise ValueError(f"plain transforms are named _name, got {name}")
-    setattr(Pattern, name, plain)
-    setattr(Pattern, name[1:], patterned(plain))
-    return plain
+class _Raw:
+    """A pattern argument that `patterned` passes through unjoined."""
+
+    __slots__ = ("pat",)
+
+    def __init__(self, pat):
+        self.pat = pat
 
 
-def method(fn: Callable) -> Callable:
-    """Attach a transform without numeric arguments (rev, degrade, jux f ...) as a Pattern method."""
-    setattr(Pattern, fn.__name__, fn)
-    return fn
+def _const(a):
+    if isinstance(a, _Raw):
+        return a.pat
+    if isinstance(a, Pattern):
+        return a.pure_value
+    return _arg_value(a)
 
 
+# The patterned forms of the core's own plain transforms (`fast = patterned(_fast)` ...).
+# They are defined here, with the class; no other module adds methods to Pattern.
 for _plain in (Pattern._fast, Pattern._slow, Pattern._early, Pattern._late, Pattern._fast_gap,
                Pattern._compress, Pattern._zoom, Pattern._segment, Pattern._ply, Pattern._focus):
-    transform(_plain)
+    setattr(Pattern, _plain.__name__[1:], patterned(_plain))
+del _plain
