@@ -77,7 +77,9 @@ def test_notes():
     assert to_hz("a4") == 440 and to_hz("a5") == 880 and to_hz(F(220)) == 220
     assert abs(to_hz("c4") - 261.6255653005986) < 1e-9
     assert to_hz(Note(F(69))) == 440
-    assert to_semitones("c4") == 0 and to_semitones("e") == 4 and to_semitones(F(7)) == 7
+    # Tidal's numbering in note/n: c5 = 0, a bare name is octave 5 (c4 = MIDI 60 is -12)
+    assert to_semitones("c5") == 0 and to_semitones("e") == 4 and to_semitones(F(7)) == 7
+    assert to_semitones("c4") == -12 and to_semitones("a5") == 9 and to_semitones("cs6") == 13
     assert to_number(F(3, 2)) == F(3, 2)
     try:
         to_number("bd")
@@ -176,3 +178,28 @@ def test_fast_pure_shortcut_matches_generic_fast():
     for f in (F(3), F(3, 2), F(32), F(2, 7)):
         for b, e in ((0, 1), (F(-5, 3), F(1, 4)), (F(1, 7), F(1, 7)), (F(2, 5), F(9, 2))):
             assert events(pure("a")._fast(f), b, e) == events(generic._fast(f), b, e)
+
+
+def test_no_module_attaches_methods_to_pattern():
+    """Issue 9.4: every Pattern attribute is defined by the core itself, after importing all the
+    pattern modules and the registry's declarations."""
+    import inspect
+
+    import phonon.pattern.harmony  # noqa: F401
+    import phonon.pattern.library  # noqa: F401
+    from phonon.pattern import Pattern
+    foreign = [name for name, v in vars(Pattern).items()
+               if inspect.isfunction(v) and v.__module__ != "phonon.pattern.core"]
+    assert foreign == []
+
+
+def test_core_does_not_import_the_mini_notation():
+    """The string parser is registered with the core (set_string_parser), not imported by it."""
+    import ast as pyast
+    from pathlib import Path
+
+    import phonon.pattern.core as core
+    tree = pyast.parse(Path(core.__file__).read_text())
+    imported = [n.module for n in pyast.walk(tree) if isinstance(n, pyast.ImportFrom)]
+    assert not any(m and "mininotation" in m for m in imported), imported
+    assert core._string_parser is not None and core.reify("a b").query(0, 1)[1].value == "b"

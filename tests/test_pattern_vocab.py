@@ -393,3 +393,12 @@ def test_compiled_scale_arp_match_the_library():
     assert vals(lookup("scale").fn(mini("0 2"), pure("minor"))) == [0, 3]
     assert vals(lookup("arp").fn(mini("[0,4,7]"), pure("down"))) == [7, 4, 0]
     assert vals(lookup("run").fn(pure(F(3)))) == [0, 1, 2]
+
+
+def test_note_names_are_tidal_semitones_in_note_context():
+    """In note/n: Tidal's c5 = 0 (octave 5 by default); as Hz (signal context): a4 = 440."""
+    from phonon.pattern import to_hz, to_semitones
+    assert [to_semitones(v) for v in vals(mini("c4'maj"))] == [-12, -8, -5]
+    assert [to_semitones(v) for v in vals(mini("e'min"))] == [4, 7, 11]
+    assert [to_semitones(v) for v in vals(mini("c5 a5 a"))] == [0, 9, 9]
+    assert to_hz("a4") == 440 and to_hz("a") == 440 and to_hz(vals(mini("a4'maj"))[0]) == 440

@@ -4,7 +4,7 @@ from __future__ import annotations
 import operator
 from typing import Callable
 
-from .core import Pattern, reify
+from .core import Pattern, combine_values, reify
 
 __all__ = ["set_control", "set_controls", "op", "op_left", "op_right", "add", "sub", "mul", "div",
            "combine_values"]
@@ -29,19 +29,6 @@ def set_controls(pat, dictpat) -> Pattern:
     """`#` with a pattern of dicts: union, the right side's keys win."""
     return reify(pat).app_left(reify(dictpat), lambda a, b: {**a, **b} if isinstance(a, dict) else
                                {"value": a, **b})
-
-
-def combine_values(f: Callable) -> Callable:
-    """f lifted to control values: two dicts combine key-wise on shared keys (union otherwise),
-    as Tidal's numeric operators on ValueMaps; anything else is f(a, b)."""
-    def g(a, b):
-        if isinstance(a, dict) and isinstance(b, dict):
-            d = dict(a)
-            for k, v in b.items():
-                d[k] = f(d[k], v) if k in d else v
-            return d
-        return f(a, b)
-    return g
 
 
 def op(pat_a, pat_b, f: Callable) -> Pattern:
@@ -74,19 +61,3 @@ def mul(a, b) -> Pattern:
 def div(a, b) -> Pattern:
     return op(a, b, operator.truediv)
 
-
-def _binop(f, swap=False):
-    def method(self, other):
-        return op(other, self, f) if swap else op(self, other, f)
-    return method
-
-
-Pattern.__add__ = _binop(operator.add)
-Pattern.__radd__ = _binop(operator.add, swap=True)
-Pattern.__sub__ = _binop(operator.sub)
-Pattern.__rsub__ = _binop(operator.sub, swap=True)
-Pattern.__mul__ = _binop(operator.mul)
-Pattern.__rmul__ = _binop(operator.mul, swap=True)
-Pattern.__truediv__ = _binop(operator.truediv)
-Pattern.__rtruediv__ = _binop(operator.truediv, swap=True)
-Pattern.__neg__ = lambda self: self.fmap(operator.neg)

@@ -16,6 +16,7 @@ when every argument is a constant (`pure`) pattern.
 from __future__ import annotations
 
 import functools
+import operator
 from math import gcd
 from fractions import Fraction
 from typing import Any, Callable, Iterable, NamedTuple, Optional
@@ -31,7 +32,7 @@ def _iadd(c: int, a: Fraction) -> Fraction:
 __all__ = [
     "Time", "to_time", "sam", "next_sam", "cycle_pos", "Arc", "Hap", "Pattern",
     "pure", "silence", "steady", "stack", "slowcat", "cat", "fastcat", "timecat",
-    "sequence", "reify", "patterned", "set_string_parser", "fast_from_list", "slow_from_list",
+    "sequence", "reify", "patterned", "set_string_parser", "combine_values", "fast_from_list", "slow_from_list",
 ]
 
 Time = Fraction
@@ -739,9 +740,57 @@ class Pattern:
         """Keep haps whose whole starts at a time where test holds (Tidal's filterWhen)."""
         return self.filter_haps(lambda h: test(h.whole_or_part().begin))
 
+    # ---- arithmetic: Tidal's Num instance for patterns (liftA2: structure from both sides;
+    # control maps combine key-wise, as Tidal's ValueMap Num instance) ----------------------
+
+    def _arith(self, other, f, swap=False) -> "Pattern":
+        other = reify(other)
+        a, b = (other, self) if swap else (self, other)
+        return a.app_both(b, combine_values(f))
+
+    def __add__(self, other):
+        return self._arith(other, operator.add)
+
+    def __radd__(self, other):
+        return self._arith(other, operator.add, swap=True)
+
+    def __sub__(self, other):
+        return self._arith(other, operator.sub)
+
+    def __rsub__(self, other):
+        return self._arith(other, operator.sub, swap=True)
+
+    def __mul__(self, other):
+        return self._arith(other, operator.mul)
+
+    def __rmul__(self, other):
+        return self._arith(other, operator.mul, swap=True)
+
+    def __truediv__(self, other):
+        return self._arith(other, operator.truediv)
+
+    def __rtruediv__(self, other):
+        return self._arith(other, operator.truediv, swap=True)
+
+    def __neg__(self):
+        return self.fmap(operator.neg)
+
 
 def _identity(x):
     return x
+
+
+def combine_values(f: Callable) -> Callable:
+    """f lifted to control values: two dicts combine key-wise on shared keys (union otherwise),
+    as Tidal's numeric operators on ValueMaps; anything else is f(a, b)."""
+    def g(a, b):
+        if isinstance(a, dict) and isinstance(b, dict):
+            d = dict(a)
+            for k, v in b.items():
+                d[k] = f(d[k], v) if k in d else v
+            return d
+        return f(a, b)
+    return g
 
 
 def _take_right(a, b):
