@@ -60,4 +60,3 @@ def mul(a, b) -> Pattern:
 
 def div(a, b) -> Pattern:
     return op(a, b, operator.truediv)
-
