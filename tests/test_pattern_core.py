@@ -5,7 +5,7 @@ from fractions import Fraction as F
 from hypothesis import given, settings, strategies as st
 
 from _pattern_helpers import events, onset_wholes, onsets
-from phonon.pattern import random as R, transforms as T  # noqa: F401
+from phonon.pattern import harmony as H, random as R, transforms as T  # noqa: F401
 from phonon.pattern import (Arc, Hap, Note, Pattern, cycle_pos, mini, next_sam, note_to_midi, pure,
                             sam, silence, to_hz, to_number, to_semitones, to_time, PatternValueError)
 from phonon.pattern import timearith
@@ -137,6 +137,25 @@ TRANSFORMS = [
     lambda p: T.euclid(p, 3, 8),
     lambda p: T.off(p, F(1, 8), lambda x: x.rev()),
     lambda p: T.stut(p, 3, F(1, 2), F(1, 3)),
+    # Tidal's vocabulary (tests/test_pattern_vocab.py has their golden events)
+    lambda p: T.whenmod(p, 4, 2, lambda x: x.rev()),
+    lambda p: T.within(p, F(1, 4), F(3, 4), lambda x: x.fast(2)),
+    lambda p: T.brak(p),
+    lambda p: T.rot(p, 1),
+    lambda p: T.swing_by(p, F(1, 3), 4),
+    lambda p: T.inside(p, 2, lambda x: x.rev()),
+    lambda p: T.trunc(p, F(3, 4)),
+    lambda p: T.chunk(p, -3, lambda x: x.fast(2)),
+    lambda p: T.bite(p, 4, "0 [2 1] <3 0>"),
+    lambda p: T.chew(p, 4, "0 [2 1]"),
+    lambda p: T.ply_with(p, 3, lambda x: x.fast(2)),
+    lambda p: T.echo_with(p, 3, F(1, 8), lambda x: x.rev()),
+    lambda p: T.jux(p, lambda x: x.rev()),
+    lambda p: R.shuffle(p, 4),
+    lambda p: R.scramble(p, 4),
+    lambda p: R.sometimes_by(p, F(1, 2), lambda x: x.fast(2)),
+    lambda p: H.arp(p, "<updown converge>"),
+    lambda p: H.rolled(p),
 ]
 
 patterns = st.builds(lambda s, t: t(mini(s)), mini_strings(), st.sampled_from(TRANSFORMS))

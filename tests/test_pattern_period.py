@@ -75,3 +75,18 @@ def test_transforms_keep_or_drop_the_period():
         if P is not None:
             for c in range(6):
                 assert plain(events(pat, c + P, c + 1 + P)) == shifted(plain(events(pat, c, c + 1)), P)
+
+
+def test_vocabulary_claims_a_period_only_when_it_holds():
+    from phonon.pattern import harmony as H, signals as S
+    a = mini("a b <c d>")
+    for p in (R.shuffle(a, 4), R.scramble(a, 4), R.randcat([a, mini("x")]), R.wrandcat([(a, 1), (mini("x"), 1)]),
+              R.sometimes_by(a, F(1, 2), lambda x: x.rev()), R.some_cycles_by(a, F(1, 2), lambda x: x.rev()),
+              R.perlin, R.irand(4), R.cycle_choose(["a", "b"]), T.randslice(a, 4), T.brak(a),
+              T.whenmod(a, 4, 2, lambda x: x.rev()), T.rot(a, 1), H.arp(a, "up")):
+        assert p.period is None
+    for pat in (T.jux(a, lambda x: x.rev()), T.range_(S.saw, 1, 2), H.scale("major", "0 .. 3")):
+        P = pat.period
+        if P is not None:
+            for c in range(4):
+                assert plain(events(pat, c + P, c + 1 + P)) == shifted(plain(events(pat, c, c + 1)), P)

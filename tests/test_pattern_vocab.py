@@ -83,9 +83,11 @@ def test_arp_on_chord_names_and_patterned_mode():
 
 
 def test_arp_and_add_on_chords():
-    from phonon.pattern import op_left
-    p = op_left(mini("c4'maj"), pure(F(12)), lambda a, b: Note(a.midi + b))
+    from phonon.pattern import add, op_left, to_semitones
+    import operator
+    p = op_left(mini("c4'maj"), pure(F(12)), operator.add)  # |+ 12: a Note stays a Note
     assert vals(H.arp(p, "down")) == [Note(79), Note(76), Note(72)]
+    assert [to_semitones(v) for v in vals(add(mini("c'maj"), "<0 12>"), 1, 2)] == [12, 16, 19]
 
 
 def test_rolled():

@@ -36,6 +36,19 @@ class Note:
     midi: Fraction
     octave: bool = field(default=False, compare=False, repr=False)
 
+    # Transposition keeps a Note a Note (`"c'maj" + "<0 12>"`, `|+ n 12` on chords).
+    def __add__(self, other):
+        if isinstance(other, Note):
+            return NotImplemented
+        return Note(self.midi + other, self.octave)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        if isinstance(other, Note):
+            return NotImplemented
+        return Note(self.midi - other, self.octave)
+
     def __repr__(self) -> str:
         m = self.midi
         return f"Note({m.numerator if m.denominator == 1 else m})"
