@@ -404,3 +404,20 @@ def test_note_names_are_tidal_semitones_in_note_context():
     assert [to_semitones(v) for v in vals(mini("e'min"))] == [4, 7, 11]
     assert [to_semitones(v) for v in vals(mini("c5 a5 a"))] == [0, 9, 9]
     assert to_hz("a4") == 440 and to_hz("a") == 440 and to_hz(vals(mini("a4'maj"))[0]) == 440
+
+
+def test_stut_warns_on_an_old_order_call():
+    from phonon.pattern.notes import PatternWarning
+    with pytest.warns(PatternWarning, match="Tidal's order is `stut count feedback steptime`"):
+        lookup("stut").fn(s("a"), pure(F(3)), pure(F(1, 2)), pure(F(2)))
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lookup("stut").fn(s("a"), pure(F(3)), pure(F(1, 2)), pure(F(1, 8)))
+
+
+def test_fit_prime_and_stretch():
+    assert cycles(T.fit_prime(mini("bd sn"), 1, 2, "0 1", "1 0"), 1) == [["sn", "bd"]]  # Tidal's doc example
+    got = onsets(T.fit_prime(mini("a b c d"), 1, 2, "0 1", "1 [0 1]"))
+    assert got == [(0, "c"), (F(1, 4), "d"), (F(1, 2), "a"), (F(5, 8), "b"), (F(3, 4), "c"), (F(7, 8), "d")]
+    assert onsets(T.stretch(mini("~ a b ~"))) == [(0, "a"), (F(1, 2), "b")]

@@ -12,6 +12,7 @@ accepts a `'` in a name (see `_PRIMED`), so no declaration has an example that c
 from __future__ import annotations
 
 import re
+import warnings
 from fractions import Fraction
 
 from ..registry import Param, declare
@@ -20,6 +21,7 @@ from . import random as R
 from . import signals as S
 from . import transforms as T
 from .core import fastcat, pure, slowcat, stack
+from .notes import PatternWarning
 
 INF = float("inf")
 _ZERO = Fraction(0)
@@ -54,6 +56,17 @@ def combinator(name, doc, example, fn, aliases=(), params=None):
 def _v(p):
     """A constant argument's value (the compiler passes constants as pure patterns)."""
     return p.pure_value if hasattr(p, "is_pure") and p.is_pure else p
+
+
+def _warn_old_stut(count, feedback, steptime):
+    """Phonon's first `stut n time decay` reads, in Tidal's order, as echoes more than a cycle
+    apart with feedback < 1 (`stut 3 0.125 0.5` is fine; `stut 4 0.5 2`-like calls are not):
+    say so, since the old order still runs."""
+    fb, t = _v(feedback), _v(steptime)
+    if isinstance(t, Fraction) and isinstance(fb, Fraction) and t > 1 and fb < 1:
+        warnings.warn(f"stut: echoes {float(t):g} cycles apart; Tidal's order is `stut count feedback "
+                      f"steptime` (e.g. stut 3 0.5 0.125), the old Phonon order was `stut n time decay`",
+                      PatternWarning, stacklevel=2)
 
 
 # ---- time ---------------------------------------------------------------------------
@@ -244,7 +257,7 @@ transform("stut", [num("count", range=(1, INF), doc="number of layers, the origi
           "Tidal's echo: the pattern plus count-1 copies, the x-th shifted later by x*steptime "
           "with its gain multiplied by feedback + (1-feedback)*(count-x)/count, a linear fade "
           "(Tidal 1.9's argument order and gain curve; gain defaults to 1).",
-          's "bd sn" $ stut 3 0.5 0.125', T.stut)
+          's "bd sn" $ stut 3 0.5 0.125', lambda p, n, fb, t: _warn_old_stut(n, fb, t) or T.stut(p, n, fb, t))
 transform("echo", [num("count", range=(1, INF), doc="number of layers, the original included"),
                    num("time", unit="cycles", doc="time between echoes"),
                    num("feedback", range=(0, INF), doc="gain factor per echo")],
@@ -455,6 +468,10 @@ _PRIMED = [
      "`toScale` with a given octave size, for scales that are not 12-tone (Tidal's `toScale'`).",
      "sine (mtof (toScale' 10 [0, 2, 7] \"0 1 2 3\" + 60))",
      lambda p, o, xs: H.to_scale_oct(_v(o), T.values_of(xs, "toScale'"), p)),
+    ("fit'", "transform", [num("cycles", range=(0, INF)), num("n", range=(1, INF)), pat("from"), pat("to")],
+     "Cut the pattern into n pieces marked by the `from` pattern and play them in the order of the "
+     "`to` pattern (Tidal's `fit' cyc n from to`).", "s \"bd sn\" $ fit' 1 2 \"0 1\" \"1 0\"",
+     lambda p, c, n, a, b: T.fit_prime(p, c, _v(n), a, b)),
     ("ghost'", "transform", [num("time", unit="cycles")],
      "`ghost` with a given spacing: ghost notes time*1.5 and time*2.5 cycles later "
      "(Tidal's `ghost'`).", "s \"~ sn\" $ ghost' 0.0625", T.ghost_prime),

@@ -20,12 +20,16 @@ from typing import Optional, Union
 
 from ..errors import CompileError
 
-__all__ = ["Note", "PatternValueError", "note_to_midi", "to_hz", "to_number", "to_semitones",
+__all__ = ["Note", "PatternValueError", "PatternWarning", "note_to_midi", "to_hz", "to_number", "to_semitones",
            "CHORDS", "chord_notes"]
 
 
 class PatternValueError(CompileError):
     """A pattern value of the wrong kind for where it is used (a word where a number is needed)."""
+
+
+class PatternWarning(UserWarning):
+    """A pattern call that is valid but probably not what was meant (shown without a traceback)."""
 
 
 @dataclass(frozen=True)

@@ -792,6 +792,36 @@ def fit(pat: Pattern, step, values: Sequence) -> Pattern:
     return patterned(lambda p, s: _fit(p, s, values))(pat, step)
 
 
+def stretch(pat: Pattern) -> Pattern:
+    """Tidal's stretch: zoom each cycle to the span its events cover (enclosingArc of the
+    cycle's wholes; a cycle without events stays whole)."""
+    q = pat.query_span
+
+    def query(span):
+        s = span.begin.__floor__()
+        ws = [h.whole_or_part() for h in q(Arc(Fraction(s), Fraction(s + 1)))]
+        if not ws:
+            b, e = Fraction(0), _ONE
+        else:
+            b0, e0 = min(w.begin for w in ws), max(w.end for w in ws)
+            b = cycle_pos(b0)
+            e = b + (e0 - b0)
+        return pat._zoom(b, e).query_span(span)
+    return Pattern(query).split_queries()
+
+
+def fit_prime(pat: Pattern, cyc, n, from_pat, to_pat) -> Pattern:
+    """Tidal's fit' cyc n from to p = squeezeJoin $ _fit n mapMasks to, mapMasks = [stretch $ mask
+    (filterValues (== i) from') p' | i <- [0..n-1]], p' = density cyc p, from' = density cyc from:
+    cut the pattern into n pieces (marked by `from`) and play them in the order of `to`."""
+    n = _int(n, "fit'")
+    p2, from2 = pat.fast(cyc), reify(from_pat).fast(cyc)
+    masks = [stretch(mask(p2, from2.filter_values(lambda v, i=i: v == i).fmap(lambda _: True)))
+             for i in range(n)]
+    # _fit n adds n * cycle to each index: a no-op modulo n
+    return reify(to_pat).squeeze_bind(lambda i: masks[_int(i, "fit'") % n])
+
+
 def _bite(pat: Pattern, n, ipat) -> Pattern:
     """Tidal's _bite n ipat pat = squeezeJoin $ zoompat <$> ipat, zoompat i = zoom (i'/n, (i'+1)/n) pat
     (i' = i mod n): the index pattern picks which n-th of each cycle plays, squeezed into its step."""
