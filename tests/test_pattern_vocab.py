@@ -421,3 +421,19 @@ def test_fit_prime_and_stretch():
     got = onsets(T.fit_prime(mini("a b c d"), 1, 2, "0 1", "1 [0 1]"))
     assert got == [(0, "c"), (F(1, 4), "d"), (F(1, 2), "a"), (F(5, 8), "b"), (F(3, 4), "c"), (F(7, 8), "d")]
     assert onsets(T.stretch(mini("~ a b ~"))) == [(0, "a"), (F(1, 2), "b")]
+
+
+def test_primed_declarations_are_complete_and_run():
+    """Tidal's primed names register once the DSL lexer accepts `'` in a name; until then their
+    declarations are checked here: a doc, an example naming them, and a fn that runs."""
+    from phonon.pattern.library import _PRIMED
+    args = {"every'": (pure(F(3)), pure(F(1)), up), "within'": (pure(F(0)), pure(F(1, 2)), up),
+            "sometimesBy'": (pure(F(1, 2)), up), "chunk'": (pure(F(4)), up), "iter'": (pure(F(4)),),
+            "toScale'": (pure(F(10)), [pure(F(0)), pure(F(2))]), "ghost'": (pure(F(1, 16)),),
+            "fit'": (pure(F(1)), pure(F(2)), mini("0 1"), mini("1 0"))}
+    assert {n for n, *_ in _PRIMED} == set(args)
+    for name, cat, params, doc, example, fn in _PRIMED:
+        assert len(doc) > 40 and name in example and len(params) == len(args[name])
+        assert onsets(fn(mini("0 1"), *args[name]), 0, 4)
+    assert cycles(dict((n, f) for n, *_, f in _PRIMED)["iter'"](mini("a b c d"), pure(F(4))), 2) == [
+        list("abcd"), list("dabc")]

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 from ..errors import suggestion_text
 from .core import Arc, Hap, Pattern, patterned, reify, silence
-from .notes import Note, PatternValueError
+from .notes import Note, PatternValueError, tidal_note, to_semitones
 
 _F = Fraction
 
@@ -64,8 +64,13 @@ SCALES = {k: tuple(Fraction(x) for x in v) for k, v in SCALES.items()}
 
 
 def _degree(x, name: str) -> int:
-    if isinstance(x, Note):
-        x = x.midi
+    """A whole number; note names and chord notes count as Tidal's semitones (Tidal's Int
+    patterns parse note names too: parseIntNote)."""
+    if isinstance(x, (Note, str)):
+        t = tidal_note(x) if isinstance(x, str) else to_semitones(x)
+        if t is None:
+            raise PatternValueError(f"{name}: got word '{x}'; expected a scale degree (a whole number)")
+        x = t
     if isinstance(x, bool) or not isinstance(x, (int, Fraction, float)):
         raise PatternValueError(f"{name}: got {x!r}; expected a scale degree (a whole number)")
     t = Fraction(x) if not isinstance(x, float) else Fraction(repr(x))
