@@ -98,17 +98,25 @@ def cmd_render(args) -> int:
     block = args.block or DEFAULT_BLOCK
     if block < 1:
         raise RenderError(f"--block got {block}; expected >= 1")
-    graph = Graph(spec)
-    if args.profile:
-        graph.enable_profile()
+    if args.reload:
+        from .live import parse_reload, replay_blocks
+        reloads = [parse_reload(r) for r in args.reload]
+        if args.profile:
+            raise RenderError("--profile does not combine with --reload")
+        blocks = replay_blocks(args.patch, frames, reloads, sr=spec.sr, seed=spec.seed,
+                               samples=args.samples, block=block, quantize=args.quantize)
+    else:
+        graph = Graph(spec)
+        if args.profile:
+            graph.enable_profile()
+        blocks = (mix_outputs(outs) for _, outs in render_blocks(graph, frames, block))
     t_setup = time.perf_counter() - t_start
     channels = 1 if args.mono else 2
     prog = Progress(frames, spec.sr, enabled=args.progress)
     t0 = time.perf_counter()
     with AudioWriter(args.out, spec.sr, channels, format=output_format(args.out, args.format),
                      subtype=args.bit_depth) as w:
-        for _, outs in render_blocks(graph, frames, block):
-            y = mix_outputs(outs)
+        for y in blocks:
             w.write(y.mean(axis=0, keepdims=True) if args.mono else y)
             prog.update(y.shape[1])
     prog.close()
@@ -184,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("out")
     add_audio_options(r)
     r.add_argument("--profile", action="store_true", help="print each node's share of render time")
+    r.add_argument("--reload", action="append", default=[], metavar="SECONDS:PATCH",
+                   help="replay a live edit: switch to PATCH at SECONDS as `phonon play` would "
+                        "(repeatable)")
+    r.add_argument("--quantize", choices=("none", "cycle", "bar"), default="none",
+                   help="where a --reload lands: the next block (default), cycle or bar (4 cycles)")
     r.set_defaults(func=cmd_render)
     c = sub.add_parser("check", help="validate a patch and print its graph")
     c.add_argument("patch")
@@ -203,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--block", type=int, default=1024)
     pl.add_argument("--seed", type=int, default=0)
     pl.add_argument("--samples", default=None)
+    pl.add_argument("--quantize", choices=("none", "cycle", "bar"), default="none",
+                    help="where an edit lands: the next block (default), cycle or bar (4 cycles)")
     pl.set_defaults(func=cmd_play)
     return ap
 
