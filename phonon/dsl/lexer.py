@@ -30,6 +30,7 @@ from ..errors import PhononSyntaxError, Span
 __all__ = ["Tok", "tokenize", "tokens"]
 
 tokens = (
+    "EQUALS",
     "NUMBER", "STRING", "BUS", "NAME", "KEYWORD", "COLONKW",
     "PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "PERCENT", "HASH", "DOLLAR",
     "PIPEOP", "TSHIFT", "DOT",
@@ -91,6 +92,19 @@ def t_NUMBER(t):
     return t
 
 
+def t_TIDALOP(t):
+    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\|"
+    op = t.value
+    if op.startswith("||"):
+        hint = (f"'{op}' squeezes the right pattern into each event in Tidal; it is not "
+                f"supported: use '|{op[2:]}' (structure from the left) or 'squeeze'")
+    elif "++" in op:
+        hint = "'|+' and its family join strings, as on Tidal's control patterns: s \"drum\" |+ s \":3\""
+    else:
+        hint = "there is no power operator; multiply, or use a function like 'range'"
+    raise _LexFail(f"Tidal's '{op}' is not supported", t.lexpos, len(op), hint)
+
+
 def t_PIPEOP(t):
     r"\|[-+*/%<>]\|?|[-+*/%<>]\|"
     return t
@@ -130,12 +144,12 @@ t_LBRACK = r"\["
 t_RBRACK = r"\]"
 t_COMMA = r","
 t_COLON = r":"
+t_EQUALS = r"="   # only in `let x = ...` (a Tidal-only statement the parser names)
 
 _MINI_CHARS = set("<>{}@!?|")
 _CHAR_HINTS = {
     "'": "strings are written in double quotes, like \"bd sn\"",
     ";": "write one statement per line",
-    "=": "define a bus with '~name: ...' and an output with 'out: ...'",
 }
 _GENERIC_CHAR_HINT = ("expressions are made of numbers, \"strings\", ~buses, function names, "
                       "+ - * / # $ . ( ) [ ] , Tidal's |+| |+ +| ... <~ ~>, "

@@ -19,6 +19,7 @@ declared in Sound/Tidal/Core.hs, so `#`, `|+|` ..., `<~`, `~>` are Haskell's def
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from fractions import Fraction
@@ -322,8 +323,6 @@ _TRANSITION = ("a live transition between two patterns",
 _TIDAL_ONLY = {
     "once": ("it plays a pattern once, live", "render it as an output: 'd1 $ s \"bd sn\"' "
              "(and 'phonon render --cycles 1')"),
-    "let": ("a Haskell binding", "define a bus and use it by name: '~drums: s \"bd*2 sn\"', "
-            "then 'd1 $ ~drums # speed 2'"),
     "import": ("a Haskell import", "delete the line: Phonon needs no imports"),
     "p": ("a named output", "write a numbered output: 'd1 $ s \"bd sn\"'"),
     "all": ("it applies a function to every output, live", "apply it in each output: 'd1 $ f $ ...'"),
@@ -394,10 +393,20 @@ def _split(src: Source, toks: list[Tok], notes: list) -> list[tuple[_Head, list[
                     i += 1
                     stmts.append((None, []))   # ends the statement above
                     continue
+                if t.text == "let":
+                    stmts.append((_let_head(src, toks, i), []))
+                    depth, i = 0, i + 3
+                    continue
                 if t.text in _TIDAL_ONLY:
                     what, spelling = _TIDAL_ONLY[t.text]
                     raise src.error(f"'{t.text}' is Tidal-only ({what})", t.span,
                                     f"Phonon spelling: {spelling}")
+            if (stmts and stmts[-1][0] is not None and stmts[-1][0].kind == "let" and depth == 0
+                    and t.type == "NAME" and nxt is not None and nxt.type == "EQUALS"):
+                # the next binding of a `let` block: `let a = 1` / `    b = 2`
+                stmts.append((_Head("let", t.text, t, "=", nxt.end), []))
+                i += 2
+                continue
             head = _head_at(src, toks, i, nxt)
             ended = not stmts or stmts[-1][0] is None or (t.blank_before and depth == 0)
             if head is None and ended:
@@ -469,6 +478,68 @@ def _head_at(src: Source, toks: list[Tok], i: int, nxt: Optional[Tok]):
                             f"write '{t.text}: s \"bd*4\"' or '{t.text} $ s \"bd*4\"'")
         return _Head("out", out, t, sep, sep_end), skip
     return None
+
+
+def _let_head(src: Source, toks: list[Tok], i: int) -> _Head:
+    """`let name = expr` (Haskell's let, one value per line): later statements see `name`."""
+    t = toks[i]
+    line = [x for x in toks[i + 1:i + 12] if x.line == t.line]
+    if len(line) >= 2 and line[0].type == "NAME" and line[1].type == "EQUALS":
+        return _Head("let", line[0].text, line[0], "=", line[1].end)
+    if line and line[0].type == "NAME" and any(x.type == "EQUALS" for x in line):
+        return _raise(src.error(f"'let {line[0].text} ...' with parameters defines a function",
+                                line[1].span, "Phonon has no user functions: bind a value, like "
+                                "'let pat = \"bd*2 sn\"', or write the transform where it is "
+                                "used, like '(fast 2 . rev)'"))
+    at = line[0] if line else t
+    return _raise(src.error("expected 'let name = ...'", at.span,
+                            "bind one value per line, like 'let pat = \"bd*2 sn\"'"))
+
+
+def _raise(err: Exception):
+    raise err
+
+
+def _substitute(src: Source, e, env: dict):
+    """Replace names bound by `let` with their (parenthesized) expressions. A bound name used
+    as a function (`f 2`, `# fx 2`) takes its arguments if it is bound to a name or a call."""
+    if isinstance(e, Name) and e.name in env:
+        return Paren(env[e.name], e.span)
+    if isinstance(e, Call) and e.func in env:
+        args = tuple(_substitute(src, a, env) for a in e.args)
+        kws = tuple(_substitute(src, k, env) for k in e.kwargs)
+        bound = env[e.func]
+        while isinstance(bound, Paren):
+            bound = bound.expr
+        if isinstance(bound, Name):
+            return Call(bound.name, args, kws, e.span)
+        if isinstance(bound, Call):
+            return Call(bound.func, bound.args + args, bound.kwargs + kws, e.span)
+        raise src.error(f"'{e.func}' is bound by 'let' to an expression, not to a function name",
+                        e.span, f"only a name or a call bound by 'let' takes more arguments; put "
+                        f"the expression where it is used")
+    changes = {}
+    for f in dataclasses.fields(e):
+        v = getattr(e, f.name)
+        if isinstance(v, tuple):
+            nv = tuple(_substitute(src, x, env) if _is_node(x) else x for x in v)
+        elif _is_node(v):
+            nv = _substitute(src, v, env)
+        else:
+            continue
+        if nv is not v and nv != v:
+            changes[f.name] = nv
+    if isinstance(e, (Chain, ChainSection)) and "right" in changes \
+            and not isinstance(changes["right"], (Call, Name)):
+        raise src.error(f"'{e.right.name if isinstance(e.right, Name) else e.right.func}' is "
+                        "bound by 'let' to an expression; the right side of '#' is a function call",
+                        e.right.span, "bind the whole section, like 'let fx = (# speed 2)', and "
+                        "use it as a function: 'every 2 fx'")
+    return dataclasses.replace(e, **changes) if changes else e
+
+
+def _is_node(v) -> bool:
+    return dataclasses.is_dataclass(v) and not isinstance(v, (Span, type))
 
 
 def _unknown_statement(src: Source, t: Tok) -> PhononSyntaxError:
@@ -544,7 +615,8 @@ def _arg_text(src: Source, piece: list[Tok], match: dict[int, int], body: list[T
 # ---------------------------------------------------------------------------------------------
 # Parse errors from the grammar
 
-_OPERATORS = {"PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "DOLLAR", "LPAREN", "LBRACK", "COMMA"}
+_BINARY = {"PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "PERCENT", "PIPEOP", "TSHIFT", "DOT"}
+_OPERATORS = _BINARY | {"DOLLAR", "LPAREN", "LBRACK", "COMMA"}
 _VALUE_START = {"NUMBER", "STRING", "BUS", "NAME", "LPAREN", "LBRACK", "KEYWORD", "COLONKW"}
 _NOTHING_AFTER_HINTS = {
     "DOLLAR": "'$' needs an expression on its right, like 'fast 2 $ s \"bd\"'",
@@ -579,6 +651,21 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
         expected = None
         hint = ("keyword arguments are written 'q:0.8' (no space before ':') or ':q 0.8'; "
                 "a statement head like 'out:' starts its own line")
+    elif tok.type == "RPAREN" and prev is not None and prev.type in _BINARY:
+        opener = _innermost_open(body, k)
+        if opener == k - 2:   # `(|+)`
+            like = f"(0.25 {prev.text})" if prev.type == "TSHIFT" else \
+                f"({prev.text} n 12)" if prev.type == "PIPEOP" else f"({prev.text} 7)"
+            return src.error(f"unexpected ')'; '({prev.text})' is an operator alone", tok.span,
+                             f"write a section with its operand, like '{like}'")
+        text = src.text[body[opener + 1].pos:prev.pos].rstrip()
+        return src.error(f"the section '(... {prev.text})' needs its operand in parentheses",
+                         body[opener].span, f"'{text}' binds less tightly than '{prev.text}' "
+                         f"(Haskell's precedence): write '(({text}) {prev.text})'")
+    elif tok.type == "EQUALS":
+        expected = None
+        hint = ("'=' belongs to Tidal's 'let' (not supported); define a bus with '~name: ...' "
+                "and an output with 'out: ...'")
     elif prev is None or prev.type in _OPERATORS:
         expected = f"expected an expression after '{head.display if prev is None else prev.source}'"
         if tok.type in ("KEYWORD", "COLONKW"):
@@ -598,6 +685,9 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
             hint = "a section holds one function call, like '(# speed 2)'"
         elif opener is not None and body[opener].type == "LPAREN":
             expected = "expected an operator or ')'"
+            if opener > 0 and body[opener - 1].type == "HASH":
+                hint = ("the right side of '#' is one function call, like '# speed 2'; combine "
+                        "controls with the |op| family, like '# speed 2 |+ speed 1'")
         elif opener is not None:
             expected = "expected an operator, ',' or ']'"
         else:
@@ -617,7 +707,7 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
             else:
                 hint = ("only a function name takes arguments, like 'lpf 1000 0.8'; combine "
                         "values with + - * /, and put a nested call in parentheses")
-        if expected != "expected ')' to close the section" and any(
+        if expected != "expected ')' to close the section" and opener is None and any(
                 t.type == "HASH" and t.line == tok.line and body[j - 1].type != "LPAREN"
                 for j, t in enumerate(body[:k])):
             # `saw 110 # lpf 1000  # a comment, with words` - the classic '#'-comment slip
@@ -648,6 +738,7 @@ _EMPTY_HINTS = {
     "tempo": "write a value after it, like 'tempo: 0.5'",
     "bus": "write an expression after it, like '~lfo: sine 0.25'",
     "out": "write an expression after it, like 'out: s \"bd*4\"'",
+    "let": "write a value after it, like 'let pat = \"bd*2 sn\"'",
 }
 
 
@@ -655,7 +746,7 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
     """Parse Phonon source into a Program. Raises PhononSyntaxError (with line:col, the
     line, a caret and a hint) on any error. A program of only comments has no statements."""
     src = Source(text, filename)
-    statements, notes = [], []
+    statements, notes, env = [], [], {}
     for head, body in _split(src, tokenize(src), notes):
         if not body:
             span = Span(head.line, head.tok.col, head.sep_end - head.tok.pos) \
@@ -677,6 +768,11 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
             raise _syntax_error(src, head, body, fail, feed) from None
         except _GrammarFail as fail:
             raise fail.error(src) from None
+        if env:
+            expr = _substitute(src, expr, env)
+        if head.kind == "let":
+            env[head.name] = expr
+            continue
         span = Span(head.line, head.tok.col, len(head.written))
         kind = {"tempo": Tempo, "bus": BusDef, "out": OutDef}[head.kind]
         statements.append(kind(head.name, expr, span))
