@@ -111,10 +111,24 @@ class FunctionDecl:
     def node_kind(self) -> str:
         return self.node or self.name
 
+    def tidal_type(self) -> str:
+        """A Haskell-style type in Tidal's terms, for pattern functions and controls (editors
+        show it as Tidal users read it); "" for signal-graph functions."""
+        if self.category == "control":
+            p = self.params[0]
+            return f"{self.name} :: {_tidal_param_type(p)} -> ControlPattern"
+        if self.category in ("transform", "combinator"):
+            args = [_tidal_param_type(p) for p in self.params]
+            if self.category == "combinator":
+                return f"{self.name} :: [Pattern a] -> Pattern a"
+            return f"{self.name} :: " + " -> ".join(args + ["Pattern a", "Pattern a"])
+        return ""
+
     def as_json(self) -> dict:
         """The declaration as plain data (`phonon functions --json`: completion, editors)."""
         return {"name": self.name, "aliases": list(self.aliases), "category": self.category,
                 "signature": f"{self.name} {self.signature()}".strip(),
+                "tidal_type": self.tidal_type(),
                 "params": [p.as_json() for p in self.params if p.name != "trig"],
                 "doc": self.doc, "example": self.example, "chainable": self.chainable}
 
@@ -199,6 +213,23 @@ def control_names() -> list[str]:
 def all_names() -> list[str]:
     load()
     return sorted(set(REGISTRY) | set(ALIASES) | set(CONTROL_ALIASES))
+
+
+_INT_PARAMS = {"n", "count", "steps", "pulses", "rotation", "bits", "voices"}
+
+
+def _tidal_param_type(p: Param) -> str:
+    if p.kind == "function":
+        return "(Pattern a -> Pattern a)"
+    if p.kind == "list":
+        return "[Pattern a]"
+    if p.kind == "pattern":
+        return "Pattern a"
+    if p.unit == "cycles":
+        return "Pattern Time"
+    if p.name in _INT_PARAMS:
+        return "Pattern Int"
+    return "Pattern Double"
 
 
 def _json_value(v):

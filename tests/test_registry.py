@@ -69,3 +69,5 @@ def test_functions_json_lists_every_declaration_in_full():
     assert lpf["cutoff"]["note_names"].startswith("Hz")
     assert "trig" not in lpf and "trig" not in by_name["lpf"]["signature"]
     assert by_name["note"]["params"][0]["note_names"].startswith("semitones")
+    assert by_name["every"]["tidal_type"] == "every :: Pattern Int -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a"
+    assert by_name["gain"]["tidal_type"] == "gain :: Pattern Double -> ControlPattern"
