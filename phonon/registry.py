@@ -114,6 +114,8 @@ class FunctionDecl:
     def tidal_type(self) -> str:
         """A Haskell-style type in Tidal's terms, for pattern functions and controls (editors
         show it as Tidal users read it); "" for signal-graph functions."""
+        if self.extra.get("tidal_type"):  # copied from Tidal's source (phonon/pattern/tidal_types.py)
+            return f"{self.name} :: {self.extra['tidal_type']}"
         if self.category == "control":
             p = self.params[0]
             return f"{self.name} :: {_tidal_param_type(p)} -> ControlPattern"

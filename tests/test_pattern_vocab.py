@@ -437,3 +437,14 @@ def test_primed_declarations_are_complete_and_run():
         assert onsets(fn(mini("0 1"), *args[name]), 0, 4)
     assert cycles(dict((n, f) for n, *_, f in _PRIMED)["iter'"](mini("a b c d"), pure(F(4))), 2) == [
         list("abcd"), list("dabc")]
+
+
+def test_every_pattern_declaration_shows_tidals_type():
+    from phonon.registry import REGISTRY
+    from phonon.pattern.tidal_types import TIDAL_TYPES
+    mine = [d for d in REGISTRY.values() if d.category in ("transform", "combinator")
+            and d.fn is not None and d.fn.__module__.startswith("phonon.pattern")]
+    assert len(mine) > 90
+    for d in mine:
+        assert d.tidal_type() == f"{d.name} :: {TIDAL_TYPES[d.name]}", d.name
+    assert lookup("scale").tidal_type() == "scale :: Fractional a => Pattern String -> Pattern Int -> Pattern a"

@@ -22,6 +22,7 @@ from . import signals as S
 from . import transforms as T
 from .core import fastcat, pure, slowcat, stack
 from .notes import PatternWarning
+from .tidal_types import TIDAL_TYPES
 
 INF = float("inf")
 _ZERO = Fraction(0)
@@ -44,13 +45,18 @@ def lst(name: str, doc: str = "") -> Param:
     return Param(name, kind="list", doc=doc)
 
 
+def _typed(name) -> dict:
+    t = TIDAL_TYPES.get(name)
+    return {"tidal_type": t} if t else {}
+
+
 def transform(name, params, doc, example, fn, aliases=()):
-    declare(name, "transform", params=params, doc=doc, example=example, fn=fn, aliases=aliases)
+    declare(name, "transform", params=params, doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name))
 
 
 def combinator(name, doc, example, fn, aliases=(), params=None):
     declare(name, "combinator", params=params or [lst("patterns", "the patterns to combine")],
-            doc=doc, example=example, fn=fn, aliases=aliases)
+            doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name))
 
 
 def _v(p):
@@ -306,7 +312,8 @@ combinator("euclidFull", "Two patterns on complementary Euclidean rhythms: the f
            'euclidFull 3 8 (s "bd") (s "hh")', lambda k, n, a, b: T.euclid_full(a, k, n, b),
            params=[num("pulses"), num("steps", range=(0, INF)), pat("pattern"), pat("other")])
 combinator("euclidOffFull", "`euclidFull` with a rotation: the first pattern on the rotated pulses, "
-           "the second on the other steps (Tidal's `euclidOffFull n k s p p'`).",
+           "the second on the other steps (`euclidOffFull n k s p p'`, named in Tidal's documentation; "
+           "Tidal 1.9's source has no definition, so it is euclidFull's with euclidOff's rotation).",
            'euclidOffFull 3 8 2 (s "bd") (s "hh")', lambda k, n, r, a, b: T.euclid_off_full(a, k, n, r, b),
            params=[num("pulses"), num("steps", range=(0, INF)), num("rotation"), pat("pattern"), pat("other")])
 combinator("sew", "Switch between two patterns with a boolean pattern: the first where it is true, "
@@ -485,4 +492,4 @@ def _lexer_accepts_primes() -> bool:
 
 if _lexer_accepts_primes():
     for _n, _cat, _params, _doc, _ex, _fn in _PRIMED:
-        declare(_n, _cat, params=_params, doc=_doc, example=_ex, fn=_fn)
+        declare(_n, _cat, params=_params, doc=_doc, example=_ex, fn=_fn, **_typed(_n))

@@ -454,7 +454,9 @@ def euclid_full(pat: Pattern, k, n, other: Pattern) -> Pattern:
 
 
 def euclid_off_full(pat: Pattern, k, n, s, other: Pattern) -> Pattern:
-    """Tidal's euclidOffFull n k s p p' = stack [euclidOff n k s p, euclidOff (negate <$> n) k s p']."""
+    """euclidOffFull n k s p p' = stack [euclidOff n k s p, euclidOff (negate <$> n) k s p']: named in
+    Tidal's documentation but not defined in Tidal 1.9's source; this is euclidFull's definition
+    with euclidOff's rotation."""
     neg = reify(k).fmap(lambda v: -v)
     return stack(euclid_off(pat, k, n, s), euclid_off(other, neg, n, s))
 
