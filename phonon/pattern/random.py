@@ -221,7 +221,8 @@ def _int(x, name="randrun") -> int:
 
 def _rearrange_with(pat: Pattern, ipat: Pattern, n: int) -> Pattern:
     """Tidal's _rearrangeWith ipat n pat = innerJoin $ (\\i -> _fast n $ _repeatCycles n $ pats !! i) <$> ipat,
-    pats = the n zoomed parts of each cycle."""
+    pats = the n zoomed parts of each cycle. (Not a plain time shift: zoom maps an event that
+    starts in an earlier cycle relative to that cycle, as Tidal's mapCycle does.)"""
     parts = [slowcat(*([pat._zoom(Fraction(i, n), Fraction(i + 1, n))] * n))._fast(n) for i in range(n)]
     return ipat.inner_bind(lambda i: parts[int(i)])
 
