@@ -222,3 +222,21 @@ def test_core_does_not_import_the_mini_notation():
     imported = [n.module for n in pyast.walk(tree) if isinstance(n, pyast.ImportFrom)]
     assert not any(m and "mininotation" in m for m in imported), imported
     assert core._string_parser is not None and core.reify("a b").query(0, 1)[1].value == "b"
+
+
+def _zoom_reference(p, s, e):
+    """Tidal's zoomArc written with the generic primitives (mapCycle on query and result)."""
+    d = e - s
+    return (p.with_query_span(lambda span: span.with_cycle(lambda t: t * d + s))
+            .with_hap_span(lambda span: span.with_cycle(lambda t: (t - s) / d)).split_queries())
+
+
+@SETTINGS
+@given(mini_strings(), st.sampled_from([(F(1, 4), F(3, 4)), (F(0), F(1, 3)), (F(1, 2), F(3, 2)),
+                                        (F(-1, 4), F(1, 4)), (F(2, 3), F(5, 7))]),
+       st.sampled_from([(0, 2), (F(-3, 2), F(1, 3)), (F(1, 3), F(7, 5))]))
+def test_zoom_equals_its_reference(text, se, be):
+    """zoom's exact integer-field arithmetic (timearith) gives the reference's haps."""
+    from _pattern_helpers import events
+    p = mini(text)
+    assert events(p.zoom(*se), *be) == events(_zoom_reference(p, *se), *be)

@@ -448,4 +448,3 @@ def test_every_pattern_declaration_shows_tidals_type():
     for d in mine:
         assert d.tidal_type() == f"{d.name} :: {TIDAL_TYPES[d.name]}", d.name
     assert lookup("scale").tidal_type() == "scale :: Fractional a => Pattern String -> Pattern Int -> Pattern a"
-

@@ -699,9 +699,29 @@ class Pattern:
         if s == e:
             return silence
         d = e - s
-        return (self.with_query_span(lambda span: span.with_cycle(lambda t: t * d + s))
-                .with_hap_span(lambda span: span.with_cycle(lambda t: (t - s) / d))
-                .split_queries())
+        inv = 1 / d
+        q = self.query_span
+
+        def out_arc(a: Arc) -> Arc:  # mapCycle ((/d) . subtract s), relative to the arc's own cycle
+            b0, e0 = a
+            c = b0._numerator // b0._denominator
+            cf = _mk(c, 1)
+            return Arc(_add(cf, _mul(_sub(_sub(b0, cf), s), inv)), _add(cf, _mul(_sub(_sub(e0, cf), s), inv)))
+
+        def query(span):
+            # mapCycle ((+s) . (*d)) on the query (exact integer-field arithmetic, timearith)
+            b0, e0 = span
+            c = b0._numerator // b0._denominator
+            cf = _mk(c, 1)
+            qa = Arc(_add(cf, _add(_mul(_sub(b0, cf), d), s)), _add(cf, _add(_mul(_sub(e0, cf), d), s)))
+            out = []
+            for h in q(qa):
+                w, p = h.whole, h.part
+                np_ = out_arc(p)
+                nw = np_ if w is p else (None if w is None else out_arc(w))
+                out.append(Hap(nw, np_, h.value, h.context))
+            return out
+        return Pattern(query).split_queries()
 
     def _segment(self, n) -> "Pattern":
         """Sample the pattern n times per cycle (discrete events from a signal)."""
