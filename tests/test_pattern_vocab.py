@@ -448,3 +448,16 @@ def test_every_pattern_declaration_shows_tidals_type():
     for d in mine:
         assert d.tidal_type() == f"{d.name} :: {TIDAL_TYPES[d.name]}", d.name
     assert lookup("scale").tidal_type() == "scale :: Fractional a => Pattern String -> Pattern Int -> Pattern a"
+
+
+def test_tidal_ratio_shorthand_where_a_time_is_needed():
+    """Tidal's pRatio: w h q e s t f x = 1 1/2 1/4 1/8 1/16 1/3 1/5 1/6, with a factor (3e = 3/8)
+    and n%d ratios; only where a time or number is needed ("e" stays a note name elsewhere)."""
+    from phonon.pattern import to_time
+    assert [to_time(w) for w in "w h q e s t f x".split()] == [1, F(1, 2), F(1, 4), F(1, 8), F(1, 16),
+                                                               F(1, 3), F(1, 5), F(1, 6)]
+    assert [to_time(w) for w in ("3e", "-h", "1%8", "1.5q", "0.25")] == [F(3, 8), F(-1, 2), F(1, 8), F(3, 8), F(1, 4)]
+    assert times(T.off(mini("a"), "e", lambda p: p)) == [0, F(1, 8)]
+    assert vals(mini("e")) == ["e"]
+    with pytest.raises(PatternValueError, match="where a time or number is needed"):
+        to_time("bd")

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 from math import gcd
 from fractions import Fraction
 from typing import Any, Callable, Iterable, NamedTuple, Optional
 
+from .notes import PatternValueError
 from .timearith import add as _add, int_sub as _isub, mk as _mk, mul as _mul, sub as _sub
 
 
@@ -50,7 +52,7 @@ def to_time(x) -> Fraction:
     if t is float:
         return Fraction(repr(x))
     if t is str:
-        return Fraction(x.strip())
+        return _str_time(x)
     if t is bool:
         return Fraction(int(x))
     if isinstance(x, Fraction):
@@ -58,6 +60,34 @@ def to_time(x) -> Fraction:
     if isinstance(x, int):
         return Fraction(int(x))
     raise TypeError(f"expected a time (int, Fraction, float or 'n/d' string), got {x!r}")
+
+
+# Tidal's rational shorthands (ParseBP.pRatio / pRatioChar): "q" = 1/4, "3e" = 3/8, "1%8" = 1/8,
+# "-h" = -1/2. Only where a time or number is needed: elsewhere "e" stays a word (a note name).
+_RATIO_CHARS = {"w": Fraction(1), "h": Fraction(1, 2), "q": Fraction(1, 4), "e": Fraction(1, 8),
+                "s": Fraction(1, 16), "t": Fraction(1, 3), "f": Fraction(1, 5), "x": Fraction(1, 6)}
+_RATIO_RE = re.compile(r"([-+]?)(?:(\d+(?:\.\d+)?)(?:%(\d+))?)?([whqestfx])?")
+
+
+def _str_time(x: str) -> Fraction:
+    x = x.strip()
+    try:
+        return Fraction(x)
+    except ValueError:
+        pass
+    m = _RATIO_RE.fullmatch(x)
+    if m and (m.group(2) or m.group(4)) and not (m.group(3) and "." in (m.group(2) or "")):
+        sign, num, den, ch = m.groups()
+        v = Fraction(num) if num else Fraction(1)
+        if den:
+            if int(den) == 0:
+                raise PatternValueError(f"got '{x}'; a ratio's denominator must not be 0")
+            v /= int(den)
+        v *= _RATIO_CHARS[ch] if ch else 1
+        return -v if sign == "-" else v
+    raise PatternValueError(f"got word '{x}' where a time or number is needed; expected a number "
+                            f"(like 0.25, 1/8, 1%8) or Tidal's shorthand (w h q e s t f x: 1, 1/2, 1/4, "
+                            f"1/8, 1/16, 1/3, 1/5, 1/6; 3e = 3/8)")
 
 
 def sam(t: Fraction) -> Fraction:
