@@ -461,3 +461,9 @@ def test_tidal_ratio_shorthand_where_a_time_is_needed():
     assert vals(mini("e")) == ["e"]
     with pytest.raises(PatternValueError, match="where a time or number is needed"):
         to_time("bd")
+
+
+def test_pattern_context_names_are_documented():
+    assert set(S.PATTERN_SIGNAL_DOCS) == set(S.PATTERN_SIGNALS) | set(S.PATTERN_GENERATORS)
+    assert all(len(d) > 30 for d in S.PATTERN_SIGNAL_DOCS.values())
+    assert all(callable(f) for f in S.PATTERN_GENERATORS.values())

@@ -97,6 +97,32 @@ PATTERN_SIGNALS: dict[str, Pattern] = {
     "rand": rand, "perlin": perlin, "brand": brand,
 }
 
+# One line each, for `phonon functions` and editors (the registry's `sine` is the oscillator).
+PATTERN_SIGNAL_DOCS: dict[str, str] = {
+    "sine": "0..1 sine over each cycle, (sin 2πt + 1) / 2 (Tidal's sine): `# pan sine`.",
+    "cosine": "sine a quarter cycle later (Tidal's cosine = 0.25 ~> sine; 0 at the cycle start).",
+    "saw": "0..1 ramp up over each cycle (Tidal's saw): `segment 16 $ range 1 5 saw`.",
+    "isaw": "1..0 ramp down over each cycle (Tidal's isaw = 1 - saw).",
+    "tri": "0..1..0 triangle over each cycle (Tidal's tri = fastcat [saw, isaw]).",
+    "square": "0 for the first half of each cycle, 1 for the second (Tidal's square).",
+    "envL": "0..1 ramp over the first cycle, then 1 (Tidal's envL), for fades: `# gain envL`.",
+    "envLR": "1..0 ramp over the first cycle, then 0 (Tidal's envLR = 1 - envL).",
+    "envEq": "equal-power fade out over the first cycle (Tidal's envEq).",
+    "envEqR": "equal-power fade in over the first cycle (Tidal's envEqR).",
+    "rand": "random 0..1, time-seeded exactly as Tidal's rand: `# speed (rand + 0.5)`.",
+    "perlin": "smooth random 0..1 moving to a new value each cycle (Tidal's perlin).",
+    "brand": "random true/false, half each (Tidal's brand), e.g. for `struct`/`sew`.",
+    "irand": "irand n: random whole numbers 0..n-1 (Tidal's irand): `# n (irand 8)`.",
+    "perlinWith": "perlinWith p: Perlin noise of the values of p (Tidal's perlinWith).",
+    "brandBy": "brandBy p: random booleans, true with probability p (Tidal's brandBy).",
+    "choose": "choose [a, b, ..]: random choices among values (Tidal's choose).",
+    "wchoose": "wchoose [(a, w), ..]: weighted random choices (Tidal's wchoose).",
+    "cycleChoose": "cycleChoose [a, b, ..]: one random choice per cycle (Tidal's cycleChoose).",
+    "randrun": "randrun n: 0..n-1 in a random order each cycle (Tidal's randrun).",
+    "run": "run n: 0..n-1 in one cycle (Tidal's run).",
+    "scan": "scan n: run 1, run 2, ... run n, one per cycle (Tidal's scan).",
+}
+
 # Pattern-context names that take arguments: name -> function returning a Pattern.
 # `irand n` (n a number or pattern), `perlinWith p`, `brandBy p`, `choose [..]`,
 # `wchoose [(v, w), ..]`, `cycleChoose [..]`, `randrun n`.
