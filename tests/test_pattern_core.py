@@ -5,7 +5,7 @@ from fractions import Fraction as F
 from hypothesis import given, settings, strategies as st
 
 from _pattern_helpers import events, onset_wholes, onsets
-from phonon.pattern import harmony as H, random as R, transforms as T  # noqa: F401
+from phonon.pattern import harmony as H, random as R, transforms as T
 from phonon.pattern import (Arc, Hap, Note, Pattern, cycle_pos, mini, next_sam, note_to_midi, pure,
                             sam, silence, to_hz, to_number, to_semitones, to_time, PatternValueError)
 from phonon.pattern import timearith

@@ -6,7 +6,7 @@ import pytest
 
 import _pattern_helpers  # noqa: F401
 from _pattern_helpers import onsets
-from phonon.pattern import random as R, transforms as T  # noqa: F401
+from phonon.pattern import transforms as T
 from phonon import registry
 from phonon.pattern import Pattern, mini, pure
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from _pattern_helpers import events
-from phonon.pattern import random as R, transforms as T  # noqa: F401
+from phonon.pattern import random as R, transforms as T
 from phonon.pattern import mini, pure, slowcat, stack, fastcat
 from phonon.pattern.core import plcm, whole_period
 

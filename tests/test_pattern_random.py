@@ -19,7 +19,7 @@ Values derived by hand (independently of both implementations):
 from fractions import Fraction as F
 
 from _pattern_helpers import onsets
-from phonon.pattern import random as R, transforms as T  # noqa: F401
+from phonon.pattern import random as R
 from phonon.pattern import mini, rand, time_to_int_seed, time_to_rand, time_to_rands, xorwise
 
 T29 = 2 ** 29

@@ -4,7 +4,7 @@ from fractions import Fraction as F
 import pytest
 
 from _pattern_helpers import cycles, events, onset_wholes, onsets, times
-from phonon.pattern import random as R, transforms as T  # noqa: F401
+from phonon.pattern import random as R, transforms as T
 from phonon.pattern import (Arc, bjorklund, fastcat, mini, pure, saw, set_control, sine, slowcat,
                             square, stack, op)
 
