@@ -291,6 +291,11 @@ def test_fit_select_pickf():
     assert cycles(T.select_f(mini("a b"), "<0 0.5>", [lambda p: p.rev(), up]), 2) == [["b", "a"], ["A", "B"]]
 
 
+def test_spread_choose():
+    got = cycles(T.spread_choose(mini("a"), lambda p, n: p.fast(n), [1, 2, 3]), 6)
+    assert got == [["a"] * [1, 2, 3][int(time_to_rand(F(2 * c + 1, 2)) * 3)] for c in range(6)]
+
+
 def test_spread_layer_superimpose():
     assert cycles(T.spread(mini("a b"), lambda p, n: p.fast(n), [1, 2]), 2) == [["a", "b"], ["a", "b", "a", "b"]]
     assert cycles(T.fastspread(mini("a"), lambda p, n: p.fast(n), [1, 2]), 1) == [["a", "a", "a"]]
@@ -431,6 +436,7 @@ def test_primed_declarations_are_complete_and_run():
             "sometimesBy'": (pure(F(1, 2)), up), "chunk'": (pure(F(4)), up), "iter'": (pure(F(4)),),
             "toScale'": (pure(F(10)), [pure(F(0)), pure(F(2))]), "ghost'": (pure(F(1, 16)),),
             "fit'": (pure(F(1)), pure(F(2)), mini("0 1"), mini("1 0"))}
+    args.update({f"{n}'": (up,) for n in ("sometimes", "often", "rarely", "almostNever", "almostAlways")})
     assert {n for n, *_ in _PRIMED} == set(args)
     for name, cat, params, doc, example, fn in _PRIMED:
         assert len(doc) > 40 and name in example and len(params) == len(args[name])
@@ -467,3 +473,9 @@ def test_pattern_context_names_are_documented():
     assert set(S.PATTERN_SIGNAL_DOCS) == set(S.PATTERN_SIGNALS) | set(S.PATTERN_GENERATORS)
     assert all(len(d) > 30 for d in S.PATTERN_SIGNAL_DOCS.values())
     assert all(callable(f) for f in S.PATTERN_GENERATORS.values())
+
+
+def test_primed_names_have_tidal_types():
+    from phonon.pattern.library import _PRIMED
+    from phonon.pattern.tidal_types import TIDAL_TYPES
+    assert all(n in TIDAL_TYPES for n, *_ in _PRIMED)

@@ -254,7 +254,13 @@ def _rolled_with(pat: Pattern, t) -> Pattern:
     return Pattern(query)
 
 
-rolled_by = patterned(_rolled_with)
+_rolled_by = patterned(_rolled_with)
+
+
+def rolled_by(pat: Pattern, t) -> Pattern:
+    """Tidal's rolledBy pt = tParam rolledWith (segment 1 $ pt): the amount is sampled once per cycle."""
+    t = reify(t) if not isinstance(t, (int, Fraction, float)) else t
+    return _rolled_by(pat, t if not isinstance(t, Pattern) or t.is_pure else t._segment(1))
 
 
 def rolled(pat: Pattern) -> Pattern:

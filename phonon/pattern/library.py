@@ -465,6 +465,14 @@ _PRIMED = [
      "Like `sometimesBy`, but the transform sees the whole pattern before the random events are "
      "picked (Tidal's `sometimesBy'`).", "s \"hh*8\" $ sometimesBy' 0.3 (# speed 2)",
      R.sometimes_by_prime),
+    *[(f"{_n}'", "transform", [func()],
+       f"Like `{_n}`, but the transform sees the whole pattern before the events are picked "
+       f"(Tidal's `{_n}'`" + (", which 1.9 defines as sometimesBy 0.1, not sometimesBy'" if _n == "almostNever" else "")
+       + ").", f"s \"hh*8\" $ {_n}' (# speed 2)",
+       (lambda a, prime: lambda p, f: (R.sometimes_by_prime if prime else R.sometimes_by)(p, pure(a), f))(
+           Fraction(_a), _n != "almostNever"))
+      for _n, _a in (("sometimes", "0.5"), ("often", "0.75"), ("rarely", "0.25"), ("almostNever", "0.1"),
+                     ("almostAlways", "0.9"))],
     ("chunk'", "transform", [num("n"), func()],
      "`chunk` going backwards through the parts (Tidal 1.9's `chunk' n = chunk (-n)`).",
      "s \"bd sn hh cp\" $ chunk' 4 (hurry 2)", T.chunk_back),

@@ -105,4 +105,9 @@ TIDAL_TYPES: dict[str, str] = {
     'within': '(Time, Time) -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a',
     "within'": '(Time, Time) -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a',
     'zoom': '(Time, Time) -> Pattern a -> Pattern a',
+    "sometimes'": '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
+    "often'": '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
+    "rarely'": '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
+    "almostNever'": '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
+    "almostAlways'": '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
 }

@@ -279,6 +279,18 @@ def fastspread(pat: Pattern, f: Callable, values: Sequence) -> Pattern:
     return fastcat(*[f(pat, x) for x in values])
 
 
+def spread_choose(pat: Pattern, f: Callable, values: Sequence) -> Pattern:
+    """Tidal's spreadChoose f vs p = do v <- _segment 1 (choose vs); f v p (alias spreadr): each
+    cycle, f with a randomly chosen value."""
+    from .random import choose
+    values = list(values)
+    outs = [f(pat, v) for v in values]
+    return choose(list(range(len(values))))._segment(1).bind(lambda i: outs[i])
+
+
+spreadr = spread_choose
+
+
 def _rot(pat: Pattern, i) -> Pattern:
     """Tidal's _rot: query the whole cycle, sort its events, shift the values i places along
     the events (structure stays), constrain to the query. Tidal sorts events by their derived
