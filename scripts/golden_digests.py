@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Render digests: the sha256 of what `phonon render PATCH out.wav --cycles 4 --bit-depth 32f`
+writes, for every example and test patch (tests/golden/render_digests.json).
+
+    .venv/bin/python scripts/golden_digests.py            # check: list the patches whose bytes changed
+    .venv/bin/python scripts/golden_digests.py --update   # rewrite tests/golden/render_digests.json
+
+The digest is of the samples, not the file (a header may carry a timestamp): the float32
+array as soundfile reads the file, (frames, channels) little-endian bytes. It is computed
+in process (`digest_patch`), with the CLI's defaults (44.1 kHz, seed 0, its block size) and
+the built-in kit only (no sample folder on the machine can change it);
+tests/test_golden_digests.py checks that the CLI writes exactly these samples. The
+contract the digests pin (README, "The same bytes on every machine") holds for one libm:
+the JSON records the machine it was made on, and the test compares only where the libm
+and the numba/llvmlite versions match.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden" / "render_digests.json"
+PATTERNS = ("examples/*.ph", "tests/patches/*.ph", "bench/patches/*.ph")
+CYCLES = 4
+SCHEMA = "phonon-render-digests/1"
+COMMAND = "phonon render PATCH out.wav --cycles 4 --bit-depth 32f"
+UPDATE = ".venv/bin/python scripts/golden_digests.py --update"
+
+
+def patch_paths() -> list[str]:
+    """Every example and test patch, repo-relative, sorted."""
+    return sorted(str(p.relative_to(ROOT)) for pat in PATTERNS for p in ROOT.glob(pat))
+
+
+def samples_digest(frames_by_channels, dtype="<f4") -> str:
+    """sha256 of a (frames, channels) array as little-endian `dtype` bytes: float32 is what
+    soundfile reads from a 32f file."""
+    import numpy as np
+    return hashlib.sha256(np.ascontiguousarray(frames_by_channels, dtype=dtype).tobytes()).hexdigest()
+
+
+def render_mix(rel: str):
+    """The stereo mix `phonon render` writes for the patch, (frames, 2) float64, before the
+    file's rounding to float32."""
+    import numpy as np
+    from phonon.compiler import compile_source
+    from phonon.engine import DEFAULT_BLOCK, Graph, mix_outputs, render_blocks, spec_frames
+    path = ROOT / rel
+    spec = compile_source(path.read_text(encoding="utf-8"), filename=str(path), sr=44100, seed=0,
+                          sample_roots=())
+    graph = Graph(spec)
+    parts = [mix_outputs(outs).T
+             for _, outs in render_blocks(graph, spec_frames(spec, cycles=CYCLES), DEFAULT_BLOCK)]
+    return np.concatenate(parts, axis=0)
+
+
+def _db(x: float) -> float:
+    return round(20.0 * math.log10(x), 2) if x > 0 else -999.0
+
+
+def digest_patch(rel: str) -> dict:
+    """sha256 of the 32f file's samples, and of the float64 mix (stricter: float32 rounding
+    hides most last-bit differences, so the f64 digest is what shows them)."""
+    import numpy as np
+    y = render_mix(rel)
+    return {"sha256": samples_digest(y), "sha256_f64": samples_digest(y, "<f8"),
+            "frames": int(y.shape[0]), "peak_dbfs": _db(float(np.max(np.abs(y)))),
+            "rms_dbfs": _db(float(np.sqrt(np.mean(y * y))))}
+
+
+def machine() -> dict:
+    """What the bytes depend on: the CPU's libm path (glibc picks its FMA variants on
+    x86-64-v3 CPUs), glibc, numba/llvmlite; numpy and Python for the record."""
+    import llvmlite
+    import numba
+    import numpy as np
+    flags = ""
+    try:
+        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("flags"))
+    except (OSError, StopIteration):
+        pass
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in
+                     Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:  # the C library this process runs on (platform.libc_ver() reads the binary's link)
+        libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (ValueError, OSError, AttributeError):
+        libc = " ".join(platform.libc_ver()).strip()
+    return {"arch": platform.machine(), "cpu": model,
+            "fma_avx2": " fma " in f" {flags} " and " avx2 " in f" {flags} ",
+            "libc": libc, "numba": numba.__version__,
+            "llvmlite": llvmlite.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
+
+
+# The fields of `machine()` the contract names: where any differs, the digests are not
+# expected to match (a different libm, a different compiler of the kernels).
+CONTRACT_FIELDS = ("arch", "fma_avx2", "libc", "numba", "llvmlite")
+
+
+def load() -> dict:
+    return json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+def write(entries: dict) -> None:
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"schema": SCHEMA, "command": COMMAND, "update": UPDATE, "made_on": machine(),
+           "patches": {k: entries[k] for k in sorted(entries)}}
+    GOLDEN.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--update", action="store_true", help=f"rewrite {GOLDEN.relative_to(ROOT)}")
+    ap.add_argument("--json", metavar="FILE", help="also write this run's digests to FILE")
+    args = ap.parse_args(argv)
+    os.environ.pop("PHONON_SAMPLES", None)
+    sys.path.insert(0, str(ROOT))
+    entries = {rel: digest_patch(rel) for rel in patch_paths()}
+    if args.json:
+        Path(args.json).write_text(json.dumps(entries, indent=1) + "\n", encoding="utf-8")
+    if args.update:
+        write(entries)
+        print(f"wrote {GOLDEN.relative_to(ROOT)}: {len(entries)} patches")
+        return 0
+    old = load()["patches"] if GOLDEN.exists() else {}
+    changed = 0
+    for rel, e in entries.items():
+        was = old.get(rel)
+        same = was is not None and all(was[k] == e[k] for k in ("sha256", "sha256_f64"))
+        changed += not same
+        state = "same" if same else "NEW" if was is None else "CHANGED"
+        print(f"{state:8} {rel}: {e['sha256'][:16]}  peak {e['peak_dbfs']} dBFS, RMS {e['rms_dbfs']} dBFS")
+    for rel in sorted(set(old) - set(entries)):
+        changed += 1
+        print(f"GONE     {rel}")
+    if changed:
+        print(f"{changed} of {len(entries)} differ; if intended: {UPDATE}")
+    return 1 if changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
