@@ -10,9 +10,9 @@ array as soundfile reads the file, (frames, channels) little-endian bytes. It is
 in process (`digest_patch`), with the CLI's defaults (44.1 kHz, seed 0, its block size) and
 the built-in kit only (no sample folder on the machine can change it);
 tests/test_golden_digests.py checks that the CLI writes exactly these samples. The
-contract the digests pin (README, "The same bytes on every machine") holds for one libm:
-the JSON records the machine it was made on, and the test compares only where the libm
-and the numba/llvmlite versions match.
+contract the digests pin (README, "The same bytes on every machine") holds for one libm
+variant and one numba/llvmlite: the JSON records the machine it was made on (with a
+fingerprint of its libm), and the test compares only where those match.
 """
 from __future__ import annotations
 
@@ -75,9 +75,31 @@ def digest_patch(rel: str) -> dict:
             "rms_dbfs": _db(float(np.sqrt(np.mean(y * y))))}
 
 
+def libm_fingerprint() -> str:
+    """A short hash of libm's results on fixed inputs (sin cos exp exp2 tanh through the
+    render path's kernels, tan log pow atan through Python's math): it names the libm
+    variant in use, which glibc chooses per CPU at run time (FMA variants on x86-64-v3
+    CPUs; a 1-ulp difference in ~0.07% of results without FMA) and which changes between
+    releases. Probe inputs: 40 000 values in [-50, 50) (golden-ratio sequence)."""
+    import numpy as np
+    from phonon import libm
+    x = (np.arange(40000) * 0.6180339887498949) % 1.0 * 100.0 - 50.0
+    h = hashlib.sha256()
+    for f in (libm.sin, libm.cos, libm.tanh):
+        h.update(f(x).tobytes())
+    h.update(libm.exp(x / 4.0).tobytes())
+    h.update(libm.exp2(x / 4.0).tobytes())
+    ax = np.abs(x).tolist()
+    for f in (math.tan, math.atan):
+        h.update(np.array([f(v) for v in x.tolist()]).tobytes())
+    h.update(np.array([math.log(v + 1e-3) for v in ax]).tobytes())
+    h.update(np.array([math.pow(v, 2.5) for v in ax]).tobytes())
+    return h.hexdigest()[:16]
+
+
 def machine() -> dict:
-    """What the bytes depend on: the CPU's libm path (glibc picks its FMA variants on
-    x86-64-v3 CPUs), glibc, numba/llvmlite; numpy and Python for the record."""
+    """What the bytes depend on: the libm variant (`libm_fingerprint`), numba/llvmlite
+    (the kernels' compiler); CPU, glibc, numpy and Python for the record."""
     import llvmlite
     import numba
     import numpy as np
@@ -97,7 +119,7 @@ def machine() -> dict:
         libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
     except (ValueError, OSError, AttributeError):
         libc = " ".join(platform.libc_ver()).strip()
-    return {"arch": platform.machine(), "cpu": model,
+    return {"arch": platform.machine(), "cpu": model, "libm": libm_fingerprint(),
             "fma_avx2": " fma " in f" {flags} " and " avx2 " in f" {flags} ",
             "libc": libc, "numba": numba.__version__,
             "llvmlite": llvmlite.__version__, "numpy": np.__version__,
@@ -106,7 +128,7 @@ def machine() -> dict:
 
 # The fields of `machine()` the contract names: where any differs, the digests are not
 # expected to match (a different libm, a different compiler of the kernels).
-CONTRACT_FIELDS = ("arch", "fma_avx2", "libc", "numba", "llvmlite")
+CONTRACT_FIELDS = ("arch", "libm", "numba", "llvmlite")
 
 
 def load() -> dict:

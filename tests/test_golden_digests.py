@@ -3,9 +3,10 @@ tests/golden/render_digests.json (README, "The same bytes on every machine").
 
 The digests pin what `phonon render PATCH out.wav --cycles 4 --bit-depth 32f` writes: the
 float32 samples (and, stricter, the float64 mix before the file's rounding, which is what
-shows a last-bit difference). They hold wherever the contract does: x86-64 with FMA (glibc
-picks one libm variant there) and the recorded glibc and numba/llvmlite; elsewhere the
-comparison is skipped with the reason, never silently. A change that means to alter output
+shows a last-bit difference). They hold wherever the contract does: the same libm variant
+(a fingerprint of its results: glibc picks one variant per CPU level, the FMA one on every
+x86-64-v3 CPU) and the same numba/llvmlite; elsewhere the comparison is skipped with the
+reason, never silently. A change that means to alter output
 bytes regenerates the file with `scripts/golden_digests.py --update`.
 """
 from __future__ import annotations
