@@ -4,6 +4,7 @@ writes, for every example and test patch (tests/golden/render_digests.json).
 
     .venv/bin/python scripts/golden_digests.py            # check: list the patches whose bytes changed
     .venv/bin/python scripts/golden_digests.py --update   # rewrite tests/golden/render_digests.json
+    .venv/bin/python scripts/golden_digests.py --emulate  # also under other CPUs' code paths (~2 min)
 
 The digest is of the samples, not the file (a header may carry a timestamp): the float32
 array as soundfile reads the file, (frames, channels) little-endian bytes. It is computed
@@ -142,10 +143,49 @@ def write(entries: dict) -> None:
     GOLDEN.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
 
+# Other CPUs' code paths, emulated on this one (`--emulate`): (label, environment, inside the
+# contract). numba's own cache directory keeps the baseline-CPU kernels apart from the host's.
+EMULATIONS = (
+    ("numpy without AVX-512 loops (an AVX2 CPU)",
+     {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}, True),
+    ("numpy without AVX2/AVX-512 loops (an SSE4 CPU)",
+     {"NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"}, True),
+    ("kernels compiled for a baseline x86-64",
+     {"NUMBA_CPU_NAME": "x86-64", "NUMBA_CPU_FEATURES": "", "NUMBA_CACHE_DIR": "{tmp}/numba"}, True),
+    ("glibc's non-FMA libm (a pre-Haswell CPU)",
+     {"GLIBC_TUNABLES": "glibc.cpu.hwcaps=-AVX2,-FMA"}, False),
+)
+
+
+def emulate(entries: dict) -> int:
+    """Render every patch under each emulation in a fresh process; count the patches whose
+    bytes differ from this process's `entries`. Returns 1 if any differ inside the contract."""
+    import subprocess
+    import tempfile
+    bad = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, env, inside in EMULATIONS:
+            out = Path(tmp) / "digests.json"
+            run_env = {**os.environ, **{k: v.format(tmp=tmp) for k, v in env.items()}}
+            subprocess.run([sys.executable, __file__, "--json", str(out)], env=run_env, check=False,
+                           stdout=subprocess.DEVNULL)
+            got = json.loads(out.read_text(encoding="utf-8"))
+            f32 = [r for r in entries if got[r]["sha256"] != entries[r]["sha256"]]
+            f64 = [r for r in entries if got[r]["sha256_f64"] != entries[r]["sha256_f64"]]
+            where = "inside the contract" if inside else "outside the contract"
+            print(f"{label} ({where}): 32f files differ in {len(f32)}, float64 mixes in "
+                  f"{len(f64)} of {len(entries)} patches" + (f": {', '.join(f64)}" if f64 else ""))
+            bad += inside and bool(f64 or f32)
+    return 1 if bad else 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--update", action="store_true", help=f"rewrite {GOLDEN.relative_to(ROOT)}")
     ap.add_argument("--json", metavar="FILE", help="also write this run's digests to FILE")
+    ap.add_argument("--emulate", action="store_true",
+                    help="also render under other CPUs' code paths emulated here (numpy's "
+                         "dispatch, numba's target, glibc's libm variant) and compare")
     args = ap.parse_args(argv)
     os.environ.pop("PHONON_SAMPLES", None)
     sys.path.insert(0, str(ROOT))
@@ -155,6 +195,8 @@ def main(argv=None) -> int:
     if args.update:
         write(entries)
         print(f"wrote {GOLDEN.relative_to(ROOT)}: {len(entries)} patches")
+        return emulate(entries) if args.emulate else 0
+    if args.json and not args.emulate:
         return 0
     old = load()["patches"] if GOLDEN.exists() else {}
     changed = 0
@@ -169,7 +211,8 @@ def main(argv=None) -> int:
         print(f"GONE     {rel}")
     if changed:
         print(f"{changed} of {len(entries)} differ; if intended: {UPDATE}")
-    return 1 if changed else 0
+    emulated = emulate(entries) if args.emulate else 0
+    return 1 if changed or emulated else 0
 
 
 if __name__ == "__main__":

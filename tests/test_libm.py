@@ -95,3 +95,19 @@ def test_render_path_calls_no_numpy_transcendental(path):
     calls = _numpy_calls(ast.parse(path.read_text(encoding="utf-8")), REFERENCES.get(path.name, set()))
     assert not calls, f"{path.relative_to(ROOT)}: " + ", ".join(f"line {n}: {c}" for n, c in calls) + \
         " — use phonon.libm (or math.* in an njit kernel)"
+
+
+KERNEL_MODULES = sorted((ROOT / "phonon").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", KERNEL_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_kernels_keep_ieee_order(path):
+    """No fastmath (it lets LLVM fuse multiply-adds and reassociate: results then depend on
+    the CPU's vector width) and no parallel kernels (a prange reduction's order depends on
+    the thread count): each kernel's arithmetic is the same sequence of IEEE operations on
+    every CPU."""
+    src = path.read_text(encoding="utf-8")
+    bad = [d for node in ast.walk(ast.parse(src)) if isinstance(node, ast.FunctionDef)
+           for d in map(ast.unparse, node.decorator_list)
+           if "jit" in d and ("fastmath" in d or "parallel" in d)]
+    assert not bad and "prange" not in src, f"{path.relative_to(ROOT)}: {bad or 'prange'}"
