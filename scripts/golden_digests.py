@@ -4,7 +4,7 @@ writes, for every example and test patch (tests/golden/render_digests.json).
 
     .venv/bin/python scripts/golden_digests.py            # check: list the patches whose bytes changed
     .venv/bin/python scripts/golden_digests.py --update   # rewrite tests/golden/render_digests.json
-    .venv/bin/python scripts/golden_digests.py --emulate  # also under other CPUs' code paths (~2 min)
+    .venv/bin/python scripts/golden_digests.py --emulate  # also under other CPUs' code paths (~1 min)
 
 The digest is of the samples, not the file (a header may carry a timestamp): the float32
 array as soundfile reads the file, (frames, channels) little-endian bytes. It is computed
@@ -104,24 +104,18 @@ def machine() -> dict:
     import llvmlite
     import numba
     import numpy as np
-    flags = ""
     try:
-        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines()
-                     if line.startswith("flags"))
-    except (OSError, StopIteration):
-        pass
-    model = ""
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in
-                     Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        cpuinfo = []
+    field = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in cpuinfo)}
+    flags = f" {field.get('flags', '')} "
     try:  # the C library this process runs on (platform.libc_ver() reads the binary's link)
         libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
     except (ValueError, OSError, AttributeError):
         libc = " ".join(platform.libc_ver()).strip()
-    return {"arch": platform.machine(), "cpu": model, "libm": libm_fingerprint(),
-            "fma_avx2": " fma " in f" {flags} " and " avx2 " in f" {flags} ",
+    return {"arch": platform.machine(), "cpu": field.get("model name", ""),
+            "libm": libm_fingerprint(), "fma_avx2": " fma " in flags and " avx2 " in flags,
             "libc": libc, "numba": numba.__version__,
             "llvmlite": llvmlite.__version__, "numpy": np.__version__,
             "python": platform.python_version()}
