@@ -1,5 +1,6 @@
 """Language forms of LANGUAGE.md end to end: each compiles and sounds as documented."""
 import numpy as np
+import pytest
 
 from conftest import render_src, rms_db
 
@@ -116,6 +117,7 @@ def test_rest_in_frequency_pattern_keeps_phase_continuous():
 # Tidal syntax (issue 10.5): layout forms render exactly like their Phonon spellings, and `$`
 # binds loosest.
 
+@pytest.mark.filterwarnings("ignore:.*'hush' is ignored")
 def test_tidal_layout_renders_like_phonon_forms():
     pairs = [
         ('let pat = "bd sn"\nd1 $ s pat # speed 2', 'd1: s "bd sn" # speed 2'),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+import warnings
 from fractions import Fraction
 from typing import Optional
 
@@ -32,7 +33,11 @@ from .ast import (BinOp, BusDef, BusRef, Call, Chain, ChainSection, Compose, Dol
                   ListExpr, Name, Neg, Num, OutDef, Paren, Program, Section, Str, Tempo)
 from .lexer import Source, Tok, tokenize, tokens  # noqa: F401  (`tokens` is read by PLY)
 
-__all__ = ["parse"]
+__all__ = ["parse", "TidalNote"]
+
+
+class TidalNote(UserWarning):
+    """A Tidal statement accepted and ignored offline (`hush`); also in `Program.notes`."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -776,4 +781,7 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
         span = Span(head.line, head.tok.col, len(head.written))
         kind = {"tempo": Tempo, "bus": BusDef, "out": OutDef}[head.kind]
         statements.append(kind(head.name, expr, span))
+    for span, note in notes:
+        where = f"{filename}:" if filename else ""
+        warnings.warn(f"{where}{span.line}:{span.col}: {note}", TidalNote, stacklevel=2)
     return Program(tuple(statements), source=text, notes=tuple(notes))
