@@ -345,12 +345,6 @@ ERRORS = [
      "                     ^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
      "hint: separate arguments with spaces, not commas, and put a nested call in parentheses, "
      "like 'lpf (sine 2) 0.8'"),
-    ("out: ~a # delay (0.25, 0.5)",
-     "x.ph:1:17: Phonon calls functions by juxtaposition: write 'delay 0.25 0.5'\n"
-     "    out: ~a # delay (0.25, 0.5)\n"
-     "                    ^^^^^^^^^^^\n"
-     "hint: separate arguments with spaces, not commas, and put a nested call in parentheses, "
-     "like 'lpf (sine 2) 0.8'"),
     ("# my comment\nout: 1",
      "x.ph:1:1: '#' starts a chain, not a comment\n"
      "    # my comment\n"
@@ -662,6 +656,11 @@ TIDAL_GOLDEN = [
     ('out: f (- 7) (-7) (1/8)', '(out (f (paren (neg 7)) (paren (neg 7)) (paren (/ 1 8))))'),
     ('d1 $ s "bd" # (speed 2)', '(out1 (# (s "bd") (speed 2)))'),
     ('d1 $ every 2 (# (crush 4)) $ s "bd"', '(out1 ($ (every 2 (section (crush 4))) (s "bd")))'),
+    # a Haskell tuple argument (a space before the '(') is spliced into the call's arguments
+    ('d1 $ zoom (0.25, 0.75) $ s "bd*4"', '(out1 ($ (zoom 0.25 0.75) (s "bd*4")))'),
+    ('d1 $ within (0, 0.5) (fast 2) $ s "bd sn"', '(out1 ($ (within 0 0.5 (paren (fast 2))) (s "bd sn")))'),
+    ("out: ~a # delay (0.25, 0.5)", "(out (# ~a (delay 0.25 0.5)))"),
+    ('d1 $ compress (1/4, 3/4) $ s "[bd sn]!"', '(out1 ($ (compress (/ 1 4) (/ 3 4)) (s "[bd sn]!")))'),
     # `%` between numbers is Haskell's Ratio, exact division
     ('out: 1 % 2', '(out (/ 1 2))'),
     ('d1 $ slow (3%2) $ s "bd"', '(out1 ($ (slow (paren (/ 3 2))) (s "bd")))'),

@@ -153,7 +153,18 @@ def p_call(p):
 def p_args(p):
     """args : args arg
             | arg"""
-    p[0] = p[1] + [p[2]] if len(p) == 3 else [p[1]]
+    arg = p[len(p) - 1]
+    new = list(arg) if isinstance(arg, _Tuple) else [arg]
+    p[0] = p[1] + new if len(p) == 3 else new
+
+
+class _Tuple(tuple):
+    """A Haskell tuple argument, spliced into the call: `zoom (0.25, 0.75)` = `zoom 0.25 0.75`."""
+
+
+def p_arg_tuple(p):
+    "arg : LPAREN expr COMMA items RPAREN"
+    p[0] = _Tuple([p[2]] + p[4])
 
 
 def p_arg(p):
@@ -583,9 +594,11 @@ def _check_brackets(src: Source, body: list[Tok]) -> dict[int, int]:
 
 
 def _check_comma_calls(src: Source, body: list[Tok], match: dict[int, int]) -> None:
-    """`lpf(500, 0.8)` -> explain juxtaposition, with the call rewritten from its source text."""
+    """`lpf(500, 0.8)` -> explain juxtaposition, with the call rewritten from its source text.
+    With a space before the '(' it is a Haskell tuple, which the grammar splices into the
+    call's arguments (Tidal's `zoom (0.25, 0.75)`, `within (0, 0.5) (fast 2)`)."""
     for k, t in enumerate(body):
-        if t.type != "LPAREN" or k == 0 or body[k - 1].type != "NAME":
+        if t.type != "LPAREN" or k == 0 or body[k - 1].type != "NAME" or t.pos > body[k - 1].end:
             continue
         close = match[k]
         pieces, start, depth = [], k + 1, 0
