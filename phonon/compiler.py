@@ -484,7 +484,8 @@ class Compiler:
             if isinstance(v, PatV):
                 from .patexpr import value_converter
                 conv = "semitones" if decl.name in NOTE_CONTROLS else "number"
-                self.check_values(v.expr, value_converter(conv), vspan, decl.name)
+                if decl.params[0].kind != "pattern":  # string controls (vowel, unit) keep words
+                    self.check_values(v.expr, value_converter(conv), vspan, decl.name)
                 if conv == "semitones":  # `# note "c e g"`: note names become semitones (c = 0)
                     v = PatV(("num", conv, v.expr), v.span)
             if isinstance(v, (NumV, PatV)):
