@@ -783,6 +783,13 @@ def test_hush_is_accepted_and_noted():
     assert span == Span(3, 1, 4) and note.startswith("'hush' is ignored")
 
 
+def test_output_defined_again_is_noted():
+    with pytest.warns(UserWarning, match="'d1' is defined again"):
+        prog = parse('d1 $ s "bd"\n\nd1 $ s "sn"')
+    assert sexpr(prog) == '(out1 (s "bd"))\n(out1 (s "sn"))'
+    assert prog.notes[0][0] == Span(3, 1, 2) and "first on line 1" in prog.notes[0][1]
+
+
 def test_tidal_layout_with_crlf_and_tabs():
     src = "setcps 0.5\r\n\r\nd1 $ s \"bd\"\r\n\t# gain 0.8\r\n"
     assert sexpr(parse(src)) == '(tempo cps 0.5)\n(out1 (# (s "bd") (gain 0.8)))'
@@ -850,6 +857,7 @@ PUBLISHED = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:.*is defined again")   # pieces with several versions of d1
 @pytest.mark.parametrize("source,src,expected", PUBLISHED, ids=[p[0][:40] for p in PUBLISHED])
 def test_published_tidal_parses_as_written(source, src, expected):
     assert sexpr(parse(src)).split("\n") == expected
@@ -983,6 +991,17 @@ TIDAL_ERRORS = [
      "    setcps\n"
      "    ^^^^^^\n"
      "hint: write a value after it, like 'setcps 0.5'"),
+    ('$: s("bd*4")',
+     "x.ph:1:1: Strudel's '$:' is not Phonon syntax\n"
+     "    $: s(\"bd*4\")\n"
+     "    ^\n"
+     "hint: write a numbered output: 'd1 $ s \"bd*4\"'"),
+    ('d1 $ s("bd sd").fast(2)',
+     "x.ph:1:16: Strudel's method call '.fast(...)' is not Phonon syntax\n"
+     "    d1 $ s(\"bd sd\").fast(2)\n"
+     "                   ^^^^^^\n"
+     "hint: write it as in Tidal: 'fast ... $ pattern' for a transform, 'pattern # fast ...' "
+     "for a control ('.' composes functions)"),
     ('d1 $ s "bd" # (speed 2 + 1)',
      "x.ph:1:24: unexpected '+'; expected an operator or ')'\n"
      "    d1 $ s \"bd\" # (speed 2 + 1)\n"

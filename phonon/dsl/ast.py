@@ -204,8 +204,9 @@ Statement = Union[Tempo, BusDef, OutDef]
 
 @dataclass(frozen=True)
 class Program:
-    """`notes`: (Span, message) for Tidal statements accepted and ignored offline (`hush`);
-    a front end may print them as warnings."""
+    """`notes`: (Span, message) for statements accepted with a note: Tidal's `hush` (ignored
+    offline), an output defined again (the last one plays). `parse` also issues each as a
+    `TidalNote` warning, which the CLI prints."""
 
     statements: tuple
     source: str = field(default="", compare=False, repr=False)

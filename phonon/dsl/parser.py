@@ -37,7 +37,8 @@ __all__ = ["parse", "TidalNote"]
 
 
 class TidalNote(UserWarning):
-    """A Tidal statement accepted and ignored offline (`hush`); also in `Program.notes`."""
+    """A statement accepted with a note: `hush` (ignored offline), an output defined again
+    (the last one plays). The notes are also in `Program.notes`."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,6 +434,9 @@ def _split(src: Source, toks: list[Tok], notes: list) -> list[tuple[_Head, list[
                                     "comments start with '--'; a line that starts with '#' "
                                     "continues the statement above it"
                                     + (" (a blank line ends a statement)" if stmts else ""))
+                if t.type == "DOLLAR" and nxt is not None and nxt.type == "COLON":
+                    raise src.error("Strudel's '$:' is not Phonon syntax", t.span,
+                                    "write a numbered output: 'd1 $ s \"bd*4\"'")
                 after_blank = (f"; a blank line ends the statement from line {stmts[-1][0].line}"
                                f" (a Tidal block): remove the blank line to continue it"
                                if stmts and stmts[-1][0] is not None else "")
@@ -621,6 +625,20 @@ def _check_comma_calls(src: Source, body: list[Tok], match: dict[int, int]) -> N
                         "parentheses, like 'lpf (sine 2) 0.8'")
 
 
+def _check_method_calls(src: Source, body: list[Tok]) -> None:
+    """Strudel's `s("bd sd").fast(2)`: a '.' between ')' and `name(` with no spaces is a
+    JavaScript method call, not Haskell's composition."""
+    for k in range(1, len(body) - 2):
+        dot, prev, name, paren = body[k], body[k - 1], body[k + 1], body[k + 2]
+        if (dot.type == "DOT" and prev.type == "RPAREN" and name.type == "NAME"
+                and paren.type == "LPAREN" and prev.end == dot.pos and dot.end == name.pos
+                and name.end == paren.pos):
+            raise src.error(f"Strudel's method call '.{name.text}(...)' is not Phonon syntax",
+                            Span(dot.line, dot.col, paren.end - dot.pos),
+                            f"write it as in Tidal: '{name.text} ... $ pattern' for a transform, "
+                            f"'pattern # {name.text} ...' for a control ('.' composes functions)")
+
+
 def _arg_text(src: Source, piece: list[Tok], match: dict[int, int], body: list[Tok]) -> str:
     text = " ".join(src.text[piece[0].pos:piece[-1].end].split())
     single = (len(piece) == 1
@@ -764,7 +782,7 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
     """Parse Phonon source into a Program. Raises PhononSyntaxError (with line:col, the
     line, a caret and a hint) on any error. A program of only comments has no statements."""
     src = Source(text, filename)
-    statements, notes, env = [], [], {}
+    statements, notes, env, seen = [], [], {}, {}
     for head, body in _split(src, tokenize(src), notes):
         if not body:
             span = Span(head.line, head.tok.col, head.sep_end - head.tok.pos) \
@@ -778,6 +796,7 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
             raise src.error(f"{head.written}: nothing after '{head.sep}'", span, hint)
         match = _check_brackets(src, body)
         _check_comma_calls(src, body, match)
+        _check_method_calls(src, body)
         feed = _Feed(body)
         try:
             with _LOCK:
@@ -792,6 +811,12 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
             env[head.name] = expr
             continue
         span = Span(head.line, head.tok.col, len(head.written))
+        if head.kind == "out":
+            if head.name in seen:   # a Tidal set often has several versions of d1
+                notes.append((span, f"'{head.written}' is defined again (first on line "
+                                    f"{seen[head.name]}): the last definition plays, as when "
+                                    f"the file is evaluated top to bottom"))
+            seen.setdefault(head.name, head.line)
         kind = {"tempo": Tempo, "bus": BusDef, "out": OutDef}[head.kind]
         statements.append(kind(head.name, expr, span))
     for span, note in notes:
