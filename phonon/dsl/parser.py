@@ -16,6 +16,21 @@ declared in Sound/Tidal/Core.hs, so `#`, `|+|` ..., `<~`, `~>` are Haskell's def
 
 `#` takes one call on its right, so `a # f x * 0.3` is `(a # f x) * 0.3`, and
 `every 2 (fast 2) $ s "bd sn" # speed 2` is `every 2 (fast 2) $ (s "bd sn" # speed 2)`.
+Unary minus binds tighter than any infix operator (Haskell gives it 6): `-0.25 <~ p`
+shifts by -0.25. Sections follow Haskell: `(op e)` needs `e` to bind tighter than `op`
+(`(* 2 + 1)` is an error), `(e op)` likewise (`(1/8 <~)`: write `((1/8) <~)`).
+
+Tidal's layout and statements, as a Tidal file is read top to bottom:
+* a line starting with `#`, `$` or any operator continues the statement above; `d1` alone
+  on its line takes the `$ ...` lines after it; a blank line ends a statement (a Tidal
+  block), except inside brackets;
+* `setcps x` / Strudel's `setcpm x` are tempo statements; `do` only groups lines;
+* `let name = expr` (values, not functions) is substituted where `name` is used later;
+* `hush` is ignored offline and an output defined again replaces the first: both are
+  `Program.notes` and `TidalNote` warnings;
+* live-only statements (`once`, `xfade`, `solo`, `p "name"` ...) are errors naming the
+  Phonon spelling; so are Strudel's `$:` and `.method(...)` calls;
+* a tuple argument `f (a, b)` (a space before the paren) is spliced: `zoom (0.25, 0.75)`.
 """
 from __future__ import annotations
 
