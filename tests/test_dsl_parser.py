@@ -650,7 +650,6 @@ TIDAL_GOLDEN = [
     ('d1 $ every 4 (0.25 <~) $ s "bd"', '(out1 ($ (every 4 (lsection 0.25 <~)) (s "bd")))'),
     ('d1 $ every 4 ("<0 0.25>" ~>) $ s "bd"', '(out1 ($ (every 4 (lsection "<0 0.25>" ~>)) (s "bd")))'),
     ('d1 $ every 4 ((1/8) <~) $ s "bd"', '(out1 ($ (every 4 (lsection (paren (/ 1 8)) <~)) (s "bd")))'),
-    ('d1 $ every 4 (<~ "0.25") $ s "bd"', '(out1 ($ (every 4 (rsection <~ "0.25")) (s "bd")))'),
     ('d1 $ every 2 (1 -) $ n "0"', '(out1 ($ (every 2 (lsection 1 -)) (n "0")))'),
     ('d1 $ every 2 (n 12 |+) $ n "0"', '(out1 ($ (every 2 (lsection (n 12) |+)) (n "0")))'),
     ('out: f (- 7) (-7) (1/8)', '(out (f (paren (neg 7)) (paren (neg 7)) (paren (/ 1 8))))'),
@@ -930,6 +929,11 @@ TIDAL_ERRORS = [
      "    d1 $ every 2 (1/8 <~) $ s \"bd\"\n"
      "                 ^\n"
      "hint: '1/8' binds less tightly than '<~' (Haskell's precedence): write '((1/8) <~)'"),
+    ('d1 $ every 4 (<~ "0.25") $ s "bd"',
+     "x.ph:1:14: '(<~ ...)' shifts its operand by the pattern it is applied to\n"
+     "    d1 $ every 4 (<~ \"0.25\") $ s \"bd\"\n"
+     "                 ^\n"
+     "hint: to shift a pattern by an amount, put the amount on the left: '(\"0.25\" <~)'"),
     ('d1 $ (|+)',
      "x.ph:1:9: unexpected ')'; '(|+)' is an operator alone\n"
      "    d1 $ (|+)\n"

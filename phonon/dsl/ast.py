@@ -138,7 +138,8 @@ class ChainSection:
 class Section:
     """An operator section, a one-argument function (Haskell):
 
-    * side "right": `(op x)` = `\\p -> p op x`, e.g. `(+ 7)`, `(|+ n 12)`, `(* 2)`, `(<~ p)`;
+    * side "right": `(op x)` = `\\p -> p op x`, e.g. `(+ 7)`, `(|+ n 12)`, `(* 2)` (not for
+      `<~ ~>`: `(<~ x)` is a parse error that suggests `(x <~)`);
     * side "left":  `(x op)` = `\\p -> x op p`, e.g. `(0.25 <~)`, `("<0 0.25>" ~>)`, `(1 +)`.
 
     `op` is the operator text as in BinOp (never "#": `(# f x)` is a ChainSection).

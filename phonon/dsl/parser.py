@@ -240,9 +240,15 @@ def p_atom_right_section(p):
             | LPAREN SLASH expr RPAREN
             | LPAREN PIPEOP expr RPAREN
             | LPAREN TSHIFT expr RPAREN"""
-    # `(op x)` = \p -> p op x. `(- x)` is negation, as in Haskell. The operand must bind
+    # `(op x)` = \p -> p op x (never for <~ ~>: see below). `(- x)` is negation, as in Haskell. The operand must bind
     # tighter than the operator (Haskell's rule): `(* 2 + 1)` is an error, `(+ 2 * 3)` is fine.
     op, operand = p[2].text, p[3]
+    if p[2].type == "TSHIFT":
+        # `(<~ x)` would shift x by the pattern it is given: a type error in Tidal for
+        # control patterns; the shift the writer means is the left section `(x <~)`.
+        raise _GrammarFail(f"'({op} ...)' shifts its operand by the pattern it is applied to",
+                           p[1].span, f"to shift a pattern by an amount, put the amount on the "
+                           f"left: '({{text}} {op})'", operand, p[4].pos)
     lvl = _level(operand)
     if lvl is not None and lvl <= _prec(op):
         raise _GrammarFail(f"the section '({op} ...)' needs its operand in parentheses",
