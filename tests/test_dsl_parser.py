@@ -663,6 +663,8 @@ TIDAL_GOLDEN = [
     # `%` between numbers is Haskell's Ratio, exact division
     ('out: 1 % 2', '(out (/ 1 2))'),
     ('d1 $ slow (3%2) $ s "bd"', '(out1 ($ (slow (paren (/ 3 2))) (s "bd")))'),
+    # Haskell names may end in primes (the compiler then names what it does not know)
+    ("d1 $ every' 4 2 (fast 2) $ s \"bd\"", "(out1 ($ (every' 4 2 (paren (fast 2))) (s \"bd\")))"),
     # statements
     ("setcps 0.5", "(tempo cps 0.5)"),
     ("setcps (120/60/4)", "(tempo cps (paren (/ (/ 120 60) 4)))"),
@@ -934,6 +936,11 @@ TIDAL_ERRORS = [
      "    d1 $ every 4 (<~ \"0.25\") $ s \"bd\"\n"
      "                 ^\n"
      "hint: to shift a pattern by an amount, put the amount on the left: '(\"0.25\" <~)'"),
+    ('d1 $ s "bd*2" <> s "hh*3"',
+     "x.ph:1:15: Tidal's '<>' is not supported\n"
+     "    d1 $ s \"bd*2\" <> s \"hh*3\"\n"
+     "                  ^^\n"
+     "hint: to play patterns together, write 'stack [a, b]' (Tidal's 'overlay a b')"),
     ('d1 $ (|+)',
      "x.ph:1:9: unexpected ')'; '(|+)' is an operator alone\n"
      "    d1 $ (|+)\n"

@@ -93,9 +93,11 @@ def t_NUMBER(t):
 
 
 def t_TIDALOP(t):
-    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\|"
+    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\||<>"
     op = t.value
-    if op.startswith("||"):
+    if op == "<>":
+        hint = "to play patterns together, write 'stack [a, b]' (Tidal's 'overlay a b')"
+    elif op.startswith("||"):
         hint = (f"'{op}' squeezes the right pattern into each event in Tidal; it is not "
                 f"supported: use '|{op[2:]}' (structure from the left) or 'squeeze'")
     elif "++" in op:
@@ -126,7 +128,9 @@ def t_TILDE(t):
 
 
 def t_NAME(t):
-    r"[A-Za-z_][A-Za-z0-9_]*"
+    r"[A-Za-z_][A-Za-z0-9_]*'*"
+    # Haskell names may end in primes (Tidal's every', jumpIn'): the compiler then names
+    # the function it does not know, with a did-you-mean, instead of a lexer error.
     return t
 
 
