@@ -850,6 +850,10 @@ PUBLISHED = [
       '(out4 ($ (jux (paren (hurry 2))) (<| "east" (n (paren (run "<11 10 <23 10> 30 . 0.9>"))))))',
       '(out7 ($ (jux (paren (hurry "<10 [20 0.1] 30 100>"))) '
       '(# (# "cp!16 sn!23" (speed "10 20 0.1 2")) (pan rand))))']),
+    ("github.com/tidalcycles/Tidal example.tidal (the editor test file; `hush` is noted)",
+     '-- This is an example file you can use to quickly test Tidal editor integration.\n\n'
+     'd1 $ s "bd sd bd [~ sd] bd sd bd*3 sd"\n\nhush\n',
+     ['(out1 (s "bd sd bd [~ sd] bd sd bd*3 sd"))']),
     ("tidalcycles.org/docs/reference/patterns (patterns separated by blank lines)",
      '-- a bass drum\nd1 $ s "bd ~ bd ~"\n\n-- high-hat pattern\nd2 $ s "[~ hh]*2"\n\n'
      '-- 1.. 1.. 1.. 1..\nd3 $ s "numbers:1"\n\n-- clap\nd4 $ s "cp cp cp"',
@@ -859,6 +863,7 @@ PUBLISHED = [
 
 
 @pytest.mark.filterwarnings("ignore:.*is defined again")   # pieces with several versions of d1
+@pytest.mark.filterwarnings("ignore:.*'hush' is ignored")
 @pytest.mark.parametrize("source,src,expected", PUBLISHED, ids=[p[0][:40] for p in PUBLISHED])
 def test_published_tidal_parses_as_written(source, src, expected):
     assert sexpr(parse(src)).split("\n") == expected
@@ -941,6 +946,13 @@ TIDAL_ERRORS = [
      "    d1 $ s \"bd*2\" <> s \"hh*3\"\n"
      "                  ^^\n"
      "hint: to play patterns together, write 'stack [a, b]' (Tidal's 'overlay a b')"),
+    # github.com/tidalcycles/Tidal old/examples/cycles.tidal (#1, from the tidalcycles twitter)
+    ('d1 $ weave 4 (speed $ (1+) <$> sinewave1) [sound "bd [~ hc]*3"]',
+     "x.ph:1:28: Tidal's '<$>' is not supported\n"
+     "    d1 $ weave 4 (speed $ (1+) <$> sinewave1) [sound \"bd [~ hc]*3\"]\n"
+     "                               ^^^\n"
+     "hint: Haskell's functor operators are not supported; arithmetic applies to patterns and "
+     "signals directly: '(1+) <$> sine' is 'sine + 1'"),
     ('d1 $ (|+)',
      "x.ph:1:9: unexpected ')'; '(|+)' is an operator alone\n"
      "    d1 $ (|+)\n"

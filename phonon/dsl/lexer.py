@@ -93,9 +93,12 @@ def t_NUMBER(t):
 
 
 def t_TIDALOP(t):
-    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\||<>"
+    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\||<>|<\$>|<\*>"
     op = t.value
-    if op == "<>":
+    if op in ("<$>", "<*>"):
+        hint = ("Haskell's functor operators are not supported; arithmetic applies to patterns "
+                "and signals directly: '(1+) <$> sine' is 'sine + 1'")
+    elif op == "<>":
         hint = "to play patterns together, write 'stack [a, b]' (Tidal's 'overlay a b')"
     elif op.startswith("||"):
         hint = (f"'{op}' squeezes the right pattern into each event in Tidal; it is not "
