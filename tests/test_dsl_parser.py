@@ -942,13 +942,13 @@ TIDAL_ERRORS = [
      "                 ^\n"
      "hint: to shift a pattern by an amount, put the amount on the left: '(\"0.25\" <~)'"),
     ('d1 $ s "bd*2" <> s "hh*3"',
-     "x.ph:1:15: Tidal's '<>' is not supported\n"
+     "x.ph:1:15: Haskell's '<>' is not supported\n"
      "    d1 $ s \"bd*2\" <> s \"hh*3\"\n"
      "                  ^^\n"
      "hint: to play patterns together, write 'stack [a, b]' (Tidal's 'overlay a b')"),
     # github.com/tidalcycles/Tidal old/examples/cycles.tidal (#1, from the tidalcycles twitter)
     ('d1 $ weave 4 (speed $ (1+) <$> sinewave1) [sound "bd [~ hc]*3"]',
-     "x.ph:1:28: Tidal's '<$>' is not supported\n"
+     "x.ph:1:28: Haskell's '<$>' is not supported\n"
      "    d1 $ weave 4 (speed $ (1+) <$> sinewave1) [sound \"bd [~ hc]*3\"]\n"
      "                               ^^^\n"
      "hint: Haskell's functor operators are not supported; arithmetic applies to patterns and "

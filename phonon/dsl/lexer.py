@@ -107,7 +107,8 @@ def t_TIDALOP(t):
         hint = "'|+' and its family join strings, as on Tidal's control patterns: s \"drum\" |+ s \":3\""
     else:
         hint = "there is no power operator; multiply, or use a function like 'range'"
-    raise _LexFail(f"Tidal's '{op}' is not supported", t.lexpos, len(op), hint)
+    whose = "Haskell's" if op in ("<$>", "<*>", "<>") else "Tidal's"
+    raise _LexFail(f"{whose} '{op}' is not supported", t.lexpos, len(op), hint)
 
 
 def t_PIPEOP(t):
