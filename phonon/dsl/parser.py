@@ -369,8 +369,7 @@ _TIDAL_ONLY = {
                                 "jumpMod", "wait", "wash", "interpolate", "interpolateIn",
                                 "anticipate", "anticipateIn", "histpan", "fadeOutFrom", "fadeInFrom")},
     **{w: _LIVE for w in ("solo", "unsolo", "mute", "unmute", "muteAll", "unmuteAll", "unsoloAll",
-                          "panic", "resetCycles", "setCycle", "asap", "streamReplace", "trigger",
-                          "qtrigger")},
+                          "panic", "resetCycles", "setCycle", "asap", "streamReplace")},
 }
 _HUSH_NOTE = ("'hush' is ignored: live, it silences every output; a rendered file plays every "
               "output it defines (delete the ones you do not want)")
