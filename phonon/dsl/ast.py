@@ -9,7 +9,7 @@ Precedence follows Haskell/Tidal 1.9 (lowest first):
     + -                             infixl 6   -> BinOp
     * / %                           infixl 7   -> BinOp ("%" is Haskell's Ratio: exact "/")
     # |+| |+ +| ... <~ ~>            infixl 9   -> Chain / BinOp
-    .                               infixr 9   -> Compose (mixing with '#' unparenthesized is an error)
+    .                               infixr 9   -> Compose (mixed with '#' unparenthesized: error)
     unary -                         (Phonon: binds tighter than any infix operator)
     call by juxtaposition           f a b
 
@@ -128,7 +128,7 @@ class ListExpr:
 
 @dataclass(frozen=True)
 class ChainSection:
-    """`(# speed 2)` — a function that chains `right` onto its argument (Tidal's section of `#`)."""
+    """`(# speed 2)` — a function that chains `right` onto its argument (a section of `#`)."""
 
     right: Union[Call, Name]
     span: Span

@@ -104,7 +104,8 @@ def t_TIDALOP(t):
         hint = (f"'{op}' squeezes the right pattern into each event in Tidal; it is not "
                 f"supported: use '|{op[2:]}' (structure from the left) or 'squeeze'")
     elif "++" in op:
-        hint = "'|+' and its family join strings, as on Tidal's control patterns: s \"drum\" |+ s \":3\""
+        hint = ("'|+' and its family join strings, as on Tidal's control patterns: "
+                "s \"drum\" |+ s \":3\"")
     else:
         hint = "there is no power operator; multiply, or use a function like 'range'"
     whose = "Haskell's" if op in ("<$>", "<*>", "<>") else "Tidal's"
@@ -310,7 +311,8 @@ def tokenize(src: Source) -> list[Tok]:
         if after:
             b = bisect.bisect_right(blank, prev_line)
             after = b < len(blank) and blank[b] < line
-        tok = Tok(typ, val, pos, end, line, col, first_on_line=line != prev_line, blank_before=after)
+        tok = Tok(typ, val, pos, end, line, col, first_on_line=line != prev_line,
+                  blank_before=after)
         prev_line = line
         out.append(tok)
         i += 1

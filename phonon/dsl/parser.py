@@ -240,8 +240,9 @@ def p_atom_right_section(p):
             | LPAREN SLASH expr RPAREN
             | LPAREN PIPEOP expr RPAREN
             | LPAREN TSHIFT expr RPAREN"""
-    # `(op x)` = \p -> p op x (never for <~ ~>: see below). `(- x)` is negation, as in Haskell. The operand must bind
-    # tighter than the operator (Haskell's rule): `(* 2 + 1)` is an error, `(+ 2 * 3)` is fine.
+    # `(op x)` = \p -> p op x (not for <~ ~>: see below); `(- x)` is negation, as in Haskell.
+    # The operand must bind tighter than the operator (Haskell's rule): `(* 2 + 1)` is an
+    # error, `(+ 2 * 3)` is fine.
     op, operand = p[2].text, p[3]
     if p[2].type == "TSHIFT":
         # `(<~ x)` would shift x by the pattern it is given: a type error in Tidal for
@@ -349,7 +350,7 @@ _TIDAL_TEMPO = {"setcps": "cps", "setcpm": "cpm"}     # Tidal's setcps, Strudel'
 _STATEMENT_FORMS = ("'out:', 'outN:' (or 'oN:', 'dN:', 'd1 $'), '~name:', 'tempo:' "
                     "(or 'cps:', 'setcps 0.5'), 'bpm:'")
 _OPENERS = {"LPAREN": 1, "LBRACK": 1, "RPAREN": -1, "RBRACK": -1}
-# A line ending in one of these continues on the next line (so a statement word there is an argument).
+# A line ending in one of these continues on the next line (a statement word there is an argument).
 _CONTINUES = {"PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "PERCENT", "HASH", "DOLLAR", "PIPEOP",
               "TSHIFT", "DOT", "COMMA", "KEYWORD", "COLONKW", "LPAREN", "LBRACK"}
 
@@ -363,7 +364,8 @@ _TIDAL_ONLY = {
              "(and 'phonon render --cycles 1')"),
     "import": ("a Haskell import", "delete the line: Phonon needs no imports"),
     "p": ("a named output", "write a numbered output: 'd1 $ s \"bd sn\"'"),
-    "all": ("it applies a function to every output, live", "apply it in each output: 'd1 $ f $ ...'"),
+    "all": ("it applies a function to every output, live",
+            "apply it in each output: 'd1 $ f $ ...'"),
     **{w: _TRANSITION for w in ("xfade", "xfadeIn", "clutch", "clutchIn", "jumpIn", "jumpIn'",
                                 "jump",
                                 "jumpMod", "wait", "wash", "interpolate", "interpolateIn",
