@@ -369,7 +369,8 @@ _TIDAL_ONLY = {
     **{w: _TRANSITION for w in ("xfade", "xfadeIn", "clutch", "clutchIn", "jumpIn", "jumpIn'",
                                 "jump",
                                 "jumpMod", "wait", "wash", "interpolate", "interpolateIn",
-                                "anticipate", "anticipateIn", "histpan", "fadeOutFrom", "fadeInFrom")},
+                                "anticipate", "anticipateIn", "histpan", "fadeOutFrom",
+                                "fadeInFrom")},
     **{w: _LIVE for w in ("solo", "unsolo", "mute", "unmute", "muteAll", "unmuteAll", "unsoloAll",
                           "panic", "resetCycles", "setCycle", "asap", "streamReplace")},
 }
