@@ -1037,3 +1037,23 @@ TIDAL_ERRORS = [
 @pytest.mark.parametrize("src,expected", TIDAL_ERRORS, ids=[e[0] for e in TIDAL_ERRORS])
 def test_tidal_error_text(src, expected):
     assert str(error(src)) == expected
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_token_soup_gives_syntax_errors_only():
+    """Random sequences of Tidal and Phonon tokens parse or raise PhononSyntaxError, never
+    another exception (a traceback would be a bug)."""
+    import random
+    pieces = ['d1', '$', '#', '|+', '+|', '|+|', '<~', '~>', '.', '(', ')', '[', ']', ',', '+',
+              '-', '*', '/', '%', '0.25', '1', '-3', '"bd sn"', 's', 'n', 'every', 'rev', '\n',
+              '\n\n', '  ', 'let', '=', 'do', 'hush', 'setcps', 'setcpm', 'once', '{-', '-}',
+              '--', 'out:', '~a', 'q:', ':q', "every'", '(1/8)', '\t']
+    rng = random.Random(10)
+    for _ in range(3000):
+        sep = rng.choice(["", " "])
+        src = rng.choice(["", "d1 $ "]) + sep.join(rng.choice(pieces)
+                                                  for _ in range(rng.randint(1, 12)))
+        try:
+            parse(src)
+        except PhononSyntaxError:
+            pass
