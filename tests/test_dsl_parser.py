@@ -671,6 +671,8 @@ TIDAL_GOLDEN = [
     ("setcps $ 140/60/4", "(tempo cps (/ (/ 140 60) 4))"),
     ("setcpm 30", "(tempo cpm 30)"),
     ("setcpm(120/4)", "(tempo cpm (paren (/ 120 4)))"),     # Strudel's call syntax
+    ("setbpm 120", "(tempo cpm (/ 120 4))"),         # Tidal 1.10: 4 beats per cycle
+    ("setbpm 60 + 60", "(tempo cpm (/ (+ 60 60) 4))"),
     ("d1 silence", "(out1 silence)"),
     ("d1 $ silence", "(out1 silence)"),
     ('d16 $ s "bd"', '(out16 (s "bd"))'),

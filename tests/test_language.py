@@ -124,6 +124,7 @@ def test_tidal_layout_renders_like_phonon_forms():
         ('do\n  let f = fast 2\n  d1 $ f $ s "bd"', 'd1: fast 2 $ s "bd"'),
         ('setcpm 30\nd1\n  $ s "bd sn"\n  # gain 0.8\n\nhush', 'cps: 0.5\nout1: s "bd sn" # gain 0.8'),
         ('{- intro {- nested -} -}\nsetcps (120/60/4)\nd1 $ s "bd*2" -- kick', 'cps: 0.5\nout1: s "bd*2"'),
+        ('setbpm 120\nd1 $ s "bd sn"', 'cps: 0.5\nd1: s "bd sn"'),
         ('setcps 1\nd1 $ s "bd sn"\n\nd2 $ s "hh*4"\n  # gain 0.5',
          'cps: 1\nout1: s "bd sn"\nout2: s "hh*4" # gain 0.5'),
     ]

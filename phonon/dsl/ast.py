@@ -176,7 +176,8 @@ Expr = Union[Num, Str, BusRef, Name, Call, Chain, Dollar, BinOp, Neg, ListExpr, 
 
 @dataclass(frozen=True)
 class Tempo:
-    """`tempo: x` / `cps: x` / `bpm: x`; Tidal's `setcps x`; Strudel's `setcpm x`."""
+    """`tempo: x` / `cps: x` / `bpm: x`; Tidal's `setcps x`; Strudel's `setcpm x`; Tidal 1.10's
+    `setbpm x` arrives as kind "cpm" with value `x / 4` (4 beats per cycle)."""
 
     kind: str  # "cps" (tempo:, cps:, setcps), "bpm" (bpm:) or "cpm" (setcpm): cps = value / 60
     value: Expr

@@ -24,7 +24,8 @@ Tidal's layout and statements, as a Tidal file is read top to bottom:
 * a line starting with `#`, `$` or any operator continues the statement above; `d1` alone
   on its line takes the `$ ...` lines after it; a blank line ends a statement (a Tidal
   block), except inside brackets;
-* `setcps x` / Strudel's `setcpm x` are tempo statements; `do` only groups lines;
+* `setcps x`, Strudel's `setcpm x` and Tidal 1.10's `setbpm x` (= `setcpm (x / 4)`) are
+  tempo statements; `do` only groups lines;
 * `let name = expr` (values, not functions) is substituted where `name` is used later;
 * `hush` is ignored offline and an output defined again replaces the first: both are
   `Program.notes` and `TidalNote` warnings;
@@ -346,7 +347,9 @@ class _Feed:
 
 _OUT_RE = re.compile(r"(?:out|o|d)(\d+)\Z")
 _TEMPO_KIND = {"tempo": "cps", "cps": "cps", "bpm": "bpm"}
-_TIDAL_TEMPO = {"setcps": "cps", "setcpm": "cpm"}     # Tidal's setcps, Strudel's setcpm (no ':')
+# Tidal's setcps; Strudel's setcpm; Tidal 1.10's setbpm, whose clock has 4 beats per cycle
+# (tidal-link Sound/Tidal/Clock.hs: clockBeatsPerCycle = 4), read as setcpm (x / 4).
+_TIDAL_TEMPO = {"setcps": "cps", "setcpm": "cpm", "setbpm": "bpm4"}
 _STATEMENT_FORMS = ("'out:', 'outN:' (or 'oN:', 'dN:', 'd1 $'), '~name:', 'tempo:' "
                     "(or 'cps:', 'setcps 0.5'), 'bpm:'")
 _OPENERS = {"LPAREN": 1, "LBRACK": 1, "RPAREN": -1, "RBRACK": -1}
@@ -814,7 +817,7 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
             if head.sep == "":
                 raise src.error(f"nothing after '{head.written}'", span,
                                 f"write a value after it, like '{head.written} "
-                                f"{'30' if head.name == 'cpm' else '0.5'}'")
+                                f"{ {'cpm': '30', 'bpm4': '120'}.get(head.name, '0.5')}'")
             hint = "write a value after it, like 'bpm: 120'" if head.name == "bpm" \
                 else _EMPTY_HINTS[head.kind]
             raise src.error(f"{head.written}: nothing after '{head.sep}'", span, hint)
@@ -834,6 +837,10 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
         if head.kind == "let":
             env[head.name] = expr
             continue
+        if head.name == "bpm4" and head.kind == "tempo":   # setbpm x = setcpm (x / 4)
+            four = Span(head.line, head.tok.col, len(head.written))
+            expr = BinOp("/", expr, Num(Fraction(4), "4", four), four)
+            head.name = "cpm"
         span = Span(head.line, head.tok.col, len(head.written))
         if head.kind == "out":
             if head.name in seen:   # a Tidal set often has several versions of d1
