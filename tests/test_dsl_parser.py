@@ -778,6 +778,11 @@ def test_do_block_and_let():
         '(out1 ($ (paren (fast (paren 2))) (# (s "x") (speed 3))))'
 
 
+def test_ghci_block_markers_are_ignored():
+    src = ':{\nd1 $ s "bd"\n  # gain 0.8\n:}\n\n:{\nd2 $ s "hh"\n:}'
+    assert sexpr(parse(src)) == '(out1 (# (s "bd") (gain 0.8)))\n(out2 (s "hh"))'
+
+
 def test_hush_is_accepted_and_noted():
     with pytest.warns(UserWarning, match=r"^x.ph:3:1: 'hush' is ignored"):
         prog = parse('d1 $ s "bd"\n\nhush\n\nd2 $ s "hh"', "x.ph")

@@ -65,6 +65,17 @@ def t_BLOCKCOMMENT(t):
     return None
 
 
+def t_GHCIBLOCK(t):
+    r":[{}][ \t\r]*(?=\n|$)"
+    # GHCi's multi-line block markers `:{` and `:}` on their own line group lines, like `do`
+    data, k = t.lexer.lexdata, t.lexpos
+    start = data.rfind("\n", 0, k) + 1
+    if data[start:k].strip():
+        raise _LexFail(f"unexpected '{t.value.strip()}'", k, 2,
+                       "GHCi's ':{' and ':}' stand alone on their lines")
+    return None
+
+
 def t_STRAYCLOSE(t):
     r"-\}"
     raise _LexFail("'-}' closes no block comment", t.lexpos, 2,
