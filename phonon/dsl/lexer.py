@@ -10,7 +10,8 @@ that depend on spacing and neighbours, which a regex alone cannot see:
   (`compressor -12 4`); elsewhere the grammar treats it as an ordinary minus.
 * Tidal's operators: the `|op|` family (PIPEOP: `|+| |+ +|` ... for `+ - * / % < >`),
   `<~` and `~>` (TSHIFT), `.` (DOT, composition), `%` (PERCENT, Haskell's Ratio).
-* Comments: `--` to the end of the line and Haskell's nested `{- ... -}`.
+* Comments: `--` to the end of the line and Haskell's nested `{- ... -}`; GHCi's `:{` and
+  `:}` lines are skipped.
 * Each token records whether a blank line (whitespace only, outside a block comment)
   comes before it: a blank line ends a Tidal block.
 
