@@ -245,6 +245,8 @@ def test_rot():
     assert cycles(T.rot(mini("a b c d"), -1), 1) == [list("dabc")]
     assert cycles(T.rot(mini("a b c d"), "<0 1 2>"), 3) == [list("abcd"), list("bcda"), list("cdab")]
     assert cycles(T.rot(mini("a ~ b c"), 1), 1) == [list("bca")]
+    # Tidal sorts by source position first: in "[a, b c]" a, b, c take b, c, a
+    assert onsets(T.rot(mini("[a, b c]"), 1)) == [(0, "b"), (0, "c"), (F(1, 2), "a")]
 
 
 def test_swing_inside_outside():

@@ -28,13 +28,6 @@ def _int(x, name: str) -> int:
     return t.numerator
 
 
-def _num(x, name: str):
-    """A number argument: exact Fraction for ints/Fractions/floats; words are a clear error."""
-    if isinstance(x, bool) or not isinstance(x, (int, float, Fraction)):
-        raise PatternValueError(f"{name}: got {x!r}; expected a number")
-    return to_time(x) if not isinstance(x, Fraction) else x
-
-
 def values_of(items, name: str) -> list:
     """The values of a list argument: constants or constant (pure) patterns."""
     out = []
@@ -291,10 +284,18 @@ def spread_choose(pat: Pattern, f: Callable, values: Sequence) -> Pattern:
 spreadr = spread_choose
 
 
+def _event_order(h: Hap):
+    """Tidal's derived Ord on events: context first (source positions, Tidal's
+    ((column, line), (end column, line)) pairs), then whole, then part."""
+    ctx = tuple(((c.col, c.line), (c.col + c.length, c.line)) for c in h.context if hasattr(c, "col"))
+    w = h.whole
+    return (ctx, w is not None, (w.begin, w.end) if w is not None else (), (h.part.begin, h.part.end))
+
+
 def _rot(pat: Pattern, i) -> Pattern:
-    """Tidal's _rot: query the whole cycle, sort its events, shift the values i places along
-    the events (structure stays), constrain to the query. Tidal sorts events by their derived
-    Ord (source context first); here by (whole, part), the same for plain sequences."""
+    """Tidal's _rot: query the whole cycle, sort its events (Tidal's Ord on events: source
+    context first, then time), shift the values i places along the events (structure stays),
+    constrain to the query."""
     i = _int(i, "rot")
     if i == 0:
         return pat
@@ -303,8 +304,7 @@ def _rot(pat: Pattern, i) -> Pattern:
     def query(span):
         s = span.begin.__floor__()
         cyc = Arc(Fraction(s), Fraction(s + 1))
-        es = sorted(_defrag(q(cyc)), key=lambda h: (h.whole_or_part().begin, h.whole_or_part().end,
-                                                       h.part.begin, h.part.end))
+        es = sorted(_defrag(q(cyc)), key=_event_order)
         if not es:
             return []
         n = len(es)
