@@ -13,6 +13,7 @@ the seed is computed exactly; the result is a float k / 2^29 (exact in a double)
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from .core import Arc, Hap, Pattern, patterned, reify, silence, slowcat, stack, to_time
@@ -107,9 +108,11 @@ def _smoother_step(x: float) -> float:
 
 
 def _perlin_at(v) -> float:
-    fl = v.__floor__()
+    """Tidal's perlinWith on one value, in doubles as Tidal (p is a Pattern Double)."""
+    x = float(v)
+    fl = math.floor(x)
     a, b = time_to_rand(fl), time_to_rand(fl + 1)
-    return a + _smoother_step(float(v - fl)) * (b - a)
+    return a + _smoother_step(x - fl) * (b - a)
 
 
 def perlin_with(p) -> Pattern:
@@ -144,18 +147,19 @@ def choose(values: list) -> Pattern:
 
 
 def wchoose_by(rpat, pairs: list) -> Pattern:
-    """Tidal's wchooseBy pat pairs: the first value whose cumulative weight exceeds r * total."""
-    pairs = [(v, to_time(w)) for v, w in pairs]
+    """Tidal's wchooseBy pat pairs: the first value whose cumulative weight exceeds r * total.
+    In doubles, as Tidal (weights are Double): cweights = scanl1 (+), total = sum."""
+    pairs = [(v, float(w)) for v, w in pairs]
     if not pairs:
         return silence
-    cweights, acc = [], Fraction(0)
+    cweights, acc = [], 0.0
     for _, w in pairs:
         acc += w
         cweights.append(acc)
     values = [v for v, _ in pairs]
 
     def match(r):
-        x = to_time(r) * acc
+        x = float(r) * acc
         for v, c in zip(values, cweights):
             if c > x:
                 return v
