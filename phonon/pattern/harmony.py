@@ -89,8 +89,8 @@ def scale_steps(name) -> tuple:
     """The steps of a scale by name, or a PatternValueError with a did-you-mean."""
     s = SCALES.get(name) if isinstance(name, str) else None
     if s is None:
-        raise PatternValueError(f"scale: unknown scale '{name}'{suggestion_text(str(name), list(SCALES))}; "
-                                f"see `phonon functions scale` for the {len(SCALES)} names")
+        raise PatternValueError(f"scale: unknown scale '{name}'{suggestion_text(str(name), list(SCALES))} "
+                                f"(`phonon functions` lists the {len(SCALES)} names under scale)")
     return s
 
 
@@ -209,8 +209,8 @@ def arpeggiate(pat: Pattern) -> Pattern:
 def arp_mode(name) -> Callable[[list], list]:
     f = ARP_MODES.get(name) if isinstance(name, str) else None
     if f is None:
-        raise PatternValueError(f"arp: unknown mode '{name}'{suggestion_text(str(name), list(ARP_MODES))}; "
-                                f"modes are: {' '.join(ARP_MODES)}")
+        raise PatternValueError(f"arp: unknown mode '{name}'{suggestion_text(str(name), list(ARP_MODES))} "
+                                f"(modes: {' '.join(ARP_MODES)})")
     return f
 
 
