@@ -499,22 +499,29 @@ def _scale_key(v, key: str, factor):
     return v
 
 
-def _add_key(v, key: str, x):
-    """Tidal's `|+ key x` on a control map: add when present, else set."""
-    d = dict(v) if isinstance(v, dict) else {"value": v}
-    old = d.get(key)
-    d[key] = x if old is None else old + x
-    return d
-
-
 def _jux_by(pat: Pattern, n, f: Callable) -> Pattern:
     """Tidal's juxBy n f p = stack [p |+ pan 0.5 |- pan (n/2), f $ p |+ pan 0.5 |+ pan (n/2)]:
     pan is 0..1 (0 left, 1 right); an existing pan is offset; non-dict values become
     {"value": v, "pan": ...}."""
     h = to_time(n) / 2
-    left = pat.fmap(lambda v: _add_key(_add_key(v, "pan", _HALF), "pan", -h))
-    right = f(pat.fmap(lambda v: _add_key(_add_key(v, "pan", _HALF), "pan", h)))
-    return stack(left, right)
+    return stack(pat.fmap(_pan_by(-h)), f(pat.fmap(_pan_by(h))))
+
+
+def _pan_by(delta: Fraction):
+    """v |+ pan 0.5 |+ pan delta, in one dict copy (exact when the pan is exact)."""
+    c = _HALF + delta
+
+    def g(v):
+        d = dict(v) if isinstance(v, dict) else {"value": v}
+        old = d.get("pan")
+        if old is None:
+            d["pan"] = c
+        elif type(old) is Fraction:
+            d["pan"] = old + c
+        else:
+            d["pan"] = (old + _HALF) + delta  # Tidal's order of the two additions, for floats
+        return d
+    return g
 
 
 jux_by = patterned(_jux_by)
