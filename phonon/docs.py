@@ -36,6 +36,8 @@ def function_text(decl: FunctionDecl) -> str:
     if decl.aliases:
         lines.append("aliases: " + ", ".join(decl.aliases))
     lines.append(f"category: {decl.category}")
+    if decl.tidal_type():
+        lines.append(f"Tidal: {decl.tidal_type()}")
     lines += ["", decl.doc, "", "parameters:"]
     lines += ["  " + _param_line(p) for p in user_params(decl)] or ["  (none)"]
     lines += ["", "example:", "  " + decl.example]
@@ -72,6 +74,8 @@ def markdown() -> str:
             out += [f"### `{d.name}`" + (f" (aliases: {', '.join(d.aliases)})" if d.aliases else ""), "",
                     f"`{d.name} {sig}`".replace(" `", "`") if not sig else f"`{d.name} {sig}`", "",
                     d.doc, ""]
+            if d.tidal_type():
+                out += [f"Tidal: `{d.tidal_type()}`", ""]
             ps = user_params(d)
             if ps:
                 out += ["| parameter | default | unit | range | kind | meaning |",
