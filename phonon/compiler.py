@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Optional
 
-from . import registry
+from . import orbits, registry
 from .dsl import ast as A
 from .errors import (CompileError, MiniParseError, ParamRangeError, PhononError, Span,
                      UnknownNameError, suggestion_text)
@@ -135,9 +135,16 @@ class Compiler:
             raise CompileError("nothing to render: the program has no `out:` and no buses",
                                hint='add a line like `out: s "bd*4"`')
         outputs: list[tuple[str, int]] = []
-        for name in sorted(self.out_defs, key=_out_order):
-            st = self.out_defs[name]
-            outputs.append((name, self.materialize(self.expr(st.expr), st.span)))
+        values = [(name, self.expr(self.out_defs[name].expr)) for name in sorted(self.out_defs, key=_out_order)]
+        events = [v.expr for _, v in values if isinstance(v, SoundV)]
+        used = set().union(*(orbits.keys_used(x) for x in events)) if events else set()
+        if used:  # SuperDirt: the event outputs play into shared orbits, one output each
+            merged = events[0] if len(events) == 1 else ("comb", "stack", tuple(events))
+            for k in orbits.orbits_of(merged):
+                outputs.append((f"orbit{k}", orbits.build_orbit(self, merged, k, used, f"orbit{k}")))
+            values = [(n, v) for n, v in values if not isinstance(v, SoundV)]
+        for name, v in values:
+            outputs.append((name, self.materialize(v, self.out_defs[name].span)))
         if not outputs:
             for auto in ("master", "out"):
                 if auto in self.bus_defs:
@@ -375,14 +382,26 @@ class Compiler:
         raise self.error(CompileError, f"cannot use {_describe(v)} as a signal", span)
 
     def sampler(self, v: SoundV) -> SigV:
+        """The signal of a control pattern: its sampler, or with orbit controls
+        (phonon.orbits) the sum of its orbits, each through its global effects."""
         if v.expr in self._sampler_memo:
             return self._sampler_memo[v.expr]
-        args = [("pat", Pat(v.expr))]
-        for bus in sorted(set(_bus_words(v.expr))):  # `s "~kick*4"`: a bus played as a sample
-            args.append(("~" + bus, Ref(self.bus_signal(bus, v.span))))
-        sig = SigV(self.add("sampler", args, _lab(v.span)), v.expr, v.span)
+        used = orbits.keys_used(v.expr)
+        if used:
+            refs = [orbits.build_orbit(self, v.expr, k, used, _lab(v.span)) for k in orbits.orbits_of(v.expr)]
+            ref = refs[0] if len(refs) == 1 else self.add(
+                "sum", [("x%d" % i, Ref(r)) for i, r in enumerate(refs)], _lab(v.span))
+        else:
+            ref = self.sampler_node(v.expr, _lab(v.span), v.span)
+        sig = SigV(ref, v.expr, v.span)
         self._sampler_memo[v.expr] = sig
         return sig
+
+    def sampler_node(self, expr: tuple, label: str, span=None) -> int:
+        args = [("pat", Pat(expr))]
+        for bus in sorted(set(_bus_words(expr))):  # `s "~kick*4"`: a bus played as a sample
+            args.append(("~" + bus, Ref(self.bus_signal(bus, span))))
+        return self.add("sampler", args, label)
 
     # -- calls ---------------------------------------------------------------------------------
     def call(self, name: str, args, kwargs, span, chained):
@@ -564,9 +583,10 @@ class Compiler:
         if chained is None or isinstance(chained, SoundV):
             if isinstance(v, (NumV, PatV)):
                 val = self.control_value(decl, v, vspan)
+                key = _key(decl)
                 if chained is None:
-                    return SoundV(("ctl", decl.name, val), span)
-                return SoundV(("set", decl.name, chained.expr, val), chained.span)
+                    return SoundV(("ctl", key, val), span)
+                return SoundV(("set", key, chained.expr, val), chained.span)
             if chained is None:
                 raise self.error(CompileError, f"{decl.name}: expected a number or a pattern "
                                  f"(`{decl.name} \"1 2\"`), got {_describe(v)}", vspan)
@@ -693,13 +713,13 @@ class Compiler:
             v = self.expr(args[0] if args else kwargs[0].value)
             if isinstance(v, (NumV, PatV)):
                 val = self.control_value(ctl, v, _span_of(args[0] if args else kwargs[0]) or r.span)
-                return FnV(("setfn", ctl.name, val), e.span, chain=chain)
+                return FnV(("setfn", _key(ctl), val), e.span, chain=chain)
         if ctl is not None and chain is None:
             bound = self.bind(ctl, args, kwargs, r.span, skip_input=False)
             if not bound:
                 raise self.error(CompileError, f"{name}: missing a value", r.span)
             a = next(iter(bound.values()))
-            return FnV(("setfn", ctl.name, self.pat_expr(self.expr(a), _span_of(a) or r.span)), e.span)
+            return FnV(("setfn", _key(ctl), self.pat_expr(self.expr(a), _span_of(a) or r.span)), e.span)
         return FnV(None, e.span, chain=chain)
 
     def section(self, e) -> FnV:
@@ -863,6 +883,12 @@ def _bus_words(expr) -> list:
 SHIFT_OPS = {"<~": "early", "~>": "late"}
 
 
+def _key(decl) -> str:
+    """The key a control writes into events: its canonical (Tidal) name; a declaration
+    whose name is taken by a function says `key=` (`delayamp` writes `delay`)."""
+    return decl.extra.get("key", decl.name)
+
+
 def _family(op: str):
     """(value op, structure) of Tidal's operator family: `|+|` -> ("+", "both"),
     `|+` -> ("+", "left"), `+|` -> ("+", "right"); None for plain + - * /."""
@@ -880,7 +906,7 @@ def _has_sound(expr) -> bool:
     if isinstance(expr, tuple) and expr:
         if expr[0] == "sound" or (expr[0] in ("ctl", "set", "setfn") and expr[1] == "s"):
             return True
-        return any(_has_sound(x) for x in expr[1:])
+        return any(_has_sound(x) for x in (expr[1:] if isinstance(expr[0], str) else expr))
     return False
 
 

@@ -22,6 +22,7 @@ A GraphSpec holds no callables, so a pattern is stored as a tree of tuples:
   ("shiftfn", name, side, operand)    a section of <~ (name "early") or ~> ("late")
   ("hold", control, default, expr)    a control's value held from onset to onset (global effects)
   ("orbit", k, expr)                  the events of orbit k (`orbit` control, default 0)
+  ("delaytime", cps, expr)            an orbit's delay time in seconds (delaytime, lock)
 
 `evaluate(expr)` turns it into a Pattern (or a function for "fn"/"compose"/"setfn").
 """
@@ -186,6 +187,23 @@ def _eval_hold(e):
     return hold_control(evaluate(expr), control, default)
 
 
+def _eval_delaytime(e):
+    """An orbit's delay time in seconds: held `delaytime`, divided by cps where held `lock`
+    is 1 (SuperDirt's dirt_delay), clipped to 0.0001..4 s."""
+    from .pattern.controls import hold_control
+    from .orbits import DEFAULTS
+    _, cps, expr = e
+    base = evaluate(expr)
+    t = hold_control(base, "delaytime", DEFAULTS["delaytime"])
+    lock = hold_control(base, "lock", DEFAULTS["lock"])
+    per_cycle = Fraction(1) / Fraction(cps)
+
+    def f(x, k):
+        x = Fraction(x) * (per_cycle if k else 1)
+        return min(max(x, Fraction(1, 10000)), Fraction(4))
+    return t.app_both(lock, f)
+
+
 def _orbit_of(v) -> int:
     o = v.get("orbit", 0) if isinstance(v, dict) else 0
     try:
@@ -205,6 +223,7 @@ _EVAL = {
     "op": _eval_op, "comb": _eval_comb, "app": _eval_app, "list": _eval_list,
     "num": _eval_num, "ctl": _eval_ctl, "cop": _eval_cop, "opfn": _eval_opfn,
     "shiftfn": _eval_shiftfn, "hold": _eval_hold, "orbit": _eval_orbit,
+    "delaytime": _eval_delaytime,
 }
 
 
