@@ -465,14 +465,20 @@ class Compiler:
         if fn is not None:
             return fn
         near = suggestion_text(name, registry.control_names())  # never a transform for a control
+        tidal = _tidal_hint(name)
+        if tidal:
+            raise self.error(UnknownNameError, tidal, span)
         raise self.error(UnknownNameError, f"unknown control '{name}'{near}", span,
-                         hint=_tidal_hint(name) or "on an event chain `# name value` sets a control "
+                         hint= "on an event chain `# name value` sets a control "
                          "(`phonon functions` lists them)")
 
     def lookup(self, name, span, after_hash: bool = False):
         try:
             return registry.lookup(name)
         except UnknownNameError as e:
+            tidal = _tidal_hint(name)
+            if tidal:
+                raise self.error(UnknownNameError, tidal, span) from None
             hint = "if this is a comment: comments start with '--' ('#' chains)" if after_hash else None
             raise self.error(UnknownNameError, e.message, span, hint=hint) from None
 
@@ -910,18 +916,31 @@ def _has_sound(expr) -> bool:
     return False
 
 
-# Tidal spellings Phonon does not take, with the Phonon spelling.
+# Tidal functions Phonon does not take, with the Phonon spelling (shown where the name is
+# unknown, in place of a did-you-mean that would name something unrelated).
 _TIDAL_ONLY = {
-    "once": "render a finite piece with `phonon render --cycles N`",
-    "hush": "remove the output line (or `out: silence`)",
-    "xfadeIn": "Phonon renders one piece; write the target pattern",
-    "setF": "bind a value with a bus: `~x: 0.5`",
-    "sound": None,
+    "once": "render a finite piece: `phonon render patch.ph out.wav --cycles 4`",
+    "hush": "an offline render has nothing to stop: leave the output out",
+    "silence": "leave the output out (or use a rest: `s \"~\"`)",
+    "xfade": "transitions are live-only; write the target: `d1 $ ...`",
+    "xfadeIn": "transitions are live-only; write the target: `d1 $ ...`",
+    "clutch": "transitions are live-only; write the target: `d1 $ ...`",
+    "clutchIn": "transitions are live-only; write the target: `d1 $ ...`",
+    "jumpIn": "transitions are live-only; write the target: `d1 $ ...`",
+    "anticipate": "transitions are live-only; write the target: `d1 $ ...`",
+    "setF": "a named value is a bus in Phonon: `~x: 0.5`, then use `~x`",
+    "setI": "a named value is a bus in Phonon: `~x: 3`, then use `~x`",
+    "setS": "a named value is a bus in Phonon: `~x: \"bd\"`, then use `~x`",
+    "cF": "controller input is not available offline; use a bus `~x: 0.5` or a pattern",
+    "cI": "controller input is not available offline; use a bus `~x: 3` or a pattern",
+    "cS": "controller input is not available offline; use a pattern",
+    "midinote": "write `note` (midinote 60 is note 0: `note (\"60 64\" - 60)`)",
 }
 
 
 def _tidal_hint(name: str):
-    return _TIDAL_ONLY.get(name)
+    h = _TIDAL_ONLY.get(name)
+    return f"Tidal's `{name}` is not supported in Phonon; {h}" if h else None
 
 
 def _const_or_pat(expr: tuple):
@@ -957,6 +976,21 @@ def _fmt(v) -> str:
 
 def _out_order(name: str):
     return (0, 0) if name == "out" else (1, int(name[3:]) if name[3:].isdigit() else 0)
+
+
+def event_warnings(spec: GraphSpec) -> list[str]:
+    """Warnings for `phonon check`: event patterns whose events set no sound (`s`) are not
+    played (as in SuperDirt), e.g. `n "0 2"` without `# s "superpiano"`."""
+    out = []
+    for n in spec.nodes:
+        if n.kind != "sampler":
+            continue
+        pat = dict(n.args).get("pat")
+        if isinstance(pat, Pat) and not _has_sound(pat.expr) and not _bus_words(pat.expr):
+            where = f" at {n.label}" if n.label else ""
+            out.append(f"events without a sound{where}: no event sets `s`, so nothing plays; "
+                       "add `# s \"name\"` (a sample folder or a synth, e.g. superpiano)")
+    return out
 
 
 def compile_program(program: A.Program, filename: Optional[str] = None, sr: int = 44100,

@@ -237,3 +237,32 @@ def test_operator_family_on_signals_is_explained():
         assert "|+" in e.message and "signal" in e.message
     else:
         raise AssertionError("expected an error")
+
+
+# -- phonon check -----------------------------------------------------------------------------
+
+def test_check_warns_about_events_without_sound(tmp_path, capsys):
+    from phonon.cli import main
+    p = tmp_path / "p.ph"
+    p.write_text('out: n "0 2"\nout2: n "0 2" # s "bd"\n')
+    assert main(["check", str(p)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("events without a sound") == 1 and "at 1:6" in err
+
+
+@pytest.mark.parametrize("src,says", [
+    ('out: once $ s "bd"', "phonon render"),
+    ('out: s "bd" # midinote 60', "note"),
+    ('out: xfadeIn 1 8 $ s "bd"', "d1 $"),
+])
+def test_tidal_only_constructs_say_so_with_the_phonon_spelling(src, says):
+    with pytest.raises(UnknownNameError) as ei:
+        compile_src(src)
+    assert "not supported in Phonon" in ei.value.message and says in ei.value.message
+    assert ei.value.span is not None
+
+
+def test_room_typo_suggests_room_not_zoom():
+    with pytest.raises(UnknownNameError) as ei:
+        compile_src('out: s "bd" # rooom 0.3')
+    assert "'room'" in ei.value.message and "zoom" not in ei.value.message
