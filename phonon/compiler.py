@@ -120,6 +120,7 @@ class Compiler:
         self._stack: list[str] = []
         self._sampler_memo: dict = {}
         self.cps = DEFAULT_CPS
+        self._pattern_ctx = 0  # > 0 while compiling a control's value (bare `sine` is a pattern)
 
     # -- entry -------------------------------------------------------------------------------
     def compile(self, sr: int = 44100, seed: int = 0, sample_roots: tuple = (),
@@ -283,6 +284,8 @@ class Compiler:
         return self.function(e)
 
     def _e_Name(self, e: A.Name):
+        if self._pattern_ctx and e.name in CONTINUOUS:  # `# pan sine`: Tidal's continuous pattern
+            return PatV(("sig", e.name), e.span)
         return self.call(e.name, (), (), e.span, None)
 
     def _e_Call(self, e: A.Call):
@@ -459,7 +462,7 @@ class Compiler:
         if ctl is not None:
             if fn is None or fn is ctl:
                 return ctl
-            if len(args) == 1 and not kwargs and not isinstance(self.expr(args[0]), (SigV, SoundV)):
+            if len(args) == 1 and not kwargs and not isinstance(self.value_expr(args[0]), (SigV, SoundV)):
                 return ctl
             return fn
         if fn is not None:
@@ -584,7 +587,7 @@ class Compiler:
             raise self.error(CompileError, f"{decl.name}: missing a value", span,
                              hint=f"e.g. `{decl.example.removeprefix('out: ')}`")
         (pname, a), = list(bound.items())[:1]
-        v = self.expr(a)
+        v = self.value_expr(a) if chained is None or isinstance(chained, SoundV) else self.expr(a)
         vspan = _span_of(a) or span
         if chained is None or isinstance(chained, SoundV):
             if isinstance(v, (NumV, PatV)):
@@ -613,6 +616,16 @@ class Compiler:
         raise self.error(CompileError, f"'{decl.name}' sets a control of events (s \"...\", n \"...\"), "
                          f"not of {_describe(chained)}", span,
                          hint=f'write `s "bd*4" # {decl.name} ...`')
+
+    def value_expr(self, a):
+        """A control's value: as `expr`, but a bare `sine saw tri square cosine isaw rand` is
+        Tidal's continuous pattern (sampled per event: `# pan sine`, `# room (range 0 0.2
+        saw)`); with arguments (`sine 0.25`) it stays an oscillator (a signal)."""
+        self._pattern_ctx += 1
+        try:
+            return self.expr(a)
+        finally:
+            self._pattern_ctx -= 1
 
     def control_value(self, decl, v, vspan) -> tuple:
         """The pattern expression of a control's value: note names as semitones where the
@@ -716,7 +729,7 @@ class Compiler:
             raise self.error(CompileError, f"'{name}' is a transform; write ({name} ...) without #", r.span)
         chain = None if fn_decl is None or fn_decl.category == "control" else (name, args, kwargs, r.span)
         if ctl is not None and len(args) + len(kwargs) == 1:
-            v = self.expr(args[0] if args else kwargs[0].value)
+            v = self.value_expr(args[0] if args else kwargs[0].value)
             if isinstance(v, (NumV, PatV)):
                 val = self.control_value(ctl, v, _span_of(args[0] if args else kwargs[0]) or r.span)
                 return FnV(("setfn", _key(ctl), val), e.span, chain=chain)
@@ -731,7 +744,7 @@ class Compiler:
     def section(self, e) -> FnV:
         """Operator sections (Haskell): `(+ 7)`, `(|+ n 12)`, `(# speed 2)` is a ChainSection,
         `(0.25 <~)`, `("<0 0.25>" ~>)`; side "right" is (op x) = \\p -> p op x."""
-        x = self.expr(e.operand)
+        x = self.value_expr(e.operand)
         if isinstance(x, (SigV, FnV, ListV)):
             raise self.error(CompileError, f"({e.op} ...): a section takes a number or a pattern, not "
                              f"{_describe(x)}", _span_of(e.operand) or e.span)
@@ -887,6 +900,7 @@ def _bus_words(expr) -> list:
 
 
 SHIFT_OPS = {"<~": "early", "~>": "late"}
+CONTINUOUS = ("sine", "cosine", "saw", "isaw", "tri", "square", "rand")
 
 
 def _key(decl) -> str:

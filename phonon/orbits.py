@@ -19,8 +19,8 @@ parameter is a stepped control held from one event onset to the next (`hold_cont
            delayfeedback are 0 (no audible delay); Phonon uses Strudel's 0.25 s and 0.5.
 
 Both are fading nodes, so the farm plans them like any reverb or delay. The orbits a
-piece uses are found at compile time from the values of its `orbit` controls over the
-first ORBIT_SCAN_CYCLES cycles. Where a program's outputs are event patterns and any event
+piece uses are found at compile time from its events over the first ORBIT_SCAN_CYCLES
+cycles. Where a program's outputs are event patterns and any event
 sets an orbit or a global effect, the outputs become the orbits: `orbit0`, `orbit1`, ...
 (one stem each; events of every output reaching orbit k share its effects, as in
 SuperDirt). Without those controls nothing changes: each output renders its sampler.
@@ -61,9 +61,12 @@ _ORBIT_CONTROLS = [
     ("lock", (0, 1), "", "1: delaytime counts cycles (divided by cps), so echoes stay on the beat." + _DOC,
      's "cp" # delay 0.5 # delaytime 0.125 # lock 1'),
 ]
+# Tidal's aliases (Sound/Tidal/Params.hs: sz = size, dt/delayt = delaytime, dfb/delayfb = delayfeedback)
+_ALIASES = {"delayamp": ("delay",), "size": ("sz",), "delaytime": ("delayt", "dt"),
+            "delayfeedback": ("delayfb", "dfb")}
 for _name, _rng, _unit, _what, _ex in _ORBIT_CONTROLS:
     _extra = {"key": "delay"} if _name == "delayamp" else {}
-    declare(name=_name, category="control", aliases=("delay",) if _name == "delayamp" else (),
+    declare(name=_name, category="control", aliases=_ALIASES.get(_name, ()),
             params=[Param("value", kind="number", range=_rng, unit=_unit, doc=_what)],
             doc=f"Sets a per-event control: {_what}", example=f"out: {_ex}", orbit=True, **_extra)
 
@@ -79,32 +82,12 @@ def keys_used(expr) -> set:
     return out
 
 
-def _orbit_values(expr) -> list:
-    """Value expressions of every `orbit` control in expr."""
-    out = []
-    if isinstance(expr, tuple) and expr:
-        if expr[0] in ("ctl", "setfn") and expr[1] == "orbit":
-            out.append(expr[2])
-        elif expr[0] == "set" and expr[1] == "orbit":
-            out.append(expr[3])
-        for x in (expr[1:] if isinstance(expr[0], str) else expr):
-            out += _orbit_values(x)
-    return out
-
-
 def orbits_of(expr) -> list:
-    """The orbits events of `expr` can reach (0 always: events without `orbit`)."""
-    from .patexpr import evaluate
-    found = {0}
-    for v in _orbit_values(expr):
-        for h in evaluate(v).query(0, ORBIT_SCAN_CYCLES):
-            try:
-                k = int(h.value)
-            except (TypeError, ValueError):
-                continue
-            if 0 <= k < MAX_ORBITS:
-                found.add(k)
-    return sorted(found)
+    """The orbits the events of `expr` reach in the first ORBIT_SCAN_CYCLES cycles (events
+    without `orbit` are orbit 0); [0] when there are none."""
+    from .patexpr import _orbit_of, evaluate
+    found = {_orbit_of(h.value) for h in evaluate(expr).query(0, ORBIT_SCAN_CYCLES) if h.has_onset()}
+    return sorted(k for k in found if 0 <= k < MAX_ORBITS) or [0]
 
 
 def build_orbit(comp, expr, k: int, used: set, label: str) -> int:

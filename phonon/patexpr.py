@@ -22,6 +22,7 @@ A GraphSpec holds no callables, so a pattern is stored as a tree of tuples:
   ("shiftfn", name, side, operand)    a section of <~ (name "early") or ~> ("late")
   ("hold", control, default, expr)    a control's value held from onset to onset (global effects)
   ("orbit", k, expr)                  the events of orbit k (`orbit` control, default 0)
+  ("sig", name)                       Tidal's continuous pattern: sine cosine saw isaw tri square rand
   ("delaytime", cps, expr)            an orbit's delay time in seconds (delaytime, lock)
 
 `evaluate(expr)` turns it into a Pattern (or a function for "fn"/"compose"/"setfn").
@@ -187,6 +188,11 @@ def _eval_hold(e):
     return hold_control(evaluate(expr), control, default)
 
 
+def _eval_sig(e):
+    from .pattern import signals
+    return getattr(signals, e[1])
+
+
 def _eval_delaytime(e):
     """An orbit's delay time in seconds: held `delaytime`, divided by cps where held `lock`
     is 1 (SuperDirt's dirt_delay), clipped to 0.0001..4 s."""
@@ -223,7 +229,7 @@ _EVAL = {
     "op": _eval_op, "comb": _eval_comb, "app": _eval_app, "list": _eval_list,
     "num": _eval_num, "ctl": _eval_ctl, "cop": _eval_cop, "opfn": _eval_opfn,
     "shiftfn": _eval_shiftfn, "hold": _eval_hold, "orbit": _eval_orbit,
-    "delaytime": _eval_delaytime,
+    "delaytime": _eval_delaytime, "sig": _eval_sig,
 }
 
 

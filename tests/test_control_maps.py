@@ -266,3 +266,16 @@ def test_room_typo_suggests_room_not_zoom():
     with pytest.raises(UnknownNameError) as ei:
         compile_src('out: s "bd" # rooom 0.3')
     assert "'room'" in ei.value.message and "zoom" not in ei.value.message
+
+
+def test_bare_continuous_names_are_patterns_sampled_per_event():
+    # Tidal 1.9's sig: a continuous value is taken at the middle of the queried event
+    e = events('out: s "hh*4" # pan saw')
+    assert col(e, "pan") == [F(1, 8), F(3, 8), F(5, 8), F(7, 8)]
+    e = events('out: s "hh*2" # room (slow 4 $ range 0 0.2 saw)')
+    assert [float(x) for x in col(e, "room")] == pytest.approx([0.2 * 1 / 16, 0.2 * 3 / 16])
+
+
+def test_oscillator_with_arguments_after_hash_stays_a_signal():
+    spec = compile_src('out: s "hh*4" # lpf (sine 0.25 * 600 + 700)')
+    assert "sine" in [n.kind for n in spec.nodes]
