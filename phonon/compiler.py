@@ -419,6 +419,11 @@ class Compiler:
         decl = self.lookup(name, span, after_hash=chained is not None)
         cat = decl.category
         if cat == "transform":
+            if isinstance(chained, SoundV) and len(args) == len(decl.params) + 1 and not kwargs:
+                # Tidal: `# fast 3 (vowel "a e o")` is `# (fast 3 (vowel "a e o"))`
+                got = self.call(name, args, kwargs, span, None)
+                if isinstance(got, SoundV):
+                    return SoundV(("cop", ">", "left", chained.expr, got.expr), chained.span)
             if chained is not None:
                 raise self.error(CompileError, f"'{name}' is a pattern transform; apply it with $, "
                                  "not #", span, hint=f"write `{name} ... $ <pattern>` or `<pattern> $ {name} ...`")
@@ -639,8 +644,9 @@ class Compiler:
         if decl.name == "s":
             return v.expr
         if p.unit == "semitones" or decl.extra.get("notes") or decl.name in NOTE_CONTROLS:
-            self.check_values(v.expr, value_converter("semitones"), vspan, decl.name)
-            return ("num", "semitones", v.expr)
+            conv = _semitone_leaves(v.expr)
+            self.check_values(conv, value_converter("number"), vspan, decl.name)
+            return conv
         if p.kind == "pattern":
             return v.expr
         self.check_values(v.expr, value_converter("number"), vspan, decl.name)
@@ -919,6 +925,26 @@ def _family(op: str):
     if len(op) == 2 and op[1] == "|":
         return op[0], "right"
     return None
+
+
+def _semitone_leaves(expr):
+    """Note names as semitones at the value leaves of a pattern expression (Tidal parses
+    `n "c e"` as notes before any transform sees them: `n (off 0.125 (|+ 7) "<c a>")`);
+    the arguments of transforms (`every "<2 3>"`) are left alone."""
+    op = expr[0]
+    if op in ("mini", "pure"):
+        return ("num", "semitones", expr)
+    if op == "apply":
+        return (op, expr[1], expr[2], _semitone_leaves(expr[3]))
+    if op == "app":
+        return (op, expr[1], _semitone_leaves(expr[2]))
+    if op == "op":
+        return (op, expr[1], _semitone_leaves(expr[2]), _semitone_leaves(expr[3]))
+    if op == "cop":
+        return (op, expr[1], expr[2], _semitone_leaves(expr[3]), _semitone_leaves(expr[4]))
+    if op == "comb":
+        return (op, expr[1], tuple(_semitone_leaves(x) for x in expr[2]))
+    return ("num", "semitones", expr)
 
 
 def _has_sound(expr) -> bool:
