@@ -182,6 +182,38 @@ def cmd_lsp(args) -> int:
     return serve((args.samples,) if args.samples else ())
 
 
+def cmd_events(args) -> int:
+    """`phonon events`: the events of each output in a window of cycles (phonon/events.py)."""
+    from .compiler import compile_source
+    from .events import check_window, report, resolve_output, spec_events, to_json
+    if args.cycles is not None and (args.begin is not None or args.end is not None):
+        raise RenderError("--cycles N is the window 0..N; give either it or --from/--to")
+    if args.cycles is not None:
+        begin, end = check_window(0, args.cycles, "0", "--cycles")
+    else:
+        b = args.begin if args.begin is not None else "0"
+        e = args.end if args.end is not None else None
+        if e is None:  # --from A alone: one cycle from A
+            from .events import parse_time
+            e = parse_time(b, "--from") + 1
+        begin, end = check_window(b, e, "--from", "--to")
+    p = Path(args.patch)
+    if not p.is_file():
+        raise RenderError(f"patch file not found: {args.patch}")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise RenderError(f"{args.patch}: not UTF-8 text (byte {e.start})") from None
+    spec = compile_source(text, filename=str(p))
+    if args.output is not None:
+        resolve_output(spec, args.output)
+    if args.json:
+        print(to_json(spec_events(spec, begin, end, args.output, fragments=args.all)))
+    else:
+        print(report(spec, begin, end, args.output, fragments=args.all))
+    return 0
+
+
 def cmd_play(args) -> int:
     from .live import play
     return play(args)
@@ -213,6 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("lsp", help="a language server over stdio (completion, hover, diagnostics)")
     ls.add_argument("--samples", default=None, help="a sample folder to complete names from")
     ls.set_defaults(func=cmd_lsp)
+    ev = sub.add_parser("events", help="print the events each output plays (Tidal's queryArc)")
+    ev.add_argument("patch")
+    ev.add_argument("--cycles", default=None, help="the window 0..N cycles (default 1)")
+    ev.add_argument("--from", dest="begin", default=None, help="window start in cycles (2, 1/4, 0.25)")
+    ev.add_argument("--to", dest="end", default=None, help="window end in cycles (default: start + 1)")
+    ev.add_argument("--output", default=None, help="only this output (out, out1 = d1 = o1, ...)")
+    ev.add_argument("--json", action="store_true", help="a JSON list of {output, whole, part, controls}")
+    ev.add_argument("--all", action="store_true",
+                    help="every fragment in the window, also events that began before it")
+    ev.set_defaults(func=cmd_events)
     pl = sub.add_parser("play", help="play a patch live, reloading it when the file changes")
     pl.add_argument("patch")
     pl.add_argument("--sr", type=int, default=44100)
