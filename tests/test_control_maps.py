@@ -9,24 +9,19 @@ Expected events are computed by hand from Tidal 1.9's documented semantics:
     `n`, fractional ones `speed`);
   * `<~` / `~>` (rotL / rotR with patterned amounts, Core.hs `tParam rotL`);
   * precedence (Haskell): `$` infixr 0, `+` infixl 6, `#` and the `|op|` family infixl 9.
-Tests written in Tidal syntax that the parser does not read yet xfail until the syntax
-branch lands (the parser is phonon/dsl/, another helper's work).
 """
 from fractions import Fraction as F
 
 import pytest
 
 from conftest import compile_src
-from phonon.errors import PhononError, PhononSyntaxError, UnknownNameError
+from phonon.errors import PhononError, UnknownNameError
 from phonon.patexpr import evaluate
 
 
 def events(src, b=0, e=1):
     """(onset, value) of the first sampler's events, sorted by onset then value."""
-    try:
-        spec = compile_src(src)
-    except PhononSyntaxError as err:  # Tidal syntax before the syntax branch lands
-        pytest.xfail(f"needs syntax branch: {err.message}")
+    spec = compile_src(src)
     pats = [dict(n.args)["pat"] for n in spec.nodes if n.kind == "sampler"]
     assert pats, "no event pattern"
     out = []
@@ -174,7 +169,6 @@ def test_off_with_a_control_section():
                  (F(1, 2), {"s": "b"}), (F(3, 4), {"s": "b", "speed": 2})]
 
 
-@pytest.mark.xfail(strict=False, reason="needs syntax branch ($ binds loosest)")
 def test_dollar_binds_loosest():
     # Tidal: sometimesBy 0.5 (# speed 2) $ (s "bd*8" # speed 1): some events get speed 2
     e = events('out: sometimesBy 0.5 (# speed 2) $ s "bd*8" # speed 1', 0, 4)
@@ -229,14 +223,9 @@ def test_transform_after_hash_is_explained():
 
 
 def test_operator_family_on_signals_is_explained():
-    try:
+    with pytest.raises(PhononError) as ei:
         compile_src('out: saw 55 |+ sine 2')
-    except PhononSyntaxError:
-        pytest.xfail("needs syntax branch")
-    except PhononError as e:
-        assert "|+" in e.message and "signal" in e.message
-    else:
-        raise AssertionError("expected an error")
+    assert "|+" in ei.value.message and "signal" in ei.value.message
 
 
 # -- phonon check -----------------------------------------------------------------------------

@@ -15,9 +15,9 @@ Every piece is also rendered (2 cycles, 22.05 kHz): its output is finite, and wh
 sounds are in the built-in kit (Dirt-Samples are not shipped with the tests) each
 expected onset is audible within 25 ms of its time.
 
-A piece fails as xfail, naming what it needs, where the parser or a function it uses is
-not there yet (Tidal syntax: the syntax branch; functions such as rot, toScale, vowel:
-the vocab and voices branches); everything else must pass.
+A piece xfails, naming what it needs, only where a Tidal function it uses is not in
+Phonon yet (UnknownNameError: e.g. toScale, the vocabulary work); everything else must
+pass, a syntax error included.
 """
 from fractions import Fraction as F
 from pathlib import Path
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phonon.errors import PhononSyntaxError, UnknownNameError
+from phonon.errors import UnknownNameError
 from phonon.patexpr import evaluate
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -84,8 +84,6 @@ def compile_piece(path):
     from phonon.compiler import compile_source
     try:
         return compile_source(path.read_text(), filename=path.name, sr=SR)
-    except PhononSyntaxError as e:
-        pytest.xfail(f"needs syntax branch: {e.message}")
     except UnknownNameError as e:
         pytest.xfail(f"needs a function or control not in this branch yet: {e.message}")
 
