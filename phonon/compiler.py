@@ -473,6 +473,10 @@ class Compiler:
         if fn is not None:
             return fn
         near = suggestion_text(name, registry.control_names())  # never a transform for a control
+        if not near:  # then the effects and filters `#` may put on the mix (`# revrb` -> reverb)
+            near = suggestion_text(name, [n for n, d in registry.REGISTRY.items()
+                                          if d.chainable and d.category in NODE_CATEGORIES
+                                          and any(p.kind == "input" for p in d.params)])
         tidal = _tidal_hint(name)
         if tidal:
             raise self.error(UnknownNameError, tidal, span)
