@@ -101,7 +101,7 @@ def test_cut_chokes():
 
 
 def test_pan_left_silences_right():
-    x = render_src('out: s "bd sn" # pan -1', cycles=1)
+    x = render_src('out: s "bd sn" # pan 0', cycles=1)
     assert np.max(np.abs(x[1])) == 0 and np.max(np.abs(x[0])) > 0.1
 
 
