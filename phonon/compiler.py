@@ -184,7 +184,7 @@ class Compiler:
                              f"{word}: got {_fmt(v.value)}; expected a positive number"
                              + (" of beats per minute" if word == "bpm" else " of cycles per second"),
                              _span_of(st.value) or st.span)
-        return v.value / 60 if st.kind == "bpm" else v.value
+        return v.value / 60 if st.kind in ("bpm", "cpm") else v.value   # setcpm: cycles/minute
 
     def bus_value(self, name: str, span: Optional[Span]):
         if name in self.bus_values:
