@@ -228,7 +228,7 @@ def test_attack_hold_release_are_superdirts_linen():
 
 def test_missing_sample_warns_and_is_silent():
     g = GraphContext(sr=SR, cps=F(1))
-    with pytest.warns(SampleWarning, match="unknown sample 'bdd' — nearest: 'bd'"):
+    with pytest.warns(SampleWarning, match="unknown sound 'bdd' — nearest: 'bd'"):
         y = render(sound("bdd sn"), SR, graph=g)
     assert not y[:, :SR // 2].any() and y[:, SR // 2:].any()
 
