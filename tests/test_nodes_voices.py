@@ -10,14 +10,14 @@ import pytest
 
 import phonon.nodes  # noqa: F401  (registers node kinds)
 from phonon.nodes.base import NODE_CLASSES, Block, GraphContext, PatternInput
-from phonon.nodes.voices import (CHOKE_FADE_S, DEFAULT_AMP, NFIELDS, _render_samples, pan_gains,
+from phonon.nodes.voices import (CHOKE_FADE_S, DEFAULT_AMP, MASTER_GAIN, NFIELDS, _render_samples, pan_gains,
                                  reference_render)
 from phonon.pattern import mini, pure, set_control, stack
 from phonon.samples import SampleWarning
 
 SR = 44100
 CENTRE = math.cos(math.pi / 4)  # equal-power centre, both sides
-G = DEFAULT_AMP * CENTRE         # a centred voice at gain 1 (SuperDirt: amp 0.4)
+G = DEFAULT_AMP * MASTER_GAIN * CENTRE  # a centred voice at gain 1 (amp 0.4, master 0.5)
 FADE = 44                        # dirt_gate's 1 ms sine fade at the end of a voice
 
 
@@ -166,7 +166,7 @@ def test_accelerate_glides_the_rate():
     g = GraphContext(sr=SR, cps=F(1, 4))
     t = np.arange(SR) / SR
     g.bank.register("tone", np.sin(2 * np.pi * 500 * t))  # 1 s at 500 Hz
-    y = render(sound("tone", accelerate=1, amp=1, pan=0), 4 * SR, graph=g)[0]
+    y = render(sound("tone", accelerate=1, pan=0), 4 * SR, graph=g)[0]
     nz = np.flatnonzero(y)
     S = nz[-1] + 1  # SuperDirt: unitDuration = length / average speed = 1 s / 1.5
     assert abs(S - SR / 1.5) < 2
@@ -238,9 +238,9 @@ def test_registered_bus_buffer_plays_as_a_sample():
     data = np.zeros((2, 1000))
     data[0, 0], data[1, 10] = 1.0, 0.5
     g.bank.register("~kick", data)
-    y = render(sound("~kick*2", pan=0, amp=1), SR, graph=g)
+    y = render(sound("~kick*2", pan=0, amp=2), SR, graph=g)
     assert y[0, 0] == 1.0 and y[1, 10] == 0.0  # stereo sample: balance, right side silent
-    y = render(sound("~kick*2", amp=1), SR, graph=g)
+    y = render(sound("~kick*2", amp=2), SR, graph=g)
     assert y[0, SR // 2] == CENTRE and y[1, SR // 2 + 10] == 0.5 * CENTRE
 
 
@@ -308,3 +308,24 @@ def test_string_values_and_silence():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert not render(mini("~"), 1000).any()
+
+
+def test_levels_typical_pieces_stay_below_full_scale():
+    """The event path's master stage (amp 0.4 * gain^4, then MASTER_GAIN): the README's headline
+    and a four-output piece at Tidal-typical gains peak below -3 dBFS; nothing is clamped."""
+    from conftest import render_src
+    readme = render_src("""bpm: 124
+~drums: s "[bd*4, ~ cp ~ cp, hh*8]" # gain 0.8
+~bass: saw "<55 55 65.41 49>" # lpf (sine 0.25 * 600 + 700) 0.8 # adsr 0.005 0.1 0.6 0.1
+out: ~drums + ~bass * 0.4""", cycles=4)
+    four = render_src("""cps: 0.5625
+out1: s "bd*4" # gain 1.2
+out2: s "~ sn ~ [sn cp]" # gain 1.1
+out3: s "hh*8 oh" # gain "1 0.9" # pan "0.3 0.7"
+out4: s "supersaw*8" # note "0 0 12 0 3 0 7 5" # octave 3 # cutoff 900 # legato 0.8""", cycles=8)
+    for x in (readme, four):
+        peak = 20 * np.log10(np.abs(x).max())
+        assert -12 < peak < -3, peak
+    # no clamp: a voice far above full scale comes out as it is
+    loud = render(sound("bd", gain=2, amp=10), SR)
+    assert np.abs(loud).max() > 2

@@ -48,8 +48,9 @@ def render(g, pat, n=SR, block=4096, start=0):
 
 
 def response_db(g, **controls):
-    """Magnitude response (dB, 1 Hz bins) of the voice chain: an impulse voice, amp 1, hard left."""
-    y = render(g, sound("imp", amp=1, pan=0, **controls))[0]
+    """Magnitude response (dB, 1 Hz bins) of the voice chain: an impulse voice at unity level
+    (amp 2 * the master stage's 0.5), hard left."""
+    y = render(g, sound("imp", amp=2, pan=0, **controls))[0]
     return 20 * np.log10(np.abs(np.fft.rfft(y)) + 1e-300)
 
 
@@ -124,7 +125,7 @@ def test_unknown_vowel_leaves_the_voice_dry(g):
 
 @pytest.mark.parametrize("bits", [1, 2, 4, 8])
 def test_crush_rounds_to_its_levels(g, bits):
-    y = render(g, sound("sine1k", crush=bits, amp=1, pan=0))[0, :SR - 100]
+    y = render(g, sound("sine1k", crush=bits, amp=2, pan=0))[0, :SR - 100]
     step = 0.5 ** (bits - 1)
     levels = np.unique(y)
     np.testing.assert_allclose(levels / step, np.round(levels / step), atol=1e-12)
@@ -142,8 +143,8 @@ def _harmonic_db(y, f):
 
 def test_shape_adds_odd_harmonics(g):
     n = 32768
-    dry = render(g, sound("sine1k", amp=1, pan=0))[0, 1000:1000 + n]
-    wet = render(g, sound("sine1k", amp=1, pan=0, shape=0.6))[0, 1000:1000 + n]
+    dry = render(g, sound("sine1k", amp=2, pan=0))[0, 1000:1000 + n]
+    wet = render(g, sound("sine1k", amp=2, pan=0, shape=0.6))[0, 1000:1000 + n]
     assert _harmonic_db(dry, 3000) < -90
     assert _harmonic_db(wet, 3000) > -20 and _harmonic_db(wet, 5000) > -35
     # dirt_shape: (1 + k) x / (1 + k |x|), k = 2 s / (1 - s): louder
@@ -153,12 +154,12 @@ def test_shape_adds_odd_harmonics(g):
 
 def test_coarse_holds_samples_and_aliases(g):
     n = 32768
-    y = render(g, sound("sine1k", amp=1, pan=0, coarse=8))[0]
+    y = render(g, sound("sine1k", amp=2, pan=0, coarse=8))[0]
     seg = y[:8 * 100]
     assert np.array_equal(seg, np.repeat(seg[::8], 8))  # each value held for 8 samples
     img = SR / 8 - 1000  # the sample-and-hold image of 1 kHz at SR / 8
     assert _harmonic_db(y[1000:1000 + n], img) > -25
-    clean = render(g, sound("sine1k", amp=1, pan=0, coarse=1))[0]
+    clean = render(g, sound("sine1k", amp=2, pan=0, coarse=1))[0]
     assert _harmonic_db(clean[1000:1000 + n], img) < -90
 
 
@@ -183,7 +184,7 @@ def test_effects_are_block_size_invariant_and_seek_exactly(g):
 
 def test_filter_kernel_matches_the_sc_recursion(g):
     """The kernel's RLPF against a plain loop of SuperCollider's RLPF recursion."""
-    y = render(g, sound("sine1k", amp=1, pan=0, cutoff=700, resonance=0.3))[0, :3000]
+    y = render(g, sound("sine1k", amp=2, pan=0, cutoff=700, resonance=0.3))[0, :3000]
     a0, b1, b2 = FX.rlpf_coefs(700, FX.linexp(0.3, 0, 1, 1, 0.001), SR)
     x = 0.9 * np.sin(2 * np.pi * 1000 * np.arange(3000) / SR)
     ref = np.zeros(3000)

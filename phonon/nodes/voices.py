@@ -9,7 +9,8 @@ roots, else a synth of phonon.nodes.superdirt_synths, else the built-in kit). A 
 where fx is SuperDirt's per-voice chain (phonon.nodes.voice_fx: vowel shape hcutoff bandf
 crush coarse cutoff djf), env the product of dirt_envelope (attack/hold/release), dirt_gate's
 1 ms sine fades and the choke fade, level = amp * gain^4 * velocity (SuperDirt's dirt_gate,
-amp 0.4 by default) and pan SuperDirt's (0 left, 0.5 centre, 1 right, equal power).
+amp 0.4 by default) * MASTER_GAIN (0.5, the event path's headroom: see MASTER_GAIN) and pan
+SuperDirt's (0 left, 0.5 centre, 1 right, equal power).
 
 Timing is DirtEvent.calcTimeSpan's: a sample plays its [begin, end) region once at rate
 speed * 2^((note + 12 (octave - 5)) / 12) (`unit "c"`: speed * cps * its duration), for
@@ -52,6 +53,12 @@ CHOKE_FADE_S = 0.005
 TILE = 1024  # samples per kernel pass (cache-sized)
 NEVER = 1e18  # a sample index no render reaches (exact in float64 comparisons)
 DEFAULT_AMP = 0.4  # SuperDirt's orbit amp: every voice is 0.4 * gain^4 unless `amp` says otherwise
+# The event path's master stage: -6 dB on every voice, after SuperDirt's amp * gain^4.
+# SuperDirt ends each orbit in Limiter.ar; Phonon has no limiter (no hidden clamp), so this
+# fixed, documented headroom keeps typical pieces (four outputs of drums and a bass at gain
+# 1.1-1.2) below full scale. Voices are mixed linearly, so a gain on each voice is exactly a
+# gain on their sum. Phonon's signal chains (`saw 55 * 0.3`) keep their explicit levels.
+MASTER_GAIN = 0.5
 
 # every voice row (float64 struct-of-arrays, row-major) starts with its onset and end (samples)
 ONSET, END = 0, 1
@@ -313,7 +320,7 @@ class Sampler(EventVoiceNode):
         amp = DEFAULT_AMP if x is None else max(_f(x), 0.0)
         x = get("velocity")
         vel = 1.0 if x is None else max(_f(x), 0.0)
-        level = amp * gain * gain * gain * gain * vel  # dirt_gate: amp * gain^4
+        level = MASTER_GAIN * amp * gain * gain * gain * gain * vel  # dirt_gate: amp * gain^4
         if level == 0.0:
             return None
         x = get("pan")
