@@ -194,3 +194,27 @@ def test_filter_kernel_matches_the_sc_recursion(g):
         ref[k] = y0 + 2 * y1 + y2
         y2, y1 = y1, y0
     np.testing.assert_allclose(y, ref, rtol=0, atol=1e-12)
+
+
+def test_squiz_squeezes_each_fragment_and_leaves_silence(g):
+    n = 32768
+    dry = render(g, sound("sine1k", amp=2, pan=0))[0]
+    y = render(g, sound("sine1k", amp=2, pan=0, squiz=2))[0]
+    # each 1 kHz cycle (44.1 samples) is played twice as fast, then silence: half of each
+    # fragment is silent and the sound's fundamental moves up an octave
+    seg = y[2000:2000 + n]
+    assert 0.4 < np.mean(np.abs(seg) < 1e-12) < 0.6
+    w = np.abs(np.fft.rfft(seg * np.hanning(n)))
+    f = np.fft.rfftfreq(n, 1 / SR)
+    assert abs(f[np.argmax(w[f > 1500]) + np.argmax(f > 1500)] - 2000) < 20
+    assert np.abs(seg).max() <= np.abs(dry).max() + 1e-9
+
+
+def test_squiz_voices_overlap_block_invariant_and_seek_exactly(g):
+    p = sound("[sine1k imp sine1k]*3", squiz="2 4 1.5", cutoff=3000)
+    ref = render(g, p, 2 * SR, block=4096)
+    assert ref.any()
+    for block in (64, 999):
+        assert np.array_equal(render(g, p, 2 * SR, block=block), ref)
+    for start in (3, 7000, SR + 123):
+        assert np.array_equal(render(g, p, 2 * SR - start, block=700, start=start), ref[:, start:])

@@ -10,7 +10,10 @@ The chain follows SuperDirt's module order (synths/core-modules.scd, then the ex
 library/default-effects-extra.scd), each stage its SynthDef in synths/core-synths.scd:
 
   source -> vowel -> shape -> hcutoff (RHPF) -> bandf (BPF) -> crush -> coarse
-         -> cutoff (RLPF) -> envelope (attack/hold/release) -> djf -> gate -> gain, pan
+         -> cutoff (RLPF) -> squiz -> djf -> envelope (attack/hold/release) -> gate -> gain, pan
+
+(squiz and djf run before the envelope here, after it in SuperDirt: the envelope is one
+multiplier with the gate.)
 
   vowel   dirt_vowel: five BPFs at the formants of the Vowel quark's counter-tenor register,
           amplitudes * resonance.linlin(0,1,50,200), rq / resonance.linlin(0,1,0.1,0.5),
@@ -22,6 +25,7 @@ library/default-effects-extra.scd), each stage its SynthDef in synths/core-synth
   coarse  dirt_coarse: Latch(x, Impulse(SampleRate / coarse)), when coarse > 1
   lpf     dirt_lpf: RLPF(cutoff.clip(20, nyquist), rq = resonance.linexp(0,1,1,0.001))
   env     dirt_envelope: Env.linen(attack, hold, release, curve -3), when attack or release
+  squiz   Squiz(x, squiz): fragments between upward zero crossings played squiz times faster
   djf     dj-filter: RHPF(RLPF(x, djf.linexp(0,0.5,20,10000)), djf.linexp(0.5,1,20,10000))
   gate    dirt_gate: Env([0,1,1,0], [fadeIn, sustain, fadeTime], \\sin) * amp * gain^4
 
@@ -39,7 +43,7 @@ import numpy as np
 _FIELDS = """ONSET END UID CUT CHOKE SRC STEREO OFF B0 E0 A0 DA SUS FIN FOUT GL GR
 ATT HOLD REL HAS_ENV FX WARM FREQ SPEED ACC NRAW VOICE VEL DECAY SEED P1 P2
 LP_A0 LP_B1 LP_B2 HP_A0 HP_B1 HP_B2 BP_A0 BP_B1 BP_B2 BP_G SHAPE CRUSH COARSE
-VOW VOW_WET VOW_DRY DJ_LA0 DJ_LB1 DJ_LB2 DJ_HA0 DJ_HB1 DJ_HB2""".split()
+VOW VOW_WET VOW_DRY DJ_LA0 DJ_LB1 DJ_LB2 DJ_HA0 DJ_HB1 DJ_HB2 SQUIZ SQ_SLOT""".split()
 for _i, _f in enumerate(_FIELDS):
     globals()[_f] = _i
 VOW_COEF = len(_FIELDS)          # 5 formants x (a0, b1, b2, amp)
@@ -50,8 +54,12 @@ NSYN = 24
 NFIELDS = STATE + S_SYN + NSYN
 
 # FX bit flags (which stages a voice runs)
-F_VOWEL, F_SHAPE, F_HPF, F_BPF, F_CRUSH, F_COARSE, F_LPF, F_DJF = 1, 2, 4, 8, 16, 32, 64, 128
-STATEFUL = F_VOWEL | F_HPF | F_BPF | F_COARSE | F_LPF | F_DJF
+F_VOWEL, F_SHAPE, F_HPF, F_BPF, F_CRUSH, F_COARSE, F_LPF, F_DJF, F_SQUIZ = 1, 2, 4, 8, 16, 32, 64, 128, 256
+STATEFUL = F_VOWEL | F_HPF | F_BPF | F_COARSE | F_LPF | F_DJF | F_SQUIZ
+# Squiz's memory (SC's memlen 0.1 s at 44.1 kHz) per channel, and its state slots after it
+SQ_MEM = 4410
+SQ_CH = SQ_MEM + 8
+SQ_WIDTH = 2 * SQ_CH
 
 # Vowel quark (Florian Grond, after the Csound manual's formant table): counter-tenor register,
 # (freqs Hz, amps dB, bandwidths Hz) per vowel; SuperDirt's default register.
@@ -206,8 +214,49 @@ def apply_fx(V, v, x, ch, m, tmp):
 
 
 @numba.njit(cache=True)
-def apply_post(V, v, x, ch, m):
-    """The stages after the envelope: djf."""
+def _squiz(x, pool, slot, ch, t0, m, ratio):
+    """SC's Squiz (zcperchunk 1, memlen 0.1 s): the input is cut at its upward zero crossings
+    and each fragment is played back `ratio` times faster, starting when the next fragment
+    begins, with silence after it. The memory is a ring of SQ_MEM samples in pool[slot]."""
+    b = ch * SQ_CH
+    M = SQ_MEM
+    if t0 == 0:
+        for k in range(SQ_CH):
+            pool[slot, b + k] = 0.0
+        pool[slot, b + M + 2] = 1e300  # nothing to play yet
+    mark = pool[slot, b + M]        # start of the fragment being recorded
+    p_end = pool[slot, b + M + 1]   # end of the fragment being played
+    pos = pool[slot, b + M + 2]     # play position (voice time of the recording)
+    prev = pool[slot, b + M + 3]
+    for k in range(m):
+        t = t0 + k
+        xin = x[k]
+        pool[slot, b + t % M] = xin
+        if prev <= 0.0 and xin > 0.0 and t > 0:
+            p_start = max(mark, float(t - M + 1))
+            p_end = float(t)
+            pos = p_start
+            mark = float(t)
+        prev = xin
+        y = 0.0
+        if pos < p_end and t - pos < M:
+            j = np.int64(pos)
+            fr = pos - j
+            y0 = pool[slot, b + j % M]
+            y = y0 + fr * (pool[slot, b + (j + 1) % M] - y0) if j + 1 < p_end else y0
+            pos += ratio
+        x[k] = y
+    pool[slot, b + M] = mark
+    pool[slot, b + M + 1] = p_end
+    pool[slot, b + M + 2] = pos
+    pool[slot, b + M + 3] = prev
+
+
+@numba.njit(cache=True)
+def apply_post(V, v, x, ch, m, t0, pool):
+    """The stages after the envelope (SuperDirt's extra modules): squiz, then djf."""
+    if np.int64(V[v, FX]) & F_SQUIZ:
+        _squiz(x, pool, np.int64(V[v, SQ_SLOT]), ch, t0, m, V[v, SQUIZ])
     if np.int64(V[v, FX]) & F_DJF:
         _rlpf(x, V, v, DJ_LA0, STATE + S_DJL + 2 * ch, m, False)
         _rlpf(x, V, v, DJ_HA0, STATE + S_DJH + 2 * ch, m, True)

@@ -258,6 +258,7 @@ class Sampler(EventVoiceNode):
         self._fade = max(1, int(round(CHOKE_FADE_S * graph.sr)))
         self._vowels: dict = {}
         self._scratch = np.zeros((4, TILE))
+        self._pool = np.zeros((1, 1))   # squiz memories, one row per slot (voice_fx.SQ_WIDTH)
         self.unknown: set = set()       # sounds that are neither samples nor synths
 
     def _pattern(self):
@@ -467,6 +468,10 @@ class Sampler(EventVoiceNode):
             for k, c in enumerate(forms):
                 row[FX.VOW_COEF + 4 * k:FX.VOW_COEF + 4 * k + 4] = c
             row[FX.VOW_WET], row[FX.VOW_DRY] = wet, dry
+        x = get("squiz")
+        if x is not None and _f(x) > 0.0:
+            fx |= FX.F_SQUIZ
+            row[FX.SQUIZ] = _f(x)
         x = get("djf")
         if x is not None:
             fx |= FX.F_DJF
@@ -504,6 +509,9 @@ class Sampler(EventVoiceNode):
         if not picked:
             return np.zeros((0, FX.NFIELDS))
         rows = np.array(picked)
+        sq = np.flatnonzero(rows[:, FX.FX].astype(np.int64) & FX.F_SQUIZ)
+        if len(sq):
+            self._squiz_slots(rows, sq)
         on = np.array(onsets)
         ln = np.array(lens)
         rows[:, FX.ONSET] = on
@@ -513,6 +521,26 @@ class Sampler(EventVoiceNode):
         if len(on) > 1 and (np.diff(on) < 0).any():  # nudges reorder: keep onset order (stable)
             rows = rows[np.argsort(on, kind="stable")]
         return rows
+
+    def _squiz_slots(self, rows: np.ndarray, which: np.ndarray) -> None:
+        """Give each squiz voice a memory row no other living voice uses (voices always start
+        at their onset, which clears it)."""
+        live = set()
+        for arr in (self._pending, self._active):
+            if len(arr):
+                m = arr[:, FX.FX].astype(np.int64) & FX.F_SQUIZ
+                live.update(arr[m != 0, FX.SQ_SLOT].astype(np.int64).tolist())
+        slot = 0
+        for i in which:
+            while slot in live:
+                slot += 1
+            rows[i, FX.SQ_SLOT] = slot
+            live.add(slot)
+        if slot >= self._pool.shape[0] or self._pool.shape[1] != FX.SQ_WIDTH:
+            grown = np.zeros((max(2 * self._pool.shape[0], slot + 1), FX.SQ_WIDTH))
+            if self._pool.shape[1] == FX.SQ_WIDTH:
+                grown[:self._pool.shape[0]] = self._pool
+            self._pool = grown
 
     def _append(self, rows: np.ndarray) -> None:
         p = self._pending
@@ -548,6 +576,15 @@ class Sampler(EventVoiceNode):
     # -- seeking ----------------------------------------------------------------------------
     def reset(self, start: int) -> None:
         super().reset(start)
+        # batches were gathered back to front: give the squiz voices distinct memories again
+        n = 0
+        for arr in (self._active, self._pending):
+            if len(arr):
+                sq = np.flatnonzero(arr[:, FX.FX].astype(np.int64) & FX.F_SQUIZ)
+                arr[sq, FX.SQ_SLOT] = np.arange(n, n + len(sq))
+                n += len(sq)
+        if n and (self._pool.shape[0] < n or self._pool.shape[1] != FX.SQ_WIDTH):
+            self._pool = np.zeros((n, FX.SQ_WIDTH))
         a = self._active
         if not len(a):
             return
@@ -571,7 +608,7 @@ class Sampler(EventVoiceNode):
             self._finite = bool(np.isfinite(self._data_l).all() and np.isfinite(self._data_r).all())
             self._dirty = False
         _render_voices(rows, self._data_l, self._data_r, start, n, float(self._fade), out_l, out_r,
-                       self._finite, float(self.graph.sr), self._scratch)
+                       self._finite, float(self.graph.sr), self._scratch, self._pool)
 
     def _render(self, block: Block, rows: np.ndarray, out: np.ndarray) -> None:
         self._kernel(rows, block.start, block.n, out[0], out[1])
@@ -580,7 +617,7 @@ class Sampler(EventVoiceNode):
 def _render_samples(V, data_l, data_r, start, n, fade, out_l, out_r, skip_zero=False, sr=44100.0):
     """Sum every voice row of V into out[start, start+n) (the kernel with its scratch space)."""
     _render_voices(V, data_l, data_r, start, n, fade, out_l, out_r, skip_zero, float(sr),
-                   np.zeros((4, TILE)))
+                   np.zeros((4, TILE)), np.zeros((1, 1)))
 
 
 @numba.njit(cache=True, inline="always")
@@ -660,7 +697,7 @@ def _sample_source(V, v, d, t0, m, buf):
 
 
 @numba.njit(cache=True)
-def _render_voices(V, data_l, data_r, start, n, fade, out_l, out_r, skip_zero, sr, scratch):
+def _render_voices(V, data_l, data_r, start, n, fade, out_l, out_r, skip_zero, sr, scratch, pool):
     """Sum every voice row of V into out[start, start+n): per voice and tile, the source
     (sample frames or synth), the effect chain (voice_fx), the envelopes, gain and pan.
 
@@ -705,9 +742,9 @@ def _render_voices(V, data_l, data_r, start, n, fade, out_l, out_r, skip_zero, s
                 apply_fx(V, v, bl, 0, m, tmp)
                 if stereo:
                     apply_fx(V, v, br, 1, m, tmp)
-                apply_post(V, v, bl, 0, m)
+                apply_post(V, v, bl, 0, m, tv, pool)
                 if stereo:
-                    apply_post(V, v, br, 1, m)
+                    apply_post(V, v, br, 1, m, tv, pool)
             src_r = br if stereo else bl
             if envelope(V, v, tv, m, env, fade):
                 if do_l:
@@ -769,11 +806,16 @@ declare(
     params=[Param("pat", kind="pattern",
                   doc="sample names from the bank, `name:n` picks the n-th file (wraps); "
                       "`~bus` plays a pre-rendered bus")],
-    doc="""Play samples: one voice per event of the pattern. Names come from the sample roots
-(Dirt-Samples layout) or the built-in kit (bd sn hh oh cp lt mt ht rim cb). Chain
-`# gain/pan/speed/n/note/cut/attack/release/begin/end` to set per-event parameters.
-An unknown name warns with the nearest names and plays silence.""",
-    example='out: s "bd*4 [~ sn] hh*2" # gain 0.8',
+    doc="""Play sounds: one voice per event of the pattern, as SuperDirt does. A name is a sample
+folder of the roots (Dirt-Samples layout, `name:n` picks the n-th file), else a synth (superpiano
+superhammond supersaw supersquare superpwm superchip superfm superkick supersnare superhat
+supertron, Strudel's sine sawtooth square triangle; pitch from note/n, octave 5), else the
+built-in kit (bd sn hh oh cp lt mt ht rim cb, the aliases sd snare kick clap hc ch ho rs cowbell
+tom, and drum). Every SuperDirt control sets a per-event parameter inside the voice (`# gain`,
+`# pan`, `# cutoff`, `# vowel`, `# legato`, ...); `phonon samples` lists every sound. An unknown
+name warns with the nearest names and plays silence (`phonon check` and `render --strict`
+reject it).""",
+    example='out: s "bd*4 [~ sn] hh*2 superpiano" # gain 1.1',
 )
 
 from . import voice_controls  # noqa: E402,F401  (the per-event controls: gain, pan, cutoff, ...)
