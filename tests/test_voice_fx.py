@@ -218,3 +218,11 @@ def test_squiz_voices_overlap_block_invariant_and_seek_exactly(g):
         assert np.array_equal(render(g, p, 2 * SR, block=block), ref)
     for start in (3, 7000, SR + 123):
         assert np.array_equal(render(g, p, 2 * SR - start, block=700, start=start), ref[:, start:])
+
+
+def test_cached_kernels_use_the_current_row_layout():
+    """numba caches each kernel by its own file: a layout change in voice_fx needs voices.py and
+    superdirt_synths.py recompiled (touch them); this says so instead of wrong audio."""
+    from phonon.nodes import superdirt_synths, voices
+    for mod in (voices, superdirt_synths):
+        assert mod._layout() == (FX.NFIELDS, FX.STATE), f"stale numba cache: touch {mod.__file__}"

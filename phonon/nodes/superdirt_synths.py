@@ -22,8 +22,8 @@ import math
 import numba
 import numpy as np
 
-from .voice_fx import (ACC, DECAY, FREQ, NRAW, P1, P2, S_SYN, SEED, SPEED, STATE, SUS, VEL,
-                       VOICE)
+from .voice_fx import (ACC, DECAY, FREQ, NFIELDS, NRAW, P1, P2, S_SYN, SEED, SPEED, STATE, SUS,
+                       VEL, VOICE)
 
 # name -> (id, doc); ids index the kernel's dispatch
 SYNTHS = {
@@ -418,3 +418,9 @@ def synth_source(V, v, t0, m, buf, sr):
                 e *= max(0.0, 1.0 - (t - gate) / V[v, P2])
             y = x * e
         buf[k] = y
+
+
+@numba.njit(cache=True)
+def _layout():
+    """The voice-row layout as compiled into this file's cached kernels (see voice_fx)."""
+    return NFIELDS, STATE

@@ -40,6 +40,10 @@ import numba
 import numpy as np
 
 # -- the row layout ------------------------------------------------------------------------------
+# These indices are compiled into the kernels of voices.py and superdirt_synths.py as constants.
+# numba's cache keys on each kernel's own file, so after changing the layout, touch those files
+# (or clear __pycache__) or their cached kernels keep the old indices; each of them has a
+# `_layout()` kernel that tests compare with these values (tests/test_voice_fx.py).
 _FIELDS = """ONSET END UID CUT CHOKE SRC STEREO OFF B0 E0 A0 DA SUS FIN FOUT GL GR
 ATT HOLD REL HAS_ENV FX WARM FREQ SPEED ACC NRAW VOICE VEL DECAY SEED P1 P2
 LP_A0 LP_B1 LP_B2 HP_A0 HP_B1 HP_B2 BP_A0 BP_B1 BP_B2 BP_G SHAPE CRUSH COARSE

@@ -819,3 +819,9 @@ reject it).""",
 )
 
 from . import voice_controls  # noqa: E402,F401  (the per-event controls: gain, pan, cutoff, ...)
+
+
+@numba.njit(cache=True)
+def _layout():
+    """The voice-row layout as compiled into this file's cached kernels (see voice_fx)."""
+    return FX.NFIELDS, FX.STATE
