@@ -156,3 +156,8 @@ def test_synth_voices_are_block_size_invariant(busy_ref, block):
 def test_synth_voices_seek_exactly(busy_ref, start):
     y = render(synth_busy(), 3 * SR - start, block=777, start=start, cps=F(1, 2))
     assert np.array_equal(y, busy_ref[:, start:])
+
+
+def test_the_bank_knows_every_synth_name():
+    from phonon.samples import kit
+    assert tuple(SYNTHS) == kit.SYNTH_NAMES
