@@ -8,6 +8,7 @@ import math
 import numba
 import numpy as np
 
+from .. import libm
 from ..registry import Param, declare
 from .base import SEEKABLE, STATELESS, Block, Node, PatternInput, as_audio, as_control, register_node
 
@@ -171,7 +172,7 @@ class Mtof(Node):
 
     def process(self, block: Block, args: dict) -> np.ndarray:
         m = as_audio(args["in"], block)
-        return 440.0 * np.exp2((m - 69.0) / 12.0)
+        return 440.0 * libm.exp2((m - 69.0) / 12.0)
 
 
 @register_node
