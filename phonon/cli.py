@@ -93,6 +93,12 @@ def cmd_render(args) -> int:
 
     t_start = time.perf_counter()
     spec = load_spec(args.patch, args)
+    if getattr(args, "strict", False):
+        from .samples.catalog import describe_unknown, unknown_sounds
+        unknown = unknown_sounds(spec)
+        if unknown:
+            raise RenderError(describe_unknown(unknown) + " (--strict)",
+                              hint="`phonon samples` lists every sound")
     frames = spec_frames(spec, cycles=args.cycles if args.duration is None else None,
                          duration=args.duration)
     block = args.block or DEFAULT_BLOCK
@@ -148,16 +154,32 @@ def profile_report(graph, total: float) -> str:
 
 def cmd_check(args) -> int:
     from .compiler import compile_source
+    from .samples import default_roots
+    from .samples.catalog import describe_unknown, unknown_sounds
     p = Path(args.patch)
     if not p.is_file():
         raise RenderError(f"patch file not found: {args.patch}")
-    spec = compile_source(p.read_text(encoding="utf-8"), filename=str(p))
+    spec = compile_source(p.read_text(encoding="utf-8"), filename=str(p),
+                          sample_roots=tuple(str(r) for r in default_roots(args.samples)))
     from .compiler import event_warnings
     for w in event_warnings(spec):
         print(f"{p}: warning: {w}", file=sys.stderr)
     sys.stdout.write(spec.dump())
+    unknown = unknown_sounds(spec)
+    if unknown:
+        raise RenderError(describe_unknown(unknown), hint="`phonon samples` lists every sound")
     print(f"-- ok: {len(spec.nodes)} nodes, {len(spec.outputs)} output(s), cps {float(spec.cps):g}, "
           f"digest {spec.digest()[:16]}")
+    return 0
+
+
+def cmd_samples(args) -> int:
+    from .samples import SampleBank, default_roots
+    from .samples.catalog import listing
+    if args.samples and not Path(args.samples).is_dir():
+        raise RenderError(f"--samples: folder not found: {args.samples}",
+                          hint="give a Dirt-Samples folder: <dir>/<name>/*.wav")
+    sys.stdout.write(listing(SampleBank(tuple(str(r) for r in default_roots(args.samples)))))
     return 0
 
 
@@ -232,9 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "(repeatable)")
     r.add_argument("--quantize", choices=("none", "cycle", "bar"), default="none",
                    help="where a --reload lands: the next block (default), cycle or bar (4 cycles)")
+    r.add_argument("--strict", action="store_true",
+                   help="an unknown sound (neither a sample nor a synth) is an error, not a warning")
     r.set_defaults(func=cmd_render)
     c = sub.add_parser("check", help="validate a patch and print its graph")
     c.add_argument("patch")
+    c.add_argument("--samples", default=None, help="a Dirt-Samples folder (<dir>/<name>/*.wav)")
+    sm = sub.add_parser("samples", help="list every sound `s` can name: folders, the kit, synths")
+    sm.add_argument("--samples", default=None, help="a Dirt-Samples folder (<dir>/<name>/*.wav)")
+    sm.set_defaults(func=cmd_samples)
     c.set_defaults(func=cmd_check)
     f = sub.add_parser("functions", help="list the language's functions, or show one")
     f.add_argument("name", nargs="?")

@@ -31,9 +31,9 @@ _AFTER_CHAIN = re.compile(r"(?:#|\|[-+*/%<>]\|?|[-+*/%<>]\|)\s*([A-Za-z_]\w*)?$"
 
 def sound_names(sample_roots: tuple = ()) -> list[str]:
     """Names `s "..."` can play: sample folders, the built-in kit, synths."""
-    from .samples.kit import kit_names
+    from .samples.kit import SYNTH_NAMES, all_names
     from .samples.loader import default_roots, scan_root
-    names = set(kit_names())
+    names = set(all_names()) | set(SYNTH_NAMES)  # kit sounds, aliases, `drum`; synths by name
     for root in sample_roots or default_roots():
         try:
             names.update(scan_root(root))

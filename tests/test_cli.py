@@ -100,4 +100,4 @@ def test_missing_sample_warns_cleanly(tmp_path, capsys):
     src.write_text('out: s "bdd sn"\n')
     assert main(["render", str(src), str(tmp_path / "x.wav"), "--cycles", "1"]) == 0
     err = capsys.readouterr().err
-    assert "warning: unknown sample 'bdd' — nearest: 'bd'" in err and ".py:" not in err
+    assert "warning: unknown sound 'bdd' — nearest: 'bd'" in err and ".py:" not in err

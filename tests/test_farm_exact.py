@@ -115,6 +115,17 @@ def test_onset_one_sample_before_boundary():
     assert plan.chunk_range(1)[0] == 11025 + 1
 
 
+def test_per_voice_effects_and_synth_voices_split_exactly():
+    """Voices whose filters, crush, coarse, vowel and synth oscillators carry state: a chunk
+    starting mid-voice re-runs each stateful voice from its onset, so the plan needs no
+    warm-up and the farm is bit-identical (boundaries every 1000 samples cut every voice)."""
+    src = ('cps: 1\nout: s "[bd*4, superpiano(3,8), supersaw:2 ~ sn, hh*8, <sine superfm>]" '
+           '# note "0 7 3" # cutoff "400 2000" # resonance 0.3 # vowel "a o" # crush 8 '
+           '# coarse "1 3" # legato 1.5 # pan "0 0.3 1"')
+    plan, d = _adversarial(src, 1000, 22050 * 2 + 37)
+    assert not plan.uses_warmup and d == 0.0
+
+
 def test_resonant_filter_rings_across_boundary():
     _adversarial("out: saw 55 # lpf 800 8", 4099, 22050 * 2)
 

@@ -1,4 +1,4 @@
-"""Sample voices (phonon/nodes/voices.py): timing, controls, choke, seeking, block invariance."""
+"""Sample voices (phonon/nodes/voices.py): timing, SuperDirt's controls, choke, seeking, block invariance."""
 from __future__ import annotations
 
 import math
@@ -10,12 +10,15 @@ import pytest
 
 import phonon.nodes  # noqa: F401  (registers node kinds)
 from phonon.nodes.base import NODE_CLASSES, Block, GraphContext, PatternInput
-from phonon.nodes.voices import (CHOKE_FADE_S, NFIELDS, _render_samples, reference_render)
-from phonon.pattern import mini, pure, set_control
+from phonon.nodes.voices import (CHOKE_FADE_S, DEFAULT_AMP, MASTER_GAIN, NFIELDS, _render_samples, pan_gains,
+                                 reference_render)
+from phonon.pattern import mini, pure, set_control, stack
 from phonon.samples import SampleWarning
 
 SR = 44100
 CENTRE = math.cos(math.pi / 4)  # equal-power centre, both sides
+G = DEFAULT_AMP * MASTER_GAIN * CENTRE  # a centred voice at gain 1 (amp 0.4, master 0.5)
+FADE = 44                        # dirt_gate's 1 ms sine fade at the end of a voice
 
 
 def sound(words: str, **controls):
@@ -50,29 +53,44 @@ def test_onsets_are_exact_to_the_sample():
         on = k * SR // 4
         lo = max(on - 100, 0)
         assert lo + np.flatnonzero(y[0, lo: on + 10])[0] == on
-        assert np.array_equal(y[0, on: on + len(x)], x * CENTRE)
-        assert np.array_equal(y[1, on: on + len(x)], x * CENTRE)
+        assert np.array_equal(y[0, on: on + len(x) - FADE], x[:-FADE] * G)
+        assert np.array_equal(y[1, on: on + len(x) - FADE], x[:-FADE] * G)
     assert not y[:, len(x): SR // 4].any()
 
 
-def test_gain_is_linear():
+def test_end_fade_is_superdirts_sine_fade():
+    x = kit("hh")
+    y = render(sound("hh"), SR)
+    k = np.arange(FADE)
+    env = 0.5 - 0.5 * np.cos(np.pi * (FADE - k) / FADE)
+    np.testing.assert_allclose(y[0, len(x) - FADE:len(x)], x[-FADE:] * env * G, rtol=0, atol=1e-15)
+
+
+def test_gain_is_superdirts_fourth_power_and_amp_is_linear():
     a = render(sound("bd*2"), SR)
-    b = render(sound("bd*2", gain=0.2), SR)
-    db = 20 * np.log10(np.sqrt(np.mean(b ** 2)) / np.sqrt(np.mean(a ** 2)))
-    assert abs(db - 20 * np.log10(0.2)) < 0.5
+    for gain, db in ((0.8, 80 * np.log10(0.8)), (1.2, 80 * np.log10(1.2)), (3, 80 * np.log10(2))):
+        b = render(sound("bd*2", gain=gain), SR)
+        got = 20 * np.log10(np.sqrt(np.mean(b ** 2)) / np.sqrt(np.mean(a ** 2)))
+        assert abs(got - db) < 0.01, (gain, got, db)
+    c = render(sound("bd*2", amp=0.2), SR)
+    assert abs(20 * np.log10(np.abs(c).max() / np.abs(a).max()) - 20 * np.log10(0.5)) < 1e-9
+    v = render(sound("bd*2", velocity=0.5), SR)
+    np.testing.assert_allclose(v, a * 0.5, rtol=1e-12, atol=0)
 
 
 def test_speed_two_halves_the_length_and_note_twelve_is_speed_two():
     x = kit("sn")
     one = render(sound("sn"), SR)
     two = render(sound("sn", speed=2), SR)
-    assert np.array_equal(one[0, :len(x)], x * CENTRE) and not one[:, len(x):].any()
+    assert np.array_equal(one[0, :len(x) - FADE], x[:-FADE] * G) and not one[:, len(x):].any()
     m = (len(x) - 1) // 2 + 1
-    assert np.array_equal(two[0, :m], x[0::2] * CENTRE) and not two[:, m:].any()
+    assert np.array_equal(two[0, :m - FADE], x[0:2 * (m - FADE):2] * G) and not two[:, m:].any()
     assert np.array_equal(render(sound("sn", note=12), SR), two)
+    # SuperDirt plays samples at freq / 60.midicps: octave 4 is an octave down
+    assert np.array_equal(render(sound("sn", octave=4), SR), render(sound("sn", speed=0.5), SR))
     fifth = render(sound("sn", note=7), SR)
     m7 = int((len(x) - 1) / 2 ** (7 / 12)) + 1
-    assert fifth[0, m7 - 2] != 0 and not fifth[:, m7:].any()
+    assert fifth[0, m7 - FADE - 2] != 0 and not fifth[:, m7:].any()
 
 
 def test_fractional_speed_interpolates_linearly():
@@ -81,37 +99,92 @@ def test_fractional_speed_interpolates_linearly():
     t = np.arange(1000)
     pos = t * 0.75
     j = pos.astype(int)
-    expect = (x[j] + (pos - j) * (x[j + 1] - x[j])) * CENTRE
+    expect = (x[j] + (pos - j) * (x[j + 1] - x[j])) * G
     np.testing.assert_allclose(y[0, :1000], expect, rtol=0, atol=1e-15)
 
 
 def test_negative_speed_plays_reversed():
     x = kit("rim")
     y = render(sound("rim", speed=-1), SR)
-    assert np.array_equal(y[0, :len(x)], x[::-1] * CENTRE)
+    assert np.array_equal(y[0, :len(x) - FADE], x[::-1][:-FADE] * G)
     assert not y[:, len(x):].any()
 
 
-def test_pan_extremes_are_exact():
-    left = render(sound("bd sn", pan=-1), SR)
+def test_pan_is_tidals_zero_to_one():
+    left = render(sound("bd sn", pan=0), SR)
     right = render(sound("bd sn", pan=1), SR)
     assert not left[1].any() and left[0].any()
     assert not right[0].any() and np.array_equal(right[1], left[0])
     mid = render(sound("bd sn"), SR)
-    assert np.array_equal(mid[0], mid[1])
+    assert np.array_equal(mid[0], mid[1]) and np.array_equal(mid, render(sound("bd sn", pan=0.5), SR))
+    assert np.allclose(mid[0], left[0] * CENTRE, rtol=1e-14, atol=1e-17)
+    # out of range folds back as in SuperDirt (pan * 2 - 1, fold(-1, 1))
+    assert pan_gains(1.25) == pan_gains(0.75) and pan_gains(-0.25) == pan_gains(0.25)
+    l, r = pan_gains(0.25)
+    assert abs(l - math.cos(math.pi / 8)) < 1e-15 and abs(r - math.sin(math.pi / 8)) < 1e-15
 
 
-def test_begin_end_crop():
+def test_begin_end_crop_and_fade_in():
     x = kit("oh")
     y = render(sound("oh", begin=0.25, end=0.5), SR)
     b0, e0 = int(0.25 * len(x)), int(0.5 * len(x))
-    assert np.array_equal(y[0, :e0 - b0], x[b0:e0] * CENTRE)
+    k = np.arange(FADE)
+    np.testing.assert_allclose(y[0, :FADE], x[b0:b0 + FADE] * G * (0.5 - 0.5 * np.cos(np.pi * k / FADE)),
+                               rtol=0, atol=1e-15)  # begin > 0: SuperDirt fades in over fadeTime
+    assert np.array_equal(y[0, FADE:e0 - b0 - FADE], x[b0 + FADE:e0 - FADE] * G)
     assert not y[:, e0 - b0:].any()
 
 
 def test_n_adds_to_the_index_and_wraps():
     assert np.array_equal(render(sound("bd", n=5), SR // 2), render(sound("bd:1"), SR // 2))
     assert np.array_equal(render(sound("bd:1", n=1), SR // 2), render(sound("bd:2"), SR // 2))
+
+
+def test_legato_and_sustain_cut_a_sample_at_their_time():
+    x = kit("oh", 1)  # 0.9 s, longer than the events
+    q = SR // 4
+    y = render(sound("oh:1*4", legato=0.5), SR)
+    half = q // 2
+    assert y[0, half - FADE - 1] != 0 and not y[:, half:q].any()  # ends at legato x event length
+    assert np.array_equal(y[0, :half - FADE], x[:half - FADE] * G)
+    z = render(sound("oh:1 ~", sustain=0.1), SR)
+    s = int(round(0.1 * SR))
+    assert z[0, s - FADE - 1] != 0 and not z[:, s:].any()
+    # never past the sample's own end
+    w = render(sound("hh", legato=4), SR)
+    assert not w[:, len(kit("hh")):].any()
+
+
+def test_nudge_delays_the_voice():
+    a = render(sound("bd ~"), SR)
+    b = render(sound("bd ~", nudge=0.01), SR)
+    d = int(round(0.01 * SR))
+    assert not b[:, :d].any() and np.array_equal(b[:, d:], a[:, :SR - d])
+
+
+def test_accelerate_glides_the_rate():
+    g = GraphContext(sr=SR, cps=F(1, 4))
+    t = np.arange(SR) / SR
+    g.bank.register("tone", np.sin(2 * np.pi * 500 * t))  # 1 s at 500 Hz
+    y = render(sound("tone", accelerate=1, pan=0), 4 * SR, graph=g)[0]
+    nz = np.flatnonzero(y)
+    S = nz[-1] + 1  # SuperDirt: unitDuration = length / average speed = 1 s / 1.5
+    assert abs(S - SR / 1.5) < 2
+    def freq_at(a, b):
+        seg = y[a:b]
+        zc = np.flatnonzero((seg[:-1] < 0) & (seg[1:] >= 0))
+        return (len(zc) - 1) / ((zc[-1] - zc[0]) / SR)
+    for a, b in ((0, 2000), (S // 2 - 1000, S // 2 + 1000), (S - 2500, S - 500)):
+        expect = 500 * (1 + (a + b) / 2 / S)  # the rate ramps linearly from speed 1 to 2
+        assert abs(freq_at(a, b) / expect - 1) < 0.01, (a, freq_at(a, b), expect)
+
+
+def test_unit_c_fits_the_sample_to_cycles():
+    g = GraphContext(sr=SR, cps=F(1))
+    g.bank.register("long", np.ones(SR // 2) * 0.5)  # 0.5 s
+    y = render(sound("long", unit="c", speed=4), SR, graph=g)  # lasts 1/4 cycle = 0.25 s
+    nz = np.flatnonzero(y[0])
+    assert abs(nz[-1] + 1 - SR // 4) <= 1
 
 
 def test_cut_chokes_the_previous_voice_within_the_fade():
@@ -132,23 +205,30 @@ def test_cut_chokes_the_previous_voice_within_the_fade():
     assert np.array_equal(mixed, uncut)
 
 
-def test_attack_and_release():
+def test_attack_hold_release_are_superdirts_linen():
     x = kit("oh", 1)  # 0.9 s
+    c3 = 1 - math.exp(-3)
     a = int(0.1 * SR)
     y = render(sound("oh:1", attack=0.1), SR)
-    np.testing.assert_allclose(y[0, :a], x[:a] * CENTRE * np.arange(a) / a, atol=1e-15)
-    assert np.array_equal(y[0, a:len(x)], x[a:] * CENTRE)
-    # release starts at the event end (1/4 cycle here) and lasts 0.05 s
+    t = np.arange(a)
+    np.testing.assert_allclose(y[0, :a], x[:a] * G * (1 - np.exp(-3 * t / a)) / c3, atol=1e-15)
+    assert np.array_equal(y[0, a:len(x) - FADE], x[a:-FADE] * G)
+    # release alone: the voice decays from its onset over `release` seconds, then is silent
+    r = int(0.05 * SR)
     z = render(sound("oh:1 ~ ~ ~", release=0.05), SR)
-    q, r = SR // 4, int(0.05 * SR)
-    assert np.array_equal(z[0, :q], x[:q] * CENTRE)
-    np.testing.assert_allclose(z[0, q:q + r], x[q:q + r] * CENTRE * (1 - np.arange(r) / r), atol=1e-15)
-    assert not z[:, q + r:].any()
+    t = np.arange(r)
+    np.testing.assert_allclose(z[0, :r], x[:r] * G * (1 - (1 - np.exp(-3 * t / r)) / c3), atol=1e-15)
+    assert not z[:, r + 1:].any()
+    h = int(0.02 * SR)
+    w = render(sound("oh:1", attack=0.001, hold=0.02, release=0.05), SR)
+    a = int(0.001 * SR) + 1
+    assert np.array_equal(w[0, a:a + h - 1], x[a:a + h - 1] * G)
+    assert not w[:, a + h + r + 1:].any()
 
 
 def test_missing_sample_warns_and_is_silent():
     g = GraphContext(sr=SR, cps=F(1))
-    with pytest.warns(SampleWarning, match="unknown sample 'bdd' — nearest: 'bd'"):
+    with pytest.warns(SampleWarning, match="unknown sound 'bdd' — nearest: 'bd'"):
         y = render(sound("bdd sn"), SR, graph=g)
     assert not y[:, :SR // 2].any() and y[:, SR // 2:].any()
 
@@ -158,21 +238,26 @@ def test_registered_bus_buffer_plays_as_a_sample():
     data = np.zeros((2, 1000))
     data[0, 0], data[1, 10] = 1.0, 0.5
     g.bank.register("~kick", data)
-    y = render(sound("~kick*2", pan=-1), SR, graph=g)
+    y = render(sound("~kick*2", pan=0, amp=2), SR, graph=g)
     assert y[0, 0] == 1.0 and y[1, 10] == 0.0  # stereo sample: balance, right side silent
-    y = render(sound("~kick*2"), SR, graph=g)
+    y = render(sound("~kick*2", amp=2), SR, graph=g)
     assert y[0, SR // 2] == CENTRE and y[1, SR // 2 + 10] == 0.5 * CENTRE
 
 
 def busy():
-    """Overlapping voices with every control: rates, reverse, choke, envelopes, pan."""
-    p = sound("[bd*8, hh*16, oh(3,8), cp:2 sn:1]", speed="1 1.5 -1 0.75 2", pan="-1 0.3 1",
-              gain="0.5 1 0.8", note="0 7")
+    """Overlapping voices with every control: rates, reverse, choke, envelopes, pan, effects,
+    synths (stateful voices: a seek re-runs them from their onsets)."""
+    p = sound("[bd*8, hh*16, oh(3,8), cp:2 sn:1]", speed="1 1.5 -1 0.75 2", pan="0 0.65 1",
+              gain="0.9 1 0.8", note="0 7")
     p = set_control(p, "cut", mini("0 0 1 0 1"))
     p = set_control(p, "attack", mini("0 0.01"))
-    p = set_control(p, "release", mini("0 0 0.02"))
+    p = set_control(p, "release", mini("0 0 0.2"))
+    fx = sound("[<superpiano supersaw> superfm:3, sn*2 cp, [superhat supertron]*2]", note="0 7 -5",
+               cutoff="800 3000 12000", resonance="0 0.3", crush="16 6", coarse="1 3 1 5",
+               accelerate="0 0.5 -0.5", legato="2 0.5 1")
+    fx = set_control(fx, "vowel", mini("a x o"))
     from phonon.pattern.transforms import jux, stut
-    return jux(stut(p, 3, F(7, 10), F(1, 16)), lambda q: q.rev())
+    return jux(stut(stack(p, fx), 3, F(7, 10), F(1, 16)), lambda q: q.rev())
 
 
 @pytest.fixture(scope="module")
@@ -207,14 +292,15 @@ def test_kernel_matches_reference():
     node.reset(0)
     node.process(Block(0, SR, g), {"pat": pi})
     rows = node._active
+    rows = rows[(rows[:, 5] == 0) & (rows[:, 21] == 0)]  # sample voices without effects (SRC, FX)
     assert rows.shape[1] == NFIELDS and len(rows) > 20
-    start, n = SR, 3000
+    start, n = 20000, 3000
     fade = float(node._fade)
     out = np.zeros((2, n))
     _render_samples(rows, node._data_l, node._data_r, start, n, fade, out[0], out[1])
     ref = reference_render(rows, node._data_l, node._data_r, start, n, fade)
     assert out.any()
-    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_allclose(out, ref, rtol=0, atol=1e-13)  # two implementations: a few ulps
 
 
 def test_string_values_and_silence():
@@ -223,3 +309,24 @@ def test_string_values_and_silence():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert not render(mini("~"), 1000).any()
+
+
+def test_levels_typical_pieces_stay_below_full_scale():
+    """The event path's master stage (amp 0.4 * gain^4, then MASTER_GAIN): the README's headline
+    and a four-output piece at Tidal-typical gains peak below -3 dBFS; nothing is clamped."""
+    from conftest import render_src
+    readme = render_src("""bpm: 124
+~drums: s "[bd*4, ~ cp ~ cp, hh*8]" # gain 0.8
+~bass: saw "<55 55 65.41 49>" # lpf (sine 0.25 * 600 + 700) 0.8 # adsr 0.005 0.1 0.6 0.1
+out: ~drums + ~bass * 0.4""", cycles=4)
+    four = render_src("""cps: 0.5625
+out1: s "bd*4" # gain 1.2
+out2: s "~ sn ~ [sn cp]" # gain 1.1
+out3: s "hh*8 oh" # gain "1 0.9" # pan "0.3 0.7"
+out4: s "supersaw*8" # note "0 0 12 0 3 0 7 5" # octave 3 # cutoff 900 # legato 0.8""", cycles=8)
+    for x in (readme, four):
+        peak = 20 * np.log10(np.abs(x).max())
+        assert -12 < peak < -3, peak
+    # no clamp: a voice far above full scale comes out as it is
+    loud = render(sound("bd", gain=2, amp=10), SR)
+    assert np.abs(loud).max() > 2

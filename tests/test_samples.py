@@ -146,7 +146,7 @@ def test_missing_name_warns_once_with_nearest_names():
         x = b.get("bdd", 2)
     assert x.shape[1] == 0
     msg = str(rec[0].message)
-    assert "unknown sample 'bdd'" in msg and "nearest: 'bd'" in msg
+    assert "unknown sound 'bdd'" in msg and "nearest: 'bd'" in msg
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         b.get("bdd", 0)  # once per name per bank
@@ -172,3 +172,52 @@ def test_default_roots_order(tmp_path, monkeypatch):
     assert roots == ("/cli/dir", str(env_dir), str(cwd / "samples"), str(home / "dirt-samples"))
     monkeypatch.setenv("PHONON_SAMPLES", str(tmp_path / "missing"))
     assert default_roots() == (str(cwd / "samples"), str(home / "dirt-samples"))
+
+
+# -- the names real code uses, the listing, the unknown-sound check ------------------------------
+
+@pytest.mark.parametrize("alias, target", sorted(kit.ALIASES.items()))
+def test_kit_aliases_are_exactly_their_targets(alias, target):
+    b = SampleBank((), SR)
+    assert b.count(alias) == b.count(target)
+    for i in range(b.count(alias)):
+        assert np.array_equal(b.get(alias, i), b.get(target, i))
+
+
+def test_drum_is_a_kit_of_hits_and_folders_win(tmp_path):
+    b = SampleBank((), SR)
+    assert b.count("drum") == len(kit.COMPOSITES["drum"])
+    assert np.array_equal(b.get("drum", 1), b.get("sn", 0))
+    d = tmp_path / "sd"
+    d.mkdir()
+    sf.write(d / "a.wav", np.full(100, 0.25), SR)
+    f = SampleBank((str(tmp_path),), SR)
+    assert f.count("sd") == 1 and np.allclose(f.get("sd")[0], 0.25, atol=1e-4)
+
+
+def test_phonon_samples_lists_folders_kit_and_synths(tmp_path, capsys):
+    from phonon.cli import main
+    for name, n in (("arpy", 3), ("bass", 2)):
+        (tmp_path / name).mkdir()
+        for i in range(n):
+            sf.write(tmp_path / name / f"{i}.wav", np.zeros(10), SR)
+    assert main(["samples", "--samples", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "arpy (3)" in out and "bass (2)" in out
+    assert "bd (4)" in out and "sd = sn" in out and "drum (10" in out
+    assert "superpiano" in out and "sawtooth" in out
+
+
+def test_check_reports_unknown_sounds_and_strict_render_fails(tmp_path, capsys):
+    from phonon.cli import main
+    p = tmp_path / "p.ph"
+    p.write_text('out: s "bd superpiano sdd kick drum:3"\n')
+    assert main(["check", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert "1:6: unknown sound 'sdd' — nearest: 'sd'" in err and "phonon samples" in err
+    assert main(["render", str(p), str(tmp_path / "a.wav"), "--cycles", "1", "--strict"]) == 1
+    assert "(--strict)" in capsys.readouterr().err
+    assert main(["render", str(p), str(tmp_path / "a.wav"), "--cycles", "1", "--no-progress"]) == 0
+    assert "warning: unknown sound 'sdd'" in capsys.readouterr().err
+    p.write_text('out: s "bd superpiano sd kick drum:3 sine"\n')
+    assert main(["check", str(p)]) == 0

@@ -3,6 +3,9 @@ sums, patterns as stepped signals, panning, mtof and range. All stateless (or
 seekable through their pattern inputs), so they never limit how the farm splits time."""
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 
 from .. import libm
@@ -110,7 +113,8 @@ class PatternSignal(Node):
 
 @register_node
 class Pan(Node):
-    """Equal-power pan of a signal: -1 left, 0 centre (both at -3 dB), +1 right."""
+    """Equal-power pan of a signal, Tidal's 0..1: 0 left, 0.5 centre (both at -3 dB), 1 right;
+    outside 0..1 it folds back (SuperDirt: pan * 2 - 1, fold(-1, 1), then Pan2)."""
 
     kind = "pan"
     state_class = STATELESS
@@ -118,9 +122,29 @@ class Pan(Node):
     def process(self, block: Block, args: dict) -> np.ndarray:
         x = as_audio(args["in"], block)
         mono = x[0] if x.shape[0] == 1 else x.mean(axis=0)
-        p = np.clip(as_control(args["pos"], block), -1.0, 1.0)
-        theta = (p + 1.0) * (np.pi / 4.0)
-        return np.stack([mono * libm.cos(theta), mono * libm.sin(theta)])  # libm: same on every CPU
+        p = np.ascontiguousarray(np.broadcast_to(as_control(args["pos"], block), mono.shape), dtype=np.float64)
+        out = np.empty((2, mono.shape[0]))
+        _pan2(np.ascontiguousarray(mono), p, out[0], out[1])
+        return out
+
+
+@numba.njit(cache=True)
+def _pan2(x, pos, out_l, out_r):
+    """Pan2's law per sample, pos in Tidal's 0..1 (folded); 0 and 1 give an exact 0 channel."""
+    for k in range(x.shape[0]):
+        p = 2.0 * pos[k] - 1.0
+        if p < -1.0 or p > 1.0:
+            y = (p + 1.0) % 4.0
+            p = (y if y <= 2.0 else 4.0 - y) - 1.0
+        if p == -1.0:
+            gl, gr = 1.0, 0.0
+        elif p == 1.0:
+            gl, gr = 0.0, 1.0
+        else:
+            th = (p + 1.0) * (math.pi / 4.0)
+            gl, gr = math.cos(th), math.cos(math.pi / 2.0 - th)
+        out_l[k] = x[k] * gl
+        out_r[k] = x[k] * gr
 
 
 @register_node

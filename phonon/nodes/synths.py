@@ -18,6 +18,10 @@ Sustained synths fade in and out over XFADE_S (5 ms) at note boundaries, so
 back-to-back notes (`supersaw "<55 65.41 73.42 49>"`) crossfade without clicks.
 Percussive synths ignore the gate: their length is their decay (`sustain`/`decay`).
 Output is mono.
+
+These are Phonon's signal-style synths (a node per pattern). In the event path, `s "superkick"`
+(`note "c e" # s "supersaw"`) plays the SuperDirt-modeled voices of
+phonon.nodes.superdirt_synths instead, with every per-event control.
 """
 from __future__ import annotations
 

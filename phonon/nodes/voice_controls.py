@@ -134,9 +134,9 @@ CONTROLS = [
      "`resonance`, default 0.5). Other words leave the voice unfiltered.",
      's "sn*4" # vowel "a o"'),
     ("squiz", (), (0.0, 100.0), "", "number",
-     "Squiz (SuperDirt's Squiz UGen): each waveform cycle (between upward zero crossings) is "
-     "played `squiz` times faster and repeated, a pitch-shifting, ring-modulating grit; 1 or less "
-     "is off.",
+     "Squiz (SuperDirt's Squiz UGen, memlen 0.1 s): the voice is cut at its upward zero crossings "
+     "and each fragment is played `squiz` times faster with silence after it, a grit between a "
+     "pitch-shifter and a ring modulator (2 = an octave up); it delays the voice by a fragment.",
      's "bd*2 sn" # squiz 4'),
     ("djf", (), (0.0, 1.0), "", "number",
      "DJ filter: below 0.5 a low-pass sweeping from 20 Hz (0) to 10 kHz (0.5), above a high-pass "

@@ -53,13 +53,13 @@ class SampleBank:
         return None
 
     def names(self) -> list[str]:
-        out = set(self._registered) | set(kit.KIT)
+        out = set(self._registered) | set(kit.all_names())
         for found in self._roots():
             out |= set(found)
         return sorted(out)
 
     def exists(self, name: str) -> bool:
-        return name in self._registered or self._files(name) is not None or name in kit.KIT
+        return name in self._registered or self._files(name) is not None or kit.has(name)
 
     def count(self, name: str) -> int:
         """How many variants `name` has (0 when unknown)."""
@@ -68,10 +68,23 @@ class SampleBank:
         files = self._files(name)
         if files is not None:
             return len(files)
-        return kit.kit_count(name) if name in kit.KIT else 0
+        return kit.kit_count(name) if kit.has(name) else 0
 
     def nearest(self, name: str, n: int = 3) -> list[str]:
-        return difflib.get_close_matches(name, self.names(), n=n, cutoff=0.5)
+        """The closest sound names: samples, kit names and synths."""
+        return difflib.get_close_matches(name, self.names() + list(kit.SYNTH_NAMES), n=n, cutoff=0.5)
+
+    def folders(self) -> list[tuple[str, int, str]]:
+        """[(name, file count, root)] of every sample folder, the first root holding a name winning."""
+        seen: dict[str, tuple[str, int, str]] = {}
+        for root, found in zip(self.roots, self._roots()):
+            for name, files in found.items():
+                seen.setdefault(name, (name, len(files), root))
+        return sorted(seen.values())
+
+    def is_sound(self, name: str) -> bool:
+        """Whether `s "name"` plays something: a sample (folder, registered, kit) or a synth."""
+        return self.exists(name) or name in kit.SYNTH_NAMES
 
     def register(self, name: str, data: np.ndarray) -> None:
         """Make `data` ((channels, frames) or (frames,), at the bank's rate) the sample `name`."""
@@ -117,7 +130,7 @@ class SampleBank:
                 files = self._files(name)
                 if files is not None:
                     got = max(file_frames(f, self.sr) for f in files)
-                elif name in kit.KIT:
+                elif kit.has(name):
                     got = max(self.get(name, i).shape[1] for i in range(kit.kit_count(name)))
                 else:
                     got = 0
@@ -132,6 +145,7 @@ class SampleBank:
         if near:
             tail = "nearest: " + ", ".join(f"'{x}'" for x in near)
         else:
-            tail = "no similar names; the built-in kit has " + " ".join(kit.kit_names())
-        warnings.warn(f"unknown sample '{name}' — {tail} (the event plays silence)", SampleWarning,
+            tail = ("no similar names; the built-in kit has " + " ".join(kit.kit_names())
+                    + "; `phonon samples` lists every sound")
+        warnings.warn(f"unknown sound '{name}' — {tail} (the event plays silence)", SampleWarning,
                       stacklevel=3)

@@ -222,16 +222,46 @@ KIT: dict[str, list[tuple[Callable, tuple]]] = {
 }
 
 
+# Names real Tidal/Strudel code uses for these sounds (Dirt-Samples folders and Strudel's
+# drum-machine names): aliases, so `s "sd"` is exactly `s "sn"`. A folder of that name wins.
+ALIASES = {"sd": "sn", "snare": "sn", "kick": "bd", "clap": "cp", "hc": "hh", "ch": "hh",
+           "ho": "oh", "rs": "rim", "cowbell": "cb", "tom": "mt"}
+# `drum` (Dirt-Samples' drum folder: a kit of hits) as one sound whose variants are kit hits
+COMPOSITES = {"drum": (("bd", 0), ("sn", 0), ("hh", 0), ("oh", 0), ("cp", 0), ("lt", 0),
+                       ("mt", 0), ("ht", 0), ("rim", 0), ("cb", 0))}
+
+# The synths `s` can name (phonon.nodes.superdirt_synths defines them; listed here so the
+# bank and `phonon samples` know them without importing the DSP nodes).
+SYNTH_NAMES = ("superpiano", "superhammond", "supersaw", "supersquare", "superpwm", "superchip",
+               "superfm", "superkick", "supersnare", "superhat", "supertron",
+               "sine", "sawtooth", "square", "triangle")
+
+
+def has(name: str) -> bool:
+    """Whether the kit answers `name` (a kit sound, an alias or a composite)."""
+    return name in KIT or name in ALIASES or name in COMPOSITES
+
+
 def kit_names() -> list[str]:
     return sorted(KIT)
 
 
+def all_names() -> list[str]:
+    """Every name the kit answers: its sounds, aliases and composites."""
+    return sorted(set(KIT) | set(ALIASES) | set(COMPOSITES))
+
+
 def kit_count(name: str) -> int:
-    return len(KIT[name])
+    if name in COMPOSITES:
+        return len(COMPOSITES[name])
+    return len(KIT[ALIASES.get(name, name)])
 
 
 def synthesize(name: str, index: int, sr: int) -> np.ndarray:
     """Variant `index` (already wrapped) of kit sound `name` as (1, frames) float64."""
+    if name in COMPOSITES:
+        name, index = COMPOSITES[name][index]
+    name = ALIASES.get(name, name)
     maker, args = KIT[name][index]
     seed = (sum(ord(c) << (8 * i) for i, c in enumerate(name)) * 131 + index * 7919) & 0x7FFFFFFF
     return maker(sr, seed, *args)
@@ -242,4 +272,5 @@ def kit_seconds_max() -> float:
     return max(args[-1] for variants in KIT.values() for _, args in variants)
 
 
-__all__ = ["KIT", "hash_noise", "kit_names", "kit_count", "synthesize", "kit_seconds_max"]
+__all__ = ["KIT", "ALIASES", "COMPOSITES", "SYNTH_NAMES", "hash_noise", "has", "kit_names", "all_names",
+           "kit_count", "synthesize", "kit_seconds_max"]
