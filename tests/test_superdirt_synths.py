@@ -139,7 +139,8 @@ def synth_busy():
     p = sound("[superpiano supersaw:3, supertron superfm, superkick*2 supersnare, superhat*4, "
               "<superchip supersquare> superpwm, sine sawtooth square triangle, superhammond:4]",
               note="0 7 -5 3", legato="1 2 0.5", accelerate="0 0.3", cutoff="20000 1500")
-    return p.stut(2, F(1, 2), F(1, 8))
+    from phonon.pattern.transforms import stut
+    return stut(p, 2, F(1, 2), F(1, 8))
 
 
 @pytest.fixture(scope="module")
