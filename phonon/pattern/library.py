@@ -279,6 +279,18 @@ transform("stutter", [num("n", range=(0, INF)), num("time", unit="cycles")],
           "Repeat each event n times, time apart (Tidal's `stutter n t p = stack [rotR (t*i) p | "
           "i <- [0..n-1]]`; `stutter 4 (1/16)` is a drum roll).",
           's "bd sn" $ stutter 4 0.0625', T.stutter)
+transform("press", [],
+          "Syncopate: each event starts halfway through its span and keeps its end (Tidal's "
+          "`press = pressBy 0.5`).", 's "bd sn hh cp" $ press', T.press)
+transform("pressBy", [num("amount", range=(0, 1), doc="how far into its span each event starts")],
+          "Syncopate by an amount: each event starts that far through its span (Tidal's `pressBy`).",
+          's "bd sn hh cp" $ pressBy 0.25', T.press_by, aliases=("pressby",))
+transform("spin", [num("copies", range=(1, INF))],
+          "Play copies of the pattern, the i-th shifted i/copies of a cycle earlier and panned to "
+          "i/copies (Tidal's `spin`).", 's "bd sn" $ spin 2', T.spin)
+transform("gap", [num("n", range=(1, INF))],
+          "Chop each event into n parts and keep every other one (Tidal's `gap`).",
+          's "bd sn" $ gap 8', T.gap)
 transform("ghost", [],
           "Add ghost notes: two quieter (gain 0.7), shorter (end 0.2), higher (speed 1.25) copies "
           "1/8*1.5 and 1/8*2.5 cycles later (Tidal's `ghost = ghost' 0.125`).",
@@ -328,6 +340,16 @@ combinator("wedge", "Squash the first pattern into the first t of each cycle and
            "the rest (Tidal's `wedge t p p'`).",
            'wedge 0.25 (s "bd*2") (s "hh*3")', lambda t, a, b: T.wedge(a, t, b),
            params=[num("t", range=(0, 1)), pat("a"), pat("b")])
+combinator("binaryN", "Numbers as rhythms: each number of the pattern becomes n booleans, its bits from "
+           "the most significant, squeezed into its event (Tidal's `binaryN`), for `struct`.",
+           's "bd" $ struct (binaryN 8 "<170 85>")', lambda n, p: T.binary_n(p, n),
+           params=[num("n", range=(1, 64), doc="bits per number"), pat("numbers")])
+combinator("binary", "`binaryN 8`: each number as 8 booleans (Tidal's `binary`).",
+           's "hh" $ struct (binary "<170 93>")', lambda p: T.binary_n(p, pure(Fraction(8))),
+           params=[pat("numbers")])
+combinator("ascii", "Text as rhythm: the 8-bit codes of each word's characters, as booleans "
+           "(Tidal's `ascii`), for `struct`.", 's "bd" $ struct (ascii "<hi ok>")', lambda p: T.ascii_(p),
+           params=[pat("words")])
 transform("inv", [],
           "Invert a boolean pattern: true becomes false and false true (Tidal's `inv`), e.g. for "
           "`struct (inv \"t f\")`.",

@@ -473,6 +473,44 @@ def euclid_off_full(pat: Pattern, k, n, s, other: Pattern) -> Pattern:
     return stack(euclid_off(pat, k, n, s), euclid_off(other, neg, n, s))
 
 
+def _press_by(pat: Pattern, r) -> Pattern:
+    """Tidal's _pressBy r pat = squeezeJoin $ (compressTo (r, 1) . pure) <$> pat: each event moves
+    to start r of the way through its span, keeping its end (syncopation)."""
+    r = to_time(r)
+    if r >= 1:
+        return silence
+    return pat.squeeze_bind(lambda v: pure(v)._compress(r, _ONE))
+
+
+press_by = patterned(_press_by)
+
+
+def press(pat: Pattern) -> Pattern:
+    """Tidal's press = _pressBy 0.5."""
+    return _press_by(pat, _HALF)
+
+
+def _bits(n: int, num: int) -> list[bool]:
+    """Tidal's __binary n num = map (testBit num) $ reverse [0 .. n-1] (two's complement bits)."""
+    return [bool((num >> i) & 1) for i in reversed(range(n))]
+
+
+def _binary_n(pat: Pattern, n) -> Pattern:
+    """Tidal's _binaryN n p = squeezeJoin $ _binary n <$> p: each number as n bits, most
+    significant first, squeezed into its event."""
+    n = _int(n, "binaryN")
+    return pat.squeeze_bind(lambda v: fast_from_list(_bits(n, _int(v, "binaryN"))))
+
+
+binary_n = patterned(_binary_n)
+
+
+def ascii_(pat) -> Pattern:
+    """Tidal's ascii p = squeezeJoin $ (listToPat . concatMap (__binary 8 . ord)) <$> p: the
+    8-bit codes of each word's characters, as booleans."""
+    return reify(pat).squeeze_bind(lambda w: fast_from_list([b for ch in str(w) for b in _bits(8, ord(ch))]))
+
+
 # ---- control values --------------------------------------------------------------
 
 
@@ -497,6 +535,32 @@ def _scale_key(v, key: str, factor):
             d[key] = old * factor
         return d
     return v
+
+
+def _spin(pat: Pattern, copies) -> Pattern:
+    """Tidal's _spin copies p = stack [offset `rotL` p # pan offset | i <- [0 .. copies-1]],
+    offset = i / copies: copies shifted earlier and spread across the stereo field."""
+    n = _int(copies, "spin")
+    if n <= 0:
+        return silence
+    return stack(*[pat._early(Fraction(i, n)).fmap(lambda v, o=Fraction(i, n): _set_key(v, "pan", o))
+                   for i in range(n)])
+
+
+spin = patterned(_spin)
+
+
+def _gap(pat: Pattern, n) -> Pattern:
+    """Tidal's _gap n p = _fast n (cat [pure 1, silence]) |>| _chop n p: chop into n parts and
+    keep every other one."""
+    n = _int(n, "gap")
+    if n < 1:
+        return silence
+    gate = slowcat(pure(_ONE), silence)._fast(n)
+    return gate.app_both(_chop(pat, n), lambda a, b: b)
+
+
+gap = patterned(_gap)
 
 
 def _jux_by(pat: Pattern, n, f: Callable) -> Pattern:
