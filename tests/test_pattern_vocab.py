@@ -494,3 +494,15 @@ def test_press_binary_ascii_spin_gap():
                    (F(1, 2), (("pan", 0), ("s", "b"))), (F(1, 2), (("pan", F(1, 2)), ("s", "a")))]
     got = onsets(T.gap(s("a"), 4))
     assert [(t, dict(v)["begin"], dict(v)["end"]) for t, v in got] == [(0, 0, F(1, 4)), (F(1, 2), F(1, 2), F(3, 4))]
+
+
+def test_counts_that_build_patterns_are_bounded():
+    with pytest.raises(PatternValueError, match="chop: got 100000; expected at most 4096"):
+        T.chop(s("a"), 100000)
+    with pytest.raises(PatternValueError, match="expected at most 65536"):
+        T.run(10 ** 9)
+    with pytest.raises(PatternValueError, match="shuffle: got 1000; expected at most 256"):
+        R.shuffle(mini("a"), 1000)
+    with pytest.raises(PatternValueError, match="at most 4096"):
+        T.chop(s("a"), "<2 100000>").query(1, 2)  # a patterned count fails when it is reached
+    assert lookup("chop").params[0].range == (1, 4096) and lookup("stut").params[0].range == (1, 256)
