@@ -274,7 +274,7 @@ transform("echo", [num("count", range=(1, 256), doc="number of layers, the origi
 transform("echoWith", [num("count", range=(1, 256)), num("time", unit="cycles"), func()],
           "Echoes made by a transform: the k-th of count-1 echoes is k*time later with the "
           "transform applied k times (Tidal's `echoWith`, also `stutWith` and `stut'`).",
-          's "bd sn" $ echoWith 3 0.125 (# speed 2)', T.echo_with, aliases=("stutWith", "echowith", "stutwith"))
+          's "bd sn" $ echoWith 3 0.125 (# speed 2)', T.echo_with, aliases=("stutWith", "stut'", "echowith", "stutwith"))
 transform("stutter", [num("n", range=(0, 4096)), num("time", unit="cycles")],
           "Repeat each event n times, time apart (Tidal's `stutter n t p = stack [rotR (t*i) p | "
           "i <- [0..n-1]]`; `stutter 4 (1/16)` is a drum roll).",
@@ -369,7 +369,7 @@ transform("striate", [num("n", range=(1, 4096))],
 transform("striateBy", [num("n", range=(1, 4096)), num("length", range=(0, 1), doc="length of each part")],
           "Like `striate` with parts of a given length, overlapping when longer than 1/n "
           "(Tidal's `striateBy n f`: begin = i*(1-f)/n, end = begin + f).",
-          's "bd sn" $ striateBy 4 0.5', T.striate_by)
+          's "bd sn" $ striateBy 4 0.5', T.striate_by, aliases=("striate'",))
 transform("slice", [num("n", range=(1, INF), doc="number of slices"), pat("index", "which slice each event plays")],
           "Cut each sample into n equal slices and play them in the order of an index pattern, "
           "which gives the rhythm (Tidal's `slice`).",
