@@ -104,11 +104,11 @@ transform("fastGap", [num("factor", range=(0, INF))],
 transform("compress", [num("begin", range=(0, 1)), num("end", range=(0, 1))],
           "Squeeze each cycle into the span begin..end of the cycle, leaving silence around it "
           "(Tidal's `compress (b, e)`).",
-          's "bd sn hh cp" $ compress 0.25 0.75', lambda p, b, e: p.compress(b, e))
+          's "bd sn hh cp" $ compress (0.25, 0.75)', lambda p, b, e: p.compress(b, e))
 transform("zoom", [num("begin"), num("end")],
           "Play only the span begin..end of each cycle, stretched to fill the whole cycle "
           "(Tidal's `zoom (b, e)`).",
-          's "bd sn hh cp" $ zoom 0.25 0.75', lambda p, b, e: p.zoom(b, e), aliases=("zoomArc",))
+          's "bd sn hh cp" $ zoom (0.25, 0.75)', lambda p, b, e: p.zoom(b, e), aliases=("zoomArc",))
 transform("linger", [num("fraction", doc="portion of the cycle to repeat; negative = the end")],
           "Repeat the first part of each cycle (the first quarter for 0.25) to fill the cycle. "
           "A negative fraction repeats the last part, and, as in Tidal 1.9 (whose `_fast` by a "
@@ -180,9 +180,9 @@ transform("whenmod", [num("a", range=(0, INF)), num("b", range=(0, INF)), func()
           's "bd sn hh cp" $ whenmod 4 2 rev', T.whenmod)
 transform("within", [num("begin", range=(0, 1)), num("end", range=(0, 1)), func()],
           "Apply a transform to the part begin..end of each cycle only, the rest unchanged. "
-          "Tidal writes the span as a pair, `within (0, 0.5) (fast 2)`; here the two numbers "
-          "are separate arguments.",
-          's "bd sn hh cp" $ within 0 0.5 (fast 2)', T.within)
+          "Written as in Tidal, with the span as a pair (`within (0, 0.5) (fast 2)`, the pair "
+          "spliced into the two arguments) or as two numbers (`within 0 0.5 (fast 2)`).",
+          's "bd sn hh cp" $ within (0, 0.5) (fast 2)', T.within)
 transform("chunk", [num("n", range=(-4096, 4096)), func()],
           "Divide the cycle into n parts and apply the transform to one part per cycle, moving "
           "to the next part each cycle (negative n: backwards).",
@@ -481,7 +481,7 @@ _PRIMED = [
      "transforms cycles 1, 4, 7, ... (Tidal's `every'`).", "s \"bd sn hh\" $ every' 3 1 rev", T.every_offset),
     ("within'", "transform", [num("begin", range=(0, 1)), num("end", range=(0, 1)), func()],
      "Like `within`, but the transform sees the span zoomed to a whole cycle, and the result "
-     "is squeezed back into it (Tidal's `within'`).", "s \"bd sn hh cp\" $ within' 0 0.5 (fast 2)",
+     "is squeezed back into it (Tidal's `within'`).", "s \"bd sn hh cp\" $ within' (0, 0.5) (fast 2)",
      T.within_prime),
     ("sometimesBy'", "transform", [num("amount", range=(0, 1)), func()],
      "Like `sometimesBy`, but the transform sees the whole pattern before the random events are "
