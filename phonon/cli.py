@@ -152,6 +152,9 @@ def cmd_check(args) -> int:
     if not p.is_file():
         raise RenderError(f"patch file not found: {args.patch}")
     spec = compile_source(p.read_text(encoding="utf-8"), filename=str(p))
+    from .compiler import event_warnings
+    for w in event_warnings(spec):
+        print(f"{p}: warning: {w}", file=sys.stderr)
     sys.stdout.write(spec.dump())
     print(f"-- ok: {len(spec.nodes)} nodes, {len(spec.outputs)} output(s), cps {float(spec.cps):g}, "
           f"digest {spec.digest()[:16]}")

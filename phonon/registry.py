@@ -147,6 +147,7 @@ CONTROL_ALIASES: dict[str, str] = {}
 DECLARING_MODULES = (
     "phonon.pattern.library",
     "phonon.nodes",
+    "phonon.orbits",
 )
 
 
