@@ -481,3 +481,28 @@ def test_primed_names_have_tidal_types():
     from phonon.pattern.library import _PRIMED
     from phonon.pattern.tidal_types import TIDAL_TYPES
     assert all(n in TIDAL_TYPES for n, *_ in _PRIMED)
+
+
+def test_press_binary_ascii_spin_gap():
+    assert onset_wholes(T.press(mini("a b"))) == [((F(1, 4), F(1, 2)), "a"), ((F(3, 4), 1), "b")]
+    assert onset_wholes(T.press_by(mini("a"), F(1, 4))) == [((F(1, 4), 1), "a")]
+    assert vals(T.binary_n(mini("5"), 4)) == [False, True, False, True]
+    assert times(T.struct(mini("x"), T.binary_n(mini("170"), 8))) == [0, F(1, 4), F(1, 2), F(3, 4)]
+    assert vals(T.ascii_("a")) == [False, True, True, False, False, False, False, True]  # 97
+    got = onsets(T.spin(s("a b"), 2))
+    assert got == [(0, (("pan", 0), ("s", "a"))), (0, (("pan", F(1, 2)), ("s", "b"))),
+                   (F(1, 2), (("pan", 0), ("s", "b"))), (F(1, 2), (("pan", F(1, 2)), ("s", "a")))]
+    got = onsets(T.gap(s("a"), 4))
+    assert [(t, dict(v)["begin"], dict(v)["end"]) for t, v in got] == [(0, 0, F(1, 4)), (F(1, 2), F(1, 2), F(3, 4))]
+
+
+def test_counts_that_build_patterns_are_bounded():
+    with pytest.raises(PatternValueError, match="chop: got 100000; expected at most 4096"):
+        T.chop(s("a"), 100000)
+    with pytest.raises(PatternValueError, match="expected at most 65536"):
+        T.run(10 ** 9)
+    with pytest.raises(PatternValueError, match="shuffle: got 1000; expected at most 256"):
+        R.shuffle(mini("a"), 1000)
+    with pytest.raises(PatternValueError, match="at most 4096"):
+        T.chop(s("a"), "<2 100000>").query(1, 2)  # a patterned count fails when it is reached
+    assert lookup("chop").params[0].range == (1, 4096) and lookup("stut").params[0].range == (1, 256)

@@ -104,11 +104,11 @@ transform("fastGap", [num("factor", range=(0, INF))],
 transform("compress", [num("begin", range=(0, 1)), num("end", range=(0, 1))],
           "Squeeze each cycle into the span begin..end of the cycle, leaving silence around it "
           "(Tidal's `compress (b, e)`).",
-          's "bd sn hh cp" $ compress 0.25 0.75', lambda p, b, e: p.compress(b, e))
+          's "bd sn hh cp" $ compress (0.25, 0.75)', lambda p, b, e: p.compress(b, e))
 transform("zoom", [num("begin"), num("end")],
           "Play only the span begin..end of each cycle, stretched to fill the whole cycle "
           "(Tidal's `zoom (b, e)`).",
-          's "bd sn hh cp" $ zoom 0.25 0.75', lambda p, b, e: p.zoom(b, e), aliases=("zoomArc",))
+          's "bd sn hh cp" $ zoom (0.25, 0.75)', lambda p, b, e: p.zoom(b, e), aliases=("zoomArc",))
 transform("linger", [num("fraction", doc="portion of the cycle to repeat; negative = the end")],
           "Repeat the first part of each cycle (the first quarter for 0.25) to fill the cycle. "
           "A negative fraction repeats the last part, and, as in Tidal 1.9 (whose `_fast` by a "
@@ -125,12 +125,12 @@ transform("segment", [num("n", range=(0, INF))],
 transform("ply", [num("n", range=(0, INF))],
           "Repeat each event n times within its own time span.",
           's "bd sn" $ ply 2', lambda p, n: p.ply(n))
-transform("plyWith", [num("n", range=(0, INF)), func()],
+transform("plyWith", [num("n", range=(0, 256)), func()],
           "Repeat each event n times within its span, applying the transform once more on each "
           "repeat (`plyWith 3 (|* gain 0.8)`: each repeat quieter). Tidal's `plyWith`: "
           "arpeggiate of p stacked with f p, f (f p), ...",
           's "bd sn" $ plyWith 3 (# speed 2)', T.ply_with, aliases=("plywith",))
-transform("iter", [num("n", range=(0, INF))],
+transform("iter", [num("n", range=(0, 4096))],
           "Divide the cycle into n parts and start one part later each cycle, wrapping around "
           "(cycle 1 starts at the second part, and so on).",
           's "bd sn hh cp" $ iter 4', T.iter_)
@@ -180,10 +180,10 @@ transform("whenmod", [num("a", range=(0, INF)), num("b", range=(0, INF)), func()
           's "bd sn hh cp" $ whenmod 4 2 rev', T.whenmod)
 transform("within", [num("begin", range=(0, 1)), num("end", range=(0, 1)), func()],
           "Apply a transform to the part begin..end of each cycle only, the rest unchanged. "
-          "Tidal writes the span as a pair, `within (0, 0.5) (fast 2)`; here the two numbers "
-          "are separate arguments.",
-          's "bd sn hh cp" $ within 0 0.5 (fast 2)', T.within)
-transform("chunk", [num("n"), func()],
+          "Written as in Tidal, with the span as a pair (`within (0, 0.5) (fast 2)`, the pair "
+          "spliced into the two arguments) or as two numbers (`within 0 0.5 (fast 2)`).",
+          's "bd sn hh cp" $ within (0, 0.5) (fast 2)', T.within)
+transform("chunk", [num("n", range=(-4096, 4096)), func()],
           "Divide the cycle into n parts and apply the transform to one part per cycle, moving "
           "to the next part each cycle (negative n: backwards).",
           's "bd sn hh cp" $ chunk 4 (hurry 2)', T.chunk)
@@ -230,11 +230,11 @@ transform("always", [func()], "Always apply the transform (`sometimesBy 1`, for 
           's "hh*8" $ always (fast 2)', lambda p, f: f(p))
 transform("never", [func()], "Never apply the transform: the pattern plays unchanged.",
           's "hh*8" $ never (fast 2)', lambda p, f: p)
-transform("shuffle", [num("n", range=(0, INF), doc="parts per cycle")],
+transform("shuffle", [num("n", range=(0, 256), doc="parts per cycle")],
           "Divide each cycle into n parts and play them in a random order, each once per cycle "
           "(Tidal's `shuffle`, with Tidal's time-seeded `randrun`).",
           's "bd sn hh cp" $ shuffle 4', R.shuffle)
-transform("scramble", [num("n", range=(0, INF), doc="parts per cycle")],
+transform("scramble", [num("n", range=(0, 256), doc="parts per cycle")],
           "Divide each cycle into n parts and play n random picks of them (repeats allowed), "
           "as Tidal's `scramble` (`_segment n $ _irand n` picks).",
           's "bd sn hh cp" $ scramble 4', R.scramble)
@@ -257,28 +257,40 @@ transform("superimpose", [func()],
 transform("off", [num("time", unit="cycles"), func()],
           "Superimpose a copy shifted later by a time and transformed by a function.",
           's "bd sn" $ off 0.125 (# speed 2)', T.off)
-transform("stut", [num("count", range=(1, INF), doc="number of layers, the original included"),
+transform("stut", [num("count", range=(1, 256), doc="number of layers, the original included"),
                    num("feedback", range=(0, INF), doc="the last echo's gain factor (Tidal's fade target)"),
                    num("steptime", unit="cycles", doc="time between echoes")],
           "Tidal's echo: the pattern plus count-1 copies, the x-th shifted later by x*steptime "
           "with its gain multiplied by feedback + (1-feedback)*(count-x)/count, a linear fade "
           "(Tidal 1.9's argument order and gain curve; gain defaults to 1).",
           's "bd sn" $ stut 3 0.5 0.125', lambda p, n, fb, t: _warn_old_stut(n, fb, t) or T.stut(p, n, fb, t))
-transform("echo", [num("count", range=(1, INF), doc="number of layers, the original included"),
+transform("echo", [num("count", range=(1, 256), doc="number of layers, the original included"),
                    num("time", unit="cycles", doc="time between echoes"),
                    num("feedback", range=(0, INF), doc="gain factor per echo")],
           "Echoes with a geometric fade: the k-th of count-1 echoes is k*time later with gain "
           "multiplied by feedback^k (Tidal's `echo count time feedback = echoWith count time "
           "(|* gain feedback)`; note the order differs from `stut`).",
           's "bd sn" $ echo 4 0.2 0.5', T.echo)
-transform("echoWith", [num("count", range=(1, INF)), num("time", unit="cycles"), func()],
+transform("echoWith", [num("count", range=(1, 256)), num("time", unit="cycles"), func()],
           "Echoes made by a transform: the k-th of count-1 echoes is k*time later with the "
           "transform applied k times (Tidal's `echoWith`, also `stutWith` and `stut'`).",
-          's "bd sn" $ echoWith 3 0.125 (# speed 2)', T.echo_with, aliases=("stutWith", "echowith", "stutwith"))
-transform("stutter", [num("n", range=(0, INF)), num("time", unit="cycles")],
+          's "bd sn" $ echoWith 3 0.125 (# speed 2)', T.echo_with, aliases=("stutWith", "stut'", "echowith", "stutwith"))
+transform("stutter", [num("n", range=(0, 4096)), num("time", unit="cycles")],
           "Repeat each event n times, time apart (Tidal's `stutter n t p = stack [rotR (t*i) p | "
           "i <- [0..n-1]]`; `stutter 4 (1/16)` is a drum roll).",
           's "bd sn" $ stutter 4 0.0625', T.stutter)
+transform("press", [],
+          "Syncopate: each event starts halfway through its span and keeps its end (Tidal's "
+          "`press = pressBy 0.5`).", 's "bd sn hh cp" $ press', T.press)
+transform("pressBy", [num("amount", range=(0, 1), doc="how far into its span each event starts")],
+          "Syncopate by an amount: each event starts that far through its span (Tidal's `pressBy`).",
+          's "bd sn hh cp" $ pressBy 0.25', T.press_by, aliases=("pressby",))
+transform("spin", [num("copies", range=(1, 256))],
+          "Play copies of the pattern, the i-th shifted i/copies of a cycle earlier and panned to "
+          "i/copies (Tidal's `spin`).", 's "bd sn" $ spin 2', T.spin)
+transform("gap", [num("n", range=(1, 4096))],
+          "Chop each event into n parts and keep every other one (Tidal's `gap`).",
+          's "bd sn" $ gap 8', T.gap)
 transform("ghost", [],
           "Add ghost notes: two quieter (gain 0.7), shorter (end 0.2), higher (speed 1.25) copies "
           "1/8*1.5 and 1/8*2.5 cycles later (Tidal's `ghost = ghost' 0.125`).",
@@ -294,16 +306,16 @@ transform("mask", [pat("mask", "boolean pattern: 1/t keeps, 0/f removes")],
           "Remove the parts of the pattern where a boolean pattern is false (`\"1 0 1 1\"`); "
           "the rhythm stays the pattern's own.",
           's "hh*8" $ mask "1 0 1 1"', T.mask)
-transform("euclid", [num("pulses"), num("steps", range=(0, INF)),
+transform("euclid", [num("pulses"), num("steps", range=(0, 65536)),
                      num("rotation", default=0, doc="steps to rotate left")],
           "Euclidean rhythm: spread the pulses as evenly as possible over the steps (Bjorklund), "
           "each pulse playing the pattern squeezed into its step; negative pulses invert. The "
           "optional rotation rotates left (Tidal's `euclidOff`). Same as mini-notation `bd(3,8,2)`.",
           's "bd" $ euclid 3 8', lambda p, k, n, r=None: T.euclid(p, k, n, r if r is not None else pure(_ZERO)))
-transform("euclidOff", [num("pulses"), num("steps", range=(0, INF)), num("rotation")],
+transform("euclidOff", [num("pulses"), num("steps", range=(0, 65536)), num("rotation")],
           "Euclidean rhythm rotated left by a number of steps (Tidal's `euclidOff`, alias `eoff`).",
           's "bd" $ euclidOff 3 8 2', T.euclid_off, aliases=("eoff",))
-transform("euclidInv", [num("pulses"), num("steps", range=(0, INF))],
+transform("euclidInv", [num("pulses"), num("steps", range=(0, 65536))],
           "The inverse Euclidean rhythm: the pattern plays on the steps `euclid` leaves silent "
           "(Tidal's `euclidInv`).",
           's "hh" $ euclidInv 3 8', T.euclid_inv)
@@ -328,6 +340,16 @@ combinator("wedge", "Squash the first pattern into the first t of each cycle and
            "the rest (Tidal's `wedge t p p'`).",
            'wedge 0.25 (s "bd*2") (s "hh*3")', lambda t, a, b: T.wedge(a, t, b),
            params=[num("t", range=(0, 1)), pat("a"), pat("b")])
+combinator("binaryN", "Numbers as rhythms: each number of the pattern becomes n booleans, its bits from "
+           "the most significant, squeezed into its event (Tidal's `binaryN`), for `struct`.",
+           's "bd" $ struct (binaryN 8 "<170 85>")', lambda n, p: T.binary_n(p, n),
+           params=[num("n", range=(1, 64), doc="bits per number"), pat("numbers")])
+combinator("binary", "`binaryN 8`: each number as 8 booleans (Tidal's `binary`).",
+           's "hh" $ struct (binary "<170 93>")', lambda p: T.binary_n(p, pure(Fraction(8))),
+           params=[pat("numbers")])
+combinator("ascii", "Text as rhythm: the 8-bit codes of each word's characters, as booleans "
+           "(Tidal's `ascii`), for `struct`.", 's "bd" $ struct (ascii "<hi ok>")', lambda p: T.ascii_(p),
+           params=[pat("words")])
 transform("inv", [],
           "Invert a boolean pattern: true becomes false and false true (Tidal's `inv`), e.g. for "
           "`struct (inv \"t f\")`.",
@@ -335,19 +357,19 @@ transform("inv", [],
 
 # ---- samples -------------------------------------------------------------------------------
 
-transform("chop", [num("n", range=(1, INF))],
+transform("chop", [num("n", range=(1, 4096))],
           "Cut each event into n parts, each playing the matching part of the sample "
           "(sets begin/end, subdividing any existing begin..end, as Tidal's `chop`).",
           's "bd sn" $ chop 4', T.chop)
-transform("striate", [num("n", range=(1, INF))],
+transform("striate", [num("n", range=(1, 4096))],
           "Play the pattern n times per cycle, the i-th time using the i-th of n parts of each "
           "sample, interlacing the sample parts; an existing begin..end is subdivided (Tidal's "
           "`mergePlayRange`).",
           's "bd sn" $ striate 4', T.striate)
-transform("striateBy", [num("n", range=(1, INF)), num("length", range=(0, 1), doc="length of each part")],
+transform("striateBy", [num("n", range=(1, 4096)), num("length", range=(0, 1), doc="length of each part")],
           "Like `striate` with parts of a given length, overlapping when longer than 1/n "
           "(Tidal's `striateBy n f`: begin = i*(1-f)/n, end = begin + f).",
-          's "bd sn" $ striateBy 4 0.5', T.striate_by)
+          's "bd sn" $ striateBy 4 0.5', T.striate_by, aliases=("striate'",))
 transform("slice", [num("n", range=(1, INF), doc="number of slices"), pat("index", "which slice each event plays")],
           "Cut each sample into n equal slices and play them in the order of an index pattern, "
           "which gives the rhythm (Tidal's `slice`).",
@@ -356,7 +378,7 @@ transform("splice", [num("n", range=(1, INF), doc="number of slices"), pat("inde
           "Like `slice`, but each slice's speed is set so it fills its event exactly (Tidal's "
           "`splice`: speed = (1/n) / event length, unit \"c\").",
           's "bd" $ splice 4 "0 2 1 3"', T.splice)
-transform("randslice", [num("n", range=(1, INF))],
+transform("randslice", [num("n", range=(1, 65536))],
           "Play a random one of n slices of each sample per event. The random choice is taken "
           "over each event (Tidal takes it per query, which depends on how time is split).",
           's "bd*4" $ randslice 4', T.randslice)
@@ -364,11 +386,11 @@ transform("loopAt", [num("cycles", range=(0, INF))],
           "Fit a sample to a number of cycles: slow the pattern by n and set speed to 1/n with "
           "unit \"c\" (Tidal's `loopAt n p = slow n p |* speed (1/n) # unit \"c\"`).",
           's "bd" $ loopAt 2 $ chop 4', T.loop_at, aliases=("loopat",))
-transform("chew", [num("n", range=(1, INF)), pat("index", "which part each event plays")],
+transform("chew", [num("n", range=(1, 4096)), pat("index", "which part each event plays")],
           "Like `bite`, but speeds each part up or down as it is squeezed or stretched (Tidal's "
           "`chew`), so a sample's pitch follows the new timing.",
           's "bd sn hh cp" $ chew 4 "0 [1 0] 3"', T.chew)
-transform("bite", [num("n", range=(1, INF)), pat("index", "which part each event plays")],
+transform("bite", [num("n", range=(1, 4096)), pat("index", "which part each event plays")],
           "Divide each cycle into n parts and play them in the order of an index pattern, each "
           "part squeezed into its event (Tidal's `bite`).",
           's "bd sn hh cp" $ bite 4 "0 2 [1 3]"', T.bite)
@@ -418,9 +440,9 @@ transform("arpeggiate", [],
 
 combinator("run", "The numbers 0 .. n-1 in one cycle (Tidal's `run`; n may be a pattern: "
            "`run \"<4 8>\"`).", 'sine (mtof (run 4 * 2 + 60))', lambda n: T.run(n),
-           params=[num("n", range=(0, INF))])
+           params=[num("n", range=(0, 65536))])
 combinator("scan", "Cycle by cycle, `run 1`, `run 2`, ... `run n`, then again (Tidal's `scan`).",
-           'sine (mtof (scan 4 * 2 + 60))', lambda n: T.scan(n), params=[num("n", range=(1, INF))])
+           'sine (mtof (scan 4 * 2 + 60))', lambda n: T.scan(n), params=[num("n", range=(1, 256))])
 combinator("irand", "Random whole numbers 0 .. n-1, a continuous pattern sampled where it is used "
            "(Tidal's `irand`, time-seeded: `s \"drum*8\" # n (irand 8)`).",
            'sine (mtof (segment 4 $ irand 12 + 60))', lambda n: R.irand(n), params=[num("n", range=(0, INF))])
@@ -459,7 +481,7 @@ _PRIMED = [
      "transforms cycles 1, 4, 7, ... (Tidal's `every'`).", "s \"bd sn hh\" $ every' 3 1 rev", T.every_offset),
     ("within'", "transform", [num("begin", range=(0, 1)), num("end", range=(0, 1)), func()],
      "Like `within`, but the transform sees the span zoomed to a whole cycle, and the result "
-     "is squeezed back into it (Tidal's `within'`).", "s \"bd sn hh cp\" $ within' 0 0.5 (fast 2)",
+     "is squeezed back into it (Tidal's `within'`).", "s \"bd sn hh cp\" $ within' (0, 0.5) (fast 2)",
      T.within_prime),
     ("sometimesBy'", "transform", [num("amount", range=(0, 1)), func()],
      "Like `sometimesBy`, but the transform sees the whole pattern before the random events are "

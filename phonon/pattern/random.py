@@ -196,7 +196,8 @@ def wrandcat(pairs: list) -> Pattern:
 
 def randrun(n) -> Pattern:
     """Tidal's randrun n: each cycle, 0..n-1 in a random order (the order of timeToRands (sam) n)."""
-    n = _int(n)
+    from .transforms import MAX_STEPS
+    n = _int(n, "randrun", MAX_STEPS)
     if n <= 0:
         return silence
     steps = [Arc(Fraction(i, n), Fraction(i + 1, n)) for i in range(n)]
@@ -215,12 +216,9 @@ def randrun(n) -> Pattern:
     return Pattern(query).split_queries()
 
 
-def _int(x, name="randrun") -> int:
-    t = to_time(x)
-    if t.denominator != 1:
-        from .notes import PatternValueError
-        raise PatternValueError(f"{name}: got {float(t):g}; expected a whole number")
-    return t.numerator
+def _int(x, name="randrun", hi=None) -> int:
+    from .transforms import _int as whole
+    return whole(x, name, hi)
 
 
 def _rearrange_with(pat: Pattern, ipat: Pattern, n: int) -> Pattern:
@@ -234,7 +232,7 @@ def _rearrange_with(pat: Pattern, ipat: Pattern, n: int) -> Pattern:
 def _shuffle(pat: Pattern, n) -> Pattern:
     """Tidal's _shuffle n = _rearrangeWith (randrun n) n: the n parts of each cycle in a random
     order, each played once."""
-    n = _int(n, "shuffle")
+    n = _int(n, "shuffle", 256)
     if n <= 0:
         return silence
     return _rearrange_with(pat, randrun(n), n)
@@ -246,7 +244,7 @@ shuffle = patterned(_shuffle)
 def _scramble(pat: Pattern, n) -> Pattern:
     """Tidal's _scramble n = _rearrangeWith (_segment n $ _irand n) n: n random picks (with
     repetition) of the n parts of each cycle."""
-    n = _int(n, "scramble")
+    n = _int(n, "scramble", 256)
     if n <= 0:
         return silence
     return _rearrange_with(pat, _irand_const(n)._segment(n), n)

@@ -110,4 +110,11 @@ TIDAL_TYPES: dict[str, str] = {
     "rarely'": '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
     "almostNever'": '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
     "almostAlways'": '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
+    'press': 'Pattern a -> Pattern a',
+    'pressBy': 'Pattern Time -> Pattern a -> Pattern a',
+    'spin': 'Pattern Int -> ControlPattern -> ControlPattern',
+    'gap': 'Pattern Int -> ControlPattern -> ControlPattern',
+    'binaryN': 'Pattern Int -> Pattern Int -> Pattern Bool',
+    'binary': 'Pattern Int -> Pattern Bool',
+    'ascii': 'Pattern String -> Pattern Bool',
 }

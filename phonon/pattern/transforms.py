@@ -21,10 +21,19 @@ _ONE = Fraction(1)
 _HALF = Fraction(1, 2)
 
 
-def _int(x, name: str) -> int:
+# Upper bounds of counts that build that many patterns or events up front (the declarations'
+# ranges say the same, so a constant out of range is a compile error at its argument).
+MAX_STEPS = 65536    # run, randrun, euclid steps
+MAX_PARTS = 4096     # chop, striate, iter, chunk, bite, chew, stutter, gap
+MAX_LAYERS = 256     # stut/echo layers, plyWith, spin, scan, shuffle/scramble parts
+
+
+def _int(x, name: str, hi: int = None) -> int:
     t = to_time(x)
     if t.denominator != 1:
         raise PatternValueError(f"{name}: got {float(t):g}; expected a whole number")
+    if hi is not None and abs(t.numerator) > hi:
+        raise PatternValueError(f"{name}: got {t.numerator}; expected at most {hi}")
     return t.numerator
 
 
@@ -95,7 +104,7 @@ whenmod = patterned(_whenmod)
 
 def _iter(pat: Pattern, n) -> Pattern:
     """Tidal's _iter: cycle c starts the pattern c/n of the way in (rotL)."""
-    n = _int(n, "iter")
+    n = _int(n, "iter", MAX_PARTS)
     if n == 0:
         return pat
     return slowcat(*[pat._early(Fraction(i, n)) for i in range(n)])
@@ -106,7 +115,7 @@ iter_ = patterned(_iter)
 
 def _iter_back(pat: Pattern, n) -> Pattern:
     """Tidal's _iter': as iter, shifting the other way (rotR)."""
-    n = _int(n, "iter'")
+    n = _int(n, "iter'", MAX_PARTS)
     if n == 0:
         return pat
     return slowcat(*[pat._late(Fraction(i, n)) for i in range(n)])
@@ -158,7 +167,7 @@ def _chunk(pat: Pattern, n, f: Callable) -> Pattern:
     """Tidal's _chunk: n >= 0: cat [within (i/n, (i+1)/n) f p | i <- [0..n-1]] (Tidal's `cat`,
     so cycle c plays cycle c//n of each window's pattern); n < 0: the windows backwards,
     do i <- _slow m $ rev $ run m; within (i/m, (i+1)/m) f p."""
-    n = _int(n, "chunk")
+    n = _int(n, "chunk", MAX_PARTS)
     if n == 0:
         return pat
     if n > 0:
@@ -434,7 +443,7 @@ def bjorklund(k: int, n: int) -> list[bool]:
 def _euclid(pat: Pattern, k, n, rotation=0) -> Pattern:
     """Tidal's _euclid (k pulses over n steps, Bjorklund; negative k inverts), each pulse playing
     the pattern squeezed into its step; the optional rotation is Tidal's euclidOff (rotL s/n)."""
-    k, n, r = _int(k, "euclid"), _int(n, "euclid"), _int(rotation, "euclid")
+    k, n, r = _int(k, "euclid", MAX_STEPS), _int(n, "euclid", MAX_STEPS), _int(rotation, "euclid")
     if n <= 0:
         return silence
     out = fastcat(*[pat if b else silence for b in euclid_bools(k, n)])
@@ -473,6 +482,44 @@ def euclid_off_full(pat: Pattern, k, n, s, other: Pattern) -> Pattern:
     return stack(euclid_off(pat, k, n, s), euclid_off(other, neg, n, s))
 
 
+def _press_by(pat: Pattern, r) -> Pattern:
+    """Tidal's _pressBy r pat = squeezeJoin $ (compressTo (r, 1) . pure) <$> pat: each event moves
+    to start r of the way through its span, keeping its end (syncopation)."""
+    r = to_time(r)
+    if r >= 1:
+        return silence
+    return pat.squeeze_bind(lambda v: pure(v)._compress(r, _ONE))
+
+
+press_by = patterned(_press_by)
+
+
+def press(pat: Pattern) -> Pattern:
+    """Tidal's press = _pressBy 0.5."""
+    return _press_by(pat, _HALF)
+
+
+def _bits(n: int, num: int) -> list[bool]:
+    """Tidal's __binary n num = map (testBit num) $ reverse [0 .. n-1] (two's complement bits)."""
+    return [bool((num >> i) & 1) for i in reversed(range(n))]
+
+
+def _binary_n(pat: Pattern, n) -> Pattern:
+    """Tidal's _binaryN n p = squeezeJoin $ _binary n <$> p: each number as n bits, most
+    significant first, squeezed into its event."""
+    n = _int(n, "binaryN", 64)
+    return pat.squeeze_bind(lambda v: fast_from_list(_bits(n, _int(v, "binaryN"))))
+
+
+binary_n = patterned(_binary_n)
+
+
+def ascii_(pat) -> Pattern:
+    """Tidal's ascii p = squeezeJoin $ (listToPat . concatMap (__binary 8 . ord)) <$> p: the
+    8-bit codes of each word's characters, as booleans."""
+    return reify(pat).squeeze_bind(lambda w: fast_from_list([b for ch in str(w) for b in _bits(8, ord(ch))]))
+
+
 # ---- control values --------------------------------------------------------------
 
 
@@ -497,6 +544,32 @@ def _scale_key(v, key: str, factor):
             d[key] = old * factor
         return d
     return v
+
+
+def _spin(pat: Pattern, copies) -> Pattern:
+    """Tidal's _spin copies p = stack [offset `rotL` p # pan offset | i <- [0 .. copies-1]],
+    offset = i / copies: copies shifted earlier and spread across the stereo field."""
+    n = _int(copies, "spin", MAX_LAYERS)
+    if n <= 0:
+        return silence
+    return stack(*[pat._early(Fraction(i, n)).fmap(lambda v, o=Fraction(i, n): _set_key(v, "pan", o))
+                   for i in range(n)])
+
+
+spin = patterned(_spin)
+
+
+def _gap(pat: Pattern, n) -> Pattern:
+    """Tidal's _gap n p = _fast n (cat [pure 1, silence]) |>| _chop n p: chop into n parts and
+    keep every other one."""
+    n = _int(n, "gap", MAX_PARTS)
+    if n < 1:
+        return silence
+    gate = slowcat(pure(_ONE), silence)._fast(n)
+    return gate.app_both(_chop(pat, n), lambda a, b: b)
+
+
+gap = patterned(_gap)
 
 
 def _jux_by(pat: Pattern, n, f: Callable) -> Pattern:
@@ -537,7 +610,7 @@ def _stut(pat: Pattern, count, feedback, steptime) -> Pattern:
     shifted later by x*steptime with "gain" multiplied by
     feedback + (1 - feedback) * (count - x) / count (Tidal 1.9's `scalegain`: a linear
     fade from 1 towards feedback; gain defaults to 1). Non-dict values echo unchanged."""
-    count = _int(count, "stut")
+    count = _int(count, "stut", MAX_LAYERS)
     feedback, steptime = to_time(feedback), to_time(steptime)
     layers = [pat]
     for x in range(1, count):
@@ -555,7 +628,7 @@ stut = patterned(_stut)
 def _echo_with(pat: Pattern, count, time, f: Callable) -> Pattern:
     """Tidal's _echoWith count time f p: count <= 1: p; else
     overlay (f (time `rotR` _echoWith (count-1) time f p)) p: the k-th echo is f applied k times."""
-    count = _int(count, "echoWith")
+    count = _int(count, "echoWith", MAX_LAYERS)
     time = to_time(time)
     out = pat
     for _ in range(count - 1):
@@ -578,7 +651,7 @@ echo = patterned(_echo)
 
 def _stutter(pat: Pattern, n, t) -> Pattern:
     """Tidal's stutter n t p = stack $ map (\\i -> (t * i) `rotR` p) [0 .. n-1]."""
-    n, t = _int(n, "stutter"), to_time(t)
+    n, t = _int(n, "stutter", MAX_PARTS), to_time(t)
     return stack(*[pat._late(t * i) for i in range(n)])
 
 
@@ -651,7 +724,7 @@ def _slices(v, n: int):
 def _chop(pat: Pattern, n) -> Pattern:
     """Tidal's _chop: cut each event into n parts in time, the i-th playing part i of its
     begin..end range (begin' = b + i/n*(e-b), end' = b + (i+1)/n*(e-b); b, e default 0, 1)."""
-    n = _int(n, "chop")
+    n = _int(n, "chop", MAX_PARTS)
     if n < 1:
         return silence
     return pat.squeeze_bind(lambda v: fast_from_list(_slices(v, n)))
@@ -670,7 +743,7 @@ def _merge_play_range(v, b: Fraction, e: Fraction):
 def _striate(pat: Pattern, n) -> Pattern:
     """Tidal's _striate n p = fastcat [mergePlayRange (i/n, (i+1)/n) <$> p | i <- [0..n-1]]:
     the pattern n times per cycle, the i-th time playing part i of each sample."""
-    n = _int(n, "striate")
+    n = _int(n, "striate", MAX_PARTS)
     if n < 1:
         return silence
     return fastcat(*[pat.fmap(lambda v, i=i: _merge_play_range(v, Fraction(i, n), Fraction(i + 1, n)))
@@ -683,7 +756,7 @@ striate = patterned(_striate)
 def _striate_by(pat: Pattern, n, f) -> Pattern:
     """Tidal's _striateBy n f p = fastcat [p # begin (slot*i) # end (slot*i + f)], slot = (1-f)/n:
     n parts of length f (overlapping when f > 1/n)."""
-    n = _int(n, "striateBy")
+    n = _int(n, "striateBy", MAX_PARTS)
     if n < 1:
         return silence
     f = to_time(f)
@@ -715,7 +788,7 @@ def _randslice(pat: Pattern, n) -> Pattern:
     from `_irand n` per query (so it depends on how the player splits time); here it is drawn
     over each event's whole, which is what a query of that event gives in Tidal."""
     from .random import rand
-    n = _int(n, "randslice")
+    n = _int(n, "randslice", MAX_STEPS)
     if n < 1:
         return silence
     return pat.app_left(rand, lambda v, r: _slice_value(v, n, int(r * n)))
@@ -762,7 +835,7 @@ def run(n) -> Pattern:
         if n.is_pure:
             return run(n.pure_value)
         return n.bind(run)
-    n = _int(n, "run")
+    n = _int(n, "run", MAX_STEPS)
     return fast_from_list([Fraction(i) for i in range(n)])
 
 
@@ -772,7 +845,7 @@ def scan(n) -> Pattern:
         if n.is_pure:
             return scan(n.pure_value)
         return n.bind(scan)
-    n = _int(n, "scan")
+    n = _int(n, "scan", MAX_LAYERS)
     return slowcat(*[run(i) for i in range(1, n + 1)]) if n >= 1 else silence
 
 
@@ -781,6 +854,8 @@ def _ply_with(pat: Pattern, n, f: Callable) -> Pattern:
     each event repeated n times in its span, the k-th repeat transformed k times by f."""
     from .harmony import arpeggiate
     n = to_time(n)
+    if n > MAX_LAYERS:
+        raise PatternValueError(f"plyWith: got {float(n):g}; expected at most {MAX_LAYERS}")
     out = pat
     k = n
     while k > 1:
@@ -835,7 +910,7 @@ def fit_prime(pat: Pattern, cyc, n, from_pat, to_pat) -> Pattern:
     """Tidal's fit' cyc n from to p = squeezeJoin $ _fit n mapMasks to, mapMasks = [stretch $ mask
     (filterValues (== i) from') p' | i <- [0..n-1]], p' = density cyc p, from' = density cyc from:
     cut the pattern into n pieces (marked by `from`) and play them in the order of `to`."""
-    n = _int(n, "fit'")
+    n = _int(n, "fit'", MAX_PARTS)
     p2, from2 = pat.fast(cyc), reify(from_pat).fast(cyc)
     masks = [stretch(mask(p2, from2.filter_values(lambda v, i=i: v == i).fmap(lambda _: True)))
              for i in range(n)]
@@ -846,7 +921,7 @@ def fit_prime(pat: Pattern, cyc, n, from_pat, to_pat) -> Pattern:
 def _bite(pat: Pattern, n, ipat) -> Pattern:
     """Tidal's _bite n ipat pat = squeezeJoin $ zoompat <$> ipat, zoompat i = zoom (i'/n, (i'+1)/n) pat
     (i' = i mod n): the index pattern picks which n-th of each cycle plays, squeezed into its step."""
-    n = _int(n, "bite")
+    n = _int(n, "bite", MAX_PARTS)
     if n <= 0:
         return silence
     parts = [pat._zoom(Fraction(i, n), Fraction(i + 1, n)) for i in range(n)]
@@ -901,7 +976,7 @@ def _chew(pat: Pattern, n, ipat) -> Pattern:
     """Tidal's _chew n ipat pat = (squeezeJoinUp $ zoompat <$> ipat) |/ speed n: bite, and each
     bit's speed follows how much it was squeezed or stretched (speed *= (1/n) / step length).
     squeezeJoinUp compresses each bit into its event (compressArc of the event's cycle arc)."""
-    n = _int(n, "chew")
+    n = _int(n, "chew", MAX_PARTS)
     if n <= 0:
         return silence
     parts = [pat._zoom(Fraction(i, n), Fraction(i + 1, n)) for i in range(n)]
