@@ -2,7 +2,6 @@
 __version__ = "0.1.0"
 
 
-def events(source, begin=0, end=1, output=None, **kw):
-    """The events a patch plays in [begin, end) cycles (Tidal's queryArc); see phonon.events."""
-    from .events import events as _events
-    return _events(source, begin, end, output, **kw)
+# `phonon.events(source, begin, end)`: the events a patch plays (Tidal's queryArc). The
+# module is callable, so the name means the same whether or not `phonon.events` was imported.
+from . import events  # noqa: E402,F401

@@ -37,11 +37,14 @@ decimal (ints, 0.8), else a string "1/3"; floats as their repr.
 from __future__ import annotations
 
 import json
+import sys
+import types
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional, Sequence
 
-from .errors import PhononError, RenderError, UnknownNameError, suggestion_text
+from .errors import PhononError, UnknownNameError, suggestion_text
+from .pattern.core import Arc
 
 MAX_WINDOW_CYCLES = 10_000  # a query bound: `--to 1e9` would otherwise run for hours
 _DECIMAL_DIGITS = 24        # longest exact decimal printed before falling back to n/d
@@ -292,6 +295,7 @@ def sources(spec) -> list[tuple[str, list[Source]]]:
 
 
 def _pattern(src: Source):
+    """The pattern of control maps a voice node plays (synths: {"s": kind, "freq": ..., ...})."""
     from .pattern import set_control, pure
     from .patexpr import evaluate
     pat = evaluate(src.expr)
@@ -378,10 +382,21 @@ def spec_events(spec, begin=0, end=1, output: Optional[str] = None,
     return out
 
 
+def _query(pat, b: Fraction, e: Fraction) -> list:
+    """The haps of [b, e), queried cycle by cycle: Tidal's `splitQueries`, which every
+    user-facing Tidal pattern applies (pure, and tParam's innerJoin behind fast/slow/every/...),
+    and the way the engine queries. So an event crossing a cycle boundary arrives as Tidal
+    gives it, (0>1)-2 then 0-(1>2), whatever shortcut a transform takes internally."""
+    out = []
+    for arc in Arc(b, e).cycles():
+        out.extend(pat.query_span(arc))
+    return out
+
+
 def _output_events(name, srcs, b, e, fragments) -> list[Event]:
     evs = []
     for src in srcs:
-        for h in _pattern(src).query(b, e):
+        for h in _query(_pattern(src), b, e):
             if not fragments and not h.has_onset():
                 continue
             w = h.whole
@@ -424,7 +439,7 @@ def report(spec, begin, end, output: Optional[str] = None, fragments: bool = Fal
             lines.append(f"{name}: no events (a signal: no sample or synth voices)")
             continue
         evs = _output_events(name, srcs, b, e, fragments)
-        what = "haps" if fragments else "events"
+        what = ("hap" if fragments else "event") + ("" if len(evs) == 1 else "s")
         lines.append(f"{name}: {len(evs)} {what} in {window}"
                      + ("" if len(evs) else " (its voices play nothing in this window)"))
         spans = [ev.show_span() for ev in evs]
@@ -432,3 +447,13 @@ def report(spec, begin, end, output: Optional[str] = None, fragments: bool = Fal
         for s, ev in zip(spans, evs):
             lines.append("  " + s.rjust(width) + show_controls(ev.controls))
     return "\n".join(lines)
+
+
+class _CallableModule(types.ModuleType):
+    """`phonon.events(...)` calls `events(...)`: the package attribute is this module."""
+
+    def __call__(self, *args, **kw):
+        return events(*args, **kw)
+
+
+sys.modules[__name__].__class__ = _CallableModule
