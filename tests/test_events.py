@@ -536,3 +536,20 @@ def test_cli_patch_errors_are_located(tmp_path):
     r = subprocess.run([sys.executable, "-m", "phonon.cli", "events", str(tmp_path / "none.ph")],
                        capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 1 and "patch file not found" in r.stderr
+
+
+def test_readme_events_example_is_real(tmp_path, capsys):
+    """The README's `phonon events` example: its patch, text output and JSON output."""
+    import re
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("### What a patch plays: `phonon events`"):]
+    blocks = re.findall(r"```text\n(.*?)```", section, re.S)
+    patch, shown, shown_json = blocks[:3]
+    p = tmp_path / "groove.ph"
+    p.write_text(patch)
+    rc, out, _ = _run(["events", str(p)], capsys)
+    assert rc == 0 and out == shown
+    rc, out, _ = _run(["events", str(p), "--from", "1", "--to", "2", "--output", "d1", "--json"], capsys)
+    assert rc == 0 and out == shown_json
+    first = phonon.events('d1 $ s "bd*2 sn" # n "<0 2>"', 0, 2)[0]
+    assert str(first) == '(0>1/4)|n: 0, s: "bd"'
