@@ -284,18 +284,129 @@ CASES = [
     # control-map sources and Tidal operators: other branches bring them
     Case("n_source", 'd1 $ n "0 .. 3" # s "drum"',
          [E(F(i, 4), F(i + 1, 4), n=i, s="drum") for i in range(4)],
-         "ParseBP TPat_EnumFromTo: '0 .. 3' = 0 1 2 3; Params.hs n = pN \"n\"", needs="controlmaps"),
+         "ParseBP TPat_EnumFromTo: '0 .. 3' = 0 1 2 3; Params.hs n = pN \"n\"", needs="controlmaps",
+         today='d1 $ s "drum*4" # n "0 .. 3"'),
     Case("note_names", 'd1 $ note "c e g" # s "superpiano"',
          [E(0, F(1, 3), note=0, s="superpiano"), E(F(1, 3), F(2, 3), note=4, s="superpiano"),
           E(F(2, 3), 1, note=7, s="superpiano")],
          "ParseBP Parseable Note: note names are semitones from c5 (c = 0, e = 4, g = 7)",
-         needs="controlmaps"),
+         needs="controlmaps", today='d1 $ s "superpiano*3" # note "c e g"'),
     Case("sample_index", 'd1 $ s "bd:3 sn"', [E(0, F(1, 2), n=3, s="bd"), E(F(1, 2), 1, s="sn")],
          "Params.hs sound = grp [mS \"s\", mF \"n\"]: 'bd:3' is s bd, n 3", needs="controlmaps"),
     Case("op_add", 'd1 $ s "bd*2" # speed 2 |+ speed 1', seq(["bd", "bd"], speed=3),
          "Core.hs |+ (no fixity declaration: infixl 9 like #): (s # speed 2) |+ speed 1 -> speed 3",
          needs="controlmaps (|+)"),
 ]
+
+
+def _sometimes_by(amount, n=8, name="bd", **changed):
+    """sometimesBy amount f (UI.hs): the events with rand <= amount get f, the others stay."""
+    out = []
+    for i in range(n):
+        b, e = F(i, n), F(i + 1, n)
+        out.append(E(b, e, s=name, **changed) if rand_over(b, e) <= amount else E(b, e, s=name))
+    return out
+
+
+def _stut4():
+    g = [((4 - x) / 4) * (1 - 0.6) + 0.6 for x in (1, 2, 3)]  # scalegain, Double arithmetic
+    out = [E(0, F(1, 2), s="bd")]
+    out += [E(F(x, 8), F(x, 8) + F(1, 2), s="bd", gain=g[x - 1]) for x in (1, 2, 3)]
+    out += [E(F(1, 2), 1, s="sn")]
+    out += [E(F(1, 2) + F(x, 8), 1 + F(x, 8), F(1, 2) + F(x, 8), 1, s="sn", gain=g[x - 1]) for x in (1, 2, 3)]
+    return out
+
+
+# Mini-notation features and transforms beyond the first thirty (each from Tidal's definitions).
+EXTRA = [
+    Case("nested_alternation", 'd1 $ s "<bd <sn hh>>"',
+         [E(0, 1, s="bd"), E(1, 2, s="sn"), E(2, 3, s="bd"), E(3, 4, s="hh")],
+         "ParseBP: '<a <b c>>' = TPat_Polyrhythm (Just 1): the inner '<>' advances only on the cycles "
+         "it is played (its step of the slowed sequence)", window=(0, 4)),
+    Case("fractional_weight", 'd1 $ s "bd@1.5 sn"', [E(0, F(3, 5), s="bd"), E(F(3, 5), 1, s="sn")],
+         "ParseBP pElongate with pRatio: weights 3/2 and 1 of 5/2"),
+    Case("polymeter_steps", 'd1 $ s "{bd sn}%4"', seq(["bd", "sn", "bd", "sn"]),
+         "ParseBP pPolyOut: '%4' sets the steps per cycle"),
+    Case("euclid_rotation_patterned", 'd1 $ s "bd(5,8,<0 2>)"',
+         [E(F(i, 8), F(i + 1, 8), s="bd") for i in (0, 2, 3, 5, 6)]
+         + [E(1 + F(i, 8), 1 + F(i + 1, 8), s="bd") for i in (0, 1, 3, 4, 6)],
+         "ParseBP doEuclid = euclidOff = tParam3 _euclidOff; x.xx.xx. rotated left 2 = xx.xx.x.",
+         window=(0, 2)),
+    Case("replicate_group", 'd1 $ s "[bd sn]!2 hh"',
+         seq(["bd", "sn"], 0, F(1, 3)) + seq(["bd", "sn"], F(1, 3), F(2, 3)) + [E(F(2, 3), 1, s="hh")],
+         "ParseBP pRepeat on a sub-sequence: three steps"),
+    Case("feet_rest", 'd1 $ s "bd . sn sn . ~ hh"',
+         [E(0, F(1, 3), s="bd"), E(F(1, 3), F(1, 2), s="sn"), E(F(1, 2), F(2, 3), s="sn"),
+          E(F(5, 6), 1, s="hh")], "ParseBP resolve_feet: three feet of 1/3"),
+    Case("feet_fast", 'd1 $ s "bd*2 . hh*3"', seq(["bd", "bd"], 0, F(1, 2)) + seq(["hh"] * 3, F(1, 2), 1),
+         "ParseBP resolve_feet with '*' in each foot"),
+    Case("alternation_fast", 'd1 $ s "<bd sn>*2"', seq(["bd", "sn"]) + seq(["bd", "sn"], 1, 2),
+         "ParseBP: fast 2 of a one-step-per-cycle alternation plays both in each cycle", window=(0, 2)),
+    Case("alternation_slow", 'd1 $ s "<bd sn>/2"', [E(0, 2, 0, 1, s="bd"), E(2, 4, 2, 3, s="sn")],
+         "ParseBP: slow 2 of '<bd sn>': bd over 0..2, sn over 2..4; cycle by cycle (tParam's "
+         "innerJoin) the onsets are (0>1)-2 and (2>3)-4", window=(0, 4)),
+    Case("degrade_amount", 'd1 $ s "bd*16?0.7"',
+         [E(F(i, 16), F(i + 1, 16), s="bd") for i in range(16) if rand_over(F(i, 16), F(i + 1, 16)) > 0.7],
+         "ParseBP pRand: '?0.7' = TPat_DegradeBy 0 0.7 over the 16 events (rand > 0.7 kept)"),
+    Case("every_patterned", 'd1 $ every "<2 3>" rev $ s "bd sn"',
+         seq(["sn", "bd"], 0, 1) + seq(["bd", "sn"], 1, 2) + seq(["sn", "bd"], 2, 3) + seq(["sn", "bd"], 3, 4),
+         "Core.hs every tp f p = innerJoin $ (\\t -> _every t f p) <$> tp: n = 2, 3, 2, 3 in cycles 0..3; "
+         "0 mod 2, 2 mod 2 and 3 mod 3 are 0", window=(0, 4)),
+    Case("every_section", 'd1 $ every 2 (# speed 2) $ s "bd sn"',
+         seq(["bd", "sn"], 0, 1, speed=2) + seq(["bd", "sn"], 1, 2), "Core.hs _every with a section",
+         window=(0, 2)),
+    Case("every_off", 'd1 $ every 3 (off 0.25 (# speed 2)) $ s "bd sn"',
+         [E(0, F(1, 2), s="bd"), E(F(1, 4), F(3, 4), s="bd", speed=2), E(F(1, 2), 1, s="sn"),
+          E(F(3, 4), F(5, 4), F(3, 4), 1, s="sn", speed=2), E(1, F(3, 2), s="bd"), E(F(3, 2), 2, s="sn")],
+         "Core.hs when (splitQueries, cycle 0 transformed) over UI.hs _off: the shifted sn of cycle 0 "
+         "starts at 3/4; cycle 1 is untransformed, so its part 1..5/4 is not played", window=(0, 2)),
+    Case("chunk_hurry", 'd1 $ chunk 4 (hurry 2) $ s "bd sn hh cp"',
+         [E(0, F(1, 8), s="bd", speed=2), E(F(1, 8), F(1, 4), s="sn", speed=2)] + seq(["~", "sn", "hh", "cp"]),
+         "UI.hs within (0, 1/4) (hurry 2): the fast events starting in 0..1/4, the plain ones elsewhere"),
+    Case("stut4", 'd1 $ stut 4 0.6 0.125 $ s "bd sn"', _stut4(),
+         "Control.hs _stut 4 0.6 (1/8): gains 0.9, 0.8, 0.7 (scalegain), each layer 1/8 later", approx=True),
+    Case("rarely", 'd1 $ rarely (# speed 2) $ s "bd*8"', _sometimes_by(0.25, speed=2),
+         "UI.hs rarely = sometimesBy 0.25"),
+    Case("often", 'd1 $ often (# speed 2) $ s "bd*8"', _sometimes_by(0.75, speed=2),
+         "UI.hs often = sometimesBy 0.75"),
+    Case("degradeBy_high", 'd1 $ degradeBy 0.9 $ s "bd*16"',
+         [E(F(i, 16), F(i + 1, 16), s="bd") for i in range(16) if rand_over(F(i, 16), F(i + 1, 16)) > 0.9],
+         "UI.hs _degradeBy: rand > 0.9 kept"),
+    Case("ply_patterned", 'd1 $ ply "<2 3>" $ s "bd sn"',
+         seq(["bd", "bd", "sn", "sn"]) + seq(["bd"] * 3, 1, F(3, 2)) + seq(["sn"] * 3, F(3, 2), 2),
+         "UI.hs ply = patternify' _ply: 2 in cycle 0, 3 in cycle 1", window=(0, 2)),
+    Case("slow_fraction", 'd1 $ slow 1.5 $ s "bd sn hh"', seq(["bd", "sn", "hh", "bd", "sn", "hh"], 0, 3),
+         "Core.hs _slow 3/2: each third of a cycle lasts 1/2", window=(0, 3)),
+    Case("fast_fraction", 'd1 $ fast 1.5 $ s "bd sn"', seq(["bd", "sn", "bd", "sn", "bd", "sn"], 0, 2),
+         "Core.hs _fast 3/2: steps of 1/3", window=(0, 2)),
+    Case("pan_values", 'd1 $ s "bd sn" # pan "0 1"', [E(0, F(1, 2), s="bd", pan=0), E(F(1, 2), 1, s="sn", pan=1)],
+         "Params.hs pan = pF \"pan\" (0 = left, 1 = right)"),
+    Case("jux_hurry", 'd1 $ jux (hurry 2) $ s "bd sn"',
+         [E(0, F(1, 4), s="bd", pan=1, speed=2), E(0, F(1, 2), s="bd", pan=0),
+          E(F(1, 4), F(1, 2), s="sn", pan=1, speed=2), E(F(1, 2), F(3, 4), s="bd", pan=1, speed=2),
+          E(F(1, 2), 1, s="sn", pan=0), E(F(3, 4), 1, s="sn", pan=1, speed=2)],
+         "UI.hs juxBy 1: the right channel (pan 1) gets hurry 2; Show's sortOn part interleaves them",
+         needs="voices/vocab (Tidal's pan 0..1 in jux)"),
+    Case("whenmod_rev", 'd1 $ whenmod 8 6 rev $ s "bd*2 sn"',
+         seq(["bd", "bd"], 5, F(11, 2)) + [E(F(11, 2), 6, s="sn")]
+         + [E(6, F(13, 2), s="sn")] + seq(["bd", "bd"], F(13, 2), 7),
+         "UI.hs _whenmod 8 6: cycles 6 and 7 of every 8 reversed, cycle 5 not", window=(5, 7),
+         needs="vocab (whenmod)"),
+    Case("chords", 'd1 $ n "c\'maj e\'min" # s "superpiano"',
+         [E(0, F(1, 2), n=k, s="superpiano") for k in (0, 4, 7)]
+         + [E(F(1, 2), 1, n=k, s="superpiano") for k in (4, 7, 11)],
+         "ParseBP TPat_Chord / Chords.hs: major = [0,4,7], minor = [0,3,7] on the root (e = 4)",
+         needs="controlmaps", today='d1 $ s "superpiano*2" # n "c\'maj e\'min"'),
+    Case("n_override", 'd1 $ s "bd:3*2" # n 1', seq(["bd", "bd"], n=1),
+         "Params.hs sound = grp [mS \"s\", mF \"n\"], then # (|>) takes n from the right: n 1",
+         needs="controlmaps"),
+    Case("arith_n", 'd1 $ n ("0 2" + "<10 20>") # s "drum"',
+         [E(0, F(1, 2), n=10, s="drum"), E(F(1, 2), 1, n=12, s="drum"),
+          E(1, F(3, 2), n=20, s="drum"), E(F(3, 2), 2, n=22, s="drum")],
+         "Pattern.hs Num (Pattern a): + is liftA2 (structure from both sides)", window=(0, 2),
+         needs="controlmaps", today='d1 $ s "drum*2" # n ("0 2" + "<10 20>")'),
+]
+CASES += EXTRA
 
 
 def _source(case: Case, spelling: str) -> str:
