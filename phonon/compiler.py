@@ -184,7 +184,7 @@ class Compiler:
                              f"{word}: got {_fmt(v.value)}; expected a positive number"
                              + (" of beats per minute" if word == "bpm" else " of cycles per second"),
                              _span_of(st.value) or st.span)
-        return v.value / 60 if st.kind == "bpm" else v.value
+        return v.value / 60 if st.kind in ("bpm", "cpm") else v.value   # setcpm: cycles/minute
 
     def bus_value(self, name: str, span: Optional[Span]):
         if name in self.bus_values:
@@ -484,7 +484,8 @@ class Compiler:
             if isinstance(v, PatV):
                 from .patexpr import value_converter
                 conv = "semitones" if decl.name in NOTE_CONTROLS else "number"
-                self.check_values(v.expr, value_converter(conv), vspan, decl.name)
+                if decl.params[0].kind != "pattern":  # string controls (vowel, unit) keep words
+                    self.check_values(v.expr, value_converter(conv), vspan, decl.name)
                 if conv == "semitones":  # `# note "c e g"`: note names become semitones (c = 0)
                     v = PatV(("num", conv, v.expr), v.span)
             if isinstance(v, (NumV, PatV)):
