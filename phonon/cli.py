@@ -5,6 +5,8 @@
     phonon check PATCH          validate and print the graph dump
     phonon functions [NAME]     list the functions of the language, or one in full (--json, --markdown)
     phonon lsp                  a language server over stdio for editors
+    phonon events PATCH [--cycles N | --from A --to B] [--output NAME] [--orbit N] [--json] [--all]
+                                the events each output plays (Tidal's queryArc)
 
 Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal error, 130 interrupted.
 """
@@ -205,9 +207,9 @@ def cmd_events(args) -> int:
     if args.output is not None:
         resolve_output(spec, args.output)
     if args.json:
-        print(to_json(spec_events(spec, begin, end, args.output, fragments=args.all)))
+        print(to_json(spec_events(spec, begin, end, args.output, args.all, args.orbit)))
     else:
-        print(report(spec, begin, end, args.output, fragments=args.all))
+        print(report(spec, begin, end, args.output, args.all, args.orbit))
     return 0
 
 
@@ -248,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--from", dest="begin", default=None, help="window start in cycles (2, 1/4, 0.25)")
     ev.add_argument("--to", dest="end", default=None, help="window end in cycles (default: start + 1)")
     ev.add_argument("--output", default=None, help="only this output (out, out1 = d1 = o1, ...)")
+    ev.add_argument("--orbit", type=int, default=None, help="only the events sent to this orbit")
     ev.add_argument("--json", action="store_true", help="a JSON list of {output, whole, part, controls}")
     ev.add_argument("--all", action="store_true",
                     help="every fragment in the window, also events that began before it")

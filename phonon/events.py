@@ -47,6 +47,7 @@ from .errors import PhononError, UnknownNameError, suggestion_text
 from .pattern.core import Arc
 
 MAX_WINDOW_CYCLES = 10_000  # a query bound: `--to 1e9` would otherwise run for hours
+MAX_EVENTS = 1_000_000      # and an output bound: `s "bd*100000"` over 10 000 cycles
 _DECIMAL_DIGITS = 24        # longest exact decimal printed before falling back to n/d
 
 
@@ -369,20 +370,45 @@ def resolve_output(spec, name: str) -> str:
 
 
 def spec_events(spec, begin=0, end=1, output: Optional[str] = None,
-                fragments: bool = False) -> list[Event]:
+                fragments: bool = False, orbit: Optional[int] = None) -> list[Event]:
     """The events of a compiled patch in [begin, end), per output in output order, each
-    output's in Tidal's show order (a stable sort on the part)."""
-    b, e = check_window(begin, end)
-    want = resolve_output(spec, output) if output is not None else None
+    output's in Tidal's show order (a stable sort on the part). `orbit`: only the events
+    sent to that orbit (their `orbit` control; SuperDirt's default is 0)."""
     out: list[Event] = []
-    for name, srcs in sources(spec):
-        if want is not None and name != want:
-            continue
-        out.extend(_output_events(name, srcs, b, e, fragments))
+    for _, _, evs in _per_output(spec, begin, end, output, fragments, orbit):
+        out.extend(evs or ())
     return out
 
 
-def _query(pat, b: Fraction, e: Fraction) -> list:
+def _per_output(spec, begin, end, output, fragments, orbit):
+    """[(name, window, events or None for a signal-only output)] for the outputs asked for."""
+    b, e = check_window(begin, end)
+    want = resolve_output(spec, output) if output is not None else None
+    found = []
+    total = 0
+    for name, srcs in sources(spec):
+        if want is not None and name != want:
+            continue
+        if not srcs:
+            found.append((name, (b, e), None))
+            continue
+        evs = _output_events(name, srcs, b, e, fragments, MAX_EVENTS - total)
+        if orbit is not None:
+            evs = [ev for ev in evs if _orbit_of(ev) == orbit]
+        total += len(evs)
+        found.append((name, (b, e), evs))
+    return found
+
+
+def _orbit_of(ev: Event):
+    o = ev.controls.get("orbit", 0)
+    try:
+        return int(o)
+    except (TypeError, ValueError):
+        return o
+
+
+def _query(pat, b: Fraction, e: Fraction, limit: int) -> list:
     """The haps of [b, e), queried cycle by cycle: Tidal's `splitQueries`, which every
     user-facing Tidal pattern applies (pure, and tParam's innerJoin behind fast/slow/every/...),
     and the way the engine queries. So an event crossing a cycle boundary arrives as Tidal
@@ -390,13 +416,16 @@ def _query(pat, b: Fraction, e: Fraction) -> list:
     out = []
     for arc in Arc(b, e).cycles():
         out.extend(pat.query_span(arc))
+        if len(out) > limit:
+            raise PhononError(f"more than {MAX_EVENTS} events in {fmt_time(b)}..{fmt_time(e)}; "
+                              "ask for a shorter window (--from/--to) or one output (--output)")
     return out
 
 
-def _output_events(name, srcs, b, e, fragments) -> list[Event]:
+def _output_events(name, srcs, b, e, fragments, limit=MAX_EVENTS) -> list[Event]:
     evs = []
     for src in srcs:
-        for h in _query(_pattern(src), b, e):
+        for h in _query(_pattern(src), b, e, limit - len(evs)):
             if not fragments and not h.has_onset():
                 continue
             w = h.whole
@@ -409,43 +438,41 @@ def _output_events(name, srcs, b, e, fragments) -> list[Event]:
 
 
 def events(source: str, begin=0, end=1, output: Optional[str] = None, *,
-           fragments: bool = False, filename: Optional[str] = None) -> list[Event]:
+           fragments: bool = False, orbit: Optional[int] = None,
+           filename: Optional[str] = None) -> list[Event]:
     """The events a patch (source text) plays in [begin, end) cycles.
 
     `phonon.events('d1 $ s "bd sn"', 0, 1)` -> [Event(output='out1', whole=(0, 1/2), ...), ...]
     begin/end: int, Fraction, float (by its decimal: 0.1 = 1/10) or "1/4".
     output: one output ('out', 'out1' = 'd1' = 'o1'); default every output.
     fragments: every hap of Tidal's queryArc, not only the ones starting in the window.
+    orbit: only the events whose `orbit` control is this (absent = 0, as in SuperDirt).
     A patch with errors raises PhononError (line:col and caret in its message)."""
     from .compiler import compile_source
     spec = compile_source(source, filename=filename)
-    return spec_events(spec, begin, end, output, fragments)
+    return spec_events(spec, begin, end, output, fragments, orbit)
 
 
 # ------------------------------------------------------------------------------------------
 # the report `phonon events` prints
 # ------------------------------------------------------------------------------------------
 
-def report(spec, begin, end, output: Optional[str] = None, fragments: bool = False) -> str:
+def report(spec, begin, end, output: Optional[str] = None, fragments: bool = False,
+           orbit: Optional[int] = None) -> str:
     """Per output: a heading, then one event per line (Tidal's show, parts right-aligned)."""
-    b, e = check_window(begin, end)
-    want = resolve_output(spec, output) if output is not None else None
     lines = []
-    for name, srcs in sources(spec):
-        if want is not None and name != want:
-            continue
-        window = f"{fmt_time(b)}>{fmt_time(e)}"
-        if not srcs:
+    for name, (b, e), evs in _per_output(spec, begin, end, output, fragments, orbit):
+        if evs is None:
             lines.append(f"{name}: no events (a signal: no sample or synth voices)")
             continue
-        evs = _output_events(name, srcs, b, e, fragments)
         what = ("hap" if fragments else "event") + ("" if len(evs) == 1 else "s")
-        lines.append(f"{name}: {len(evs)} {what} in {window}"
-                     + ("" if len(evs) else " (its voices play nothing in this window)"))
+        where = f" on orbit {orbit}" if orbit is not None else ""
+        lines.append(f"{name}: {len(evs)} {what}{where} in {fmt_time(b)}>{fmt_time(e)}"
+                     + ("" if evs else " (its voices play nothing in this window)"))
         spans = [ev.show_span() for ev in evs]
-        width = max((len(s) for s in spans), default=0)
-        for s, ev in zip(spans, evs):
-            lines.append("  " + s.rjust(width) + show_controls(ev.controls))
+        width = max((len(x) for x in spans), default=0)
+        for x, ev in zip(spans, evs):
+            lines.append("  " + x.rjust(width) + show_controls(ev.controls))
     return "\n".join(lines)
 
 
