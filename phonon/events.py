@@ -37,6 +37,8 @@ decimal (ints, 0.8), else a string "1/3"; floats as their repr.
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 import types
 from dataclasses import dataclass
@@ -289,7 +291,9 @@ def sources(spec) -> list[tuple[str, list[Source]]]:
             src = _source_of(ns, kinds)
             if src is not None:
                 found.append(src)
-            todo.extend(v.node for k, v in ns.args if isinstance(v, Ref))
+            # `s "~kick*4"`: the bus is rendered into a sample beforehand (Graph._prerender), so
+            # its own voices play there, not on this output's timeline
+            todo.extend(v.node for k, v in ns.args if isinstance(v, Ref) and not k.startswith("~"))
         found.sort(key=lambda s: s.node)
         out.append((name, found))
     return out
@@ -312,25 +316,28 @@ def _pattern(src: Source):
 # the query
 # ------------------------------------------------------------------------------------------
 
+_TIME_RE = re.compile(r"\s*(-?\d{1,30})(?:/(\d{1,30})|\.(\d{1,30}))?\s*\Z")
+
+
 def parse_time(text, what: str = "time") -> Fraction:
-    """An exact time from "2", "1/4", "0.25", "-1" (an int, Fraction or float too)."""
+    """An exact time from "2", "1/4", "0.25", "-1" (an int, Fraction or float too). No
+    exponents and at most 30 digits a part: `1e-99999999` would be a 10^8-digit integer."""
     if isinstance(text, Fraction):
         return text
-    if isinstance(text, bool):
-        raise PhononError(f"{what}: expected a number of cycles, got {text!r}")
-    if isinstance(text, int):
+    if isinstance(text, int) and not isinstance(text, bool):
         return Fraction(text)
-    if isinstance(text, float):
+    if isinstance(text, float) and math.isfinite(text):
         return Fraction(repr(text))
-    try:
-        s = str(text).strip()
-        if "/" in s:
-            n, d = s.split("/")
-            return Fraction(int(n), int(d))
-        return Fraction(s)
-    except (ValueError, ZeroDivisionError):
-        raise PhononError(f"{what}: expected a number of cycles like 2, 1/4 or 0.25; got {text!r}") \
-            from None
+    m = _TIME_RE.match(str(text)) if isinstance(text, str) else None
+    if m is None or m.group(2) is not None and int(m.group(2)) == 0:
+        raise PhononError(f"{what}: expected a number of cycles like 2, 1/4 or 0.25; got {str(text)!r}")
+    whole, den, dec = m.groups()
+    if den is not None:
+        return Fraction(int(whole), int(den))
+    if dec is not None:
+        q = Fraction(int(whole.lstrip("-") + dec), 10 ** len(dec))
+        return -q if whole.startswith("-") else q
+    return Fraction(int(whole))
 
 
 def check_window(begin, end, begin_name: str = "begin", end_name: str = "end") -> tuple:

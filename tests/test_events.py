@@ -680,3 +680,20 @@ def test_readme_events_example_is_real(tmp_path, capsys):
     assert rc == 0 and out == shown_json
     first = phonon.events('d1 $ s "bd*2 sn" # n "<0 2>"', 0, 2)[0]
     assert str(first) == '(0>1/4)|n: 0, s: "bd"'
+
+
+def test_window_times_are_exact_and_bounded():
+    from phonon.events import parse_time
+    assert parse_time("0.25") == F(1, 4) and parse_time("-1/2") == F(-1, 2) and parse_time(0.1) == F(1, 10)
+    assert parse_time("1.5") == F(3, 2) and parse_time(" 3 ") == 3 and parse_time("-0.5") == F(-1, 2)
+    for bad in ("1e-99999999", "1/0", "inf", "", "x", "1" * 31, True, None):
+        with pytest.raises(phonon.errors.PhononError, match="expected a number of cycles"):
+            parse_time(bad)
+
+
+def test_a_bus_played_as_a_sample_is_one_event():
+    """`s "~kick*2"` plays the bus rendered into a sample: the bus's own synth hits are not
+    events of this output's timeline (Graph._prerender)."""
+    evs = phonon.events('~kick: superkick 60\nd1 $ s "~kick*2 hh"\n', 0, 1)
+    assert [(e.whole[0], e.controls) for e in evs] == [
+        (0, {"s": "~kick"}), (F(1, 4), {"s": "~kick"}), (F(1, 2), {"s": "hh"})]
