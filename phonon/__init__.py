@@ -2,6 +2,11 @@
 __version__ = "0.1.0"
 
 
-# `phonon.events(source, begin, end)`: the events a patch plays (Tidal's queryArc). The
-# module is callable, so the name means the same whether or not `phonon.events` was imported.
-from . import events  # noqa: E402,F401
+def __getattr__(name):
+    """`phonon.events(source, begin, end)`: the events a patch plays (Tidal's queryArc), loaded
+    on first use. The module is callable, so the name means the same whether or not
+    `phonon.events` was imported."""
+    if name == "events":
+        import importlib
+        return importlib.import_module(".events", __name__)
+    raise AttributeError(f"module 'phonon' has no attribute {name!r}")

@@ -46,7 +46,6 @@ from fractions import Fraction
 from typing import Optional, Sequence
 
 from .errors import PhononError, UnknownNameError, suggestion_text
-from .pattern.core import Arc
 
 MAX_WINDOW_CYCLES = 10_000  # a query bound: `--to 1e9` would otherwise run for hours
 MAX_EVENTS = 1_000_000      # and an output bound: `s "bd*100000"` over 10 000 cycles
@@ -420,6 +419,7 @@ def _query(pat, b: Fraction, e: Fraction, limit: int) -> list:
     user-facing Tidal pattern applies (pure, and tParam's innerJoin behind fast/slow/every/...),
     and the way the engine queries. So an event crossing a cycle boundary arrives as Tidal
     gives it, (0>1)-2 then 0-(1>2), whatever shortcut a transform takes internally."""
+    from .pattern.core import Arc
     out = []
     for arc in Arc(b, e).cycles():
         out.extend(pat.query_span(arc))
