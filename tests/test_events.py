@@ -405,6 +405,34 @@ EXTRA = [
           E(1, F(3, 2), n=20, s="drum"), E(F(3, 2), 2, n=22, s="drum")],
          "Pattern.hs Num (Pattern a): + is liftA2 (structure from both sides)", window=(0, 2),
          needs="controlmaps", today='d1 $ s "drum*2" # n ("0 2" + "<10 20>")'),
+    Case("bare_repeat", 'd1 $ s "bd ! ! sn"', seq(["bd", "bd", "bd", "sn"]),
+         "ParseBP pRepeat: each bare '!' after a step repeats it (TPat_Repeat 3)"),
+    Case("elongate_mixed", 'd1 $ s "bd _ sn@2 _"', [E(0, F(2, 5), s="bd"), E(F(2, 5), 1, s="sn")],
+         "ParseBP pElongate: '@2' then '_' add 1 + 1 to sn's weight (3), '_' 1 to bd's (2)"),
+    Case("euclid_degrade", 'd1 $ s "bd(3,8)?"',
+         [E(F(i, 8), F(i + 1, 8), s="bd") for i in _euclid_onsets(3, 8)
+          if rand_over(F(i, 8), F(i + 1, 8)) > 0.5],
+         "ParseBP pPart: pE then pRand, so '?' degrades the euclid's pulses, seed 0"),
+    Case("euclid_alternation", 'd1 $ s "<bd sn>(3,8)"',
+         [E(F(i, 8), F(i + 1, 8), s="bd") for i in _euclid_onsets(3, 8)]
+         + [E(1 + F(i, 8), 1 + F(i + 1, 8), s="sn") for i in _euclid_onsets(3, 8)],
+         "ParseBP: the euclid plays the whole alternation in each pulse: bd in cycle 0, sn in 1",
+         window=(0, 2)),
+    Case("weighted_group", 'd1 $ s "[bd sn]@3 hh"',
+         [E(0, F(3, 8), s="bd"), E(F(3, 8), F(3, 4), s="sn"), E(F(3, 4), 1, s="hh")],
+         "ParseBP pElongate on a sub-sequence: [bd sn] takes 3/4"),
+    Case("choice_in_step", 'd1 $ s "bd [sn | cp | hh]"',
+         [ev for c in range(4) for ev in (E(c, c + F(1, 2), s="bd"),
+                                          E(c + F(1, 2), c + 1,
+                                            s=["sn", "cp", "hh"][int(3 * rand_over(c, c + 1)) % 3]))],
+         "ParseBP TPat_CycleChoose (seed 0) inside a step: timeCat compresses it, so cycle c of the "
+         "choice is sampled over its own cycle c..c+1", window=(0, 4)),
+    Case("every_shift", 'd1 $ every 2 (0.25 <~) $ s "bd sn"',
+         [E(F(1, 4), F(3, 4), s="sn"), E(F(3, 4), F(5, 4), F(3, 4), 1, s="bd"),
+          E(1, F(3, 2), s="bd"), E(F(3, 2), 2, s="sn")],
+         "Core.hs when (cycle 0) over rotL 1/4: sn 1/4..3/4, the next bd from 3/4 (its part ends at "
+         "the cycle); the bd of -1/4..1/4 has no onset in the window; cycle 1 plain", window=(0, 2),
+         today='d1 $ every 2 (early 0.25) $ s "bd sn"', needs="controlmaps (the compiler's <~)"),
 ]
 CASES += EXTRA
 
