@@ -197,13 +197,16 @@ def cmd_events(args) -> int:
             e = parse_time(b, "--from") + 1
         begin, end = check_window(b, e, "--from", "--to")
     p = Path(args.patch)
-    if not p.is_file():
+    if args.patch == "-":  # `echo 'd1 $ s "bd*2"' | phonon events -`
+        text, name = sys.stdin.read(), "<stdin>"
+    elif not p.is_file():
         raise RenderError(f"patch file not found: {args.patch}")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise RenderError(f"{args.patch}: not UTF-8 text (byte {e.start})") from None
-    spec = compile_source(text, filename=str(p))
+    else:
+        try:
+            text, name = p.read_text(encoding="utf-8"), str(p)
+        except UnicodeDecodeError as e:
+            raise RenderError(f"{args.patch}: not UTF-8 text (byte {e.start})") from None
+    spec = compile_source(text, filename=name)
     if args.output is not None:
         resolve_output(spec, args.output)
     if args.json:
@@ -245,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--samples", default=None, help="a sample folder to complete names from")
     ls.set_defaults(func=cmd_lsp)
     ev = sub.add_parser("events", help="print the events each output plays (Tidal's queryArc)")
-    ev.add_argument("patch")
+    ev.add_argument("patch", help="the patch file, or - to read it from standard input")
     ev.add_argument("--cycles", default=None, help="the window 0..N cycles (default 1)")
     ev.add_argument("--from", dest="begin", default=None, help="window start in cycles (2, 1/4, 0.25)")
     ev.add_argument("--to", dest="end", default=None, help="window end in cycles (default: start + 1)")

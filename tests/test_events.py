@@ -725,3 +725,10 @@ def test_a_bus_played_as_a_sample_is_one_event():
     evs = phonon.events('~kick: superkick 60\nd1 $ s "~kick*2 hh"\n', 0, 1)
     assert [(e.whole[0], e.controls) for e in evs] == [
         (0, {"s": "~kick"}), (F(1, 4), {"s": "~kick"}), (F(1, 2), {"s": "hh"})]
+
+
+def test_cli_reads_stdin():
+    r = subprocess.run([sys.executable, "-m", "phonon.cli", "events", "-", "--json"], input='d1 $ s "bd sn"\n',
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0
+    assert [e["controls"]["s"] for e in json.loads(r.stdout)] == ["bd", "sn"]
