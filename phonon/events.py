@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import re
 import sys
 import types
@@ -127,13 +128,13 @@ def show_value(v) -> str:
     """One control value, exact: 3, 0.8, 1/3, 0.30000000000000004, "bd", true."""
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, Fraction) or isinstance(v, int):
-        q = Fraction(v)
+    if isinstance(v, numbers.Rational):  # int, Fraction (numpy integers too)
+        q = Fraction(int(v.numerator), int(v.denominator))
         if q.denominator == 1:
             return str(q.numerator)
         return _decimal(q) or f"{q.numerator}/{q.denominator}"
-    if isinstance(v, float):
-        return repr(v)
+    if isinstance(v, numbers.Real):
+        return repr(float(v))
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, dict):
@@ -166,14 +167,15 @@ def json_value(v):
     """A control value for JSON: ints and exact decimals as numbers, other fractions as "1/3"."""
     if isinstance(v, bool) or v is None or isinstance(v, str):
         return v
-    if isinstance(v, (Fraction, int)):
-        q = Fraction(v)
+    if isinstance(v, numbers.Rational):
+        q = Fraction(int(v.numerator), int(v.denominator))
         if q.denominator == 1:
             return int(q.numerator)
         dec = _decimal(q)
         return _Exact(dec) if dec is not None else f"{q.numerator}/{q.denominator}"
-    if isinstance(v, float):
-        return v
+    if isinstance(v, numbers.Real):
+        f = float(v)
+        return f if math.isfinite(f) else repr(f)  # JSON has no inf/nan: "inf", "nan"
     if isinstance(v, dict):
         return {k: json_value(x) for k, x in sorted(v.items())}
     if isinstance(v, (list, tuple)):

@@ -577,6 +577,9 @@ def test_values_stay_exact():
     assert to_json([ev]) == ('[\n {"output": "out1", "whole": ["0", "1"], "part": ["0", "1"], '
                              '"controls": {"gain": 0.8, "speed": 0.30000000000000004, "x": "1/3"}}\n]')
     assert json.loads(to_json([ev]), parse_float=F)[0]["controls"]["gain"] == F(4, 5)
+    import numpy as np  # numpy scalars print as numbers, never as np.float64(...)
+    assert show_value(np.float64(0.5)) == "0.5" and show_value(np.int64(3)) == "3"
+    assert '"c": "nan"' in to_json([Event("o", (F(0), F(1)), (F(0), F(1)), {"c": float("nan")})])
 
 
 def test_show_notation_is_tidals():
