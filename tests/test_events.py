@@ -516,15 +516,23 @@ def test_tidal_rand_transcription():
 # what is printed is what is rendered
 # --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["house", "stress_branches", "stress_synth", "stress_extreme"])
+# transforms the compiler pushes into voice patterns (fast on a synth, jux on a signal chain,
+# every on a sample chain with an effect), percussion at a constant pitch, a bus as a sample
+PUSHED = ('d1 $ fast 2 $ superkick "60 ~ 65"\nd2 $ jux rev $ supersaw "55 110" # lpf 800\n'
+          'd3 $ every 2 (fast 2) $ s "bd sn" # lpf 2000\nd4 $ supersnare 200\n'
+          '~k: superkick 50\nd5 $ s "~k*2 hh" # gain 0.9\n')
+
+
+@pytest.mark.parametrize("name", ["house", "stress_branches", "stress_synth", "stress_extreme", "pushed"])
 def test_events_are_the_engines_voice_triggers(name):
-    """For every voice node of the shared patches, the events' onsets and control maps equal
-    what the engine's voice node gathers to start its voices (PatternInput records)."""
+    """For every voice node of the shared patches (and of PUSHED), the events' onsets and
+    control maps equal what the engine's voice node gathers to start its voices
+    (PatternInput records)."""
     from phonon.compiler import compile_source
     from phonon.engine import Graph
     from phonon.events import sources, spec_events
     from conftest import PATCHES
-    spec = compile_source((PATCHES / f"{name}.ph").read_text())
+    spec = compile_source(PUSHED if name == "pushed" else (PATCHES / f"{name}.ph").read_text())
     cycles = 1 if name == "stress_extreme" else 4
     g = Graph(spec)
     want = []
