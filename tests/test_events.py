@@ -433,6 +433,24 @@ EXTRA = [
          "Core.hs when (cycle 0) over rotL 1/4: sn 1/4..3/4, the next bd from 3/4 (its part ends at "
          "the cycle); the bd of -1/4..1/4 has no onset in the window; cycle 1 plain", window=(0, 2),
          today='d1 $ every 2 (early 0.25) $ s "bd sn"', needs="controlmaps (the compiler's <~)"),
+    Case("off_patterned", 'd1 $ off "<0.25 0.125>" (# speed 2) $ s "bd"',
+         [E(0, 1, s="bd"), E(F(1, 4), F(5, 4), F(1, 4), 1, s="bd", speed=2),
+          E(1, 2, s="bd"), E(F(9, 8), F(17, 8), F(9, 8), 2, s="bd", speed=2)],
+         "UI.hs off tp f p = innerJoin $ (\\tv -> _off tv f p) <$> tp: 1/4 in cycle 0, 1/8 in cycle 1; "
+         "innerJoin keeps the inner wholes and cuts the parts at the cycle", window=(0, 2)),
+    Case("every_nested", 'd1 $ every 3 (fast 2) $ every 2 rev $ s "bd sn"',
+         seq(["sn", "bd", "bd", "sn"]) + seq(["bd", "sn"], 1, 2),
+         "Core.hs when: cycle 0 plays fast 2 of the inner pattern's cycles 0 (reversed) and 1; cycle 1 "
+         "is neither", window=(0, 2)),
+    Case("num_pattern_arith", 'd1 $ s "bd*2" # speed (1 + "0 1")',
+         [E(0, F(1, 2), s="bd", speed=1), E(F(1, 2), 1, s="bd", speed=2)],
+         "Pattern.hs instance Num (Pattern a): (+) = liftA2 (+), structure from both sides"),
+    Case("compose_sections", 'd1 $ superimpose ((# speed 2) . (0.125 <~)) $ s "bd*2"',
+         [E(0, F(1, 2), s="bd"), E(F(3, 8), F(7, 8), s="bd", speed=2), E(F(1, 2), 1, s="bd"),
+          E(F(7, 8), F(11, 8), F(7, 8), 1, s="bd", speed=2)],
+         "UI.hs superimpose f p = stack [p, f p] with f = (# speed 2) . (0.125 <~): the copy 1/8 "
+         "earlier; its bd of -1/8..3/8 has no onset in the window",
+         needs="controlmaps (the compiler's . and <~)"),
 ]
 CASES += EXTRA
 
