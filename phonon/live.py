@@ -38,6 +38,7 @@ from typing import Optional
 
 import numpy as np
 
+from . import libm
 from .errors import PhononError, RenderError
 from .spec import GraphSpec, Pat, Ref
 
@@ -298,7 +299,7 @@ class LiveSession:
         taps = self.graph.last_taps
         old_outs = fade.old.render(n, overrides={o: taps[new] for o, new in fade.feed.items()})
         t = (np.arange(self.pos, self.pos + n) - fade.start + 0.5) / fade.length
-        g_new = 0.5 - 0.5 * np.cos(np.pi * np.clip(t, 0.0, 1.0))  # raised cosine: g_new + g_old = 1
+        g_new = 0.5 - 0.5 * libm.cos(np.pi * np.clip(t, 0.0, 1.0))  # raised cosine: g_new + g_old = 1
         g_old = 1.0 - g_new
         acc = np.zeros((2, n))
         for name, y in outs.items():

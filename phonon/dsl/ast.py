@@ -9,7 +9,7 @@ Precedence follows Haskell/Tidal 1.9 (lowest first):
     + -                             infixl 6   -> BinOp
     * / %                           infixl 7   -> BinOp ("%" is Haskell's Ratio: exact "/")
     # |+| |+ +| ... <~ ~>            infixl 9   -> Chain / BinOp
-    .                               infixr 9   -> Compose (mixing with '#' unparenthesized is an error)
+    .                               infixr 9   -> Compose (mixed with '#' unparenthesized: error)
     unary -                         (Phonon: binds tighter than any infix operator)
     call by juxtaposition           f a b
 
@@ -128,7 +128,7 @@ class ListExpr:
 
 @dataclass(frozen=True)
 class ChainSection:
-    """`(# speed 2)` — a function that chains `right` onto its argument (Tidal's section of `#`)."""
+    """`(# speed 2)` — a function that chains `right` onto its argument (a section of `#`)."""
 
     right: Union[Call, Name]
     span: Span
@@ -138,7 +138,8 @@ class ChainSection:
 class Section:
     """An operator section, a one-argument function (Haskell):
 
-    * side "right": `(op x)` = `\\p -> p op x`, e.g. `(+ 7)`, `(|+ n 12)`, `(* 2)`, `(<~ p)`;
+    * side "right": `(op x)` = `\\p -> p op x`, e.g. `(+ 7)`, `(|+ n 12)`, `(* 2)` (not for
+      `<~ ~>`: `(<~ x)` is a parse error that suggests `(x <~)`);
     * side "left":  `(x op)` = `\\p -> x op p`, e.g. `(0.25 <~)`, `("<0 0.25>" ~>)`, `(1 +)`.
 
     `op` is the operator text as in BinOp (never "#": `(# f x)` is a ChainSection).
@@ -175,7 +176,8 @@ Expr = Union[Num, Str, BusRef, Name, Call, Chain, Dollar, BinOp, Neg, ListExpr, 
 
 @dataclass(frozen=True)
 class Tempo:
-    """`tempo: x` / `cps: x` / `bpm: x`; Tidal's `setcps x`; Strudel's `setcpm x`."""
+    """`tempo: x` / `cps: x` / `bpm: x`; Tidal's `setcps x`; Strudel's `setcpm x`; Tidal 1.10's
+    `setbpm x` arrives as kind "cpm" with value `x / 4` (4 beats per cycle)."""
 
     kind: str  # "cps" (tempo:, cps:, setcps), "bpm" (bpm:) or "cpm" (setcpm): cps = value / 60
     value: Expr
@@ -204,8 +206,9 @@ Statement = Union[Tempo, BusDef, OutDef]
 
 @dataclass(frozen=True)
 class Program:
-    """`notes`: (Span, message) for Tidal statements accepted and ignored offline (`hush`);
-    a front end may print them as warnings."""
+    """`notes`: (Span, message) for statements accepted with a note: Tidal's `hush` (ignored
+    offline), an output defined again (the last one plays). `parse` also issues each as a
+    `TidalNote` warning, which the CLI prints."""
 
     statements: tuple
     source: str = field(default="", compare=False, repr=False)

@@ -10,7 +10,8 @@ that depend on spacing and neighbours, which a regex alone cannot see:
   (`compressor -12 4`); elsewhere the grammar treats it as an ordinary minus.
 * Tidal's operators: the `|op|` family (PIPEOP: `|+| |+ +|` ... for `+ - * / % < >`),
   `<~` and `~>` (TSHIFT), `.` (DOT, composition), `%` (PERCENT, Haskell's Ratio).
-* Comments: `--` to the end of the line and Haskell's nested `{- ... -}`.
+* Comments: `--` to the end of the line and Haskell's nested `{- ... -}`; GHCi's `:{` and
+  `:}` lines are skipped.
 * Each token records whether a blank line (whitespace only, outside a block comment)
   comes before it: a blank line ends a Tidal block.
 
@@ -65,6 +66,17 @@ def t_BLOCKCOMMENT(t):
     return None
 
 
+def t_GHCIBLOCK(t):
+    r":[{}][ \t\r]*(?=\n|$)"
+    # GHCi's multi-line block markers `:{` and `:}` on their own line group lines, like `do`
+    data, k = t.lexer.lexdata, t.lexpos
+    start = data.rfind("\n", 0, k) + 1
+    if data[start:k].strip():
+        raise _LexFail(f"unexpected '{t.value.strip()}'", k, 2,
+                       "GHCi's ':{' and ':}' stand alone on their lines")
+    return None
+
+
 def t_STRAYCLOSE(t):
     r"-\}"
     raise _LexFail("'-}' closes no block comment", t.lexpos, 2,
@@ -93,16 +105,23 @@ def t_NUMBER(t):
 
 
 def t_TIDALOP(t):
-    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\|"
+    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\||<>|<\$>|<\*>"
     op = t.value
-    if op.startswith("||"):
+    if op in ("<$>", "<*>"):
+        hint = ("Haskell's functor operators are not supported; arithmetic applies to patterns "
+                "and signals directly: '(1+) <$> sine' is 'sine + 1'")
+    elif op == "<>":
+        hint = "to play patterns together, write 'stack [a, b]' (Tidal's 'overlay a b')"
+    elif op.startswith("||"):
         hint = (f"'{op}' squeezes the right pattern into each event in Tidal; it is not "
                 f"supported: use '|{op[2:]}' (structure from the left) or 'squeeze'")
     elif "++" in op:
-        hint = "'|+' and its family join strings, as on Tidal's control patterns: s \"drum\" |+ s \":3\""
+        hint = ("'|+' and its family join strings, as on Tidal's control patterns: "
+                "s \"drum\" |+ s \":3\"")
     else:
         hint = "there is no power operator; multiply, or use a function like 'range'"
-    raise _LexFail(f"Tidal's '{op}' is not supported", t.lexpos, len(op), hint)
+    whose = "Haskell's" if op in ("<$>", "<*>", "<>") else "Tidal's"
+    raise _LexFail(f"{whose} '{op}' is not supported", t.lexpos, len(op), hint)
 
 
 def t_PIPEOP(t):
@@ -126,7 +145,9 @@ def t_TILDE(t):
 
 
 def t_NAME(t):
-    r"[A-Za-z_][A-Za-z0-9_]*"
+    r"[A-Za-z_][A-Za-z0-9_]*'*"
+    # Haskell names may end in primes (Tidal's every', jumpIn'): the compiler then names
+    # the function it does not know, with a did-you-mean, instead of a lexer error.
     return t
 
 
@@ -302,7 +323,8 @@ def tokenize(src: Source) -> list[Tok]:
         if after:
             b = bisect.bisect_right(blank, prev_line)
             after = b < len(blank) and blank[b] < line
-        tok = Tok(typ, val, pos, end, line, col, first_on_line=line != prev_line, blank_before=after)
+        tok = Tok(typ, val, pos, end, line, col, first_on_line=line != prev_line,
+                  blank_before=after)
         prev_line = line
         out.append(tok)
         i += 1

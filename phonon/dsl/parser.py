@@ -16,12 +16,29 @@ declared in Sound/Tidal/Core.hs, so `#`, `|+|` ..., `<~`, `~>` are Haskell's def
 
 `#` takes one call on its right, so `a # f x * 0.3` is `(a # f x) * 0.3`, and
 `every 2 (fast 2) $ s "bd sn" # speed 2` is `every 2 (fast 2) $ (s "bd sn" # speed 2)`.
+Unary minus binds tighter than any infix operator (Haskell gives it 6): `-0.25 <~ p`
+shifts by -0.25. Sections follow Haskell: `(op e)` needs `e` to bind tighter than `op`
+(`(* 2 + 1)` is an error), `(e op)` likewise (`(1/8 <~)`: write `((1/8) <~)`).
+
+Tidal's layout and statements, as a Tidal file is read top to bottom:
+* a line starting with `#`, `$` or any operator continues the statement above; `d1` alone
+  on its line takes the `$ ...` lines after it; a blank line ends a statement (a Tidal
+  block), except inside brackets;
+* `setcps x`, Strudel's `setcpm x` and Tidal 1.10's `setbpm x` (= `setcpm (x / 4)`) are
+  tempo statements; `do` only groups lines;
+* `let name = expr` (values, not functions) is substituted where `name` is used later;
+* `hush` is ignored offline and an output defined again replaces the first: both are
+  `Program.notes` and `TidalNote` warnings;
+* live-only statements (`once`, `xfade`, `solo`, `p "name"` ...) are errors naming the
+  Phonon spelling; so are Strudel's `$:` and `.method(...)` calls;
+* a tuple argument `f (a, b)` (a space before the paren) is spliced: `zoom (0.25, 0.75)`.
 """
 from __future__ import annotations
 
 import dataclasses
 import re
 import threading
+import warnings
 from fractions import Fraction
 from typing import Optional
 
@@ -32,7 +49,12 @@ from .ast import (BinOp, BusDef, BusRef, Call, Chain, ChainSection, Compose, Dol
                   ListExpr, Name, Neg, Num, OutDef, Paren, Program, Section, Str, Tempo)
 from .lexer import Source, Tok, tokenize, tokens  # noqa: F401  (`tokens` is read by PLY)
 
-__all__ = ["parse"]
+__all__ = ["parse", "TidalNote"]
+
+
+class TidalNote(UserWarning):
+    """A statement accepted with a note: `hush` (ignored offline), an output defined again
+    (the last one plays). The notes are also in `Program.notes`."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,7 +170,18 @@ def p_call(p):
 def p_args(p):
     """args : args arg
             | arg"""
-    p[0] = p[1] + [p[2]] if len(p) == 3 else [p[1]]
+    arg = p[len(p) - 1]
+    new = list(arg) if isinstance(arg, _Tuple) else [arg]
+    p[0] = p[1] + new if len(p) == 3 else new
+
+
+class _Tuple(tuple):
+    """A Haskell tuple argument, spliced into the call: `zoom (0.25, 0.75)` = `zoom 0.25 0.75`."""
+
+
+def p_arg_tuple(p):
+    "arg : LPAREN expr COMMA items RPAREN"
+    p[0] = _Tuple([p[2]] + p[4])
 
 
 def p_arg(p):
@@ -208,9 +241,16 @@ def p_atom_right_section(p):
             | LPAREN SLASH expr RPAREN
             | LPAREN PIPEOP expr RPAREN
             | LPAREN TSHIFT expr RPAREN"""
-    # `(op x)` = \p -> p op x. `(- x)` is negation, as in Haskell. The operand must bind
-    # tighter than the operator (Haskell's rule): `(* 2 + 1)` is an error, `(+ 2 * 3)` is fine.
+    # `(op x)` = \p -> p op x (not for <~ ~>: see below); `(- x)` is negation, as in Haskell.
+    # The operand must bind tighter than the operator (Haskell's rule): `(* 2 + 1)` is an
+    # error, `(+ 2 * 3)` is fine.
     op, operand = p[2].text, p[3]
+    if p[2].type == "TSHIFT":
+        # `(<~ x)` would shift x by the pattern it is given: a type error in Tidal for
+        # control patterns; the shift the writer means is the left section `(x <~)`.
+        raise _GrammarFail(f"'({op} ...)' shifts its operand by the pattern it is applied to",
+                           p[1].span, f"to shift a pattern by an amount, put the amount on the "
+                           f"left: '({{text}} {op})'", operand, p[4].pos)
     lvl = _level(operand)
     if lvl is not None and lvl <= _prec(op):
         raise _GrammarFail(f"the section '({op} ...)' needs its operand in parentheses",
@@ -307,11 +347,13 @@ class _Feed:
 
 _OUT_RE = re.compile(r"(?:out|o|d)(\d+)\Z")
 _TEMPO_KIND = {"tempo": "cps", "cps": "cps", "bpm": "bpm"}
-_TIDAL_TEMPO = {"setcps": "cps", "setcpm": "cpm"}     # Tidal's setcps, Strudel's setcpm (no ':')
+# Tidal's setcps; Strudel's setcpm; Tidal 1.10's setbpm, whose clock has 4 beats per cycle
+# (tidal-link Sound/Tidal/Clock.hs: clockBeatsPerCycle = 4), read as setcpm (x / 4).
+_TIDAL_TEMPO = {"setcps": "cps", "setcpm": "cpm", "setbpm": "bpm4"}
 _STATEMENT_FORMS = ("'out:', 'outN:' (or 'oN:', 'dN:', 'd1 $'), '~name:', 'tempo:' "
                     "(or 'cps:', 'setcps 0.5'), 'bpm:'")
 _OPENERS = {"LPAREN": 1, "LBRACK": 1, "RPAREN": -1, "RBRACK": -1}
-# A line ending in one of these continues on the next line (so a statement word there is an argument).
+# A line ending in one of these continues on the next line (a statement word there is an argument).
 _CONTINUES = {"PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "PERCENT", "HASH", "DOLLAR", "PIPEOP",
               "TSHIFT", "DOT", "COMMA", "KEYWORD", "COLONKW", "LPAREN", "LBRACK"}
 
@@ -325,13 +367,15 @@ _TIDAL_ONLY = {
              "(and 'phonon render --cycles 1')"),
     "import": ("a Haskell import", "delete the line: Phonon needs no imports"),
     "p": ("a named output", "write a numbered output: 'd1 $ s \"bd sn\"'"),
-    "all": ("it applies a function to every output, live", "apply it in each output: 'd1 $ f $ ...'"),
-    **{w: _TRANSITION for w in ("xfade", "xfadeIn", "clutch", "clutchIn", "jumpIn", "jump",
+    "all": ("it applies a function to every output, live",
+            "apply it in each output: 'd1 $ f $ ...'"),
+    **{w: _TRANSITION for w in ("xfade", "xfadeIn", "clutch", "clutchIn", "jumpIn", "jumpIn'",
+                                "jump",
                                 "jumpMod", "wait", "wash", "interpolate", "interpolateIn",
-                                "anticipate", "anticipateIn", "histpan", "fadeOutFrom", "fadeInFrom")},
+                                "anticipate", "anticipateIn", "histpan", "fadeOutFrom",
+                                "fadeInFrom")},
     **{w: _LIVE for w in ("solo", "unsolo", "mute", "unmute", "muteAll", "unmuteAll", "unsoloAll",
-                          "panic", "resetCycles", "setCycle", "asap", "streamReplace", "trigger",
-                          "qtrigger")},
+                          "panic", "resetCycles", "setCycle", "asap", "streamReplace")},
 }
 _HUSH_NOTE = ("'hush' is ignored: live, it silences every output; a rendered file plays every "
               "output it defines (delete the ones you do not want)")
@@ -417,6 +461,9 @@ def _split(src: Source, toks: list[Tok], notes: list) -> list[tuple[_Head, list[
                                     "comments start with '--'; a line that starts with '#' "
                                     "continues the statement above it"
                                     + (" (a blank line ends a statement)" if stmts else ""))
+                if t.type == "DOLLAR" and nxt is not None and nxt.type == "COLON":
+                    raise src.error("Strudel's '$:' is not Phonon syntax", t.span,
+                                    "write a numbered output: 'd1 $ s \"bd*4\"'")
                 after_blank = (f"; a blank line ends the statement from line {stmts[-1][0].line}"
                                f" (a Tidal block): remove the blank line to continue it"
                                if stmts and stmts[-1][0] is not None else "")
@@ -578,9 +625,11 @@ def _check_brackets(src: Source, body: list[Tok]) -> dict[int, int]:
 
 
 def _check_comma_calls(src: Source, body: list[Tok], match: dict[int, int]) -> None:
-    """`lpf(500, 0.8)` -> explain juxtaposition, with the call rewritten from its source text."""
+    """`lpf(500, 0.8)` -> explain juxtaposition, with the call rewritten from its source text.
+    With a space before the '(' it is a Haskell tuple, which the grammar splices into the
+    call's arguments (Tidal's `zoom (0.25, 0.75)`, `within (0, 0.5) (fast 2)`)."""
     for k, t in enumerate(body):
-        if t.type != "LPAREN" or k == 0 or body[k - 1].type != "NAME":
+        if t.type != "LPAREN" or k == 0 or body[k - 1].type != "NAME" or t.pos > body[k - 1].end:
             continue
         close = match[k]
         pieces, start, depth = [], k + 1, 0
@@ -601,6 +650,20 @@ def _check_comma_calls(src: Source, body: list[Tok], match: dict[int, int]) -> N
                         Span(t.line, t.col, end - t.pos),
                         "separate arguments with spaces, not commas, and put a nested call in "
                         "parentheses, like 'lpf (sine 2) 0.8'")
+
+
+def _check_method_calls(src: Source, body: list[Tok]) -> None:
+    """Strudel's `s("bd sd").fast(2)`: a '.' between ')' and `name(` with no spaces is a
+    JavaScript method call, not Haskell's composition."""
+    for k in range(1, len(body) - 2):
+        dot, prev, name, paren = body[k], body[k - 1], body[k + 1], body[k + 2]
+        if (dot.type == "DOT" and prev.type == "RPAREN" and name.type == "NAME"
+                and paren.type == "LPAREN" and prev.end == dot.pos and dot.end == name.pos
+                and name.end == paren.pos):
+            raise src.error(f"Strudel's method call '.{name.text}(...)' is not Phonon syntax",
+                            Span(dot.line, dot.col, paren.end - dot.pos),
+                            f"write it as in Tidal: '{name.text} ... $ pattern' for a transform, "
+                            f"'pattern # {name.text} ...' for a control ('.' composes functions)")
 
 
 def _arg_text(src: Source, piece: list[Tok], match: dict[int, int], body: list[Tok]) -> str:
@@ -746,7 +809,7 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
     """Parse Phonon source into a Program. Raises PhononSyntaxError (with line:col, the
     line, a caret and a hint) on any error. A program of only comments has no statements."""
     src = Source(text, filename)
-    statements, notes, env = [], [], {}
+    statements, notes, env, seen = [], [], {}, {}
     for head, body in _split(src, tokenize(src), notes):
         if not body:
             span = Span(head.line, head.tok.col, head.sep_end - head.tok.pos) \
@@ -754,12 +817,13 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
             if head.sep == "":
                 raise src.error(f"nothing after '{head.written}'", span,
                                 f"write a value after it, like '{head.written} "
-                                f"{'30' if head.name == 'cpm' else '0.5'}'")
+                                f"{ {'cpm': '30', 'bpm4': '120'}.get(head.name, '0.5')}'")
             hint = "write a value after it, like 'bpm: 120'" if head.name == "bpm" \
                 else _EMPTY_HINTS[head.kind]
             raise src.error(f"{head.written}: nothing after '{head.sep}'", span, hint)
         match = _check_brackets(src, body)
         _check_comma_calls(src, body, match)
+        _check_method_calls(src, body)
         feed = _Feed(body)
         try:
             with _LOCK:
@@ -773,7 +837,20 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
         if head.kind == "let":
             env[head.name] = expr
             continue
+        if head.name == "bpm4" and head.kind == "tempo":   # setbpm x = setcpm (x / 4)
+            four = Span(head.line, head.tok.col, len(head.written))
+            expr = BinOp("/", expr, Num(Fraction(4), "4", four), four)
+            head.name = "cpm"
         span = Span(head.line, head.tok.col, len(head.written))
+        if head.kind == "out":
+            if head.name in seen:   # a Tidal set often has several versions of d1
+                notes.append((span, f"'{head.written}' is defined again (first on line "
+                                    f"{seen[head.name]}): the last definition plays, as when "
+                                    f"the file is evaluated top to bottom"))
+            seen.setdefault(head.name, head.line)
         kind = {"tempo": Tempo, "bus": BusDef, "out": OutDef}[head.kind]
         statements.append(kind(head.name, expr, span))
+    for span, note in notes:
+        where = f"{filename}:" if filename else ""
+        warnings.warn(f"{where}{span.line}:{span.col}: {note}", TidalNote, stacklevel=2)
     return Program(tuple(statements), source=text, notes=tuple(notes))
