@@ -9,7 +9,11 @@ __version__ = "0.1.0"
 _os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
 
 
-def events(source, begin=0, end=1, output=None, **kw):
-    """The events a patch plays in [begin, end) cycles (Tidal's queryArc); see phonon.events."""
-    from .events import events as _events
-    return _events(source, begin, end, output, **kw)
+def __getattr__(name):
+    """`phonon.events(source, begin, end)`: the events a patch plays (Tidal's queryArc), loaded
+    on first use. The module is callable, so the name means the same whether or not
+    `phonon.events` was imported."""
+    if name == "events":
+        import importlib
+        return importlib.import_module(".events", __name__)
+    raise AttributeError(f"module 'phonon' has no attribute {name!r}")

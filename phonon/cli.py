@@ -5,6 +5,8 @@
     phonon check PATCH          validate and print the graph dump
     phonon functions [NAME]     list the functions of the language, or one in full (--json, --markdown)
     phonon lsp                  a language server over stdio for editors
+    phonon events PATCH [--cycles N | --from A --to B] [--output NAME] [--orbit N] [--json] [--all]
+                                the events each output plays (Tidal's queryArc)
 
 Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal error, 130 interrupted.
 """
@@ -220,19 +222,22 @@ def cmd_events(args) -> int:
             e = parse_time(b, "--from") + 1
         begin, end = check_window(b, e, "--from", "--to")
     p = Path(args.patch)
-    if not p.is_file():
+    if args.patch == "-":  # `echo 'd1 $ s "bd*2"' | phonon events -`
+        text, name = sys.stdin.read(), "<stdin>"
+    elif not p.is_file():
         raise RenderError(f"patch file not found: {args.patch}")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise RenderError(f"{args.patch}: not UTF-8 text (byte {e.start})") from None
-    spec = compile_source(text, filename=str(p))
+    else:
+        try:
+            text, name = p.read_text(encoding="utf-8"), str(p)
+        except UnicodeDecodeError as e:
+            raise RenderError(f"{args.patch}: not UTF-8 text (byte {e.start})") from None
+    spec = compile_source(text, filename=name)
     if args.output is not None:
         resolve_output(spec, args.output)
     if args.json:
-        print(to_json(spec_events(spec, begin, end, args.output, fragments=args.all)))
+        print(to_json(spec_events(spec, begin, end, args.output, args.all, args.orbit)))
     else:
-        print(report(spec, begin, end, args.output, fragments=args.all))
+        print(report(spec, begin, end, args.output, args.all, args.orbit))
     return 0
 
 
@@ -274,11 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--samples", default=None, help="a sample folder to complete names from")
     ls.set_defaults(func=cmd_lsp)
     ev = sub.add_parser("events", help="print the events each output plays (Tidal's queryArc)")
-    ev.add_argument("patch")
+    ev.add_argument("patch", help="the patch file, or - to read it from standard input")
     ev.add_argument("--cycles", default=None, help="the window 0..N cycles (default 1)")
     ev.add_argument("--from", dest="begin", default=None, help="window start in cycles (2, 1/4, 0.25)")
     ev.add_argument("--to", dest="end", default=None, help="window end in cycles (default: start + 1)")
     ev.add_argument("--output", default=None, help="only this output (out, out1 = d1 = o1, ...)")
+    ev.add_argument("--orbit", type=int, default=None, help="only the events sent to this orbit")
     ev.add_argument("--json", action="store_true", help="a JSON list of {output, whole, part, controls}")
     ev.add_argument("--all", action="store_true",
                     help="every fragment in the window, also events that began before it")

@@ -37,13 +37,19 @@ decimal (ints, 0.8), else a string "1/3"; floats as their repr.
 from __future__ import annotations
 
 import json
+import math
+import numbers
+import re
+import sys
+import types
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional, Sequence
 
-from .errors import PhononError, RenderError, UnknownNameError, suggestion_text
+from .errors import PhononError, UnknownNameError, suggestion_text
 
 MAX_WINDOW_CYCLES = 10_000  # a query bound: `--to 1e9` would otherwise run for hours
+MAX_EVENTS = 1_000_000      # and an output bound: `s "bd*100000"` over 10 000 cycles
 _DECIMAL_DIGITS = 24        # longest exact decimal printed before falling back to n/d
 
 
@@ -122,13 +128,13 @@ def show_value(v) -> str:
     """One control value, exact: 3, 0.8, 1/3, 0.30000000000000004, "bd", true."""
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, Fraction) or isinstance(v, int):
-        q = Fraction(v)
+    if isinstance(v, numbers.Rational):  # int, Fraction (numpy integers too)
+        q = Fraction(int(v.numerator), int(v.denominator))
         if q.denominator == 1:
             return str(q.numerator)
         return _decimal(q) or f"{q.numerator}/{q.denominator}"
-    if isinstance(v, float):
-        return repr(v)
+    if isinstance(v, numbers.Real):
+        return repr(float(v))
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, dict):
@@ -161,14 +167,15 @@ def json_value(v):
     """A control value for JSON: ints and exact decimals as numbers, other fractions as "1/3"."""
     if isinstance(v, bool) or v is None or isinstance(v, str):
         return v
-    if isinstance(v, (Fraction, int)):
-        q = Fraction(v)
+    if isinstance(v, numbers.Rational):
+        q = Fraction(int(v.numerator), int(v.denominator))
         if q.denominator == 1:
             return int(q.numerator)
         dec = _decimal(q)
         return _Exact(dec) if dec is not None else f"{q.numerator}/{q.denominator}"
-    if isinstance(v, float):
-        return v
+    if isinstance(v, numbers.Real):
+        f = float(v)
+        return f if math.isfinite(f) else repr(f)  # JSON has no inf/nan: "inf", "nan"
     if isinstance(v, dict):
         return {k: json_value(x) for k, x in sorted(v.items())}
     if isinstance(v, (list, tuple)):
@@ -285,13 +292,16 @@ def sources(spec) -> list[tuple[str, list[Source]]]:
             src = _source_of(ns, kinds)
             if src is not None:
                 found.append(src)
-            todo.extend(v.node for k, v in ns.args if isinstance(v, Ref))
+            # `s "~kick*4"`: the bus is rendered into a sample beforehand (Graph._prerender), so
+            # its own voices play there, not on this output's timeline
+            todo.extend(v.node for k, v in ns.args if isinstance(v, Ref) and not k.startswith("~"))
         found.sort(key=lambda s: s.node)
         out.append((name, found))
     return out
 
 
 def _pattern(src: Source):
+    """The pattern of control maps a voice node plays (synths: {"s": kind, "freq": ..., ...})."""
     from .pattern import set_control, pure
     from .patexpr import evaluate
     pat = evaluate(src.expr)
@@ -307,25 +317,28 @@ def _pattern(src: Source):
 # the query
 # ------------------------------------------------------------------------------------------
 
+_TIME_RE = re.compile(r"\s*(-?\d{1,30})(?:/(\d{1,30})|\.(\d{1,30}))?\s*\Z")
+
+
 def parse_time(text, what: str = "time") -> Fraction:
-    """An exact time from "2", "1/4", "0.25", "-1" (an int, Fraction or float too)."""
+    """An exact time from "2", "1/4", "0.25", "-1" (an int, Fraction or float too). No
+    exponents and at most 30 digits a part: `1e-99999999` would be a 10^8-digit integer."""
     if isinstance(text, Fraction):
         return text
-    if isinstance(text, bool):
-        raise PhononError(f"{what}: expected a number of cycles, got {text!r}")
-    if isinstance(text, int):
+    if isinstance(text, int) and not isinstance(text, bool):
         return Fraction(text)
-    if isinstance(text, float):
+    if isinstance(text, float) and math.isfinite(text):
         return Fraction(repr(text))
-    try:
-        s = str(text).strip()
-        if "/" in s:
-            n, d = s.split("/")
-            return Fraction(int(n), int(d))
-        return Fraction(s)
-    except (ValueError, ZeroDivisionError):
-        raise PhononError(f"{what}: expected a number of cycles like 2, 1/4 or 0.25; got {text!r}") \
-            from None
+    m = _TIME_RE.match(str(text)) if isinstance(text, str) else None
+    if m is None or m.group(2) is not None and int(m.group(2)) == 0:
+        raise PhononError(f"{what}: expected a number of cycles like 2, 1/4 or 0.25; got {str(text)!r}")
+    whole, den, dec = m.groups()
+    if den is not None:
+        return Fraction(int(whole), int(den))
+    if dec is not None:
+        q = Fraction(int(whole.lstrip("-") + dec), 10 ** len(dec))
+        return -q if whole.startswith("-") else q
+    return Fraction(int(whole))
 
 
 def check_window(begin, end, begin_name: str = "begin", end_name: str = "end") -> tuple:
@@ -365,23 +378,63 @@ def resolve_output(spec, name: str) -> str:
 
 
 def spec_events(spec, begin=0, end=1, output: Optional[str] = None,
-                fragments: bool = False) -> list[Event]:
+                fragments: bool = False, orbit: Optional[int] = None) -> list[Event]:
     """The events of a compiled patch in [begin, end), per output in output order, each
-    output's in Tidal's show order (a stable sort on the part)."""
-    b, e = check_window(begin, end)
-    want = resolve_output(spec, output) if output is not None else None
+    output's in Tidal's show order (a stable sort on the part). `orbit`: only the events
+    sent to that orbit (their `orbit` control; SuperDirt's default is 0)."""
     out: list[Event] = []
-    for name, srcs in sources(spec):
-        if want is not None and name != want:
-            continue
-        out.extend(_output_events(name, srcs, b, e, fragments))
+    for _, _, evs in _per_output(spec, begin, end, output, fragments, orbit):
+        out.extend(evs or ())
     return out
 
 
-def _output_events(name, srcs, b, e, fragments) -> list[Event]:
+def _per_output(spec, begin, end, output, fragments, orbit):
+    """[(name, window, events or None for a signal-only output)] for the outputs asked for."""
+    b, e = check_window(begin, end)
+    want = resolve_output(spec, output) if output is not None else None
+    found = []
+    total = 0
+    for name, srcs in sources(spec):
+        if want is not None and name != want:
+            continue
+        if not srcs:
+            found.append((name, (b, e), None))
+            continue
+        evs = _output_events(name, srcs, b, e, fragments, MAX_EVENTS - total)
+        if orbit is not None:
+            evs = [ev for ev in evs if _orbit_of(ev) == orbit]
+        total += len(evs)
+        found.append((name, (b, e), evs))
+    return found
+
+
+def _orbit_of(ev: Event):
+    o = ev.controls.get("orbit", 0)
+    try:
+        return int(o)
+    except (TypeError, ValueError):
+        return o
+
+
+def _query(pat, b: Fraction, e: Fraction, limit: int) -> list:
+    """The haps of [b, e), queried cycle by cycle: Tidal's `splitQueries`, which every
+    user-facing Tidal pattern applies (pure, and tParam's innerJoin behind fast/slow/every/...),
+    and the way the engine queries. So an event crossing a cycle boundary arrives as Tidal
+    gives it, (0>1)-2 then 0-(1>2), whatever shortcut a transform takes internally."""
+    from .pattern.core import Arc
+    out = []
+    for arc in Arc(b, e).cycles():
+        out.extend(pat.query_span(arc))
+        if len(out) > limit:
+            raise PhononError(f"more than {MAX_EVENTS} events in {fmt_time(b)}..{fmt_time(e)}; "
+                              "ask for a shorter window (--from/--to) or one output (--output)")
+    return out
+
+
+def _output_events(name, srcs, b, e, fragments, limit=MAX_EVENTS) -> list[Event]:
     evs = []
     for src in srcs:
-        for h in _pattern(src).query(b, e):
+        for h in _query(_pattern(src), b, e, limit - len(evs)):
             if not fragments and not h.has_onset():
                 continue
             w = h.whole
@@ -394,41 +447,49 @@ def _output_events(name, srcs, b, e, fragments) -> list[Event]:
 
 
 def events(source: str, begin=0, end=1, output: Optional[str] = None, *,
-           fragments: bool = False, filename: Optional[str] = None) -> list[Event]:
+           fragments: bool = False, orbit: Optional[int] = None,
+           filename: Optional[str] = None) -> list[Event]:
     """The events a patch (source text) plays in [begin, end) cycles.
 
     `phonon.events('d1 $ s "bd sn"', 0, 1)` -> [Event(output='out1', whole=(0, 1/2), ...), ...]
     begin/end: int, Fraction, float (by its decimal: 0.1 = 1/10) or "1/4".
     output: one output ('out', 'out1' = 'd1' = 'o1'); default every output.
     fragments: every hap of Tidal's queryArc, not only the ones starting in the window.
+    orbit: only the events whose `orbit` control is this (absent = 0, as in SuperDirt).
     A patch with errors raises PhononError (line:col and caret in its message)."""
     from .compiler import compile_source
     spec = compile_source(source, filename=filename)
-    return spec_events(spec, begin, end, output, fragments)
+    return spec_events(spec, begin, end, output, fragments, orbit)
 
 
 # ------------------------------------------------------------------------------------------
 # the report `phonon events` prints
 # ------------------------------------------------------------------------------------------
 
-def report(spec, begin, end, output: Optional[str] = None, fragments: bool = False) -> str:
+def report(spec, begin, end, output: Optional[str] = None, fragments: bool = False,
+           orbit: Optional[int] = None) -> str:
     """Per output: a heading, then one event per line (Tidal's show, parts right-aligned)."""
-    b, e = check_window(begin, end)
-    want = resolve_output(spec, output) if output is not None else None
     lines = []
-    for name, srcs in sources(spec):
-        if want is not None and name != want:
-            continue
-        window = f"{fmt_time(b)}>{fmt_time(e)}"
-        if not srcs:
+    for name, (b, e), evs in _per_output(spec, begin, end, output, fragments, orbit):
+        if evs is None:
             lines.append(f"{name}: no events (a signal: no sample or synth voices)")
             continue
-        evs = _output_events(name, srcs, b, e, fragments)
-        what = "haps" if fragments else "events"
-        lines.append(f"{name}: {len(evs)} {what} in {window}"
-                     + ("" if len(evs) else " (its voices play nothing in this window)"))
+        what = ("hap" if fragments else "event") + ("" if len(evs) == 1 else "s")
+        where = f" on orbit {orbit}" if orbit is not None else ""
+        lines.append(f"{name}: {len(evs)} {what}{where} in {fmt_time(b)}>{fmt_time(e)}"
+                     + ("" if evs else " (its voices play nothing in this window)"))
         spans = [ev.show_span() for ev in evs]
-        width = max((len(s) for s in spans), default=0)
-        for s, ev in zip(spans, evs):
-            lines.append("  " + s.rjust(width) + show_controls(ev.controls))
+        width = max((len(x) for x in spans), default=0)
+        for x, ev in zip(spans, evs):
+            lines.append("  " + x.rjust(width) + show_controls(ev.controls))
     return "\n".join(lines)
+
+
+class _CallableModule(types.ModuleType):
+    """`phonon.events(...)` calls `events(...)`: the package attribute is this module."""
+
+    def __call__(self, *args, **kw):
+        return events(*args, **kw)
+
+
+sys.modules[__name__].__class__ = _CallableModule
