@@ -5,8 +5,8 @@
                 [--stems DIR] [--stems-of outputs|buses] [--plan] [--verify] [--sr] [--block]
                 [--seed] [--format wav|flac] [--bit-depth 16|24|32f] [--mono] [--samples DIR]
                 [--start-method spawn|forkserver|fork] [--profile]
-    phonon-farm bench PATCH... [--workers 1,2,4,8,16] [--runs 3] [--duration S | --cycles N]
-                [--out DIR]        (scaling benchmark: see workers/bench.py)
+
+The scaling benchmark is scripts/bench_scaling.py (bench/scaling.py), not a subcommand.
 
 Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal, 130 interrupted.
 """
@@ -197,10 +197,6 @@ def main(argv=None) -> int:
     from phonon.cli import run
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] == "bench":
-        from .bench import _parse
-        from .bench import main as bench_main
-        return run(lambda _a: bench_main(argv[1:]), _parse(argv[1:]))
     args = build_parser().parse_args(argv)
 
     def on_term(signum, frame):

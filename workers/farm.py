@@ -20,7 +20,9 @@ from . import shm as shmmod
 from .errors import TaskFailed, WorkerCrashed
 from .executors import make_executor
 from .mixer import ArraySource, Mixer, PendingSource
-from .planner import MIX, Plan, dispatch_key, make_plan
+from .choose import make_plan
+from .plan import MIX, Plan
+from .schedule import dispatch_key
 from .task import Source, Task
 
 MAX_RETRIES = 3
@@ -209,14 +211,10 @@ class _Run:
 
     def _gather(self, ps, p, lo: int, hi: int) -> np.ndarray:
         """Copy [lo, hi) of a product out of the parent's slots (executors without shm)."""
-        C = self.plan.chunk
         arena = self.arenas[ps.index]
         out = np.empty((p.ch, hi - lo))
         pos = lo
-        while pos < hi:
-            j = pos // C
-            o = pos - j * C
-            m = min(C - o, hi - pos)
+        for j, o, m in self.plan.grid.pieces(lo, hi):
             out[:, pos - lo:pos - lo + m] = arena.slot(j)[p.row0:p.row0 + p.ch, o:o + m]
             pos += m
         return out
@@ -276,18 +274,15 @@ class _Run:
                 continue
             kmin = self.first_open[t.index]
             if kmin < t.ntasks:
-                r = min(r, plan.warm_start(t, kmin) // plan.chunk)
+                r = min(r, plan.grid.task_chunks(t.index, kmin)[0])
         return r
 
     def _ready(self, s: int, k: int) -> bool:
         plan = self.plan
         st = plan.stages[s]
-        C = plan.chunk
-        a, b = plan.task_range(st, k)
-        last = -(-b // C)  # base chunks [a // C, last)
+        first, last = plan.grid.task_chunks(s, k)  # reads [first, last), writes up to last
         if last > self._released(s) + st.nslots:
             return False
-        first = plan.warm_start(st, k) // C
         for node in st.externals:
             ps, _ = self.producer[node]
             d = self.done[ps.index]
@@ -339,12 +334,13 @@ class _Run:
                         self.branch_sources[task.stage].source = ArraySource(arr)
                     self.useful_frames += task.end
                     continue
-                C = self.plan.chunk
-                j0, j1 = task.start // C, -(-task.end // C)
+                grid = self.plan.grid
+                j0, j1 = grid.chunk_of(task.start), grid.task_chunks(task.stage, task.chunk)[1]
                 if arr is not None:
-                    for j in range(j0, j1):
-                        lo, hi = j * C - task.start, min(task.end, (j + 1) * C) - task.start
-                        self.arenas[task.stage].slot(j)[:, :hi - lo] = arr[:, lo:hi]
+                    pos = 0
+                    for j, o, m in grid.pieces(task.start, task.end):
+                        self.arenas[task.stage].slot(j)[:, o:o + m] = arr[:, pos:pos + m]
+                        pos += m
                 self.warm_frames += stats.get("warm", 0)
                 self.useful_frames += task.end - task.start
                 self.done[task.stage].update(range(j0, j1))

@@ -19,6 +19,7 @@ from typing import Optional
 
 import numpy as np
 
+from .grid import pieces
 from .shm import Ring, Segment, SlotArena
 
 PLUGINS_ENV = "PHONON_TEST_PLUGINS"  # comma-separated modules imported by every worker
@@ -136,12 +137,9 @@ def _reader(src: Source):
             o = start - j0 * C
             return a[j0 % nslots, r0:r0 + ch, o:o + n]
         out = np.empty((ch, n))
-        pos = start
-        while pos < start + n:
-            j = pos // C
-            o = pos - j * C
-            m = min(C - o, start + n - pos)
-            out[:, pos - start:pos - start + m] = a[j % nslots, r0:r0 + ch, o:o + m]
+        pos = 0
+        for j, o, m in pieces(C, start, start + n):
+            out[:, pos:pos + m] = a[j % nslots, r0:r0 + ch, o:o + m]
             pos += m
         return out
     return from_arena
@@ -198,16 +196,15 @@ def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
         arena = SlotArena(_segment(task.dest[1]))
     else:
         ret = np.empty((task.rows, n_frames))
-    while pos < task.end:
-        j = pos // C
-        o = pos - j * C  # offset in base chunk j: blocks never straddle two slots
-        n = min(task.block, task.end - pos, C - o)
-        outs = g.render(n)
-        if ret is None:
-            _fill(arena.slot(j), task, g, outs, o, o + n)
-        else:
-            _fill(ret, task, g, outs, pos - task.start, pos - task.start + n)
-        pos += n
+    for j, o0, m in pieces(C, task.start, task.end):  # blocks never straddle two slots
+        for o in range(o0, o0 + m, task.block):
+            n = min(task.block, o0 + m - o)
+            outs = g.render(n)
+            if ret is None:
+                _fill(arena.slot(j), task, g, outs, o, o + n)
+            else:
+                _fill(ret, task, g, outs, pos - task.start, pos - task.start + n)
+            pos += n
     return _stats(task, t0, c0, warm, g), ret
 
 
