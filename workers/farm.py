@@ -18,7 +18,7 @@ import numpy as np
 
 from . import shm as shmmod
 from .errors import TaskFailed, WorkerCrashed
-from .executors import make_executor
+from .executors import make_executor, spec_key_of
 from .mixer import ArraySource, Mixer, PendingSource
 from .choose import make_plan
 from .plan import MIX, Plan
@@ -28,6 +28,7 @@ from .task import Source, Task
 MAX_RETRIES = 3
 WATCHDOG_FACTOR = float(os.environ.get("PHONON_WATCHDOG_FACTOR", "20"))
 WATCHDOG_MIN_SECONDS = float(os.environ.get("PHONON_WATCHDOG_MIN", "10"))
+STALL_SECONDS = float(os.environ.get("PHONON_STALL_SECONDS", "1.0"))  # stopped this long: killed
 
 
 @dataclass
@@ -72,30 +73,33 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
                 progress: Optional[Callable[[int], None]] = None, client=None,
                 log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
                 on_start: Optional[Callable] = None, profile: bool = False,
-                pool_workers: Optional[int] = None) -> FarmResult:
+                pool_workers: Optional[int] = None, template=None) -> FarmResult:
     """Render `frames` of `spec` into `sink` with a plan for `cores` workers. `pool_workers`
     (the scaling benchmark's model) runs that plan's time-chunk tasks on fewer processes:
-    the same tasks, less concurrency (a branch plan needs one process per branch)."""
+    the same tasks, less concurrency (a branch plan needs one process per branch).
+    `template`: a `pool.Template` to fork the workers from (batch rendering shares one)."""
     cores = cores or os.cpu_count() or 1
     shmmod.remove_stale()
     if plan is None:
         plan = make_plan(spec, frames, cores, mode=mode, chunk_frames=chunk_frames, block=block,
                          stems_buses=stems_buses, mix_only=mix_only)
-    pool = plan.workers
+    pool = plan.concurrency  # no more workers than tasks that can run at once
     if pool_workers and not plan.streams_branches:
         pool = max(1, min(pool, int(pool_workers)))
     return _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
-                on_start, profile, pool).run()
+                on_start, profile, pool, template).run()
 
 
 class _Run:
     def __init__(self, spec, plan, sink, backend, start_method, scheduler, progress, client, log,
-                 on_start, profile=False, pool=None):
+                 on_start, profile=False, pool=None, template=None):
         self.spec, self.plan, self.sink = spec, plan, sink
         self.backend, self.progress, self.log = backend, progress, log
         self.spec_bytes = spec.to_bytes()
         self.segments: list = []
-        self.executor = make_executor(backend, pool or plan.workers, start_method, scheduler, client)
+        self.executor = make_executor(backend, pool or plan.workers, start_method, scheduler, client,
+                                      template=template)
+        self.spec_key = spec_key_of(self.spec_bytes) if template is not None else ""
         self.on_start = on_start
         self.warm_frames = self.useful_frames = 0
         self.cpu = 0.0
@@ -142,12 +146,6 @@ class _Run:
         shm_ok = self.executor.shared_memory
         self.arenas: dict = {}
         self.rings: dict = {}
-        ring_sems: dict = {}
-        ctx = None
-        if self.backend == "process":
-            import multiprocessing as mp
-            from .pool import default_start_method
-            ctx = mp.get_context(self.executor.start_method or default_start_method())
         for s in plan.stages:
             if s.kind == "time":
                 # Parent-side copies for dask too (the parent is the mixer and feeds inputs).
@@ -155,13 +153,14 @@ class _Run:
                 self.segments.append(arena)
                 self.arenas[s.index] = arena
             elif shm_ok:
-                ring = shmmod.Ring.create(max(1, s.rows), plan.ring_frames, ctx)
+                # No semaphores: a process killed holding one would leave it behind (the
+                # counters are the truth; the two sides poll).
+                ring = shmmod.Ring.create(max(1, s.rows), plan.ring_frames)
                 self.segments.append(ring)
                 self.rings[s.index] = ring
-                ring_sems[s.index] = (ring.items, ring.space)
         if self.backend == "inline":
             self.executor.rings = self.rings
-        self.executor.start(self.spec_bytes, ring_sems)
+        self.executor.start(self.spec_bytes)
         if self.on_start is not None:
             self.on_start(self)
         branch_sources = {}
@@ -197,7 +196,7 @@ class _Run:
                     outputs=tuple(n for n, _ in self.spec.outputs) if mix else (),
                     externals=tuple(ext), dest=dest, block=plan.block, rows=max(1, s.rows),
                     predicted=s.cost * (b - ws), attempt=attempt, slot_frames=plan.chunk,
-                    profile=self.profile, mix=mix)
+                    profile=self.profile, mix=mix, spec=self.spec_key)
 
     def _branch_task(self, s, attempt: int = 0) -> Task:
         plan = self.plan
@@ -207,7 +206,7 @@ class _Run:
         return Task(tid=-1 - s.index, kind="branch", stage=s.index, chunk=s.index, start=0,
                     end=plan.frames, warm_start=0, taps=taps, outputs=(), externals=(), dest=dest,
                     block=plan.block, rows=max(1, s.rows), predicted=s.cost * plan.frames,
-                    attempt=attempt, profile=self.profile)
+                    attempt=attempt, profile=self.profile, spec=self.spec_key)
 
     def _gather(self, ps, p, lo: int, hi: int) -> np.ndarray:
         """Copy [lo, hi) of a product out of the parent's slots (executors without shm)."""
@@ -382,16 +381,35 @@ class _Run:
             self.pattern_s += stats.get("pattern_s", 0.0)
 
     def _watchdog(self) -> None:
+        """A worker stopped (SIGSTOP: state T for STALL_SECONDS) or far past its predicted
+        time (WATCHDOG_FACTOR x, at least WATCHDOG_MIN_SECONDS) is killed; its task re-runs on
+        a fresh worker (the crash path). Branch tasks stream at the mixer's pace, so only a
+        stopped branch worker is killed."""
         now = time.perf_counter()
+        if now - getattr(self, "_wd_last", 0.0) < 0.1:
+            return
+        self._wd_last = now
+        kill = getattr(self.executor, "kill_stalled", None)
         for task, started, worker in self.executor.running():
             if task is None:
                 continue
-            key = (task.kind, task.stage, task.chunk, task.attempt)
-            if key in self.warned:
-                continue
-            limit = max(WATCHDOG_MIN_SECONDS, WATCHDOG_FACTOR * task.predicted)
             el = now - started
-            if task.kind != "branch" and el > limit:
-                self.warned.add(key)
-                self.log(f"phonon-farm watchdog: {task.describe()} on worker {worker} has run "
-                         f"{el:.1f} s, predicted {task.predicted:.2f} s; still waiting")
+            # each re-run of an overtime task gets 4x longer: a task that is only slow finishes
+            limit = max(WATCHDOG_MIN_SECONDS, WATCHDOG_FACTOR * task.predicted) * 4 ** task.attempt
+            why = None
+            if kill is not None and self.executor.stopped_for(worker) > STALL_SECONDS:
+                why = "is stopped (SIGSTOP?)"
+            elif task.kind != "branch" and el > limit:
+                why = f"has run {el:.1f} s, predicted {task.predicted:.2f} s"
+            if why is None:
+                continue
+            key = (task.kind, task.stage, task.chunk, task.attempt)
+            if kill is None:  # dask: its own scheduler handles workers; say it once
+                if key not in self.warned:
+                    self.warned.add(key)
+                    self.log(f"phonon-farm watchdog: {task.describe()} on worker {worker} {why}; "
+                             f"still waiting")
+                continue
+            if kill(worker):
+                self.log(f"phonon-farm watchdog: {task.describe()} on worker {worker} {why}; "
+                         f"killing it, the task re-runs on another worker")

@@ -151,6 +151,11 @@ class Plan:
     def ntasks(self) -> int:
         return sum(s.ntasks for s in self.stages)
 
+    @property
+    def concurrency(self) -> int:
+        """Workers worth starting: no more than the tasks (a branch plan: one per branch)."""
+        return max(1, min(self.workers, self.ntasks))
+
     def size_slots(self) -> None:
         """Slots per time stage: what any reader may still need (every later stage's warm-up
         and task span, so the mixer's chunk can always be completed), one task in flight per

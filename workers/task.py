@@ -60,6 +60,7 @@ class Task:
     slot_frames: int = 0  # base chunk length: frame f goes to slot f // slot_frames
     profile: bool = False  # time every node (Graph.enable_profile) and return the times
     mix: bool = False  # write the sum of `outputs` (2 rows, engine.mix_outputs order), not each
+    spec: str = ""  # which of the worker's specs (batch rendering: one pool, many patches)
 
     def describe(self) -> str:
         if self.kind == "branch":
@@ -71,7 +72,7 @@ class Task:
 # ---------------------------------------------------------------------------------------------
 # Per-process worker state
 # ---------------------------------------------------------------------------------------------
-_STATE: dict = {"spec_bytes": None, "engine": None, "segments": {}, "sems": {}}
+_STATE: dict = {"spec_bytes": None, "engine": None, "segments": {}, "sems": {}, "specs": {}}
 
 
 def load_plugins() -> None:
@@ -90,17 +91,25 @@ def engine_module():
 
 
 def initializer(spec_bytes: bytes, ring_sems: Optional[dict] = None, warm: bool = True) -> None:
-    """Run once per worker: import phonon, load test plugins, keep the spec bytes and
-    run a tiny render so every numba kernel (cache=True) is loaded before the first task."""
-    _STATE["spec_bytes"] = spec_bytes
+    """Run once per process (inline, dask): import phonon, load test plugins, keep the spec
+    bytes and (warm) load every kernel the patch uses before the first task."""
     _STATE["sems"] = dict(ring_sems or {})
+    add_spec("", spec_bytes, warm)
+
+
+def add_spec(key: str, spec_bytes: bytes, warm: bool = True) -> None:
+    """Keep a patch's spec bytes under `key` (tasks name it) and, when `warm`, run a tiny
+    render so every numba kernel (cache=True) it uses is loaded: the pool's template does
+    this once and every worker forked from it starts warm."""
+    _STATE["specs"][key] = spec_bytes
+    if key == "":
+        _STATE["spec_bytes"] = spec_bytes
     eng = engine_module()
     if warm:
-        spec = pickle.loads(spec_bytes)
         try:
-            g = eng.Graph(spec)
+            g = eng.Graph(pickle.loads(spec_bytes))
             g.render(64)
-        except Exception:
+        except Exception:  # noqa: BLE001
             pass  # a patch whose node raises fails in its task, with the traceback
 
 
@@ -147,7 +156,7 @@ def _reader(src: Source):
 
 def build_graph(task: Task, spec_bytes: Optional[bytes] = None):
     eng = engine_module()
-    spec = pickle.loads(spec_bytes if spec_bytes is not None else _STATE["spec_bytes"])
+    spec = pickle.loads(spec_bytes if spec_bytes is not None else _STATE["specs"][task.spec])
     ext = {s.node: _reader(s) for s in task.externals}
     return eng.Graph(spec, taps=tuple(t[0] for t in task.taps), externals=ext,
                      outputs=list(task.outputs))
