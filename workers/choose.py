@@ -193,7 +193,10 @@ class Chooser(Builder):
                 "mixer_s": sim.mixer, "tasks": ntasks, "cpus": self.cpus}
 
 
-def _plan_job(spec_bytes: bytes, frames: int, workers: int, recalibrate: bool, kw: dict):
+def plan_job(spec_bytes: bytes, frames: int, workers: int, recalibrate: bool, kw: dict):
+    """Calibrate and plan (in the pool's template: both render the graph, which loads every
+    compiled kernel there, once, and keeps the mixer process small). Returns (plan,
+    {node id: channels})."""
     from phonon.spec import GraphSpec
     from .task import engine_module
     engine_module()  # node kinds, as a worker has them (including test plugins)
@@ -205,11 +208,13 @@ def _plan_job(spec_bytes: bytes, frames: int, workers: int, recalibrate: bool, k
 
 
 def plan_isolated(spec, frames: int, workers: int, recalibrate: bool = False,
-                  start_method: Optional[str] = None, **kw):
-    """Calibrate and plan in a short-lived child process: both render the graph, which loads
-    every compiled kernel; doing it there keeps the mixer (this process) small however many
-    kernels the patch uses. Returns (plan, {node id: channels})."""
-    import multiprocessing as mp
-    method = start_method or ("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-    with mp.get_context(method).Pool(1) as pool:
-        return pool.apply(_plan_job, (spec.to_bytes(), frames, workers, recalibrate, kw))
+                  start_method: Optional[str] = None, template=None, **kw):
+    """`plan_job` in the pool's template (a short-lived one when none is given)."""
+    from .pool import Template
+    own = template is None
+    template = template or Template(start_method)
+    try:
+        return template.call(plan_job, spec.to_bytes(), frames, workers, recalibrate, kw)
+    finally:
+        if own:
+            template.close()

@@ -263,10 +263,12 @@ class FileSink:
         if stems_dir:
             d = Path(stems_dir)
             d.mkdir(parents=True, exist_ok=True)
-            names = output_names if stems == "outputs" else bus_names
+            names = {"outputs": list(output_names), "buses": list(bus_names),
+                     # the orbits' own outputs (orbit0, orbit1, ...: one stem per orbit)
+                     "orbits": [n for n in output_names if n.startswith("orbit")]}[stems]
             ext = "flac" if format == "flac" else "wav"
             for name in names:
-                ch = 2 if stems == "outputs" else (bus_channels or {}).get(name, 2)
+                ch = 2 if stems != "buses" else (bus_channels or {}).get(name, 2)
                 w = W(str(d / f"{name}.{ext}"), sr, ch, format=format, subtype=subtype)
                 w.__enter__()
                 self.stems[name] = w
@@ -275,7 +277,7 @@ class FileSink:
 
     def write(self, mix, outs, buses):
         self.main.write(mix.mean(axis=0, keepdims=True) if self.mono else mix)
-        src = outs if self.stem_kind == "outputs" else buses
+        src = buses if self.stem_kind == "buses" else outs
         for name, w in self.stems.items():
             w.write(src[name])
         self.frames += mix.shape[1]

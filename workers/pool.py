@@ -33,13 +33,16 @@ from multiprocessing.connection import wait as mp_wait
 from multiprocessing.reduction import recv_handle, send_handle
 
 from . import task as taskmod
+from .errors import FarmError
 
 START_METHODS = ("spawn", "forkserver", "fork")
 PR_SET_PDEATHSIG = 1
 
 
 def default_start_method() -> str:
-    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    """How the template starts: spawn returns at once, so the template imports phonon while
+    the parent compiles the patch (forkserver would first wait for its own preload)."""
+    return "spawn"
 
 
 def die_with_parent() -> None:
@@ -153,7 +156,12 @@ def _template_main(conn: Connection) -> None:
                     a.close()
                 reap()
             except Exception as e:  # noqa: BLE001
-                conn.send(("err", f"{type(e).__name__}: {e}", traceback.format_exc()))
+                from phonon.errors import PhononError
+                user = e if isinstance(e, PhononError) else None  # re-raised as is in the parent
+                try:
+                    conn.send(("err", f"{type(e).__name__}: {e}", traceback.format_exc(), user))
+                except Exception:  # noqa: BLE001  (an exception that does not pickle)
+                    conn.send(("err", f"{type(e).__name__}: {e}", traceback.format_exc(), None))
     finally:
         for pid in list(children):
             try:
@@ -163,8 +171,8 @@ def _template_main(conn: Connection) -> None:
         os._exit(0)
 
 
-class TemplateError(RuntimeError):
-    pass
+class TemplateError(FarmError):
+    """The worker template died or could not do what it was asked."""
 
 
 class Template:
@@ -212,23 +220,32 @@ class Template:
                 self.exits[msg[1]] = msg[2]
                 continue
             if msg[0] == "err":
+                if msg[3] is not None:
+                    raise msg[3]
                 raise TemplateError(msg[1] + "\n" + msg[2])
             if msg[0] == want:
                 return msg
 
+    def _send(self, msg) -> None:
+        try:
+            self.conn.send(msg)
+        except (OSError, BrokenPipeError, ValueError):
+            raise TemplateError(f"the worker template (pid {self.proc.pid}) died "
+                                f"(exit code {self.proc.exitcode})") from None
+
     def add_spec(self, key: str, spec_bytes: bytes) -> None:
         if key in self.specs:
             return
-        self.conn.send(("spec", key, spec_bytes))
+        self._send(("spec", key, spec_bytes))
         self._reply("ok")
         self.specs.add(key)
 
     def call(self, fn, *args):
-        self.conn.send(("call", fn, args))
+        self._send(("call", fn, args))
         return self._reply("ok")[1]
 
     def fork(self, index: int):
-        self.conn.send(("fork", index))
+        self._send(("fork", index))
         _, _, pid = self._reply("forked")
         fd = recv_handle(self.conn)
         return pid, Connection(fd)

@@ -181,6 +181,9 @@ def _fill(buf: np.ndarray, task: Task, g, outs: dict, lo: int, hi: int) -> None:
 
 def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
     """Execute one task. Returns (stats, array-or-None)."""
+    if task.kind == "patch":  # a whole patch, file written here (batch rendering)
+        from .batch import run_patch
+        return run_patch(task), None
     t0, c0 = time.perf_counter(), time.process_time()
     g = build_graph(task, spec_bytes)
     if task.profile:
