@@ -264,6 +264,9 @@ def profile_report(res, spec) -> str:
     for k, (pid, (w, c, n)) in enumerate(sorted(by_pid.items())):
         lines.append(f"  worker pid {pid}: {n} task(s), busy {w:.3f} s ({100 * w / res.wall:.0f}%), "
                      f"idle {max(0.0, res.wall - w):.3f} s, CPU {c:.3f} s")
+    if res.worker_startups:
+        lines.append("worker start-up (fork of the warm template until ready): " + ", ".join(
+            f"#{i} {1000 * t:.1f} ms" for i, t in res.worker_startups))
     lines.append(f"mixer (parent): mixing and writing {res.mixer_s:.3f} s "
                  f"({100 * res.mixer_s / res.wall:.0f}% of wall), parent CPU {res.mixer_cpu:.3f} s; "
                  f"start-up {res.startup_s:.3f} s")

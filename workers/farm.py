@@ -50,6 +50,7 @@ class FarmResult:
     startup_s: float = 0.0  # until every worker was ready (first dispatch)
     profile: dict = field(default_factory=dict)  # node id -> seconds (when profiling)
     pattern_s: float = 0.0
+    worker_startups: list = field(default_factory=list)  # (worker index, seconds fork -> ready)
 
     @property
     def warm_pct(self) -> float:
@@ -139,7 +140,9 @@ class _Run:
                           self.warm_frames, self.useful_frames, self.retries, self.backend,
                           tasks=self.task_log, mixer_s=self.mixer_s,
                           mixer_cpu=time.process_time() - c0, startup_s=self.startup_s,
-                          profile=self.node_prof, pattern_s=self.pattern_s)
+                          profile=self.node_prof, pattern_s=self.pattern_s,
+                          worker_startups=(self.executor.startups()
+                                           if hasattr(self.executor, "startups") else []))
 
     def _setup(self) -> None:
         plan = self.plan

@@ -442,16 +442,25 @@ class ProcessPool:
             self.wait(0.05)
 
     def shutdown(self, kill: bool = False) -> None:
+        """Stop every worker: idle ones are asked to exit; busy, stopped (SIGSTOP) or slow
+        ones are killed. When this returns none of them runs any more."""
         self.closed = True
         for w in self.workers:
-            if kill or w.task is not None:
+            if kill or w.task is not None or process_state(w.pid) == "T":
                 w.kill()
             else:
                 try:
                     w.conn.send(None)
                 except (OSError, BrokenPipeError):
                     pass
-        for w in self.workers:
+        deadline = time.perf_counter() + 1.0
+        for w in self.workers:  # EOF on its socket: it has exited
+            try:
+                if not w.conn.poll(max(0.0, deadline - time.perf_counter())) or w.conn.recv_bytes():
+                    pass
+            except (EOFError, OSError):
+                pass
+            w.kill()  # a no-op when it is gone; a worker that did not exit in time is killed
             try:
                 w.conn.close()
             except OSError:
