@@ -255,9 +255,10 @@ class CliDrill:
             if not self._same(out):
                 return f"{where}: exit 0 but the output differs"
             out.unlink()
-        elif p.returncode == 130:
+        elif p.returncode == 130 or (p.returncode == -sig and at < 0.1):
+            # (-sig: the signal came before the interpreter ran a line of ours; it died of it)
             if out.exists():
-                return f"{where}: exit 130 but {out.name} exists"
+                return f"{where}: exit {p.returncode} but {out.name} exists"
         else:
             return f"{where}: exit code {p.returncode}: {se[-800:]}"
         left = wait_gone(p.pid, 2.0)

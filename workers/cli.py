@@ -214,7 +214,8 @@ def _cmd_one(args, cores, template) -> int:
     res = farm_render(spec, frames, run_sink, cores=cores, backend=args.backend,
                       start_method=args.start_method, scheduler=args.scheduler, block=block,
                       plan=plan, progress=prog.update, profile=args.farm_profile,
-                      template=template if args.backend == "process" else None)
+                      template=template if args.backend == "process" else None,
+                      on_commit=None if args.verify else committed)
     prog.close()
     print(summarize(sink.main, frames, spec.sr, res.wall))
     print(res.summary())
@@ -273,13 +274,22 @@ def profile_report(res, spec) -> str:
     return "\n".join(lines)
 
 
+_SIGNALS: list = []  # non-empty: a signal was handled, or the output is committed: ignore more
+
+
+def committed() -> None:
+    """The output file is in place: a signal from now on no longer undoes the run."""
+    _SIGNALS.append(0)
+
+
 def main(argv=None) -> int:
     from phonon.cli import run
 
     # SIGINT, SIGTERM and SIGHUP at any moment: one KeyboardInterrupt unwinds every cleanup
     # (workers, template, segments, the temporary file); later signals are ignored so
     # the cleanup itself is never interrupted. Exit 130, no traceback.
-    got: list = []
+    got = _SIGNALS
+    got.clear()
 
     def on_signal(signum, frame):
         if got:
@@ -289,6 +299,7 @@ def main(argv=None) -> int:
 
     sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     old = {s: signal.signal(s, on_signal) for s in sigs}
+    argv_given = argv is not None
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         args = build_parser().parse_args(argv)
@@ -297,8 +308,11 @@ def main(argv=None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     finally:
-        for s, h in old.items():
-            signal.signal(s, h)
+        if argv_given:
+            for s, h in old.items():
+                signal.signal(s, h)
+        else:  # the command line: a signal while the interpreter exits is ignored, not a traceback
+            got.append(0)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from .mixer import ArraySource, Mixer, PendingSource
 from .choose import make_plan
 from .plan import MIX, Plan
 from .schedule import dispatch_key
+from .pool import signals_deferred as _signals_deferred
 from .task import Source, Task
 
 MAX_RETRIES = 3
@@ -74,7 +75,8 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
                 progress: Optional[Callable[[int], None]] = None, client=None,
                 log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
                 on_start: Optional[Callable] = None, profile: bool = False,
-                pool_workers: Optional[int] = None, template=None) -> FarmResult:
+                pool_workers: Optional[int] = None, template=None,
+                on_commit: Optional[Callable] = None) -> FarmResult:
     """Render `frames` of `spec` into `sink` with a plan for `cores` workers. `pool_workers`
     (the scaling benchmark's model) runs that plan's time-chunk tasks on fewer processes:
     the same tasks, less concurrency (a branch plan needs one process per branch).
@@ -87,8 +89,10 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
     pool = plan.concurrency  # no more workers than tasks that can run at once
     if pool_workers and not plan.streams_branches:
         pool = max(1, min(pool, int(pool_workers)))
-    return _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
-                on_start, profile, pool, template).run()
+    run = _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
+               on_start, profile, pool, template)
+    run.on_commit = on_commit  # called once the output is in place (signals held meanwhile)
+    return run.run()
 
 
 class _Run:
@@ -102,6 +106,7 @@ class _Run:
                                       template=template)
         self.spec_key = spec_key_of(self.spec_bytes) if template is not None else ""
         self.on_start = on_start
+        self.on_commit = None
         self.warm_frames = self.useful_frames = 0
         self.cpu = 0.0
         self.retries = 0
@@ -132,7 +137,10 @@ class _Run:
                     seg.unlink()
                 self.segments.clear()
                 if ok:
-                    self.sink.close()
+                    with _signals_deferred():  # the file is renamed into place, or not at all
+                        self.sink.close()
+                        if self.on_commit is not None:
+                            self.on_commit()
                 else:
                     self.sink.abort()
         wall = time.perf_counter() - t0

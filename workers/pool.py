@@ -54,6 +54,27 @@ def die_with_parent() -> None:
         pass
 
 
+class signals_deferred:
+    """Hold SIGINT/SIGTERM/SIGHUP (in the main thread) for a step that must not be cut in
+    half: starting a process (a half-started spawn child would wait for its preparation
+    data forever, and the exiting parent for it), a fork round trip with the template, the
+    rename of the output file. A signal that came meanwhile takes effect right after."""
+
+    SIGS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+    def __enter__(self):
+        import threading
+        self.on = threading.current_thread() is threading.main_thread()
+        if self.on:
+            signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGS)
+        return self
+
+    def __exit__(self, *exc):
+        if self.on:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, self.SIGS)
+        return False
+
+
 def _quiet_signals() -> None:
     # The parent handles Ctrl-C / SIGTERM / SIGHUP and stops us; a terminal's SIGINT reaches
     # the whole process group, and a worker must not die mid-write on it.
@@ -94,10 +115,11 @@ def _worker_main(conn: Connection, index: int) -> None:
 # ---------------------------------------------------------------------------------------------
 # The template
 # ---------------------------------------------------------------------------------------------
-def _template_main(conn: Connection) -> None:
+def _template_main(conn: Connection, parent: int = 0) -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals_deferred.SIGS)  # inherited from start()
     die_with_parent()
-    if os.getppid() == 1:  # the parent died before the watch was set
-        os._exit(0)
+    if os.getppid() == 1 or (parent and os.getppid() != parent):
+        os._exit(0)  # the parent died before the watch was set
     _quiet_signals()
     import workers.warm  # noqa: F401  (phonon, every node kind, numba's code generator)
     taskmod.engine_module()
@@ -189,13 +211,21 @@ class Template:
         self.start_method = method
         here, there = ctx.Pipe(duplex=True)
         self.t_start = time.perf_counter()
-        self.proc = ctx.Process(target=_template_main, args=(there,), name="phonon-template",
-                                daemon=True)
-        self.proc.start()
-        there.close()
+        # spawn and fork make the template our child (its parent-death watch is on us); under
+        # forkserver its parent is the fork server, which exits with us.
+        parent = os.getpid() if method != "forkserver" else 0
+        self.proc = ctx.Process(target=_template_main, args=(there, parent),
+                                name="phonon-template", daemon=True)
         self.conn = here
         self.exits: dict = {}  # worker pid -> exit code (as the template reaped it)
         self.specs: set = set()
+        try:
+            with signals_deferred():
+                self.proc.start()
+                there.close()
+        except BaseException:  # the held signal, raised as we let it through: do not leak it
+            self.close(kill=True)
+            raise
 
     @property
     def pid(self) -> int:
@@ -245,9 +275,10 @@ class Template:
         return self._reply("ok")[1]
 
     def fork(self, index: int):
-        self._send(("fork", index))
-        _, _, pid = self._reply("forked")
-        fd = recv_handle(self.conn)
+        with signals_deferred():  # the reply and the socket travel as a pair
+            self._send(("fork", index))
+            _, _, pid = self._reply("forked")
+            fd = recv_handle(self.conn)
         return pid, Connection(fd)
 
     def poll_exits(self) -> None:
@@ -260,6 +291,8 @@ class Template:
             pass
 
     def close(self, kill: bool = False) -> None:
+        if self.proc._popen is None:  # never started
+            return
         try:
             if kill:
                 self.proc.kill()
