@@ -128,3 +128,24 @@ def test_no_more_workers_than_tasks():
     assert plan.ntasks == 2
     res = farm_render(spec, 8000, MemorySink(), plan=plan)
     assert len(res.busy) == 2 and len(res.worker_startups) == 2
+
+
+def test_stems_of_orbits_writes_the_orbit_outputs(tmp_path):
+    """--stems-of orbits: one stem per output whose name starts with "orbit"."""
+    from workers.farm import farm_render
+    from workers.mixer import FileSink
+    from workers.planner import make_plan
+    spec = fh.spec_of([(1, "t_sine", {"freq": 110.0, "amp": 0.3}),
+                       (2, "t_sine", {"freq": 220.0, "amp": 0.2}),
+                       (3, "t_sine", {"freq": 330.0, "amp": 0.1})],
+                      [("orbit0", 1), ("orbit1", 2), ("out", 3)])
+    frames = 8000
+    plan = make_plan(spec, frames, 2, mode="time", chunk_frames=2000, node_costs={})
+    sink = FileSink(str(tmp_path / "mix.wav"), spec.sr, subtype="32f", stems_dir=str(tmp_path / "st"),
+                    stems="orbits", output_names=[n for n, _ in spec.outputs])
+    farm_render(spec, frames, sink, plan=plan)
+    assert sorted(p.name for p in (tmp_path / "st").iterdir()) == ["orbit0.wav", "orbit1.wav"]
+    _, outs = fh.reference(spec, frames)
+    for name in ("orbit0", "orbit1"):
+        y = sf.read(str(tmp_path / "st" / f"{name}.wav"), dtype="float64")[0].T
+        assert float(np.max(np.abs(y - outs[name]))) <= 1e-7  # float32 file of the same signal

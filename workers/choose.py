@@ -18,7 +18,7 @@ from typing import Optional
 from phonon.errors import RenderError
 
 from . import costs as costmod
-from .plan import (MIN_TASK_SECONDS, MIX_COST, MODES, THRESHOLDS, Builder, Plan, _round_up,
+from .plan import (FORK_SECONDS, MIN_TASK_SECONDS, MIX_COST, MODES, THRESHOLDS, Builder, Plan, _round_up,
                    arena_budget, graph_info)
 from .schedule import simulate, warm_cost
 
@@ -187,7 +187,11 @@ class Chooser(Builder):
             last = mix_fn(plan.nchunks - 1) if plan.nchunks else 0.0
             wall = max(wall, (sim.work + sim.mixer) / self.cpus + last)
         useful = max(work, 1e-12)
+        # start-up (the same for every candidate): the workers are forked one after the other
+        # before the first dispatch; `run_s` is what farm_render's wall should come to
+        startup = FORK_SECONDS * plan.concurrency
         return {"serial_s": self.serial_s, "wall_s": wall, "wall_ideal_s": sim.wall,
+                "startup_s": startup, "run_s": wall + startup,
                 "speedup": self.serial_s / wall if wall > 0 else 0.0,
                 "warm_pct": 100 * warm / useful, "task_pct": 100 * over / useful,
                 "mixer_s": sim.mixer, "tasks": ntasks, "cpus": self.cpus}

@@ -35,7 +35,10 @@ THRESHOLDS = (LONG_TAIL_SECONDS, 1.0, 4.0)  # stage-cut / serial-tail variants t
 MIN_TASK_SECONDS = 0.1  # tasks carry at least this much work
 ARENA_BUDGET = int(float(os.environ.get("PHONON_FARM_ARENA_MB", "192")) * 2**20)  # slot bytes
 ARENA_PER_WORKER = 96 * 2**20  # ... or this much per worker, when more (16 workers: 1.5 GB)
-MIX_COST = 3e-9  # seconds per frame per output row for the mixer (sum + file)
+# Seconds per frame per output row for the mixer's sum (the file is written on a thread of
+# its own: a 24-bit stereo frame costs ~2.8e-8 CPU-s there, overlapping the mixing).
+MIX_COST = 3e-9
+FORK_SECONDS = 0.02  # one worker forked from the warm template until it is ready
 MIX = -1  # the virtual node of the summed outputs: a stage may write the mix, not each output
 MIX_KINDS = {"add", "sub", "mul", "div", "sum", "pan", "stereo", "gain"}
 
@@ -207,7 +210,7 @@ class Plan:
             lines.append(f"predicted: serial {p['serial_s']:.2f} s, wall {p['wall_s']:.2f} s with "
                          f"{self.workers} worker(s), speedup {p['speedup']:.2f}x, warm-up overhead "
                          f"{p['warm_pct']:.1f}%, task overhead {p['task_pct']:.1f}%, mixer "
-                         f"{p.get('mixer_s', 0.0):.2f} s"
+                         f"{p.get('mixer_s', 0.0):.2f} s, worker start-up {p.get('startup_s', 0.0):.2f} s"
                          + (f" (on {p['cpus']} CPUs: {p['wall_ideal_s']:.2f} s with one CPU "
                             f"per worker)" if p.get('cpus', 0) < self.workers + 1 and
                             'wall_ideal_s' in p else ""))
