@@ -12,13 +12,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from phonon.pattern import mini  # noqa: E402
+from phonon.pattern.transforms import jux, stut  # noqa: E402
 
 CYCLES = 16
 
 
 def build():
     pat = mini("bd*32").fmap(lambda v: {"s": v})
-    return pat.stut(16, Fraction(7, 10), Fraction(1, 8)).jux(lambda p: p.rev())
+    return jux(stut(pat, 16, Fraction(7, 10), Fraction(1, 8)), lambda p: p.rev())
 
 
 def query_cycles(pat, start, n):
@@ -47,3 +48,35 @@ def test_mini_parse(benchmark):
     from phonon.pattern.mininotation import Interpreter, parse
     text = "bd*2 [sn cp] <hh oh>(3,8,<0 2>) {bd sn, hh hh hh}%4 bd? [cp|rim] c4'maj e'min7"
     benchmark(lambda: Interpreter(text).eval(parse(text)))
+
+
+# The heaviest of Tidal's vocabulary (issue 11): each must stay above 20,000 onset haps/s.
+def _vocab():
+    from phonon.pattern import harmony as H, random as R, transforms as T
+    drums = mini("bd*8 [sn cp]*4 hh*16").fmap(lambda v: {"s": v})
+    return {
+        "arp": H.arp(mini("<c'maj e'min7 g'dom7 a'min9>*8"), "<updown converge>"),
+        "scale_run1000": H.scale("<major dorian>", T.run(1000)),
+        "shuffle": R.shuffle(drums, 8),
+        "chew": T.chew(drums, 4, "0 [1 0] 3 <2 1>"),
+    }
+
+
+VOCAB = ["arp", "scale_run1000", "shuffle", "chew"]
+
+
+def _rate(pat, cycles):
+    import time
+    best = 0.0
+    for r in range(3):
+        t0 = time.perf_counter()
+        n = query_cycles(pat, 100 * (r + 1), cycles)
+        best = max(best, n / (time.perf_counter() - t0))
+    return best, n
+
+
+def test_vocabulary_haps_per_second():
+    for name, pat in _vocab().items():
+        rate, n = _rate(pat, 4 if name == "scale_run1000" else 16)
+        print(f"\n{name}: {rate:,.0f} onset haps/s ({n} haps)")
+        assert n > 0 and rate >= 20_000, name

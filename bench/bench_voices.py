@@ -24,7 +24,8 @@ CPS = Fraction(1, 2)
 
 def stress_pattern(word="bd"):
     p = set_control(mini(f"{word}*32").fmap(lambda v: {"s": v}), "gain", pure(Fraction(1, 50)))
-    return p.stut(16, Fraction(7, 10), Fraction(1, 8)).jux(lambda q: q.rev())
+    from phonon.pattern.transforms import jux, stut
+    return jux(stut(p, 16, Fraction(7, 10), Fraction(1, 8)), lambda q: q.rev())
 
 
 def _node(kind, params):

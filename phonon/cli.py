@@ -3,7 +3,8 @@
     phonon render PATCH OUT [--cycles N | --duration S] [--sr 44100] [--block N] [--seed N]
                             [--format wav|flac] [--bit-depth 16|24|32f] [--mono] [--samples DIR]
     phonon check PATCH          validate and print the graph dump
-    phonon functions [NAME]     list the functions of the language, or one in full
+    phonon functions [NAME]     list the functions of the language, or one in full (--json, --markdown)
+    phonon lsp                  a language server over stdio for editors
 
 Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal error, 130 interrupted.
 """
@@ -97,17 +98,25 @@ def cmd_render(args) -> int:
     block = args.block or DEFAULT_BLOCK
     if block < 1:
         raise RenderError(f"--block got {block}; expected >= 1")
-    graph = Graph(spec)
-    if args.profile:
-        graph.enable_profile()
+    if args.reload:
+        from .live import parse_reload, replay_blocks
+        reloads = [parse_reload(r) for r in args.reload]
+        if args.profile:
+            raise RenderError("--profile does not combine with --reload")
+        blocks = replay_blocks(args.patch, frames, reloads, sr=spec.sr, seed=spec.seed,
+                               samples=args.samples, block=block, quantize=args.quantize)
+    else:
+        graph = Graph(spec)
+        if args.profile:
+            graph.enable_profile()
+        blocks = (mix_outputs(outs) for _, outs in render_blocks(graph, frames, block))
     t_setup = time.perf_counter() - t_start
     channels = 1 if args.mono else 2
     prog = Progress(frames, spec.sr, enabled=args.progress)
     t0 = time.perf_counter()
     with AudioWriter(args.out, spec.sr, channels, format=output_format(args.out, args.format),
                      subtype=args.bit_depth) as w:
-        for _, outs in render_blocks(graph, frames, block):
-            y = mix_outputs(outs)
+        for y in blocks:
             w.write(y.mean(axis=0, keepdims=True) if args.mono else y)
             prog.update(y.shape[1])
     prog.close()
@@ -143,6 +152,9 @@ def cmd_check(args) -> int:
     if not p.is_file():
         raise RenderError(f"patch file not found: {args.patch}")
     spec = compile_source(p.read_text(encoding="utf-8"), filename=str(p))
+    from .compiler import event_warnings
+    for w in event_warnings(spec):
+        print(f"{p}: warning: {w}", file=sys.stderr)
     sys.stdout.write(spec.dump())
     print(f"-- ok: {len(spec.nodes)} nodes, {len(spec.outputs)} output(s), cps {float(spec.cps):g}, "
           f"digest {spec.digest()[:16]}")
@@ -156,8 +168,49 @@ def cmd_functions(args) -> int:
         print(docs.function_text(lookup(args.name)))
     elif args.markdown:
         sys.stdout.write(docs.markdown())
+    elif args.json:
+        import json
+        json.dump(docs.json_data(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
     else:
         print(docs.listing())
+    return 0
+
+
+def cmd_lsp(args) -> int:
+    from .lsp import serve
+    return serve((args.samples,) if args.samples else ())
+
+
+def cmd_events(args) -> int:
+    """`phonon events`: the events of each output in a window of cycles (phonon/events.py)."""
+    from .compiler import compile_source
+    from .events import check_window, report, resolve_output, spec_events, to_json
+    if args.cycles is not None and (args.begin is not None or args.end is not None):
+        raise RenderError("--cycles N is the window 0..N; give either it or --from/--to")
+    if args.cycles is not None:
+        begin, end = check_window(0, args.cycles, "0", "--cycles")
+    else:
+        b = args.begin if args.begin is not None else "0"
+        e = args.end if args.end is not None else None
+        if e is None:  # --from A alone: one cycle from A
+            from .events import parse_time
+            e = parse_time(b, "--from") + 1
+        begin, end = check_window(b, e, "--from", "--to")
+    p = Path(args.patch)
+    if not p.is_file():
+        raise RenderError(f"patch file not found: {args.patch}")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise RenderError(f"{args.patch}: not UTF-8 text (byte {e.start})") from None
+    spec = compile_source(text, filename=str(p))
+    if args.output is not None:
+        resolve_output(spec, args.output)
+    if args.json:
+        print(to_json(spec_events(spec, begin, end, args.output, fragments=args.all)))
+    else:
+        print(report(spec, begin, end, args.output, fragments=args.all))
     return 0
 
 
@@ -174,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("out")
     add_audio_options(r)
     r.add_argument("--profile", action="store_true", help="print each node's share of render time")
+    r.add_argument("--reload", action="append", default=[], metavar="SECONDS:PATCH",
+                   help="replay a live edit: switch to PATCH at SECONDS as `phonon play` would "
+                        "(repeatable)")
+    r.add_argument("--quantize", choices=("none", "cycle", "bar"), default="none",
+                   help="where a --reload lands: the next block (default), cycle or bar (4 cycles)")
     r.set_defaults(func=cmd_render)
     c = sub.add_parser("check", help="validate a patch and print its graph")
     c.add_argument("patch")
@@ -181,13 +239,30 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("functions", help="list the language's functions, or show one")
     f.add_argument("name", nargs="?")
     f.add_argument("--markdown", action="store_true", help="the whole reference as Markdown")
+    f.add_argument("--json", action="store_true",
+                   help="every function as JSON (params, defaults, units, ranges, doc, example)")
     f.set_defaults(func=cmd_functions)
+    ls = sub.add_parser("lsp", help="a language server over stdio (completion, hover, diagnostics)")
+    ls.add_argument("--samples", default=None, help="a sample folder to complete names from")
+    ls.set_defaults(func=cmd_lsp)
+    ev = sub.add_parser("events", help="print the events each output plays (Tidal's queryArc)")
+    ev.add_argument("patch")
+    ev.add_argument("--cycles", default=None, help="the window 0..N cycles (default 1)")
+    ev.add_argument("--from", dest="begin", default=None, help="window start in cycles (2, 1/4, 0.25)")
+    ev.add_argument("--to", dest="end", default=None, help="window end in cycles (default: start + 1)")
+    ev.add_argument("--output", default=None, help="only this output (out, out1 = d1 = o1, ...)")
+    ev.add_argument("--json", action="store_true", help="a JSON list of {output, whole, part, controls}")
+    ev.add_argument("--all", action="store_true",
+                    help="every fragment in the window, also events that began before it")
+    ev.set_defaults(func=cmd_events)
     pl = sub.add_parser("play", help="play a patch live, reloading it when the file changes")
     pl.add_argument("patch")
     pl.add_argument("--sr", type=int, default=44100)
     pl.add_argument("--block", type=int, default=1024)
     pl.add_argument("--seed", type=int, default=0)
     pl.add_argument("--samples", default=None)
+    pl.add_argument("--quantize", choices=("none", "cycle", "bar"), default="none",
+                    help="where an edit lands: the next block (default), cycle or bar (4 cycles)")
     pl.set_defaults(func=cmd_play)
     return ap
 

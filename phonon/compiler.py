@@ -5,8 +5,19 @@ constant against its parameter's range, every mini-notation string parsed (its
 errors re-pointed into the program line). Compile-time values:
 
   NumV   an exact constant            PatV   a pattern (numbers, words, notes)
-  SoundV a control pattern for `s`    SigV   a signal: a node output (+ trigger pattern)
+  SoundV a control pattern: events are control maps (Tidal's ValueMap), `s "bd" # n 1`,
+         `n "0 .. 7" # s "drum"`; played by the sampler node (events without `s` are silent)
+  SigV   a signal: a node output (+ trigger pattern)
   FnV    a pattern function           ListV  a list `[a, b]`
+
+Event chains follow Tidal: `#` is `|>` (structure from the left, values from the right);
+`|+| |+ +|` and the rest of the family combine control maps key by key (numbers
+combine, strings append under +); `+ - * /` keep Phonon's meaning (numeric patterns, or
+signal arithmetic: `s "bd*4" + s "hh*8"` mixes) except between control patterns that are
+not both sounds (`n "0 2" + n "<12 7>"` is Tidal's `|+|`). On an event chain `# name x`
+is a per-event control where `name` is a control (or a control's alias: `# lpf 1000` is
+`cutoff`) and x a number or pattern; a signal value (`# lpf (sine 0.25 * 600 + 700)`) or
+a function-only name (`# reverb 0.5 0.5`) is a node on the materialized mix.
 
 Signals become nodes; patterns stay pattern data (`phonon.patexpr`) until a node
 needs them. A transform applied to a signal (`fast 2 $ saw "55 110"`) is pushed
@@ -20,14 +31,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Optional
 
-from . import registry
+from . import orbits, registry
 from .dsl import ast as A
 from .errors import (CompileError, MiniParseError, ParamRangeError, PhononError, Span,
                      UnknownNameError, suggestion_text)
 from .spec import GraphSpec, NodeSpec, Pat, Ref
 
-CONTROLS_ON_SIGNALS = {"gain": "mul", "pan": "pan"}
-NOTE_CONTROLS = ("note", "n")  # Tidal accepts note names here
+NOTE_CONTROLS = ("note", "n")  # Tidal accepts note names here (until declared with notes=True)
+# A control's node on a plain signal: (node kind, input param, value param). Declarations
+# carry it as `signal_node=...` (registry extra field); this is the fallback for
+# declarations made before the field existed.
+SIGNAL_NODES = {"gain": ("mul", "a", "b"), "pan": ("pan", "in", "pos")}
 NODE_CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "synth", "math")
 DEFAULT_CPS = Fraction(1, 2)
 
@@ -106,6 +120,7 @@ class Compiler:
         self._stack: list[str] = []
         self._sampler_memo: dict = {}
         self.cps = DEFAULT_CPS
+        self._pattern_ctx = 0  # > 0 while compiling a control's value (bare `sine` is a pattern)
 
     # -- entry -------------------------------------------------------------------------------
     def compile(self, sr: int = 44100, seed: int = 0, sample_roots: tuple = (),
@@ -121,9 +136,16 @@ class Compiler:
             raise CompileError("nothing to render: the program has no `out:` and no buses",
                                hint='add a line like `out: s "bd*4"`')
         outputs: list[tuple[str, int]] = []
-        for name in sorted(self.out_defs, key=_out_order):
-            st = self.out_defs[name]
-            outputs.append((name, self.materialize(self.expr(st.expr), st.span)))
+        values = [(name, self.expr(self.out_defs[name].expr)) for name in sorted(self.out_defs, key=_out_order)]
+        events = [v.expr for _, v in values if isinstance(v, SoundV)]
+        used = set().union(*(orbits.keys_used(x) for x in events)) if events else set()
+        if used:  # SuperDirt: the event outputs play into shared orbits, one output each
+            merged = events[0] if len(events) == 1 else ("comb", "stack", tuple(events))
+            for k in orbits.orbits_of(merged):
+                outputs.append((f"orbit{k}", orbits.build_orbit(self, merged, k, used, f"orbit{k}")))
+            values = [(n, v) for n, v in values if not isinstance(v, SoundV)]
+        for name, v in values:
+            outputs.append((name, self.materialize(v, self.out_defs[name].span)))
         if not outputs:
             for auto in ("master", "out"):
                 if auto in self.bus_defs:
@@ -184,7 +206,7 @@ class Compiler:
                              f"{word}: got {_fmt(v.value)}; expected a positive number"
                              + (" of beats per minute" if word == "bpm" else " of cycles per second"),
                              _span_of(st.value) or st.span)
-        return v.value / 60 if st.kind == "bpm" else v.value
+        return v.value / 60 if st.kind in ("bpm", "cpm") else v.value   # setcpm: cycles/minute
 
     def bus_value(self, name: str, span: Optional[Span]):
         if name in self.bus_values:
@@ -246,9 +268,24 @@ class Compiler:
         return self.binop("*", NumV(Fraction(-1), e.span), v, e.span)
 
     def _e_BinOp(self, e: A.BinOp):
+        if e.op in SHIFT_OPS:  # `0.25 <~ p`, `"<0 0.25>" ~> p`
+            amount = self.expr(e.left)
+            if isinstance(amount, (SigV, SoundV, FnV, ListV)):
+                raise self.error(CompileError, f"{e.op}: the amount (left of {e.op}) must be a number "
+                                 f"or a pattern of cycles, not {_describe(amount)}", _span_of(e.left) or e.span)
+            fn = FnV(("fn", SHIFT_OPS[e.op], (self.pat_expr(amount, e.span),)), e.span)
+            return self.apply(fn, self.expr(e.right), e.span)
         return self.binop(e.op, self.expr(e.left), self.expr(e.right), e.span)
 
+    def _e_Section(self, e):
+        return self.function(e)
+
+    def _e_Compose(self, e):
+        return self.function(e)
+
     def _e_Name(self, e: A.Name):
+        if self._pattern_ctx and e.name in CONTINUOUS:  # `# pan sine`: Tidal's continuous pattern
+            return PatV(("sig", e.name), e.span)
         return self.call(e.name, (), (), e.span, None)
 
     def _e_Call(self, e: A.Call):
@@ -278,6 +315,16 @@ class Compiler:
 
     # -- arithmetic ----------------------------------------------------------------------------
     def binop(self, op: str, a, b, span):
+        fam = _family(op)
+        if fam is not None:
+            return self.family_op(op, fam[0], fam[1], a, b, span)
+        if isinstance(a, SoundV) or isinstance(b, SoundV):
+            other = b if isinstance(a, SoundV) else a
+            both_sounds = isinstance(a, SoundV) and isinstance(b, SoundV) and _has_sound(a.expr) \
+                and _has_sound(b.expr)
+            if isinstance(other, (SoundV, NumV, PatV)) and not both_sounds and \
+                    not (isinstance(other, (NumV, PatV)) and _has_sound((a if other is b else b).expr)):
+                return self.family_op(op, op, "both", a, b, span)  # Tidal's + on control maps
         if isinstance(a, NumV) and isinstance(b, NumV):
             if op == "/" and b.value == 0:
                 raise self.error(CompileError, "division by zero", span)
@@ -289,6 +336,20 @@ class Compiler:
         trig = a.trig if isinstance(a, SigV) else (b.trig if isinstance(b, SigV) else None)
         ref = self.add(kind, [("a", self.operand(a, span)), ("b", self.operand(b, span))], _lab(span))
         return SigV(ref, trig, span)
+
+    def family_op(self, text, op, how, a, b, span):
+        """Tidal's `|op|` family (`a |+ b`, ...): control maps combine key by key, numbers
+        as numbers (phonon.pattern.controls.value_op); structure from `how`."""
+        for v, side in ((a, "left"), (b, "right")):
+            if isinstance(v, (SigV, FnV, ListV)):
+                raise self.error(CompileError, f"{text} combines patterns (numbers or control "
+                                 f"patterns); its {side} side is {_describe(v)}", getattr(v, "span", None) or span,
+                                 hint="for signals use + - * / (`saw 55 + sine 2`)")
+        if isinstance(a, NumV) and isinstance(b, NumV) and op in "+-*":
+            return self.binop(op, a, b, span)
+        expr = ("cop", op, how, self.pat_expr(a, span), self.pat_expr(b, span))
+        cls = SoundV if isinstance(a, SoundV) or isinstance(b, SoundV) else PatV
+        return cls(expr, span)
 
     def operand(self, v, span):
         if isinstance(v, NumV):
@@ -324,20 +385,45 @@ class Compiler:
         raise self.error(CompileError, f"cannot use {_describe(v)} as a signal", span)
 
     def sampler(self, v: SoundV) -> SigV:
+        """The signal of a control pattern: its sampler, or with orbit controls
+        (phonon.orbits) the sum of its orbits, each through its global effects."""
         if v.expr in self._sampler_memo:
             return self._sampler_memo[v.expr]
-        args = [("pat", Pat(v.expr))]
-        for bus in sorted(set(_bus_words(v.expr))):  # `s "~kick*4"`: a bus played as a sample
-            args.append(("~" + bus, Ref(self.bus_signal(bus, v.span))))
-        sig = SigV(self.add("sampler", args, _lab(v.span)), v.expr, v.span)
+        used = orbits.keys_used(v.expr)
+        if used:
+            refs = [orbits.build_orbit(self, v.expr, k, used, _lab(v.span)) for k in orbits.orbits_of(v.expr)]
+            ref = refs[0] if len(refs) == 1 else self.add(
+                "sum", [("x%d" % i, Ref(r)) for i, r in enumerate(refs)], _lab(v.span))
+        else:
+            ref = self.sampler_node(v.expr, _lab(v.span), v.span)
+        sig = SigV(ref, v.expr, v.span)
         self._sampler_memo[v.expr] = sig
         return sig
 
+    def sampler_node(self, expr: tuple, label: str, span=None) -> int:
+        args = [("pat", Pat(expr))]
+        for bus in sorted(set(_bus_words(expr))):  # `s "~kick*4"`: a bus played as a sample
+            args.append(("~" + bus, Ref(self.bus_signal(bus, span))))
+        return self.add("sampler", args, label)
+
     # -- calls ---------------------------------------------------------------------------------
     def call(self, name: str, args, kwargs, span, chained):
+        if isinstance(chained, SoundV):
+            decl = self.event_lookup(name, args, kwargs, span)
+            if decl.category == "control":
+                return self.control(decl, args, kwargs, span, chained)
+        elif chained is None:
+            ctl = registry.control_for(name)
+            if ctl is not None and registry.REGISTRY.get(name) is None and name not in registry.ALIASES:
+                return self.control(ctl, args, kwargs, span, None)  # `lpq "0.2"`: an alias as source
         decl = self.lookup(name, span, after_hash=chained is not None)
         cat = decl.category
         if cat == "transform":
+            if isinstance(chained, SoundV) and len(args) == len(decl.params) + 1 and not kwargs:
+                # Tidal: `# fast 3 (vowel "a e o")` is `# (fast 3 (vowel "a e o"))`
+                got = self.call(name, args, kwargs, span, None)
+                if isinstance(got, SoundV):
+                    return SoundV(("cop", ">", "left", chained.expr, got.expr), chained.span)
             if chained is not None:
                 raise self.error(CompileError, f"'{name}' is a pattern transform; apply it with $, "
                                  "not #", span, hint=f"write `{name} ... $ <pattern>` or `<pattern> $ {name} ...`")
@@ -354,13 +440,14 @@ class Compiler:
         if cat == "combinator":
             return self.combinator(decl, args, span)
         if cat == "control":
-            if chained is None:
-                raise self.error(CompileError, f"'{name}' sets a parameter of a sound; use it in a "
-                                 "chain", span, hint=f'write `s "bd*4" # {name} ...`')
             return self.control(decl, args, kwargs, span, chained)
         if cat == "sample":
+            if isinstance(chained, SoundV):  # `n "0 .. 7" # s "drum"`: the sound is a control too
+                snd = self.call(name, args, kwargs, span, None)
+                return SoundV(("cop", ">", "left", chained.expr, snd.expr), chained.span)
             if chained is not None:
-                raise self.error(CompileError, f"'{name}' is a source; it cannot follow #", span)
+                raise self.error(CompileError, f"'{name}' is a source; it cannot follow # on "
+                                 f"{_describe(chained)}", span)
             if len(args) != 1 or kwargs:
                 raise self.error(CompileError, f"{name} takes one pattern: `{name} \"bd*4 sn\"`", span)
             v = self.expr(args[0])
@@ -370,10 +457,36 @@ class Compiler:
             return SoundV(("sound", v.expr), span)
         return self.node_call(decl, args, kwargs, span, chained)
 
+    def event_lookup(self, name, args, kwargs, span):
+        """What `# name args` means on an event chain: the control `name` names (Tidal:
+        `# lpf 1000` is `cutoff`) unless the value is a signal or there are more arguments
+        than a control takes and `name` is also a node function (then the node, on the mix).
+        Unknown names suggest the nearest controls first."""
+        ctl = registry.control_for(name)
+        fn = registry.REGISTRY.get(name) or registry.REGISTRY.get(registry.ALIASES.get(name, ""))
+        if ctl is not None:
+            if fn is None or fn is ctl:
+                return ctl
+            if len(args) == 1 and not kwargs and not isinstance(self.value_expr(args[0]), (SigV, SoundV)):
+                return ctl
+            return fn
+        if fn is not None:
+            return fn
+        near = suggestion_text(name, registry.control_names())  # never a transform for a control
+        tidal = _tidal_hint(name)
+        if tidal:
+            raise self.error(UnknownNameError, tidal, span)
+        raise self.error(UnknownNameError, f"unknown control '{name}'{near}", span,
+                         hint= "on an event chain `# name value` sets a control "
+                         "(`phonon functions` lists them)")
+
     def lookup(self, name, span, after_hash: bool = False):
         try:
             return registry.lookup(name)
         except UnknownNameError as e:
+            tidal = _tidal_hint(name)
+            if tidal:
+                raise self.error(UnknownNameError, tidal, span) from None
             hint = "if this is a comment: comments start with '--' ('#' chains)" if after_hash else None
             raise self.error(UnknownNameError, e.message, span, hint=hint) from None
 
@@ -472,35 +585,72 @@ class Compiler:
         raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' got {_describe(v)}", span)
 
     def control(self, decl, args, kwargs, span, chained):
+        """A control: a source of control-map events (`n "0 .. 7"`), a per-event control on an
+        event chain (`# speed 2`), or its declared signal node on a signal (`# gain 0.5`)."""
         bound = self.bind(decl, args, kwargs, span, skip_input=False)
         if not bound:
-            raise self.error(CompileError, f"{decl.name}: missing a value", span)
+            raise self.error(CompileError, f"{decl.name}: missing a value", span,
+                             hint=f"e.g. `{decl.example.removeprefix('out: ')}`")
         (pname, a), = list(bound.items())[:1]
-        v = self.expr(a)
+        v = self.value_expr(a) if chained is None or isinstance(chained, SoundV) else self.expr(a)
         vspan = _span_of(a) or span
-        if isinstance(chained, SoundV):
-            if isinstance(v, NumV):
-                decl.params[0].check(v.value, decl.name, vspan)
-            if isinstance(v, PatV):
-                from .patexpr import value_converter
-                conv = "semitones" if decl.name in NOTE_CONTROLS else "number"
-                self.check_values(v.expr, value_converter(conv), vspan, decl.name)
-                if conv == "semitones":  # `# note "c e g"`: note names become semitones (c = 0)
-                    v = PatV(("num", conv, v.expr), v.span)
+        if chained is None or isinstance(chained, SoundV):
             if isinstance(v, (NumV, PatV)):
-                return SoundV(("set", decl.name, chained.expr, self.pat_expr(v, vspan)), chained.span)
-        if decl.name in CONTROLS_ON_SIGNALS:
+                val = self.control_value(decl, v, vspan)
+                key = _key(decl)
+                if chained is None:
+                    return SoundV(("ctl", key, val), span)
+                return SoundV(("set", key, chained.expr, val), chained.span)
+            if chained is None:
+                raise self.error(CompileError, f"{decl.name}: expected a number or a pattern "
+                                 f"(`{decl.name} \"1 2\"`), got {_describe(v)}", vspan)
+        signal_node = decl.extra.get("signal_node") or SIGNAL_NODES.get(decl.name)
+        if signal_node is not None:  # `# gain x` / `# pan x` on any signal (declaration field)
             if isinstance(v, NumV):
                 decl.params[0].check(v.value, decl.name, vspan)
             src = SigV(self.materialize(chained, span), getattr(chained, "trig", None)) \
                 if not isinstance(chained, SigV) else chained
-            if decl.name == "gain":
-                ref = self.add("mul", [("a", Ref(src.ref)), ("b", self.operand(v, vspan))], _lab(span))
-            else:
-                ref = self.add("pan", [("in", Ref(src.ref)), ("pos", self.operand(v, vspan))], _lab(span))
+            in_name, val_name = signal_node[1], signal_node[2]
+            ref = self.add(signal_node[0], [(in_name, Ref(src.ref)), (val_name, self.operand(v, vspan))],
+                           _lab(span))
             return SigV(ref, src.trig, span)
-        raise self.error(CompileError, f"'{decl.name}' applies to sample sources (s \"...\"), not to "
-                         f"{_describe(chained)}", span)
+        if isinstance(chained, SoundV):
+            raise self.error(CompileError, f"'{decl.name}' takes a number or a pattern per event, "
+                             f"not {_describe(v)}", vspan,
+                             hint="a signal value works where the name is also a node (`# lpf (sine 1 * 500 + 800)`)")
+        raise self.error(CompileError, f"'{decl.name}' sets a control of events (s \"...\", n \"...\"), "
+                         f"not of {_describe(chained)}", span,
+                         hint=f'write `s "bd*4" # {decl.name} ...`')
+
+    def value_expr(self, a):
+        """A control's value: as `expr`, but a bare `sine saw tri square cosine isaw rand` is
+        Tidal's continuous pattern (sampled per event: `# pan sine`, `# room (range 0 0.2
+        saw)`); with arguments (`sine 0.25`) it stays an oscillator (a signal)."""
+        self._pattern_ctx += 1
+        try:
+            return self.expr(a)
+        finally:
+            self._pattern_ctx -= 1
+
+    def control_value(self, decl, v, vspan) -> tuple:
+        """The pattern expression of a control's value: note names as semitones where the
+        control's unit is semitones (or the declaration says `notes=True`), numbers
+        checked, words kept where the parameter's kind is "pattern" (`vowel "a e"`)."""
+        p = decl.params[0]
+        if isinstance(v, NumV):
+            p.check(v.value, decl.name, vspan)
+            return self.pat_expr(v, vspan)
+        from .patexpr import value_converter
+        if decl.name == "s":
+            return v.expr
+        if p.unit == "semitones" or decl.extra.get("notes") or decl.name in NOTE_CONTROLS:
+            conv = _semitone_leaves(v.expr)
+            self.check_values(conv, value_converter("number"), vspan, decl.name)
+            return conv
+        if p.kind == "pattern":
+            return v.expr
+        self.check_values(v.expr, value_converter("number"), vspan, decl.name)
+        return v.expr
 
     def combinator(self, decl, args, span):
         if len(args) == 1 and isinstance(args[0], A.ListExpr):
@@ -522,7 +672,7 @@ class Compiler:
     def is_function(self, e) -> bool:
         if isinstance(e, A.Paren):
             return self.is_function(e.expr)
-        if isinstance(e, A.ChainSection):
+        if isinstance(e, A.ChainSection) or type(e).__name__ in ("Section", "Compose"):
             return True
         if isinstance(e, A.Dollar):
             return all(self.is_function(i) for i in e.items)
@@ -539,18 +689,16 @@ class Compiler:
         if isinstance(e, A.Paren):
             return self.function(e.expr)
         if isinstance(e, A.ChainSection):
-            r = e.right
-            name, args, kwargs = (r.name, (), ()) if isinstance(r, A.Name) else (r.func, r.args, r.kwargs)
-            decl = self.lookup(name, r.span)
-            if decl.category == "control":
-                bound = self.bind(decl, args, kwargs, r.span, skip_input=False)
-                if not bound:
-                    raise self.error(CompileError, f"{name}: missing a value", r.span)
-                a = next(iter(bound.values()))
-                return FnV(("setfn", decl.name, self.pat_expr(self.expr(a), _span_of(a) or r.span)), e.span)
-            if decl.category == "transform":
-                raise self.error(CompileError, f"'{name}' is a transform; write ({name} ...) without #", r.span)
-            return FnV(None, e.span, chain=(name, args, kwargs, r.span))
+            return self.chain_section(e)
+        if type(e).__name__ == "Section":
+            return self.section(e)
+        if type(e).__name__ == "Compose":
+            fns = [self.function(i) for i in e.items]
+            if any(f.expr is None for f in fns):
+                bad = next(i for i, f in zip(e.items, fns) if f.expr is None)
+                raise self.error(CompileError, "a section of a node function cannot be composed with `.`",
+                                 _span_of(bad) or e.span, hint="use a control (`(# cutoff 500)`) or `$`")
+            return FnV(("compose", tuple(f.expr for f in fns)), e.span)
         if isinstance(e, A.Dollar):
             fns = [self.function(i) for i in e.items]
             if any(f.expr is None for f in fns):
@@ -570,6 +718,50 @@ class Compiler:
             return self.transform_fn(decl, args, e.span)
         raise self.error(CompileError, "expected a function (a transform like `fast 2` or a section "
                          "like `(# speed 2)`)", _span_of(e))
+
+    def chain_section(self, e) -> FnV:
+        """`(# f args)`: a function of events (a control: `(# speed 2)`, `(# s "x")`, `(# lpf 500)`
+        on events is `cutoff`) and, where `f` is a node function, of signals (`chain`)."""
+        r = e.right
+        name, args, kwargs = (r.name, (), ()) if isinstance(r, A.Name) else (r.func, r.args, r.kwargs)
+        ctl = registry.control_for(name)
+        fn_decl = registry.REGISTRY.get(name) or registry.REGISTRY.get(registry.ALIASES.get(name, ""))
+        if fn_decl is not None and fn_decl.category == "sample":
+            snd = self.call(name, args, kwargs, r.span, None)
+            return FnV(("opfn", ">", "left", "right", snd.expr), e.span)
+        if ctl is None and fn_decl is None:
+            self.event_lookup(name, args, kwargs, r.span)  # raises with did-you-mean among controls
+        if fn_decl is not None and fn_decl.category == "transform":
+            raise self.error(CompileError, f"'{name}' is a transform; write ({name} ...) without #", r.span)
+        chain = None if fn_decl is None or fn_decl.category == "control" else (name, args, kwargs, r.span)
+        if ctl is not None and len(args) + len(kwargs) == 1:
+            v = self.value_expr(args[0] if args else kwargs[0].value)
+            if isinstance(v, (NumV, PatV)):
+                val = self.control_value(ctl, v, _span_of(args[0] if args else kwargs[0]) or r.span)
+                return FnV(("setfn", _key(ctl), val), e.span, chain=chain)
+        if ctl is not None and chain is None:
+            bound = self.bind(ctl, args, kwargs, r.span, skip_input=False)
+            if not bound:
+                raise self.error(CompileError, f"{name}: missing a value", r.span)
+            a = next(iter(bound.values()))
+            return FnV(("setfn", _key(ctl), self.pat_expr(self.expr(a), _span_of(a) or r.span)), e.span)
+        return FnV(None, e.span, chain=chain)
+
+    def section(self, e) -> FnV:
+        """Operator sections (Haskell): `(+ 7)`, `(|+ n 12)`, `(# speed 2)` is a ChainSection,
+        `(0.25 <~)`, `("<0 0.25>" ~>)`; side "right" is (op x) = \\p -> p op x."""
+        x = self.value_expr(e.operand)
+        if isinstance(x, (SigV, FnV, ListV)):
+            raise self.error(CompileError, f"({e.op} ...): a section takes a number or a pattern, not "
+                             f"{_describe(x)}", _span_of(e.operand) or e.span)
+        xe = self.pat_expr(x, e.span)
+        if e.op in SHIFT_OPS:
+            return FnV(("shiftfn", SHIFT_OPS[e.op], e.side, xe), e.span)
+        fam = _family(e.op)
+        op, how = fam if fam is not None else (e.op, "both")
+        if op not in "+-*/%<>" or len(op) != 1:
+            raise self.error(CompileError, f"unsupported operator section ({e.op})", e.span)
+        return FnV(("opfn", op, how, e.side, xe), e.span)
 
     def transform_fn(self, decl, args, span) -> FnV:
         required = [p for p in decl.params if p.required]
@@ -610,9 +802,13 @@ class Compiler:
             if f.expr is None or v.expr is None:
                 raise self.error(CompileError, "a chain section cannot be composed with $", span)
             return FnV(("compose", (f.expr, v.expr)), span)
-        if f.expr is None:  # (# lpf 500) applied to a signal
+        if f.chain is not None and (f.expr is None or isinstance(v, SigV)):  # (# lpf 500) on a signal
             name, args, kwargs, sp = f.chain
+            if isinstance(v, SoundV):
+                v = self.sampler(v)
             return self.call(name, args, kwargs, sp, v)
+        if f.expr is None:
+            raise self.error(CompileError, "this section applies to signals only", span)
         if isinstance(v, NumV):
             v = PatV(("pure", v.value), v.span)
         if isinstance(v, SoundV):
@@ -628,9 +824,9 @@ class Compiler:
                 right = self.transform_signal(v.ref, inner)
                 ref = self.add("stereo", [("left", Ref(v.ref)), ("right", Ref(right))], _lab(span))
                 return SigV(ref, v.trig, span)
-            if f.expr[0] == "setfn":
-                raise self.error(CompileError, f"(# {f.expr[1]} ...) sets a parameter of a sample "
-                                 "pattern; this is a signal", span)
+            if f.expr[0] == "setfn" or (f.expr[0] == "opfn" and _has_sound(f.expr)):
+                raise self.error(CompileError, f"(# {f.expr[1]} ...) sets a control of events "
+                                 "(s \"...\", n \"...\"); this is a signal", span)
             if f.expr[0] == "fn" and f.expr[1] == "range":  # `range lo hi sig` maps the signal
                 lo, hi = (_const_or_pat(a) for a in f.expr[2][:2])
                 ref = self.add("range", [("in", Ref(v.ref)), ("lo", lo), ("hi", hi)], _lab(span))
@@ -709,6 +905,84 @@ def _bus_words(expr) -> list:
     return out
 
 
+SHIFT_OPS = {"<~": "early", "~>": "late"}
+CONTINUOUS = ("sine", "cosine", "saw", "isaw", "tri", "square", "rand")
+
+
+def _key(decl) -> str:
+    """The key a control writes into events: its canonical (Tidal) name; a declaration
+    whose name is taken by a function says `key=` (`delayamp` writes `delay`)."""
+    return decl.extra.get("key", decl.name)
+
+
+def _family(op: str):
+    """(value op, structure) of Tidal's operator family: `|+|` -> ("+", "both"),
+    `|+` -> ("+", "left"), `+|` -> ("+", "right"); None for plain + - * /."""
+    if len(op) == 3 and op[0] == "|" and op[2] == "|":
+        return op[1], "both"
+    if len(op) == 2 and op[0] == "|":
+        return op[1], "left"
+    if len(op) == 2 and op[1] == "|":
+        return op[0], "right"
+    return None
+
+
+def _semitone_leaves(expr):
+    """Note names as semitones at the value leaves of a pattern expression (Tidal parses
+    `n "c e"` as notes before any transform sees them: `n (off 0.125 (|+ 7) "<c a>")`);
+    the arguments of transforms (`every "<2 3>"`) are left alone."""
+    op = expr[0]
+    if op in ("mini", "pure"):
+        return ("num", "semitones", expr)
+    if op == "apply":
+        return (op, expr[1], expr[2], _semitone_leaves(expr[3]))
+    if op == "app":
+        return (op, expr[1], _semitone_leaves(expr[2]))
+    if op == "op":
+        return (op, expr[1], _semitone_leaves(expr[2]), _semitone_leaves(expr[3]))
+    if op == "cop":
+        return (op, expr[1], expr[2], _semitone_leaves(expr[3]), _semitone_leaves(expr[4]))
+    if op == "comb":
+        return (op, expr[1], tuple(_semitone_leaves(x) for x in expr[2]))
+    return ("num", "semitones", expr)
+
+
+def _has_sound(expr) -> bool:
+    """Whether a control pattern expression sets `s` somewhere (its events can sound)."""
+    if isinstance(expr, tuple) and expr:
+        if expr[0] == "sound" or (expr[0] in ("ctl", "set", "setfn") and expr[1] == "s"):
+            return True
+        return any(_has_sound(x) for x in (expr[1:] if isinstance(expr[0], str) else expr))
+    return False
+
+
+# Tidal functions Phonon does not take, with the Phonon spelling (shown where the name is
+# unknown, in place of a did-you-mean that would name something unrelated).
+_TIDAL_ONLY = {
+    "once": "render a finite piece: `phonon render patch.ph out.wav --cycles 4`",
+    "hush": "an offline render has nothing to stop: leave the output out",
+    "silence": "leave the output out (or use a rest: `s \"~\"`)",
+    "xfade": "transitions are live-only; write the target: `d1 $ ...`",
+    "xfadeIn": "transitions are live-only; write the target: `d1 $ ...`",
+    "clutch": "transitions are live-only; write the target: `d1 $ ...`",
+    "clutchIn": "transitions are live-only; write the target: `d1 $ ...`",
+    "jumpIn": "transitions are live-only; write the target: `d1 $ ...`",
+    "anticipate": "transitions are live-only; write the target: `d1 $ ...`",
+    "setF": "a named value is a bus in Phonon: `~x: 0.5`, then use `~x`",
+    "setI": "a named value is a bus in Phonon: `~x: 3`, then use `~x`",
+    "setS": "a named value is a bus in Phonon: `~x: \"bd\"`, then use `~x`",
+    "cF": "controller input is not available offline; use a bus `~x: 0.5` or a pattern",
+    "cI": "controller input is not available offline; use a bus `~x: 3` or a pattern",
+    "cS": "controller input is not available offline; use a pattern",
+    "midinote": "write `note` (midinote 60 is note 0: `note (\"60 64\" - 60)`)",
+}
+
+
+def _tidal_hint(name: str):
+    h = _TIDAL_ONLY.get(name)
+    return f"Tidal's `{name}` is not supported in Phonon; {h}" if h else None
+
+
 def _const_or_pat(expr: tuple):
     """A pattern argument as a node argument: a constant when it is one, else pattern data."""
     return float(expr[1]) if expr[0] == "pure" else Pat(expr)
@@ -742,6 +1016,21 @@ def _fmt(v) -> str:
 
 def _out_order(name: str):
     return (0, 0) if name == "out" else (1, int(name[3:]) if name[3:].isdigit() else 0)
+
+
+def event_warnings(spec: GraphSpec) -> list[str]:
+    """Warnings for `phonon check`: event patterns whose events set no sound (`s`) are not
+    played (as in SuperDirt), e.g. `n "0 2"` without `# s "superpiano"`."""
+    out = []
+    for n in spec.nodes:
+        if n.kind != "sampler":
+            continue
+        pat = dict(n.args).get("pat")
+        if isinstance(pat, Pat) and not _has_sound(pat.expr) and not _bus_words(pat.expr):
+            where = f" at {n.label}" if n.label else ""
+            out.append(f"events without a sound{where}: no event sets `s`, so nothing plays; "
+                       "add `# s \"name\"` (a sample folder or a synth, e.g. superpiano)")
+    return out
 
 
 def compile_program(program: A.Program, filename: Optional[str] = None, sr: int = 44100,

@@ -21,6 +21,8 @@ def _param_line(p) -> str:
     if p.range:
         bits.append(f"range {_fmt(p.range[0])}..{_fmt(p.range[1])}")
     bits.append(p.kind)
+    if p.note_names:
+        bits.append("note names in " + p.note_names)
     return f"{bits[0]} ({', '.join(bits[1:])})" + (f": {p.doc}" if p.doc else "")
 
 
@@ -34,6 +36,8 @@ def function_text(decl: FunctionDecl) -> str:
     if decl.aliases:
         lines.append("aliases: " + ", ".join(decl.aliases))
     lines.append(f"category: {decl.category}")
+    if decl.tidal_type():
+        lines.append(f"Tidal: {decl.tidal_type()}")
     lines += ["", decl.doc, "", "parameters:"]
     lines += ["  " + _param_line(p) for p in user_params(decl)] or ["  (none)"]
     lines += ["", "example:", "  " + decl.example]
@@ -70,14 +74,30 @@ def markdown() -> str:
             out += [f"### `{d.name}`" + (f" (aliases: {', '.join(d.aliases)})" if d.aliases else ""), "",
                     f"`{d.name} {sig}`".replace(" `", "`") if not sig else f"`{d.name} {sig}`", "",
                     d.doc, ""]
+            if d.tidal_type():
+                out += [f"Tidal: `{d.tidal_type()}`", ""]
             ps = user_params(d)
             if ps:
                 out += ["| parameter | default | unit | range | kind | meaning |",
                         "|---|---|---|---|---|---|"]
                 for p in ps:
                     rng = f"{_fmt(p.range[0])}..{_fmt(p.range[1])}" if p.range else ""
+                    notes = f" Note names: {p.note_names}." if p.note_names else ""
                     out.append(f"| {p.name} | {'required' if p.required else _fmt(p.default)} | "
-                               f"{p.unit} | {rng} | {p.kind} | {p.doc} |")
+                               f"{p.unit} | {rng} | {p.kind} | {p.doc}{notes} |")
                 out.append("")
             out += ["```", d.example, "```", ""]
     return "\n".join(out)
+
+
+JSON_SCHEMA = "phonon-functions/1"
+
+
+def json_data() -> dict:
+    """Every function and control with params, defaults, units, ranges, note names, doc and example."""
+    load()
+    from .registry import CONTROL_ALIASES
+    decls = sorted(REGISTRY.values(), key=lambda d: d.name)
+    return {"schema": JSON_SCHEMA, "categories": {c: CATEGORY_TITLES[c] for c in CATEGORIES},
+            "functions": [d.as_json() for d in decls],
+            "control_aliases": dict(sorted(CONTROL_ALIASES.items()))}

@@ -311,20 +311,35 @@ class Graph:
             self._nodes[nid].reset(block.start)
             del self._pending[nid]
 
-    def render(self, n: int) -> dict:
-        """Render the next n frames as one block; {output name: (2, n)}."""
+    def adopt(self, nodes: dict) -> None:
+        """Replace node objects by others of the same class, by node id, state and all (a live
+        reload keeps the playing graph's node where the new spec has the same computation)."""
+        self._nodes.update(nodes)
+        self._order = [(nid, nodes.get(nid, node), plan) for nid, node, plan in self._order]
+
+        def swap(step):
+            if isinstance(step, list):
+                return [swap(it) for it in step]
+            nid, node, plan = step
+            return (nid, nodes.get(nid, node), plan)
+        self._steps = [swap(st) for st in self._steps]
+
+    def render(self, n: int, overrides: Optional[dict] = None) -> dict:
+        """Render the next n frames as one block; {output name: (2, n)}. `overrides` gives
+        some nodes' output for this block ({node id: (ch, n) array}): those nodes do not run
+        (a live crossfade feeds the old graph the nodes it now shares with the new one)."""
         if self._unseeked:
             self.seek(self.pos)
         block = Block(self.pos, int(n), self.ctx)
-        vals: dict = {}
+        vals: dict = dict(overrides) if overrides else {}
         prof = self.profile
         pending = self._pending
         if pending:
             self._join_pending(block)
         for step in self._steps:
             if isinstance(step, list):  # a batch of nodes of one kind (see _schedule)
-                if pending:  # during a warm-up some members may not have joined yet
-                    step = [it for it in step if it[0] not in pending]
+                if pending or overrides:  # members not joined yet (warm-up) or given from outside
+                    step = [it for it in step if it[0] not in pending and it[0] not in vals]
                     if not step:
                         continue
                 items = [(node, {name: (vals[v] if kind else v) for name, kind, v in plan})
@@ -340,6 +355,8 @@ class Graph:
                 continue
             nid, node, plan = step
             if pending and nid in pending:  # still before its warm-up start: not needed yet
+                continue
+            if overrides and nid in vals:
                 continue
             args = {name: (vals[v] if kind else v) for name, kind, v in plan}
             if prof is not None:

@@ -15,6 +15,15 @@ A GraphSpec holds no callables, so a pattern is stored as a tree of tuples:
   ("app", fexpr, target)              any function expression applied to a pattern
   ("list", item, ...)                 a list argument (evaluates to a Python list of patterns)
   ("num", conversion, expr)           values converted to numbers: "semitones" (note names ok) or "number"
+  ("ctl", control, expr)              values -> {control: value} (a control used as a source: `n "0 2"`)
+  ("cop", op, how, a, b)              Tidal's operator family: op in + - * / % < >, how in
+                                      both / left / right (`|+|` `|+` `+|`; `#` is ">" "left")
+  ("opfn", op, how, side, operand)    an operator section: side "right" is (op x), "left" (x op)
+  ("shiftfn", name, side, operand)    a section of <~ (name "early") or ~> ("late")
+  ("hold", control, default, expr)    a control's value held from onset to onset (global effects)
+  ("orbit", k, expr)                  the events of orbit k (`orbit` control, default 0)
+  ("sig", name)                       Tidal's continuous pattern: sine cosine saw isaw tri square rand
+  ("delaytime", cps, expr)            an orbit's delay time in seconds (delaytime, lock)
 
 `evaluate(expr)` turns it into a Pattern (or a function for "fn"/"compose"/"setfn").
 """
@@ -141,11 +150,86 @@ def _eval_comb(e):
     return _decl(name).fn(*[evaluate(i) for i in items])
 
 
+def _to_ctl(name):
+    return lambda v: v if isinstance(v, dict) else {name: v}
+
+
+def _eval_ctl(e):
+    return evaluate(e[2]).fmap(_to_ctl(e[1]))
+
+
+def _eval_cop(e):
+    from .pattern.controls import structured_op
+    _, op, how, a, b = e
+    return structured_op(evaluate(a), evaluate(b), op, how)
+
+
+def _eval_opfn(e):
+    from .pattern.controls import structured_op
+    _, op, how, side, operand = e
+    x = evaluate(operand)
+    if side == "right":  # (op x) = \p -> p op x
+        return lambda p: structured_op(p, x, op, how)
+    return lambda p: structured_op(x, p, op, how)
+
+
+def _eval_shiftfn(e):
+    _, name, side, operand = e
+    decl = _decl(name)
+    x = evaluate(operand)
+    if side == "left":  # (0.25 <~) = \p -> 0.25 <~ p
+        return lambda p: decl.fn(p, x)
+    return lambda amount: decl.fn(x, amount)  # (<~ p) = \t -> t <~ p
+
+
+def _eval_hold(e):
+    from .pattern.controls import hold_control
+    _, control, default, expr = e
+    return hold_control(evaluate(expr), control, default)
+
+
+def _eval_sig(e):
+    from .pattern import signals
+    return getattr(signals, e[1])
+
+
+def _eval_delaytime(e):
+    """An orbit's delay time in seconds: held `delaytime`, divided by cps where held `lock`
+    is 1 (SuperDirt's dirt_delay), clipped to 0.0001..4 s."""
+    from .pattern.controls import hold_control
+    from .orbits import DEFAULTS
+    _, cps, expr = e
+    base = evaluate(expr)
+    t = hold_control(base, "delaytime", DEFAULTS["delaytime"])
+    lock = hold_control(base, "lock", DEFAULTS["lock"])
+    per_cycle = Fraction(1) / Fraction(cps)
+
+    def f(x, k):
+        x = Fraction(x) * (per_cycle if k else 1)
+        return min(max(x, Fraction(1, 10000)), Fraction(4))
+    return t.app_both(lock, f)
+
+
+def _orbit_of(v) -> int:
+    o = v.get("orbit", 0) if isinstance(v, dict) else 0
+    try:
+        return int(o)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _eval_orbit(e):
+    _, k, expr = e
+    return evaluate(expr).filter_values(lambda v: _orbit_of(v) == k)
+
+
 _EVAL = {
     "mini": _eval_mini, "pure": _eval_pure, "apply": _eval_apply, "fn": _eval_fn,
     "compose": _eval_compose, "set": _eval_set, "setfn": _eval_setfn, "sound": _eval_sound,
     "op": _eval_op, "comb": _eval_comb, "app": _eval_app, "list": _eval_list,
-    "num": _eval_num,
+    "num": _eval_num, "ctl": _eval_ctl, "cop": _eval_cop, "opfn": _eval_opfn,
+    "shiftfn": _eval_shiftfn, "hold": _eval_hold, "orbit": _eval_orbit,
+    "delaytime": _eval_delaytime, "sig": _eval_sig,
 }
 
 

@@ -56,6 +56,22 @@ class Param:
                 f"{func}: parameter '{self.name}' got {_fmt(v)}; expected {_fmt(lo)}..{_fmt(hi)}"
                 + (f" ({self.unit})" if self.unit else ""), span=span)
 
+    @property
+    def note_names(self) -> str:
+        """What a note name means where this parameter takes a pattern ("" = not accepted).
+        Derived from the unit, the one place the compiler's value conversion reads too."""
+        if self.unit == "Hz":
+            return "Hz: a4 = 440"
+        if self.unit == "semitones":
+            return "semitones: c5 = 0 (Tidal)"
+        return ""
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "required": self.required,
+                "default": None if self.required else _json_value(self.default),
+                "unit": self.unit, "range": None if self.range is None else [_json_value(x) for x in self.range],
+                "kind": self.kind, "note_names": self.note_names, "doc": self.doc}
+
     def describe(self) -> str:
         s = self.name
         if not self.required:
@@ -88,11 +104,35 @@ class FunctionDecl:
             f"parameters are: {self.signature()}")
 
     def signature(self) -> str:
-        return " ".join(p.describe() for p in self.params)
+        # `trig` is wired by the compiler (the triggering pattern), never written by a user
+        return " ".join(p.describe() for p in self.params if p.name != "trig")
 
     @property
     def node_kind(self) -> str:
         return self.node or self.name
+
+    def tidal_type(self) -> str:
+        """A Haskell-style type in Tidal's terms, for pattern functions and controls (editors
+        show it as Tidal users read it); "" for signal-graph functions."""
+        if self.extra.get("tidal_type"):  # copied from Tidal's source (phonon/pattern/tidal_types.py)
+            return f"{self.name} :: {self.extra['tidal_type']}"
+        if self.category == "control":
+            p = self.params[0]
+            return f"{self.name} :: {_tidal_param_type(p)} -> ControlPattern"
+        if self.category in ("transform", "combinator"):
+            args = [_tidal_param_type(p) for p in self.params]
+            if self.category == "combinator":
+                return f"{self.name} :: [Pattern a] -> Pattern a"
+            return f"{self.name} :: " + " -> ".join(args + ["Pattern a", "Pattern a"])
+        return ""
+
+    def as_json(self) -> dict:
+        """The declaration as plain data (`phonon functions --json`: completion, editors)."""
+        return {"name": self.name, "aliases": list(self.aliases), "category": self.category,
+                "signature": f"{self.name} {self.signature()}".strip(),
+                "tidal_type": self.tidal_type(),
+                "params": [p.as_json() for p in self.params if p.name != "trig"],
+                "doc": self.doc, "example": self.example, "chainable": self.chainable}
 
 
 REGISTRY: dict[str, FunctionDecl] = {}
@@ -107,6 +147,7 @@ CONTROL_ALIASES: dict[str, str] = {}
 DECLARING_MODULES = (
     "phonon.pattern.library",
     "phonon.nodes",
+    "phonon.orbits",
 )
 
 
@@ -175,6 +216,35 @@ def control_names() -> list[str]:
 def all_names() -> list[str]:
     load()
     return sorted(set(REGISTRY) | set(ALIASES) | set(CONTROL_ALIASES))
+
+
+_INT_PARAMS = {"n", "count", "steps", "pulses", "rotation", "bits", "voices"}
+
+
+def _tidal_param_type(p: Param) -> str:
+    if p.kind == "function":
+        return "(Pattern a -> Pattern a)"
+    if p.kind == "list":
+        return "[Pattern a]"
+    if p.kind == "pattern":
+        return "Pattern a"
+    if p.unit == "cycles":
+        return "Pattern Time"
+    if p.name in _INT_PARAMS:
+        return "Pattern Int"
+    return "Pattern Double"
+
+
+def _json_value(v):
+    """A default or range bound as JSON: exact numbers as int or float, +-inf as strings."""
+    if isinstance(v, (Fraction, int, float)) and not isinstance(v, bool):
+        f = float(v)
+        if f in (float("inf"), float("-inf")):
+            return "inf" if f > 0 else "-inf"
+        return int(f) if f == int(f) and abs(f) < 2 ** 53 else f
+    if v is None or isinstance(v, (str, bool)):
+        return v
+    return str(v)
 
 
 def _fmt(v) -> str:

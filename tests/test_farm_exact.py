@@ -125,6 +125,16 @@ def test_delay_echo_crosses_boundary(stages):
     assert plan.uses_warmup or plan.tail  # time-split with warm-up, or the delay runs in the mixer
 
 
+@pytest.mark.parametrize("stages", [False, True])
+def test_orbit_effects_cross_boundary(stages):
+    """Two orbits with SuperDirt's global reverb and delay (phonon/orbits.py) driven by
+    event controls: the farm equals one process across chunk boundaries."""
+    src = ('cps: 0.5\nd1: s "bd*2 sn" # orbit "<0 1>" # room "0.3 0.6" # size 0.7\n'
+           'd2: s "hh*4" # delay 0.4 # delaytime 0.1 # delayfeedback 0.5 # orbit 1')
+    plan, _ = _adversarial(src, 5003, 22050 * 3, stages=stages)
+    assert plan.uses_warmup or plan.tail
+
+
 @pytest.mark.parametrize("mults,shrink", [((1, 3), False), ((2, 4), True), ((3, 1), False)])
 def test_per_stage_chunk_lengths(mults, shrink):
     """Stages with different task lengths on one base grid (and shrinking last tasks) stay

@@ -1,5 +1,6 @@
 """Language forms of LANGUAGE.md end to end: each compiles and sounds as documented."""
 import numpy as np
+import pytest
 
 from conftest import render_src, rms_db
 
@@ -111,3 +112,44 @@ def test_rest_in_frequency_pattern_keeps_phase_continuous():
     held = render_src('tempo: 1\nout: sine "440 ~ 440 ~"', cycles=1)
     plain = render_src("tempo: 1\nout: sine 440", cycles=1)
     np.testing.assert_allclose(held, plain, atol=1e-9)
+
+
+# Tidal syntax (issue 10.5): layout forms render exactly like their Phonon spellings, and `$`
+# binds loosest.
+
+@pytest.mark.filterwarnings("ignore:.*'hush' is ignored")
+def test_tidal_layout_renders_like_phonon_forms():
+    pairs = [
+        ('let pat = "bd sn"\nd1 $ s pat # speed 2', 'd1: s "bd sn" # speed 2'),
+        ('do\n  let f = fast 2\n  d1 $ f $ s "bd"', 'd1: fast 2 $ s "bd"'),
+        ('setcpm 30\nd1\n  $ s "bd sn"\n  # gain 0.8\n\nhush', 'cps: 0.5\nout1: s "bd sn" # gain 0.8'),
+        ('{- intro {- nested -} -}\nsetcps (120/60/4)\nd1 $ s "bd*2" -- kick', 'cps: 0.5\nout1: s "bd*2"'),
+        ('setbpm 120\nd1 $ s "bd sn"', 'cps: 0.5\nd1: s "bd sn"'),
+        ('setcps 1\nd1 $ s "bd sn"\n\nd2 $ s "hh*4"\n  # gain 0.5',
+         'cps: 1\nout1: s "bd sn"\nout2: s "hh*4" # gain 0.5'),
+    ]
+    for a, b in pairs:
+        assert equal(a, b, cycles=1), a
+
+
+def test_dollar_binds_loosest():
+    # `every 2 (fast 2) $ s "bd sn" # speed 2` is `every 2 (fast 2) $ (s "bd sn" # speed 2)`
+    assert equal('d1 $ every 2 (fast 2) $ s "bd sn" # speed 2',
+                 'd1 $ every 2 (fast 2) $ (s "bd sn" # speed 2)', cycles=2)
+
+
+def test_sometimes_section_overrides_the_chain_under_dollar():
+    """`sometimesBy 0.5 (# speed 2) $ s "bd*8" # speed 1`: with `$` loosest the section sets
+    speed 2 on the events it picks (read the old way, `# speed 1` overrode them all). Each of
+    the 8 one-second slots is exactly the speed-1 or the speed-2 hit; both occur."""
+    src = "tempo: 0.125\nd1 $ {}"
+    x = render_src(src.format('sometimesBy 0.5 (# speed 2) $ s "bd*8" # speed 1'), cycles=1)[0]
+    one = render_src(src.format('s "bd*8" # speed 1'), cycles=1)[0]
+    two = render_src(src.format('s "bd*8" # speed 2'), cycles=1)[0]
+    picked = []
+    for k in range(8):      # a bd lasts 0.6 s, so the slots do not overlap
+        seg = slice(k * SR, (k + 1) * SR)
+        is1, is2 = np.array_equal(x[seg], one[seg]), np.array_equal(x[seg], two[seg])
+        assert is1 != is2, k
+        picked.append(is2)
+    assert 0 < sum(picked) < 8, picked

@@ -30,6 +30,18 @@ def env(kind, params, n, **kw):
 
 # -- kernels against their references --------------------------------------------------------
 
+# Kernel and reference are two implementations of one formula: compared to a few ulps of the
+# envelope's full scale (<= 1), not bit for bit (bit-identity is the contract only for block
+# sizes and seeking: one implementation).
+KERNEL_ATOL = 8 * np.finfo(np.float64).eps
+
+
+def assert_close(got, want):
+    assert got.shape == want.shape
+    err = float(np.max(np.abs(got - want))) if got.size else 0.0
+    assert err <= KERNEL_ATOL, f"kernel vs reference differ by {err:.3g} (> {KERNEL_ATOL:.3g})"
+
+
 def test_render_kernel_matches_reference():
     rng = np.random.default_rng(5)
     onsets = np.sort(rng.choice(4000, 12, replace=False)).astype(np.int64)
@@ -41,17 +53,15 @@ def test_render_kernel_matches_reference():
     S, L = rng.uniform(0, 1, 12), rng.uniform(0, 1, 12)
     args = (onsets, ends, G, A, D, S, R, L)
     for start, n in [(0, 4200), (137, 999), (3000, 64)]:
-        assert np.array_equal(envelopes._env_render(start, n, *args),
-                              envelopes._ref_env_render(start, n, *args))
+        assert_close(envelopes._env_render(start, n, *args), envelopes._ref_env_render(start, n, *args))
 
 
 def test_asr_kernel_matches_reference():
     gate = (np.sin(np.arange(3000) / 100.0) > 0).astype(float)
     for up, down in [(np.array([0.01]), np.array([0.003])), (np.full(3000, 0.02), np.array([np.inf]))]:
         s1, s2 = np.array([0.4]), np.array([0.4])
-        assert np.array_equal(envelopes._asr_kernel(gate, up, down, s1),
-                              envelopes._ref_asr(gate, up, down, s2))
-        assert s1[0] == s2[0]
+        assert_close(envelopes._asr_kernel(gate, up, down, s1), envelopes._ref_asr(gate, up, down, s2))
+        assert_close(s1, s2)
 
 
 # -- timing ------------------------------------------------------------------------------------

@@ -42,11 +42,26 @@ def alias_ratio_db(y, f, sr=SR):
 
 # -- kernels against their references --------------------------------------------------------
 
+# A compiled kernel and its numpy reference are two implementations of one formula: their
+# transcendental calls (`math.pow`, `math.sin` in the kernel: the C library; `**`, `np.sin`:
+# numpy's CPU-dispatched SIMD loops) may round differently in the last bit, and differently
+# on Intel and AMD. So they are compared to a few ulps of the waveform's full scale (|y| <= 1),
+# never bit for bit; bit-identity is asserted only where it is the contract (block sizes,
+# seeking, farm vs one process: one implementation on one machine).
+KERNEL_ATOL = 8 * np.finfo(np.float64).eps
+
+
+def assert_close_to_reference(got, want, what=""):
+    assert got.shape == want.shape, what
+    err = float(np.max(np.abs(got - want))) if got.size else 0.0
+    assert err <= KERNEL_ATOL, f"{what}: kernel vs reference differ by {err:.3g} (> {KERNEL_ATOL:.3g})"
+
+
 def test_phase_accumulator_matches_reference():
     f = 300 + 200 * np.sin(np.arange(5000) / 300.0)
     s1, s2 = np.array([0.3]), np.array([0.3])
-    assert np.array_equal(osc._phase_acc(f, 1 / SR, s1), osc._ref_phase_acc(f, 1 / SR, s2))
-    assert s1[0] == s2[0]
+    assert_close_to_reference(osc._phase_acc(f, 1 / SR, s1), osc._ref_phase_acc(f, 1 / SR, s2))
+    assert_close_to_reference(s1, s2)
 
 
 def test_white_noise_matches_scalar_splitmix_reference():
@@ -63,22 +78,7 @@ def test_pink_and_brown_kernels_match_references():
                        osc._ref_pink(w, poles, osc._PINK_GAINS, s2), rtol=0, atol=1e-12)
     assert np.allclose(s1, s2, rtol=0, atol=1e-12)
     s1, s2 = np.zeros(1), np.zeros(1)
-    assert np.array_equal(osc._leaky_kernel(w, 0.999, 0.01, s1), osc._ref_leaky(w, 0.999, 0.01, s2))
-
-
-# A compiled kernel and its numpy reference are two implementations of one formula: their
-# transcendental calls (`math.pow`, `math.sin` in the kernel: the C library; `**`, `np.sin`:
-# numpy's CPU-dispatched SIMD loops) may round differently in the last bit, and differently
-# on Intel and AMD. So they are compared to a few ulps of the waveform's full scale (|y| <= 1),
-# never bit for bit; bit-identity is asserted only where it is the contract (block sizes,
-# seeking, farm vs one process: one implementation on one machine).
-KERNEL_ATOL = 8 * np.finfo(np.float64).eps
-
-
-def assert_close_to_reference(got, want, what=""):
-    assert got.shape == want.shape, what
-    err = float(np.max(np.abs(got - want))) if got.size else 0.0
-    assert err <= KERNEL_ATOL, f"{what}: kernel vs reference differ by {err:.3g} (> {KERNEL_ATOL:.3g})"
+    assert_close_to_reference(osc._leaky_kernel(w, 0.999, 0.01, s1), osc._ref_leaky(w, 0.999, 0.01, s2))
 
 
 def assert_kernel_is_reference(kind, cases):

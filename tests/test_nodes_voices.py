@@ -171,7 +171,8 @@ def busy():
     p = set_control(p, "cut", mini("0 0 1 0 1"))
     p = set_control(p, "attack", mini("0 0.01"))
     p = set_control(p, "release", mini("0 0 0.02"))
-    return p.stut(3, F(7, 10), F(1, 16)).jux(lambda q: q.rev())
+    from phonon.pattern.transforms import jux, stut
+    return jux(stut(p, 3, F(7, 10), F(1, 16)), lambda q: q.rev())
 
 
 @pytest.fixture(scope="module")

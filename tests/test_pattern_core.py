@@ -5,6 +5,7 @@ from fractions import Fraction as F
 from hypothesis import given, settings, strategies as st
 
 from _pattern_helpers import events, onset_wholes, onsets
+from phonon.pattern import harmony as H, random as R, transforms as T
 from phonon.pattern import (Arc, Hap, Note, Pattern, cycle_pos, mini, next_sam, note_to_midi, pure,
                             sam, silence, to_hz, to_number, to_semitones, to_time, PatternValueError)
 from phonon.pattern import timearith
@@ -76,7 +77,9 @@ def test_notes():
     assert to_hz("a4") == 440 and to_hz("a5") == 880 and to_hz(F(220)) == 220
     assert abs(to_hz("c4") - 261.6255653005986) < 1e-9
     assert to_hz(Note(F(69))) == 440
-    assert to_semitones("c4") == 0 and to_semitones("e") == 4 and to_semitones(F(7)) == 7
+    # Tidal's numbering in note/n: c5 = 0, a bare name is octave 5 (c4 = MIDI 60 is -12)
+    assert to_semitones("c5") == 0 and to_semitones("e") == 4 and to_semitones(F(7)) == 7
+    assert to_semitones("c4") == -12 and to_semitones("a5") == 9 and to_semitones("cs6") == 13
     assert to_number(F(3, 2)) == F(3, 2)
     try:
         to_number("bd")
@@ -121,19 +124,38 @@ TRANSFORMS = [
     lambda p: p.fast(3),
     lambda p: p.slow(F(3, 2)),
     lambda p: p.rev(),
-    lambda p: p.every(2, lambda x: x.fast(2)),
+    lambda p: T.every(p, 2, lambda x: x.fast(2)),
     lambda p: p.early(F(1, 3)),
     lambda p: p.late(F(1, 5)),
     lambda p: p.ply(2),
-    lambda p: p.iter(3),
-    lambda p: p.palindrome(),
-    lambda p: p.degrade(),
-    lambda p: p.chunk(3, lambda x: x.fast(2)),
-    lambda p: p.linger(F(1, 4)),
+    lambda p: T.iter_(p, 3),
+    lambda p: T.palindrome(p),
+    lambda p: R.degrade(p),
+    lambda p: T.chunk(p, 3, lambda x: x.fast(2)),
+    lambda p: T.linger(p, F(1, 4)),
     lambda p: p.zoom(F(1, 4), F(3, 4)),
-    lambda p: p.euclid(3, 8),
-    lambda p: p.off(F(1, 8), lambda x: x.rev()),
-    lambda p: p.stut(3, F(1, 2), F(1, 3)),
+    lambda p: T.euclid(p, 3, 8),
+    lambda p: T.off(p, F(1, 8), lambda x: x.rev()),
+    lambda p: T.stut(p, 3, F(1, 2), F(1, 3)),
+    # Tidal's vocabulary (tests/test_pattern_vocab.py has their golden events)
+    lambda p: T.whenmod(p, 4, 2, lambda x: x.rev()),
+    lambda p: T.within(p, F(1, 4), F(3, 4), lambda x: x.fast(2)),
+    lambda p: T.brak(p),
+    lambda p: T.rot(p, 1),
+    lambda p: T.swing_by(p, F(1, 3), 4),
+    lambda p: T.inside(p, 2, lambda x: x.rev()),
+    lambda p: T.trunc(p, F(3, 4)),
+    lambda p: T.chunk(p, -3, lambda x: x.fast(2)),
+    lambda p: T.bite(p, 4, "0 [2 1] <3 0>"),
+    lambda p: T.chew(p, 4, "0 [2 1]"),
+    lambda p: T.ply_with(p, 3, lambda x: x.fast(2)),
+    lambda p: T.echo_with(p, 3, F(1, 8), lambda x: x.rev()),
+    lambda p: T.jux(p, lambda x: x.rev()),
+    lambda p: R.shuffle(p, 4),
+    lambda p: R.scramble(p, 4),
+    lambda p: R.sometimes_by(p, F(1, 2), lambda x: x.fast(2)),
+    lambda p: H.arp(p, "<updown converge>"),
+    lambda p: H.rolled(p),
 ]
 
 patterns = st.builds(lambda s, t: t(mini(s)), mini_strings(), st.sampled_from(TRANSFORMS))
@@ -175,3 +197,46 @@ def test_fast_pure_shortcut_matches_generic_fast():
     for f in (F(3), F(3, 2), F(32), F(2, 7)):
         for b, e in ((0, 1), (F(-5, 3), F(1, 4)), (F(1, 7), F(1, 7)), (F(2, 5), F(9, 2))):
             assert events(pure("a")._fast(f), b, e) == events(generic._fast(f), b, e)
+
+
+def test_no_module_attaches_methods_to_pattern():
+    """Issue 9.4: every Pattern attribute is defined by the core itself, after importing all the
+    pattern modules and the registry's declarations."""
+    import inspect
+
+    import phonon.pattern.harmony  # noqa: F401
+    import phonon.pattern.library  # noqa: F401
+    from phonon.pattern import Pattern
+    foreign = [name for name, v in vars(Pattern).items()
+               if inspect.isfunction(v) and v.__module__ != "phonon.pattern.core"]
+    assert foreign == []
+
+
+def test_core_does_not_import_the_mini_notation():
+    """The string parser is registered with the core (set_string_parser), not imported by it."""
+    import ast as pyast
+    from pathlib import Path
+
+    import phonon.pattern.core as core
+    tree = pyast.parse(Path(core.__file__).read_text())
+    imported = [n.module for n in pyast.walk(tree) if isinstance(n, pyast.ImportFrom)]
+    assert not any(m and "mininotation" in m for m in imported), imported
+    assert core._string_parser is not None and core.reify("a b").query(0, 1)[1].value == "b"
+
+
+def _zoom_reference(p, s, e):
+    """Tidal's zoomArc written with the generic primitives (mapCycle on query and result)."""
+    d = e - s
+    return (p.with_query_span(lambda span: span.with_cycle(lambda t: t * d + s))
+            .with_hap_span(lambda span: span.with_cycle(lambda t: (t - s) / d)).split_queries())
+
+
+@SETTINGS
+@given(mini_strings(), st.sampled_from([(F(1, 4), F(3, 4)), (F(0), F(1, 3)), (F(1, 2), F(3, 2)),
+                                        (F(-1, 4), F(1, 4)), (F(2, 3), F(5, 7))]),
+       st.sampled_from([(0, 2), (F(-3, 2), F(1, 3)), (F(1, 3), F(7, 5))]))
+def test_zoom_equals_its_reference(text, se, be):
+    """zoom's exact integer-field arithmetic (timearith) gives the reference's haps."""
+    from _pattern_helpers import events
+    p = mini(text)
+    assert events(p.zoom(*se), *be) == events(_zoom_reference(p, *se), *be)

@@ -6,6 +6,7 @@ import pytest
 
 import _pattern_helpers  # noqa: F401
 from _pattern_helpers import onsets
+from phonon.pattern import transforms as T
 from phonon import registry
 from phonon.pattern import Pattern, mini, pure
 
@@ -76,9 +77,9 @@ def test_combinator_convention(name):
 def test_fn_results_match_methods():
     d = decls()
     p = mini("bd sn hh")
-    assert onsets(d["every"].fn(p, pure(F(2)), lambda x: x.rev()), 0, 4) == onsets(p.every(2, lambda x: x.rev()), 0, 4)
+    assert onsets(d["every"].fn(p, pure(F(2)), lambda x: x.rev()), 0, 4) == onsets(T.every(p, 2, lambda x: x.rev()), 0, 4)
     assert onsets(d["stut"].fn(p, pure(F(3)), pure(F(7, 10)), pure(F(1, 8))), 0, 2) == \
-        onsets(p.stut(3, F(7, 10), F(1, 8)), 0, 2)
+        onsets(T.stut(p, 3, F(7, 10), F(1, 8)), 0, 2)
     assert onsets(d["fast"].fn(p, mini("<1 2>")), 0, 2) == onsets(p.fast("<1 2>"), 0, 2)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from _pattern_helpers import events
+from phonon.pattern import random as R, transforms as T
 from phonon.pattern import mini, pure, slowcat, stack, fastcat
 from phonon.pattern.core import plcm, whole_period
 
@@ -65,12 +66,27 @@ def test_transforms_keep_or_drop_the_period():
     assert stack(a, mini("<x y z>")).period == 6
     assert slowcat(a, pure("q")).period == 4
     assert fastcat(a, pure("q")).period == 2
-    assert a.every(3, lambda x: x.rev()).period is None  # a cycle test: not claimed
-    assert a.degrade().period is None
+    assert T.every(a, 3, lambda x: x.rev()).period is None  # a cycle test: not claimed
+    assert R.degrade(a).period is None
     assert a.fast("<1 2>").period is None  # a patterned argument: a join, not claimed
     assert plcm(F(1, 2), F(2, 3)) == 2 and plcm(F(3, 4), 1) == 3 and plcm(None, 1) is None
-    for pat in (a.every(3, lambda x: x.rev()), a.fast(2), stack(a, mini("<x y z>"))):
+    for pat in (T.every(a, 3, lambda x: x.rev()), a.fast(2), stack(a, mini("<x y z>"))):
         P = pat.period
         if P is not None:
             for c in range(6):
+                assert plain(events(pat, c + P, c + 1 + P)) == shifted(plain(events(pat, c, c + 1)), P)
+
+
+def test_vocabulary_claims_a_period_only_when_it_holds():
+    from phonon.pattern import harmony as H, signals as S
+    a = mini("a b <c d>")
+    for p in (R.shuffle(a, 4), R.scramble(a, 4), R.randcat([a, mini("x")]), R.wrandcat([(a, 1), (mini("x"), 1)]),
+              R.sometimes_by(a, F(1, 2), lambda x: x.rev()), R.some_cycles_by(a, F(1, 2), lambda x: x.rev()),
+              R.perlin, R.irand(4), R.cycle_choose(["a", "b"]), T.randslice(a, 4), T.brak(a),
+              T.whenmod(a, 4, 2, lambda x: x.rev()), T.rot(a, 1), H.arp(a, "up")):
+        assert p.period is None
+    for pat in (T.jux(a, lambda x: x.rev()), T.range_(S.saw, 1, 2), H.scale("major", "0 .. 3")):
+        P = pat.period
+        if P is not None:
+            for c in range(4):
                 assert plain(events(pat, c + P, c + 1 + P)) == shifted(plain(events(pat, c, c + 1)), P)

@@ -19,6 +19,7 @@ Values derived by hand (independently of both implementations):
 from fractions import Fraction as F
 
 from _pattern_helpers import onsets
+from phonon.pattern import random as R
 from phonon.pattern import mini, rand, time_to_int_seed, time_to_rand, time_to_rands, xorwise
 
 T29 = 2 ** 29
@@ -97,7 +98,7 @@ def test_each_question_mark_has_its_own_seed():
 
 
 def test_degrade_by_keeps_above_amount():
-    p = mini("hh*16").degrade_by(0.3)
+    p = R.degrade_by(mini("hh*16"), 0.3)
     want = [F(k, 16) for k in range(16) if ref_time_to_rand(F(2 * k + 1, 32)) > 0.3]
     assert [t for t, _ in onsets(p)] == want
 
@@ -111,7 +112,7 @@ def test_random_choice_per_cycle():
 
 def test_sometimes_by_partitions_events():
     p = mini("hh*16")
-    s = p.sometimes_by(0.5, lambda x: x.fmap(lambda v: v.upper()))
+    s = R.sometimes_by(p, 0.5, lambda x: x.fmap(lambda v: v.upper()))
     got = onsets(s)
     assert len(got) == 16
     assert [v for _, v in got] == ["hh" if ref_time_to_rand(F(2 * k + 1, 32)) > 0.5 else "HH" for k in range(16)]

@@ -5,7 +5,7 @@ import pytest
 from phonon import docs
 from phonon.registry import CATEGORIES, REGISTRY, load
 
-from conftest import ROOT, render_src
+from conftest import ROOT, render_src, rms_db
 
 load()
 DECLS = sorted(REGISTRY.values(), key=lambda d: d.name)
@@ -15,9 +15,11 @@ DECLS = sorted(REGISTRY.values(), key=lambda d: d.name)
 def test_every_example_compiles_and_renders(decl):
     src = decl.example if any(decl.example.lstrip().startswith(k) for k in ("out", "~", "tempo", "cps", "bpm")) \
         else "out: " + decl.example
-    x = render_src(src, duration=0.5, block=2048)
-    assert x.shape == (2, 22050)
+    x = render_src(src, duration=2.0, block=2048)
+    assert x.shape == (2, 88200)
     assert np.all(np.isfinite(x))
+    # audible, not only finite: an example that renders silence documents nothing
+    assert rms_db(x) > -60, f"{decl.name}: example {decl.example!r} is silent ({rms_db(x):.1f} dBFS)"
 
 
 @pytest.mark.parametrize("decl", DECLS, ids=lambda d: d.name)
@@ -45,3 +47,27 @@ def test_core_functions_of_language_md_exist():
     from phonon.registry import all_names
     missing = [c for c in core if c not in all_names()]
     assert not missing
+
+
+def test_functions_json_lists_every_declaration_in_full():
+    """`phonon functions --json` (completion data for editors and the language server)."""
+    import json
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "phonon.cli", "functions", "--json"],
+                         capture_output=True, text=True, check=True).stdout
+    data = json.loads(out)
+    assert data["schema"] == "phonon-functions/1"
+    by_name = {f["name"]: f for f in data["functions"]}
+    assert set(by_name) == set(REGISTRY)
+    for f in data["functions"]:
+        assert f["doc"] and f["example"] and f["category"] in data["categories"]
+        for p in f["params"]:
+            assert set(p) >= {"name", "required", "default", "unit", "range", "kind", "note_names", "doc"}
+    lpf = {p["name"]: p for p in by_name["lpf"]["params"]}
+    assert lpf["cutoff"]["default"] == 1000 and lpf["cutoff"]["unit"] == "Hz"
+    assert lpf["cutoff"]["note_names"].startswith("Hz")
+    assert "trig" not in lpf and "trig" not in by_name["lpf"]["signature"]
+    assert by_name["note"]["params"][0]["note_names"].startswith("semitones")
+    assert by_name["every"]["tidal_type"] == "every :: Pattern Int -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a"
+    assert by_name["gain"]["tidal_type"] == "gain :: Pattern Double -> ControlPattern"

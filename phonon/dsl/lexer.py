@@ -8,9 +8,14 @@ that depend on spacing and neighbours, which a regex alone cannot see:
 * `-` directly followed by a digit and preceded by a space, `(`, `[`, `,` or `:` is a
   TMINUS: inside a call's argument list it makes a negative literal
   (`compressor -12 4`); elsewhere the grammar treats it as an ordinary minus.
-* A line whose first token is `#` is an error: `#` chains, comments start with `--`.
+* Tidal's operators: the `|op|` family (PIPEOP: `|+| |+ +|` ... for `+ - * / % < >`),
+  `<~` and `~>` (TSHIFT), `.` (DOT, composition), `%` (PERCENT, Haskell's Ratio).
+* Comments: `--` to the end of the line and Haskell's nested `{- ... -}`; GHCi's `:{` and
+  `:}` lines are skipped.
+* Each token records whether a blank line (whitespace only, outside a block comment)
+  comes before it: a blank line ends a Tidal block.
 
-Statement heads (`out:`, `~bus:` ...) are recognised by the parser, which sees lines.
+Statement heads (`out:`, `~bus:`, `d1 $` ...) are recognised by the parser, which sees lines.
 """
 from __future__ import annotations
 
@@ -26,8 +31,10 @@ from ..errors import PhononSyntaxError, Span
 __all__ = ["Tok", "tokenize", "tokens"]
 
 tokens = (
+    "EQUALS",
     "NUMBER", "STRING", "BUS", "NAME", "KEYWORD", "COLONKW",
-    "PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "HASH", "DOLLAR",
+    "PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "PERCENT", "HASH", "DOLLAR",
+    "PIPEOP", "TSHIFT", "DOT",
     "LPAREN", "RPAREN", "LBRACK", "RBRACK", "COMMA", "COLON",
 )
 
@@ -38,6 +45,42 @@ t_ignore = " \t\r\f\v"
 def t_COMMENT(t):
     r"--[^\n]*"
     return None
+
+
+def t_BLOCKCOMMENT(t):
+    r"\{-"
+    # Haskell's block comments nest: scan by hand, counting `{-` and `-}`.
+    data, i, depth = t.lexer.lexdata, t.lexpos + 2, 1
+    while depth:
+        j, k = data.find("{-", i), data.find("-}", i)
+        if k < 0:
+            raise _LexFail("unterminated block comment", t.lexpos, 2,
+                           "close it with '-}' (block comments nest, as in Haskell)")
+        if 0 <= j < k:
+            depth, i = depth + 1, j + 2
+        else:
+            depth, i = depth - 1, k + 2
+    t.lexer.lineno += data.count("\n", t.lexpos, i)
+    t.lexer.block_comments.append((t.lexpos, i))
+    t.lexer.lexpos = i
+    return None
+
+
+def t_GHCIBLOCK(t):
+    r":[{}][ \t\r]*(?=\n|$)"
+    # GHCi's multi-line block markers `:{` and `:}` on their own line group lines, like `do`
+    data, k = t.lexer.lexdata, t.lexpos
+    start = data.rfind("\n", 0, k) + 1
+    if data[start:k].strip():
+        raise _LexFail(f"unexpected '{t.value.strip()}'", k, 2,
+                       "GHCi's ':{' and ':}' stand alone on their lines")
+    return None
+
+
+def t_STRAYCLOSE(t):
+    r"-\}"
+    raise _LexFail("'-}' closes no block comment", t.lexpos, 2,
+                   "block comments are written {- like this -}")
 
 
 def t_NEWLINE(t):
@@ -61,6 +104,36 @@ def t_NUMBER(t):
     return t
 
 
+def t_TIDALOP(t):
+    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\||<>|<\$>|<\*>"
+    op = t.value
+    if op in ("<$>", "<*>"):
+        hint = ("Haskell's functor operators are not supported; arithmetic applies to patterns "
+                "and signals directly: '(1+) <$> sine' is 'sine + 1'")
+    elif op == "<>":
+        hint = "to play patterns together, write 'stack [a, b]' (Tidal's 'overlay a b')"
+    elif op.startswith("||"):
+        hint = (f"'{op}' squeezes the right pattern into each event in Tidal; it is not "
+                f"supported: use '|{op[2:]}' (structure from the left) or 'squeeze'")
+    elif "++" in op:
+        hint = ("'|+' and its family join strings, as on Tidal's control patterns: "
+                "s \"drum\" |+ s \":3\"")
+    else:
+        hint = "there is no power operator; multiply, or use a function like 'range'"
+    whose = "Haskell's" if op in ("<$>", "<*>", "<>") else "Tidal's"
+    raise _LexFail(f"{whose} '{op}' is not supported", t.lexpos, len(op), hint)
+
+
+def t_PIPEOP(t):
+    r"\|[-+*/%<>]\|?|[-+*/%<>]\|"
+    return t
+
+
+def t_TSHIFT(t):
+    r"<~|~>"
+    return t
+
+
 def t_BUS(t):
     r"~[A-Za-z_][A-Za-z0-9_]*"
     return t
@@ -72,7 +145,9 @@ def t_TILDE(t):
 
 
 def t_NAME(t):
-    r"[A-Za-z_][A-Za-z0-9_]*"
+    r"[A-Za-z_][A-Za-z0-9_]*'*"
+    # Haskell names may end in primes (Tidal's every', jumpIn'): the compiler then names
+    # the function it does not know, with a did-you-mean, instead of a lexer error.
     return t
 
 
@@ -80,6 +155,8 @@ t_PLUS = r"\+"
 t_MINUS = r"-"
 t_STAR = r"\*"
 t_SLASH = r"/"
+t_PERCENT = r"%"
+t_DOT = r"\."
 t_HASH = r"\#"
 t_DOLLAR = r"\$"
 t_LPAREN = r"\("
@@ -88,16 +165,16 @@ t_LBRACK = r"\["
 t_RBRACK = r"\]"
 t_COMMA = r","
 t_COLON = r":"
+t_EQUALS = r"="   # only in `let x = ...` (a Tidal-only statement the parser names)
 
-_MINI_CHARS = set("<>{}@!?|%")
+_MINI_CHARS = set("<>{}@!?|")
 _CHAR_HINTS = {
     "'": "strings are written in double quotes, like \"bd sn\"",
     ";": "write one statement per line",
-    "=": "define a bus with '~name: ...' and an output with 'out: ...'",
-    ".": "compose transforms with '$' inside parentheses, like '(fast 2 $ rev)'; numbers are written 0.5",
 }
 _GENERIC_CHAR_HINT = ("expressions are made of numbers, \"strings\", ~buses, function names, "
-                      "+ - * / # $ ( ) [ ] , and keyword arguments like q:0.8")
+                      "+ - * / # $ . ( ) [ ] , Tidal's |+| |+ +| ... <~ ~>, "
+                      "and keyword arguments like q:0.8")
 
 
 def t_error(t):
@@ -131,6 +208,7 @@ class Tok:
     line: int
     col: int
     first_on_line: bool = False
+    blank_before: bool = False   # a blank line separates it from the previous token
 
     @property
     def value(self) -> "Tok":
@@ -185,6 +263,16 @@ class Source:
         return self.error(message, Span(line, col, length), hint)
 
 
+def _blank_lines(src: Source, comments: list) -> list[int]:
+    """Line numbers of whitespace-only lines that are not inside a block comment."""
+    lines = src.text.split("\n")
+    blank = [k + 1 for k, ln in enumerate(lines) if not ln.strip()]
+    if comments and blank:
+        spans = [(src.line_col(a)[0], src.line_col(b - 1)[0]) for a, b in comments]
+        blank = [b for b in blank if not any(lo < b < hi for lo, hi in spans)]
+    return blank
+
+
 _TMINUS_AFTER = set(" \t\r\n\f\v([,:")
 
 
@@ -194,6 +282,7 @@ def tokenize(src: Source) -> list[Tok]:
     raw = []
     with _LOCK:
         _LEXER.lineno = 1
+        _LEXER.block_comments = comments = []
         _LEXER.input(text)
         try:
             while True:
@@ -204,6 +293,7 @@ def tokenize(src: Source) -> list[Tok]:
         except _LexFail as e:
             raise src.error_at(e.message, e.pos, e.length, e.hint) from None
 
+    blank = _blank_lines(src, comments)
     out: list[Tok] = []
     prev_line = 0
     i, n = 0, len(raw)
@@ -229,12 +319,13 @@ def tokenize(src: Source) -> list[Tok]:
               and (pos == 0 or text[pos - 1] in _TMINUS_AFTER)):
             typ = "TMINUS"
         line, col = src.line_col(pos)
-        tok = Tok(typ, val, pos, end, line, col, first_on_line=line != prev_line)
+        after = line != prev_line and prev_line > 0 and bool(blank)
+        if after:
+            b = bisect.bisect_right(blank, prev_line)
+            after = b < len(blank) and blank[b] < line
+        tok = Tok(typ, val, pos, end, line, col, first_on_line=line != prev_line,
+                  blank_before=after)
         prev_line = line
-        if tok.first_on_line and typ == "HASH":
-            raise src.error("'#' starts a chain, not a comment", tok.span,
-                            "comments start with '--'; to split a chain over two lines, "
-                            "end the first line with the '#'")
         out.append(tok)
         i += 1
     return out

@@ -1,31 +1,60 @@
 """Parser of the Phonon language: text -> `phonon.dsl.ast.Program`.
 
 Stages: `lexer.tokenize` (PLY lex + spacing rules) -> split into statements at lines
-that start with a statement head (`out:`, `~bus:`, `tempo:` ...; any other line continues
-the previous statement) -> per-statement checks that give better messages than an LR
-parser can (brackets, `f(a, b)`, empty statements) -> PLY yacc over the statement body.
+that start with a statement head (`out:`, `~bus:`, `tempo:`, Tidal's `d1 $`, `setcps` ...;
+any other line continues the previous statement, a blank line ends a Tidal block) ->
+per-statement checks that give better messages than an LR parser can (brackets,
+`f(a, b)`, empty statements) -> PLY yacc over the statement body.
 
-Precedence, lowest first: `#` < `$` < `+ -` < `* /` < unary `-` < call by juxtaposition.
-`#` takes everything on its left (up to an enclosing bracket) as its input and exactly one
-call on its right; operators after that call apply to the chain so far, so
-`a # f x * 0.3` is `(a # f x) * 0.3`. In the grammar this falls out of precedence: the
-chain's right side is a `chainright` (a name and its atoms), not an `expr`.
+Precedence is Haskell's, with the fixities Tidal 1.9 gives its operators (none are
+declared in Sound/Tidal/Core.hs, so `#`, `|+|` ..., `<~`, `~>` are Haskell's default
+`infixl 9`); lowest first:
+
+    $  (infixr 0)  <  + -  (infixl 6)  <  * / %  (infixl 7)  <  # |op| <~ ~>  (infixl 9)
+    <  .  (infixr 9; mixing it with the infixl 9 operators unparenthesized is an error,
+    as in Haskell)  <  unary -  <  call by juxtaposition
+
+`#` takes one call on its right, so `a # f x * 0.3` is `(a # f x) * 0.3`, and
+`every 2 (fast 2) $ s "bd sn" # speed 2` is `every 2 (fast 2) $ (s "bd sn" # speed 2)`.
+Unary minus binds tighter than any infix operator (Haskell gives it 6): `-0.25 <~ p`
+shifts by -0.25. Sections follow Haskell: `(op e)` needs `e` to bind tighter than `op`
+(`(* 2 + 1)` is an error), `(e op)` likewise (`(1/8 <~)`: write `((1/8) <~)`).
+
+Tidal's layout and statements, as a Tidal file is read top to bottom:
+* a line starting with `#`, `$` or any operator continues the statement above; `d1` alone
+  on its line takes the `$ ...` lines after it; a blank line ends a statement (a Tidal
+  block), except inside brackets;
+* `setcps x`, Strudel's `setcpm x` and Tidal 1.10's `setbpm x` (= `setcpm (x / 4)`) are
+  tempo statements; `do` only groups lines;
+* `let name = expr` (values, not functions) is substituted where `name` is used later;
+* `hush` is ignored offline and an output defined again replaces the first: both are
+  `Program.notes` and `TidalNote` warnings;
+* live-only statements (`once`, `xfade`, `solo`, `p "name"` ...) are errors naming the
+  Phonon spelling; so are Strudel's `$:` and `.method(...)` calls;
+* a tuple argument `f (a, b)` (a space before the paren) is spliced: `zoom (0.25, 0.75)`.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
+import warnings
 from fractions import Fraction
 from typing import Optional
 
 import ply.yacc as yacc
 
 from ..errors import PhononSyntaxError, Span
-from .ast import (BinOp, BusDef, BusRef, Call, Chain, ChainSection, Dollar, Kwarg, ListExpr, Name,
-                  Neg, Num, OutDef, Paren, Program, Str, Tempo)
+from .ast import (BinOp, BusDef, BusRef, Call, Chain, ChainSection, Compose, Dollar, Kwarg,
+                  ListExpr, Name, Neg, Num, OutDef, Paren, Program, Section, Str, Tempo)
 from .lexer import Source, Tok, tokenize, tokens  # noqa: F401  (`tokens` is read by PLY)
 
-__all__ = ["parse"]
+__all__ = ["parse", "TidalNote"]
+
+
+class TidalNote(UserWarning):
+    """A statement accepted with a note: `hush` (ignored offline), an output defined again
+    (the last one plays). The notes are also in `Program.notes`."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -33,12 +62,31 @@ __all__ = ["parse"]
 
 precedence = (
     ("nonassoc", "CALLEND"),           # a call ends unless `-3` follows: `f 1 -3` is f(1, -3)
-    ("left", "HASH"),
     ("right", "DOLLAR"),
     ("left", "PLUS", "MINUS", "TMINUS"),
-    ("left", "STAR", "SLASH"),
+    ("left", "STAR", "SLASH", "PERCENT"),
+    ("left", "HASH", "PIPEOP", "TSHIFT"),
+    ("right", "DOT"),
     ("right", "UMINUS"),
 )
+
+# Haskell fixities, for the section and mixing checks (the table above drives the grammar).
+_PREC = {"$": 0, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7, "#": 9, ".": 9}
+
+
+def _prec(op: str) -> int:
+    return _PREC.get(op, 9)   # |op| family, <~, ~>
+
+
+def _level(e) -> Optional[int]:
+    """The fixity of an unparenthesized infix expression; None for atoms, calls, Neg."""
+    if isinstance(e, Dollar):
+        return 0
+    if isinstance(e, BinOp):
+        return _prec(e.op)
+    if isinstance(e, (Chain, Compose)):
+        return 9
+    return None
 
 
 def p_dollar(p):
@@ -46,6 +94,23 @@ def p_dollar(p):
     right = p[3]   # `a $ b $ c` is right-associative; a parenthesized Dollar is a Paren
     rest = right.items if isinstance(right, Dollar) else (right,)
     p[0] = Dollar((p[1],) + rest, p[2].span)
+
+
+def p_compose(p):
+    "expr : expr DOT expr"
+    left, right = p[1], p[3]
+    for side in (left, right):
+        if isinstance(side, (Chain, BinOp)) and _level(side) == 9:
+            _mixing(side, p[2])
+    rest = right.items if isinstance(right, Compose) else (right,)
+    p[0] = Compose((left,) + rest, p[2].span)
+
+
+def _mixing(e, dot: Tok):
+    op = "#" if isinstance(e, Chain) else e.op
+    raise _GrammarFail(f"cannot mix '.' and '{op}' without parentheses", dot.span,
+                       f"both have precedence 9 in Haskell, '.' to the right and '{op}' to the "
+                       f"left: put the '{op}' expression in parentheses, like '(# speed 2) . rev'")
 
 
 def p_pass(p):
@@ -59,8 +124,15 @@ def p_binop(p):
             | expr MINUS expr
             | expr TMINUS expr
             | expr STAR expr
-            | expr SLASH expr"""
-    p[0] = BinOp(p[2].text, p[1], p[3], p[2].span)
+            | expr SLASH expr
+            | expr PERCENT expr
+            | expr PIPEOP expr
+            | expr TSHIFT expr"""
+    for side in (p[1], p[3]):
+        if isinstance(side, Compose) and p[2].type in ("PIPEOP", "TSHIFT"):
+            _mixing(BinOp(p[2].text, p[1], p[3], p[2].span), p[2])
+    op = "/" if p[2].type == "PERCENT" else p[2].text   # Haskell's 1%8 is the ratio 1/8
+    p[0] = BinOp(op, p[1], p[3], p[2].span)
 
 
 def p_neg(p):
@@ -72,7 +144,14 @@ def p_neg(p):
 def p_chain(p):
     "expr : expr HASH chainright"
     # The right side is one call; the rule ends there, so `a # f x * 2` is `(a # f x) * 2`.
+    if isinstance(p[1], Compose):
+        _mixing(Chain(p[1], p[3], p[2].span), p[2])
     p[0] = Chain(p[1], p[3], p[2].span)
+
+
+def p_chainright_paren(p):
+    "chainright : LPAREN chainright RPAREN"
+    p[0] = p[2]    # `# (speed 2)` is `# speed 2`
 
 
 def p_chainright_name(p):
@@ -91,7 +170,18 @@ def p_call(p):
 def p_args(p):
     """args : args arg
             | arg"""
-    p[0] = p[1] + [p[2]] if len(p) == 3 else [p[1]]
+    arg = p[len(p) - 1]
+    new = list(arg) if isinstance(arg, _Tuple) else [arg]
+    p[0] = p[1] + new if len(p) == 3 else new
+
+
+class _Tuple(tuple):
+    """A Haskell tuple argument, spliced into the call: `zoom (0.25, 0.75)` = `zoom 0.25 0.75`."""
+
+
+def p_arg_tuple(p):
+    "arg : LPAREN expr COMMA items RPAREN"
+    p[0] = _Tuple([p[2]] + p[4])
 
 
 def p_arg(p):
@@ -145,6 +235,42 @@ def p_atom_section(p):
     p[0] = ChainSection(p[3], p[1].span)
 
 
+def p_atom_right_section(p):
+    """atom : LPAREN PLUS expr RPAREN
+            | LPAREN STAR expr RPAREN
+            | LPAREN SLASH expr RPAREN
+            | LPAREN PIPEOP expr RPAREN
+            | LPAREN TSHIFT expr RPAREN"""
+    # `(op x)` = \p -> p op x (not for <~ ~>: see below); `(- x)` is negation, as in Haskell.
+    # The operand must bind tighter than the operator (Haskell's rule): `(* 2 + 1)` is an
+    # error, `(+ 2 * 3)` is fine.
+    op, operand = p[2].text, p[3]
+    if p[2].type == "TSHIFT":
+        # `(<~ x)` would shift x by the pattern it is given: a type error in Tidal for
+        # control patterns; the shift the writer means is the left section `(x <~)`.
+        raise _GrammarFail(f"'({op} ...)' shifts its operand by the pattern it is applied to",
+                           p[1].span, f"to shift a pattern by an amount, put the amount on the "
+                           f"left: '({{text}} {op})'", operand, p[4].pos)
+    lvl = _level(operand)
+    if lvl is not None and lvl <= _prec(op):
+        raise _GrammarFail(f"the section '({op} ...)' needs its operand in parentheses",
+                           p[1].span, f"'{{text}}' binds less tightly than '{op}' (Haskell's "
+                           f"precedence): write '({op} ({{text}}))'", operand, p[4].pos)
+    p[0] = Section(op, operand, "right", p[1].span)
+
+
+def p_atom_left_section(p):
+    """atom : LPAREN expr PLUS RPAREN
+            | LPAREN expr MINUS RPAREN
+            | LPAREN expr TMINUS RPAREN
+            | LPAREN expr STAR RPAREN
+            | LPAREN expr SLASH RPAREN
+            | LPAREN expr PIPEOP RPAREN
+            | LPAREN expr TSHIFT RPAREN"""
+    # `(x op)` = \p -> x op p; the LR parse already rejects `(1/8 <~)` (see _syntax_error)
+    p[0] = Section(p[3].text, p[2], "left", p[1].span)
+
+
 def p_atom_list(p):
     """atom : LBRACK RBRACK
             | LBRACK items RBRACK
@@ -170,6 +296,34 @@ def p_error(tok):
     raise _ParseFail(tok)
 
 
+class _GrammarFail(Exception):
+    """A construct the grammar accepts but Haskell does not (section operands, `.` mixed
+    with `#`): raised from an action with its own message."""
+
+    def __init__(self, message: str, span: Span, hint: str, operand=None, end: int = 0):
+        super().__init__(message)
+        self.message, self.span, self.hint = message, span, hint
+        self.operand, self.end = operand, end   # hint has '{text}': the operand's source
+
+    def error(self, src: Source) -> PhononSyntaxError:
+        hint = self.hint
+        if self.operand is not None:
+            hint = hint.format(text=src.text[_first_pos(src, self.operand):self.end].rstrip())
+        return src.error(self.message, self.span, hint)
+
+
+def _first_pos(src: Source, e) -> int:
+    """Offset of the leftmost token of an expression."""
+    while True:
+        if isinstance(e, (BinOp, Chain)):
+            e = e.left
+        elif isinstance(e, (Dollar, Compose)):
+            e = e.items[0]
+        else:
+            break
+    return src.line_starts[e.span.line - 1] + e.span.col - 1
+
+
 _PARSER = yacc.yacc(start="expr", write_tables=False, debug=False, errorlog=yacc.NullLogger())
 _LOCK = threading.Lock()   # a PLY parser keeps its stacks on the instance
 
@@ -193,17 +347,48 @@ class _Feed:
 
 _OUT_RE = re.compile(r"(?:out|o|d)(\d+)\Z")
 _TEMPO_KIND = {"tempo": "cps", "cps": "cps", "bpm": "bpm"}
-_STATEMENT_FORMS = "'out:', 'outN:' (or 'oN:', 'dN:'), '~name:', 'tempo:' (or 'cps:'), 'bpm:'"
+# Tidal's setcps; Strudel's setcpm; Tidal 1.10's setbpm, whose clock has 4 beats per cycle
+# (tidal-link Sound/Tidal/Clock.hs: clockBeatsPerCycle = 4), read as setcpm (x / 4).
+_TIDAL_TEMPO = {"setcps": "cps", "setcpm": "cpm", "setbpm": "bpm4"}
+_STATEMENT_FORMS = ("'out:', 'outN:' (or 'oN:', 'dN:', 'd1 $'), '~name:', 'tempo:' "
+                    "(or 'cps:', 'setcps 0.5'), 'bpm:'")
+_OPENERS = {"LPAREN": 1, "LBRACK": 1, "RPAREN": -1, "RBRACK": -1}
+# A line ending in one of these continues on the next line (a statement word there is an argument).
+_CONTINUES = {"PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "PERCENT", "HASH", "DOLLAR", "PIPEOP",
+              "TSHIFT", "DOT", "COMMA", "KEYWORD", "COLONKW", "LPAREN", "LBRACK"}
+
+_LIVE = ("a live-performance control",
+         "leave it out: a rendered file plays every output it defines (render one with --stems)")
+_TRANSITION = ("a live transition between two patterns",
+               "write the pattern it moves to as an output: 'd1 $ s \"bd sn\"'")
+# Tidal statements Phonon does not support offline: what they are, and the Phonon spelling.
+_TIDAL_ONLY = {
+    "once": ("it plays a pattern once, live", "render it as an output: 'd1 $ s \"bd sn\"' "
+             "(and 'phonon render --cycles 1')"),
+    "import": ("a Haskell import", "delete the line: Phonon needs no imports"),
+    "p": ("a named output", "write a numbered output: 'd1 $ s \"bd sn\"'"),
+    "all": ("it applies a function to every output, live",
+            "apply it in each output: 'd1 $ f $ ...'"),
+    **{w: _TRANSITION for w in ("xfade", "xfadeIn", "clutch", "clutchIn", "jumpIn", "jumpIn'",
+                                "jump",
+                                "jumpMod", "wait", "wash", "interpolate", "interpolateIn",
+                                "anticipate", "anticipateIn", "histpan", "fadeOutFrom",
+                                "fadeInFrom")},
+    **{w: _LIVE for w in ("solo", "unsolo", "mute", "unmute", "muteAll", "unmuteAll", "unsoloAll",
+                          "panic", "resetCycles", "setCycle", "asap", "streamReplace")},
+}
+_HUSH_NOTE = ("'hush' is ignored: live, it silences every output; a rendered file plays every "
+              "output it defines (delete the ones you do not want)")
 
 
 class _Head:
-    """A statement head: `out:`, `o2 $`, `~lfo:`, `tempo:` ..."""
+    """A statement head: `out:`, `o2 $`, `~lfo:`, `tempo:`, `d1 $`, `setcps` ..."""
 
     def __init__(self, kind: str, name: str, name_tok: Tok, sep: str, sep_end: int):
         self.kind = kind          # "tempo" | "bus" | "out"
         self.name = name          # tempo kind, bus name (no "~") or normalized output name
         self.tok = name_tok
-        self.sep = sep            # ":" or "$"
+        self.sep = sep            # ":", "$" or "" (`setcps 0.5`, `d1 silence`)
         self.sep_end = sep_end    # offset after the separator
         self.line = name_tok.line
 
@@ -213,7 +398,7 @@ class _Head:
 
     @property
     def display(self) -> str:
-        return f"{self.written}:" if self.sep == ":" else f"{self.written} $"
+        return {":": f"{self.written}:", "$": f"{self.written} $"}.get(self.sep, self.written)
 
 
 def _out_name(name: str) -> Optional[str]:
@@ -223,62 +408,185 @@ def _out_name(name: str) -> Optional[str]:
     return f"out{int(m.group(1))}" if m else None
 
 
-def _split(src: Source, toks: list[Tok]) -> list[tuple[_Head, list[Tok]]]:
-    """Group tokens into statements: a line whose first tokens form a head starts one."""
+def _split(src: Source, toks: list[Tok], notes: list) -> list[tuple[_Head, list[Tok]]]:
+    """Group tokens into statements: a line whose first tokens form a head starts one;
+    other lines continue the statement above, unless a blank line comes between (outside
+    brackets): a blank line ends a Tidal block."""
     stmts: list[tuple[_Head, list[Tok]]] = []
     i, n = 0, len(toks)
+    depth = 0            # open brackets in the current statement
+    line_start = False   # the token after `do` starts a statement like a line's first token
     while i < n:
         t = toks[i]
         nxt = toks[i + 1] if i + 1 < n and toks[i + 1].line == t.line else None
         head = None
-        if t.first_on_line:
-            head = _head_at(src, t, nxt)
-            if head is None and not stmts:
+        starts = t.first_on_line or line_start
+        line_start = False
+        if starts:
+            if t.type == "NAME" and (not stmts or depth == 0) and (
+                    not stmts or not stmts[-1][1] or stmts[-1][1][-1].type not in _CONTINUES):
+                if t.text == "do":           # Haskell's do block: its lines are statements
+                    line_start = nxt is not None
+                    i += 1
+                    continue
+                if t.text == "hush":
+                    if nxt is not None:
+                        raise src.error(f"unexpected {_describe(nxt)} after 'hush'", nxt.span,
+                                        "'hush' stands alone on its line")
+                    notes.append((t.span, _HUSH_NOTE))
+                    i += 1
+                    stmts.append((None, []))   # ends the statement above
+                    continue
+                if t.text == "let":
+                    stmts.append((_let_head(src, toks, i), []))
+                    depth, i = 0, i + 3
+                    continue
+                if t.text in _TIDAL_ONLY:
+                    what, spelling = _TIDAL_ONLY[t.text]
+                    raise src.error(f"'{t.text}' is Tidal-only ({what})", t.span,
+                                    f"Phonon spelling: {spelling}")
+            if (stmts and stmts[-1][0] is not None and stmts[-1][0].kind == "let" and depth == 0
+                    and t.type == "NAME" and nxt is not None and nxt.type == "EQUALS"):
+                # the next binding of a `let` block: `let a = 1` / `    b = 2`
+                stmts.append((_Head("let", t.text, t, "=", nxt.end), []))
+                i += 2
+                continue
+            head = _head_at(src, toks, i, nxt)
+            ended = not stmts or stmts[-1][0] is None or (t.blank_before and depth == 0)
+            if head is None and ended:
                 if t.type == "KEYWORD":
                     raise _unknown_statement(src, t)
+                if t.type == "HASH":
+                    raise src.error("'#' starts a chain, not a comment", t.span,
+                                    "comments start with '--'; a line that starts with '#' "
+                                    "continues the statement above it"
+                                    + (" (a blank line ends a statement)" if stmts else ""))
+                if t.type == "DOLLAR" and nxt is not None and nxt.type == "COLON":
+                    raise src.error("Strudel's '$:' is not Phonon syntax", t.span,
+                                    "write a numbered output: 'd1 $ s \"bd*4\"'")
+                after_blank = (f"; a blank line ends the statement from line {stmts[-1][0].line}"
+                               f" (a Tidal block): remove the blank line to continue it"
+                               if stmts and stmts[-1][0] is not None else "")
                 raise src.error(f"expected a statement, got {_describe(t)}", t.span,
                                 f"a statement starts its line with {_STATEMENT_FORMS}, "
-                                "like 'out: s \"bd*4\"'")
+                                f"like 'out: s \"bd*4\"'{after_blank}")
             if head is None and t.type == "KEYWORD" and t.col == 1:
                 raise _unknown_statement(src, t)
         if head is not None:
+            head, skip = head
             stmts.append((head, []))
+            depth = 0
             if nxt is not None and nxt.type == "COLONKW" and t.type != "KEYWORD":
                 toks[i + 1] = Tok("NAME", nxt.text, nxt.pos + 1, nxt.end, nxt.line, nxt.col + 1)
                 i += 1
             else:
-                i += 1 if t.type == "KEYWORD" else 2
+                i += skip
             continue
         stmts[-1][1].append(t)
+        depth = max(0, depth + _OPENERS.get(t.type, 0))
         i += 1
-    return stmts
+    return [st for st in stmts if st[0] is not None]
 
 
-def _head_at(src: Source, t: Tok, nxt: Optional[Tok]) -> Optional[_Head]:
+def _head_at(src: Source, toks: list[Tok], i: int, nxt: Optional[Tok]):
+    """(head, tokens it takes) if a statement head starts at toks[i], else None."""
+    t = toks[i]
+    skip = 2
     if t.type == "KEYWORD":
-        sep, sep_end = ":", t.end
+        sep, sep_end, skip = ":", t.end, 1
     elif t.type in ("NAME", "BUS") and nxt is not None and nxt.type in ("COLON", "DOLLAR"):
         sep, sep_end = nxt.text, nxt.end
     elif t.type in ("NAME", "BUS") and nxt is not None and nxt.type == "COLONKW":
         sep, sep_end = ":", nxt.pos + 1      # `~lfo :sine 0.25`: the name after ':' is the body
+    elif (t.type == "NAME" and nxt is None and i + 1 < len(toks) and toks[i + 1].type == "DOLLAR"
+          and not toks[i + 1].blank_before and _out_name(t.text)):
+        sep, sep_end = "$", toks[i + 1].end  # Tidal: `d1` alone on its line, then `$ ...` lines
     else:
         sep = sep_end = None
     if t.type == "BUS":
-        return _Head("bus", t.text[1:], t, sep, sep_end) if sep else None
+        return (_Head("bus", t.text[1:], t, sep, sep_end), skip) if sep else None
     if t.type not in ("NAME", "KEYWORD"):
         return None
     out = _out_name(t.text)
+    if t.type == "NAME" and t.text in _TIDAL_TEMPO:
+        if sep == "$":
+            return _Head("tempo", _TIDAL_TEMPO[t.text], t, sep, sep_end), 2
+        return _Head("tempo", _TIDAL_TEMPO[t.text], t, "", t.end), 1
     if t.text in _TEMPO_KIND:
         if sep != ":":
             raise src.error(f"expected ':' after '{t.text}'", t.span, f"write '{t.text}: "
                             f"{'120' if t.text == 'bpm' else '0.5'}'")
-        return _Head("tempo", _TEMPO_KIND[t.text], t, sep, sep_end)
+        return _Head("tempo", _TEMPO_KIND[t.text], t, sep, sep_end), skip
     if out is not None:
+        if sep is None and nxt is not None and nxt.type == "NAME" and nxt.text == "silence":
+            return _Head("out", out, t, "", t.end), 1      # Tidal's `d1 silence`
         if sep is None:
             raise src.error(f"expected ':' or '$' after '{t.text}'", t.span,
                             f"write '{t.text}: s \"bd*4\"' or '{t.text} $ s \"bd*4\"'")
-        return _Head("out", out, t, sep, sep_end)
+        return _Head("out", out, t, sep, sep_end), skip
     return None
+
+
+def _let_head(src: Source, toks: list[Tok], i: int) -> _Head:
+    """`let name = expr` (Haskell's let, one value per line): later statements see `name`."""
+    t = toks[i]
+    line = [x for x in toks[i + 1:i + 12] if x.line == t.line]
+    if len(line) >= 2 and line[0].type == "NAME" and line[1].type == "EQUALS":
+        return _Head("let", line[0].text, line[0], "=", line[1].end)
+    if line and line[0].type == "NAME" and any(x.type == "EQUALS" for x in line):
+        return _raise(src.error(f"'let {line[0].text} ...' with parameters defines a function",
+                                line[1].span, "Phonon has no user functions: bind a value, like "
+                                "'let pat = \"bd*2 sn\"', or write the transform where it is "
+                                "used, like '(fast 2 . rev)'"))
+    at = line[0] if line else t
+    return _raise(src.error("expected 'let name = ...'", at.span,
+                            "bind one value per line, like 'let pat = \"bd*2 sn\"'"))
+
+
+def _raise(err: Exception):
+    raise err
+
+
+def _substitute(src: Source, e, env: dict):
+    """Replace names bound by `let` with their (parenthesized) expressions. A bound name used
+    as a function (`f 2`, `# fx 2`) takes its arguments if it is bound to a name or a call."""
+    if isinstance(e, Name) and e.name in env:
+        return Paren(env[e.name], e.span)
+    if isinstance(e, Call) and e.func in env:
+        args = tuple(_substitute(src, a, env) for a in e.args)
+        kws = tuple(_substitute(src, k, env) for k in e.kwargs)
+        bound = env[e.func]
+        while isinstance(bound, Paren):
+            bound = bound.expr
+        if isinstance(bound, Name):
+            return Call(bound.name, args, kws, e.span)
+        if isinstance(bound, Call):
+            return Call(bound.func, bound.args + args, bound.kwargs + kws, e.span)
+        raise src.error(f"'{e.func}' is bound by 'let' to an expression, not to a function name",
+                        e.span, f"only a name or a call bound by 'let' takes more arguments; put "
+                        f"the expression where it is used")
+    changes = {}
+    for f in dataclasses.fields(e):
+        v = getattr(e, f.name)
+        if isinstance(v, tuple):
+            nv = tuple(_substitute(src, x, env) if _is_node(x) else x for x in v)
+        elif _is_node(v):
+            nv = _substitute(src, v, env)
+        else:
+            continue
+        if nv is not v and nv != v:
+            changes[f.name] = nv
+    if isinstance(e, (Chain, ChainSection)) and "right" in changes \
+            and not isinstance(changes["right"], (Call, Name)):
+        raise src.error(f"'{e.right.name if isinstance(e.right, Name) else e.right.func}' is "
+                        "bound by 'let' to an expression; the right side of '#' is a function call",
+                        e.right.span, "bind the whole section, like 'let fx = (# speed 2)', and "
+                        "use it as a function: 'every 2 fx'")
+    return dataclasses.replace(e, **changes) if changes else e
+
+
+def _is_node(v) -> bool:
+    return dataclasses.is_dataclass(v) and not isinstance(v, (Span, type))
 
 
 def _unknown_statement(src: Source, t: Tok) -> PhononSyntaxError:
@@ -317,9 +625,11 @@ def _check_brackets(src: Source, body: list[Tok]) -> dict[int, int]:
 
 
 def _check_comma_calls(src: Source, body: list[Tok], match: dict[int, int]) -> None:
-    """`lpf(500, 0.8)` -> explain juxtaposition, with the call rewritten from its source text."""
+    """`lpf(500, 0.8)` -> explain juxtaposition, with the call rewritten from its source text.
+    With a space before the '(' it is a Haskell tuple, which the grammar splices into the
+    call's arguments (Tidal's `zoom (0.25, 0.75)`, `within (0, 0.5) (fast 2)`)."""
     for k, t in enumerate(body):
-        if t.type != "LPAREN" or k == 0 or body[k - 1].type != "NAME":
+        if t.type != "LPAREN" or k == 0 or body[k - 1].type != "NAME" or t.pos > body[k - 1].end:
             continue
         close = match[k]
         pieces, start, depth = [], k + 1, 0
@@ -342,6 +652,20 @@ def _check_comma_calls(src: Source, body: list[Tok], match: dict[int, int]) -> N
                         "parentheses, like 'lpf (sine 2) 0.8'")
 
 
+def _check_method_calls(src: Source, body: list[Tok]) -> None:
+    """Strudel's `s("bd sd").fast(2)`: a '.' between ')' and `name(` with no spaces is a
+    JavaScript method call, not Haskell's composition."""
+    for k in range(1, len(body) - 2):
+        dot, prev, name, paren = body[k], body[k - 1], body[k + 1], body[k + 2]
+        if (dot.type == "DOT" and prev.type == "RPAREN" and name.type == "NAME"
+                and paren.type == "LPAREN" and prev.end == dot.pos and dot.end == name.pos
+                and name.end == paren.pos):
+            raise src.error(f"Strudel's method call '.{name.text}(...)' is not Phonon syntax",
+                            Span(dot.line, dot.col, paren.end - dot.pos),
+                            f"write it as in Tidal: '{name.text} ... $ pattern' for a transform, "
+                            f"'pattern # {name.text} ...' for a control ('.' composes functions)")
+
+
 def _arg_text(src: Source, piece: list[Tok], match: dict[int, int], body: list[Tok]) -> str:
     text = " ".join(src.text[piece[0].pos:piece[-1].end].split())
     single = (len(piece) == 1
@@ -354,7 +678,8 @@ def _arg_text(src: Source, piece: list[Tok], match: dict[int, int], body: list[T
 # ---------------------------------------------------------------------------------------------
 # Parse errors from the grammar
 
-_OPERATORS = {"PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "DOLLAR", "LPAREN", "LBRACK", "COMMA"}
+_BINARY = {"PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "PERCENT", "PIPEOP", "TSHIFT", "DOT"}
+_OPERATORS = _BINARY | {"DOLLAR", "LPAREN", "LBRACK", "COMMA"}
 _VALUE_START = {"NUMBER", "STRING", "BUS", "NAME", "LPAREN", "LBRACK", "KEYWORD", "COLONKW"}
 _NOTHING_AFTER_HINTS = {
     "DOLLAR": "'$' needs an expression on its right, like 'fast 2 $ s \"bd\"'",
@@ -389,6 +714,21 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
         expected = None
         hint = ("keyword arguments are written 'q:0.8' (no space before ':') or ':q 0.8'; "
                 "a statement head like 'out:' starts its own line")
+    elif tok.type == "RPAREN" and prev is not None and prev.type in _BINARY:
+        opener = _innermost_open(body, k)
+        if opener == k - 2:   # `(|+)`
+            like = f"(0.25 {prev.text})" if prev.type == "TSHIFT" else \
+                f"({prev.text} n 12)" if prev.type == "PIPEOP" else f"({prev.text} 7)"
+            return src.error(f"unexpected ')'; '({prev.text})' is an operator alone", tok.span,
+                             f"write a section with its operand, like '{like}'")
+        text = src.text[body[opener + 1].pos:prev.pos].rstrip()
+        return src.error(f"the section '(... {prev.text})' needs its operand in parentheses",
+                         body[opener].span, f"'{text}' binds less tightly than '{prev.text}' "
+                         f"(Haskell's precedence): write '(({text}) {prev.text})'")
+    elif tok.type == "EQUALS":
+        expected = None
+        hint = ("'=' belongs to Tidal's 'let' (not supported); define a bus with '~name: ...' "
+                "and an output with 'out: ...'")
     elif prev is None or prev.type in _OPERATORS:
         expected = f"expected an expression after '{head.display if prev is None else prev.source}'"
         if tok.type in ("KEYWORD", "COLONKW"):
@@ -408,6 +748,9 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
             hint = "a section holds one function call, like '(# speed 2)'"
         elif opener is not None and body[opener].type == "LPAREN":
             expected = "expected an operator or ')'"
+            if opener > 0 and body[opener - 1].type == "HASH":
+                hint = ("the right side of '#' is one function call, like '# speed 2'; combine "
+                        "controls with the |op| family, like '# speed 2 |+ speed 1'")
         elif opener is not None:
             expected = "expected an operator, ',' or ']'"
         else:
@@ -427,7 +770,7 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
             else:
                 hint = ("only a function name takes arguments, like 'lpf 1000 0.8'; combine "
                         "values with + - * /, and put a nested call in parentheses")
-        if expected != "expected ')' to close the section" and any(
+        if expected != "expected ')' to close the section" and opener is None and any(
                 t.type == "HASH" and t.line == tok.line and body[j - 1].type != "LPAREN"
                 for j, t in enumerate(body[:k])):
             # `saw 110 # lpf 1000  # a comment, with words` - the classic '#'-comment slip
@@ -458,6 +801,7 @@ _EMPTY_HINTS = {
     "tempo": "write a value after it, like 'tempo: 0.5'",
     "bus": "write an expression after it, like '~lfo: sine 0.25'",
     "out": "write an expression after it, like 'out: s \"bd*4\"'",
+    "let": "write a value after it, like 'let pat = \"bd*2 sn\"'",
 }
 
 
@@ -465,23 +809,48 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
     """Parse Phonon source into a Program. Raises PhononSyntaxError (with line:col, the
     line, a caret and a hint) on any error. A program of only comments has no statements."""
     src = Source(text, filename)
-    statements = []
-    for head, body in _split(src, tokenize(src)):
+    statements, notes, env, seen = [], [], {}, {}
+    for head, body in _split(src, tokenize(src), notes):
         if not body:
             span = Span(head.line, head.tok.col, head.sep_end - head.tok.pos) \
                 if src.line_col(head.sep_end - 1)[0] == head.line else head.tok.span
+            if head.sep == "":
+                raise src.error(f"nothing after '{head.written}'", span,
+                                f"write a value after it, like '{head.written} "
+                                f"{ {'cpm': '30', 'bpm4': '120'}.get(head.name, '0.5')}'")
             hint = "write a value after it, like 'bpm: 120'" if head.name == "bpm" \
                 else _EMPTY_HINTS[head.kind]
             raise src.error(f"{head.written}: nothing after '{head.sep}'", span, hint)
         match = _check_brackets(src, body)
         _check_comma_calls(src, body, match)
+        _check_method_calls(src, body)
         feed = _Feed(body)
         try:
             with _LOCK:
                 expr = _PARSER.parse(lexer=feed)
         except _ParseFail as fail:
             raise _syntax_error(src, head, body, fail, feed) from None
+        except _GrammarFail as fail:
+            raise fail.error(src) from None
+        if env:
+            expr = _substitute(src, expr, env)
+        if head.kind == "let":
+            env[head.name] = expr
+            continue
+        if head.name == "bpm4" and head.kind == "tempo":   # setbpm x = setcpm (x / 4)
+            four = Span(head.line, head.tok.col, len(head.written))
+            expr = BinOp("/", expr, Num(Fraction(4), "4", four), four)
+            head.name = "cpm"
         span = Span(head.line, head.tok.col, len(head.written))
+        if head.kind == "out":
+            if head.name in seen:   # a Tidal set often has several versions of d1
+                notes.append((span, f"'{head.written}' is defined again (first on line "
+                                    f"{seen[head.name]}): the last definition plays, as when "
+                                    f"the file is evaluated top to bottom"))
+            seen.setdefault(head.name, head.line)
         kind = {"tempo": Tempo, "bus": BusDef, "out": OutDef}[head.kind]
         statements.append(kind(head.name, expr, span))
-    return Program(tuple(statements), source=text)
+    for span, note in notes:
+        where = f"{filename}:" if filename else ""
+        warnings.warn(f"{where}{span.line}:{span.col}: {note}", TidalNote, stacklevel=2)
+    return Program(tuple(statements), source=text, notes=tuple(notes))

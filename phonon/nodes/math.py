@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import libm
 from ..registry import Param, declare
 from .base import SEEKABLE, STATELESS, Block, Node, PatternInput, as_audio, as_control, register_node
 
@@ -119,7 +120,7 @@ class Pan(Node):
         mono = x[0] if x.shape[0] == 1 else x.mean(axis=0)
         p = np.clip(as_control(args["pos"], block), -1.0, 1.0)
         theta = (p + 1.0) * (np.pi / 4.0)
-        return np.stack([mono * np.cos(theta), mono * np.sin(theta)])
+        return np.stack([mono * libm.cos(theta), mono * libm.sin(theta)])  # libm: same on every CPU
 
 
 @register_node
@@ -147,7 +148,7 @@ class Mtof(Node):
 
     def process(self, block: Block, args: dict) -> np.ndarray:
         m = as_audio(args["in"], block)
-        return 440.0 * np.exp2((m - 69.0) / 12.0)
+        return 440.0 * libm.exp2((m - 69.0) / 12.0)
 
 
 @register_node

@@ -632,9 +632,8 @@ _PINK_SCALE = 0.11  # brings the sum to about ±1
 
 
 def _pink_poles(sr: int) -> np.ndarray:
-    p = _PINK_POLES.copy()
-    p[:5] = p[:5] ** (44100.0 / sr)
-    return p
+    r = 44100.0 / sr  # Python floats: libm's pow, not numpy's CPU-dispatched loop
+    return np.array([float(q) ** r for q in _PINK_POLES[:5]] + [float(_PINK_POLES[5])])
 
 
 @numba.njit(cache=True)

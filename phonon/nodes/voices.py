@@ -591,31 +591,4 @@ An unknown name warns with the nearest names and plays silence.""",
     example='out: s "bd*4 [~ sn] hh*2" # gain 0.8',
 )
 
-_CONTROL_DOC = "On a sample source (`s ...`) it sets a per-event parameter; "
-_CONTROLS = [
-    ("gain", (0.0, 10.0), "", "amplitude (linear; 1 = unity).",
-     "on any other signal `# gain x` multiplies it by x.", 's "bd*4" # gain "1 0.5"', "signal"),
-    ("pan", (-1.0, 1.0), "", "stereo position, -1 left .. 1 right (equal-power law).",
-     "on other signals it places them in the stereo field.", 's "hh*8" # pan "-1 1"', "signal"),
-    ("speed", (-100.0, 100.0), "", "playback rate; negative plays the sample backwards.",
-     "on other signals it has no effect.", 's "bd*4" # speed "1 2 -1"', "number"),
-    ("n", (0.0, float("inf")), "", "sample index, added to the `:n` of the name (wraps).",
-     "on other signals it has no effect.", 's "bd*4" # n "0 1 2 3"', "number"),
-    ("note", (-96.0, 96.0), "semitones", "transposition in semitones (speed *= 2^(note/12)).",
-     "on other signals it has no effect.", 's "cp*4" # note "0 7 12"', "number"),
-    ("cut", (0.0, float("inf")), "", "choke group (0 = none): a new voice in the group stops the "
-     "previous one (5 ms fade).", "on other signals it has no effect.", 's "oh*8" # cut 1', "number"),
-    ("attack", (0.0, 60.0), "s", "linear fade-in time from the onset.",
-     "on other signals it has no effect.", 's "sn*4" # attack 0.02', "number"),
-    ("release", (0.0, 60.0), "s", "fade-out time after the event ends; the voice stops at "
-     "event end + release.", "on other signals it has no effect.", 's "oh*4" # release 0.05', "number"),
-    ("begin", (0.0, 1.0), "", "start of the played region as a fraction of the sample.",
-     "on other signals it has no effect.", 's "bd*4" # begin 0.25', "number"),
-    ("end", (0.0, 1.0), "", "end of the played region as a fraction of the sample.",
-     "on other signals it has no effect.", 's "bd*4" # end 0.5', "number"),
-]
-for _name, _rng, _unit, _what, _other, _ex, _kind in _CONTROLS:
-    declare(name=_name, category="control",
-            params=[Param("value", kind=_kind, range=_rng, unit=_unit, doc=_what)],
-            doc=f"{_CONTROL_DOC}{_what} As a chain after anything else: {_other}",
-            example=f"out: {_ex}")
+from . import voice_controls  # noqa: E402,F401  (the per-event controls: gain, pan, cutoff, ...)

@@ -16,10 +16,13 @@ when every argument is a constant (`pure`) pattern.
 from __future__ import annotations
 
 import functools
+import operator
+import re
 from math import gcd
 from fractions import Fraction
 from typing import Any, Callable, Iterable, NamedTuple, Optional
 
+from .notes import PatternValueError
 from .timearith import add as _add, int_sub as _isub, mk as _mk, mul as _mul, sub as _sub
 
 
@@ -31,7 +34,7 @@ def _iadd(c: int, a: Fraction) -> Fraction:
 __all__ = [
     "Time", "to_time", "sam", "next_sam", "cycle_pos", "Arc", "Hap", "Pattern",
     "pure", "silence", "steady", "stack", "slowcat", "cat", "fastcat", "timecat",
-    "sequence", "reify", "patterned", "transform", "method", "fast_from_list", "slow_from_list",
+    "sequence", "reify", "patterned", "set_string_parser", "combine_values", "fast_from_list", "slow_from_list",
 ]
 
 Time = Fraction
@@ -49,7 +52,7 @@ def to_time(x) -> Fraction:
     if t is float:
         return Fraction(repr(x))
     if t is str:
-        return Fraction(x.strip())
+        return _str_time(x)
     if t is bool:
         return Fraction(int(x))
     if isinstance(x, Fraction):
@@ -57,6 +60,34 @@ def to_time(x) -> Fraction:
     if isinstance(x, int):
         return Fraction(int(x))
     raise TypeError(f"expected a time (int, Fraction, float or 'n/d' string), got {x!r}")
+
+
+# Tidal's rational shorthands (ParseBP.pRatio / pRatioChar): "q" = 1/4, "3e" = 3/8, "1%8" = 1/8,
+# "-h" = -1/2. Only where a time or number is needed: elsewhere "e" stays a word (a note name).
+_RATIO_CHARS = {"w": Fraction(1), "h": Fraction(1, 2), "q": Fraction(1, 4), "e": Fraction(1, 8),
+                "s": Fraction(1, 16), "t": Fraction(1, 3), "f": Fraction(1, 5), "x": Fraction(1, 6)}
+_RATIO_RE = re.compile(r"([-+]?)(?:(\d+(?:\.\d+)?)(?:%(\d+))?)?([whqestfx])?")
+
+
+def _str_time(x: str) -> Fraction:
+    x = x.strip()
+    try:
+        return Fraction(x)
+    except ValueError:
+        pass
+    m = _RATIO_RE.fullmatch(x)
+    if m and (m.group(2) or m.group(4)) and not (m.group(3) and "." in (m.group(2) or "")):
+        sign, num, den, ch = m.groups()
+        v = Fraction(num) if num else Fraction(1)
+        if den:
+            if int(den) == 0:
+                raise PatternValueError(f"got '{x}'; a ratio's denominator must not be 0")
+            v /= int(den)
+        v *= _RATIO_CHARS[ch] if ch else 1
+        return -v if sign == "-" else v
+    raise PatternValueError(f"got word '{x}' where a time or number is needed; expected a number "
+                            f"(like 0.25, 1/8, 1%8) or Tidal's shorthand (w h q e s t f x: 1, 1/2, 1/4, "
+                            f"1/8, 1/16, 1/3, 1/5, 1/6; 3e = 3/8)")
 
 
 def sam(t: Fraction) -> Fraction:
@@ -698,9 +729,29 @@ class Pattern:
         if s == e:
             return silence
         d = e - s
-        return (self.with_query_span(lambda span: span.with_cycle(lambda t: t * d + s))
-                .with_hap_span(lambda span: span.with_cycle(lambda t: (t - s) / d))
-                .split_queries())
+        inv = 1 / d
+        q = self.query_span
+
+        def out_arc(a: Arc) -> Arc:  # mapCycle ((/d) . subtract s), relative to the arc's own cycle
+            b0, e0 = a
+            c = b0._numerator // b0._denominator
+            cf = _mk(c, 1)
+            return Arc(_add(cf, _mul(_sub(_sub(b0, cf), s), inv)), _add(cf, _mul(_sub(_sub(e0, cf), s), inv)))
+
+        def query(span):
+            # mapCycle ((+s) . (*d)) on the query (exact integer-field arithmetic, timearith)
+            b0, e0 = span
+            c = b0._numerator // b0._denominator
+            cf = _mk(c, 1)
+            qa = Arc(_add(cf, _add(_mul(_sub(b0, cf), d), s)), _add(cf, _add(_mul(_sub(e0, cf), d), s)))
+            out = []
+            for h in q(qa):
+                w, p = h.whole, h.part
+                np_ = out_arc(p)
+                nw = np_ if w is p else (None if w is None else out_arc(w))
+                out.append(Hap(nw, np_, h.value, h.context))
+            return out
+        return Pattern(query).split_queries()
 
     def _segment(self, n) -> "Pattern":
         """Sample the pattern n times per cycle (discrete events from a signal)."""
@@ -739,9 +790,57 @@ class Pattern:
         """Keep haps whose whole starts at a time where test holds (Tidal's filterWhen)."""
         return self.filter_haps(lambda h: test(h.whole_or_part().begin))
 
+    # ---- arithmetic: Tidal's Num instance for patterns (liftA2: structure from both sides;
+    # control maps combine key-wise, as Tidal's ValueMap Num instance) ----------------------
+
+    def _arith(self, other, f, swap=False) -> "Pattern":
+        other = reify(other)
+        a, b = (other, self) if swap else (self, other)
+        return a.app_both(b, combine_values(f))
+
+    def __add__(self, other):
+        return self._arith(other, operator.add)
+
+    def __radd__(self, other):
+        return self._arith(other, operator.add, swap=True)
+
+    def __sub__(self, other):
+        return self._arith(other, operator.sub)
+
+    def __rsub__(self, other):
+        return self._arith(other, operator.sub, swap=True)
+
+    def __mul__(self, other):
+        return self._arith(other, operator.mul)
+
+    def __rmul__(self, other):
+        return self._arith(other, operator.mul, swap=True)
+
+    def __truediv__(self, other):
+        return self._arith(other, operator.truediv)
+
+    def __rtruediv__(self, other):
+        return self._arith(other, operator.truediv, swap=True)
+
+    def __neg__(self):
+        return self.fmap(operator.neg)
+
 
 def _identity(x):
     return x
+
+
+def combine_values(f: Callable) -> Callable:
+    """f lifted to control values: two dicts combine key-wise on shared keys (union otherwise),
+    as Tidal's numeric operators on ValueMaps; anything else is f(a, b)."""
+    def g(a, b):
+        if isinstance(a, dict) and isinstance(b, dict):
+            d = dict(a)
+            for k, v in b.items():
+                d[k] = f(d[k], v) if k in d else v
+            return d
+        return f(a, b)
+    return g
 
 
 def _take_right(a, b):
@@ -823,13 +922,27 @@ def steady(value) -> Pattern:
 silence = Pattern(lambda span: [], period=_ONE)
 
 
+# How a string becomes a pattern. The core does not import the mini-notation (which
+# imports the core): the parser registers itself here when phonon.pattern loads
+# (Strudel's setStringParser), so the import graph has no cycle.
+_string_parser: Optional[Callable[[str], "Pattern"]] = None
+
+
+def set_string_parser(parser: Callable[[str], "Pattern"]) -> None:
+    """Register the function that `reify` uses for strings (the mini-notation's `mini`)."""
+    global _string_parser
+    _string_parser = parser
+
+
 def reify(x) -> Pattern:
     """A Pattern as is; a str is mini-notation; anything else becomes pure (numbers exact)."""
     if isinstance(x, Pattern):
         return x
     if isinstance(x, str):
-        from .mininotation import mini
-        return mini(x)
+        if _string_parser is None:
+            raise RuntimeError("no string parser registered: import phonon.pattern (it registers "
+                               "the mini-notation)")
+        return _string_parser(x)
     if isinstance(x, float):
         x = to_time(x)
     return pure(x)
@@ -940,7 +1053,7 @@ def slow_from_list(values: Iterable) -> Pattern:
 # ---- the one patterning mechanism ---------------------------------------------
 
 
-def patterned(plain: Callable) -> Callable:
+def patterned(plain: Callable, raw: tuple = ()) -> Callable:
     """Make a transform's arguments patternable (Tidal's tParam, Strudel's register).
 
     `plain(pat, *args)` takes constant arguments. The result accepts Patterns for any
@@ -948,19 +1061,23 @@ def patterned(plain: Callable) -> Callable:
     directly; otherwise the arguments are combined with `app_both` and the pattern of
     results is flattened with `inner_join` (structure from the transformed pattern).
     Strings are mini-notation. Other non-pattern arguments (functions, numbers) pass through.
+    `raw` lists the positions (in args) of arguments that are patterns in their own right
+    (bite's index pattern, wedge's second pattern): they pass to `plain` as patterns.
     """
 
     @functools.wraps(plain)
     def wrapper(self, *args):
         if any(isinstance(a, str) for a in args):
             args = tuple(reify(a) if isinstance(a, str) else a for a in args)
+        if raw:
+            args = tuple(_Raw(a) if i in raw else a for i, a in enumerate(args))
         if not any(isinstance(a, Pattern) and not a.is_pure for a in args):
-            return plain(self, *[(a.pure_value if isinstance(a, Pattern) else _arg_value(a)) for a in args])
+            return plain(self, *[_const(a) for a in args])
         idx = [i for i, a in enumerate(args) if isinstance(a, Pattern)]
         combined = args[idx[0]].fmap(lambda v: (v,))
         for i in idx[1:]:
             combined = combined.app_both(args[i], lambda t, v: t + (v,))
-        consts = [(a.pure_value if isinstance(a, Pattern) and a.is_pure else _arg_value(a)) for a in args]
+        consts = [_const(a) if not isinstance(a, Pattern) or a.is_pure else None for a in args]
 
         def apply(vals):
             full = list(consts)
@@ -973,23 +1090,26 @@ def patterned(plain: Callable) -> Callable:
     return wrapper
 
 
-def transform(plain: Callable) -> Callable:
-    """Attach a plain transform `_name(pat, *args)` to Pattern as `_name`, and its
-    patterned form as `name` (made by `patterned`). Used for every transform."""
-    name = plain.__name__
-    if not name.startswith("_"):
-        raise ValueError(f"plain transforms are named _name, got {name}")
-    setattr(Pattern, name, plain)
-    setattr(Pattern, name[1:], patterned(plain))
-    return plain
+class _Raw:
+    """A pattern argument that `patterned` passes through unjoined."""
+
+    __slots__ = ("pat",)
+
+    def __init__(self, pat):
+        self.pat = pat
 
 
-def method(fn: Callable) -> Callable:
-    """Attach a transform without numeric arguments (rev, degrade, jux f ...) as a Pattern method."""
-    setattr(Pattern, fn.__name__, fn)
-    return fn
+def _const(a):
+    if isinstance(a, _Raw):
+        return a.pat
+    if isinstance(a, Pattern):
+        return a.pure_value
+    return _arg_value(a)
 
 
+# The patterned forms of the core's own plain transforms (`fast = patterned(_fast)` ...).
+# They are defined here, with the class; no other module adds methods to Pattern.
 for _plain in (Pattern._fast, Pattern._slow, Pattern._early, Pattern._late, Pattern._fast_gap,
                Pattern._compress, Pattern._zoom, Pattern._segment, Pattern._ply, Pattern._focus):
-    transform(_plain)
+    setattr(Pattern, _plain.__name__[1:], patterned(_plain))
+del _plain

@@ -1,20 +1,31 @@
-"""DSL declarations of the pattern transforms and combinators (one `declare` each).
+"""DSL declarations of the pattern vocabulary (one `declare` each), Tidal 1.9's names and order.
 
-fn convention (the compiler relies on it): `fn(pat, *args)` where `pat` is the Pattern
-being transformed; "number" arguments arrive as Patterns (constants as `pure(Fraction)`),
-so every transform is patternable; "function" arguments arrive as callables
-Pattern -> Pattern; "pattern" arguments as Patterns. Combinators get `fn(*patterns)`.
+fn convention (the compiler relies on it): transforms get `fn(pat, *args)` where `pat` is the
+Pattern being transformed (Tidal's last argument); "number" arguments arrive as Patterns
+(constants as `pure(Fraction)`), so every transform is patternable; "function" arguments
+arrive as callables Pattern -> Pattern; "pattern" arguments as Patterns; "list" arguments as
+lists of Patterns. Combinators (and pattern sources such as `run 8`) get `fn(*patterns)`.
+
+Tidal's primed names (`every'`, `within'`, ...) are declared only when the DSL's lexer
+accepts a `'` in a name (see `_PRIMED`), so no declaration has an example that cannot parse.
 """
 from __future__ import annotations
 
+import re
+import warnings
 from fractions import Fraction
 
 from ..registry import Param, declare
-from . import transforms as _t  # noqa: F401  (attaches the methods used below)
-from . import random as _r  # noqa: F401
-from .core import Pattern, fastcat, pure, slowcat, stack
+from . import harmony as H
+from . import random as R
+from . import signals as S
+from . import transforms as T
+from .core import fastcat, pure, slowcat, stack
+from .notes import PatternWarning
+from .tidal_types import TIDAL_TYPES
 
 INF = float("inf")
+_ZERO = Fraction(0)
 
 
 def num(name: str, default=None, range=None, unit: str = "", doc: str = "") -> Param:
@@ -26,9 +37,45 @@ def func(name: str = "f", doc: str = "the transform to apply") -> Param:
     return Param(name, kind="function", doc=doc)
 
 
-def transform(name, params, doc, example, fn, aliases=()):
-    declare(name, "transform", params=params, doc=doc, example=example, fn=fn, aliases=aliases)
+def pat(name: str, doc: str = "") -> Param:
+    return Param(name, kind="pattern", doc=doc)
 
+
+def lst(name: str, doc: str = "") -> Param:
+    return Param(name, kind="list", doc=doc)
+
+
+def _typed(name) -> dict:
+    t = TIDAL_TYPES.get(name)
+    return {"tidal_type": t} if t else {}
+
+
+def transform(name, params, doc, example, fn, aliases=()):
+    declare(name, "transform", params=params, doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name))
+
+
+def combinator(name, doc, example, fn, aliases=(), params=None):
+    declare(name, "combinator", params=params or [lst("patterns", "the patterns to combine")],
+            doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name))
+
+
+def _v(p):
+    """A constant argument's value (the compiler passes constants as pure patterns)."""
+    return p.pure_value if hasattr(p, "is_pure") and p.is_pure else p
+
+
+def _warn_old_stut(count, feedback, steptime):
+    """Phonon's first `stut n time decay` reads, in Tidal's order, as echoes more than a cycle
+    apart with feedback < 1 (`stut 3 0.125 0.5` is fine; `stut 4 0.5 2`-like calls are not):
+    say so, since the old order still runs."""
+    fb, t = _v(feedback), _v(steptime)
+    if isinstance(t, Fraction) and isinstance(fb, Fraction) and t > 1 and fb < 1:
+        warnings.warn(f"stut: echoes {float(t):g} cycles apart; Tidal's order is `stut count feedback "
+                      f"steptime` (e.g. stut 3 0.5 0.125), the old Phonon order was `stut n time decay`",
+                      PatternWarning, stacklevel=2)
+
+
+# ---- time ---------------------------------------------------------------------------
 
 transform("fast", [num("factor", range=(0, INF), doc="speed-up factor")],
           "Speed the pattern up by a factor: `fast 2` plays two cycles in the time of one. "
@@ -39,121 +86,359 @@ transform("slow", [num("factor", range=(0, INF), doc="slow-down factor")],
           's "bd sn hh cp" $ slow 2', lambda p, f: p.slow(f), aliases=("sparsity",))
 transform("hurry", [num("factor", range=(0, INF))],
           "Speed the pattern up like `fast` and multiply each event's playback `speed` by the "
-          "same factor, so samples are pitched up too.",
-          's "bd sn" $ hurry 2', lambda p, f: p.hurry(f))
+          "same factor, so samples are pitched up too (Tidal's `hurry`).",
+          's "bd sn" $ hurry 2', T.hurry)
 transform("rev", [],
           "Reverse each cycle in place: events keep their cycle but play back to front.",
           's "bd sn hh" $ rev', lambda p: p.rev())
 transform("early", [num("time", unit="cycles")],
-          "Shift the pattern earlier in time by a number of cycles (Tidal's `<~`).",
+          "Shift the pattern earlier in time by a number of cycles (Tidal's `<~`, `rotL`).",
           's "bd sn hh cp" $ early 0.25', lambda p, t: p.early(t))
 transform("late", [num("time", unit="cycles")],
-          "Shift the pattern later in time by a number of cycles (Tidal's `~>`).",
+          "Shift the pattern later in time by a number of cycles (Tidal's `~>`, `rotR`).",
           's "bd sn hh cp" $ late 0.25', lambda p, t: p.late(t))
-transform("every", [num("n", range=(0, INF)), func()],
-          "Apply a transform on every n-th cycle, starting with cycle 0 (cycles 0, n, 2n, ...).",
-          's "bd sn hh" $ every 3 rev', lambda p, n, f: p.every(n, f))
+transform("fastGap", [num("factor", range=(0, INF))],
+          "Speed the pattern up but only within each cycle, leaving a gap: cycle c plays in the "
+          "first 1/factor of cycle c and the rest is silent (Tidal's `fastGap`).",
+          's "bd sn hh cp" $ fastGap 2', lambda p, f: p.fast_gap(f), aliases=("fastgap",))
+transform("compress", [num("begin", range=(0, 1)), num("end", range=(0, 1))],
+          "Squeeze each cycle into the span begin..end of the cycle, leaving silence around it "
+          "(Tidal's `compress (b, e)`).",
+          's "bd sn hh cp" $ compress 0.25 0.75', lambda p, b, e: p.compress(b, e))
+transform("zoom", [num("begin"), num("end")],
+          "Play only the span begin..end of each cycle, stretched to fill the whole cycle "
+          "(Tidal's `zoom (b, e)`).",
+          's "bd sn hh cp" $ zoom 0.25 0.75', lambda p, b, e: p.zoom(b, e), aliases=("zoomArc",))
+transform("linger", [num("fraction", doc="portion of the cycle to repeat; negative = the end")],
+          "Repeat the first part of each cycle (the first quarter for 0.25) to fill the cycle. "
+          "A negative fraction repeats the last part, and, as in Tidal 1.9 (whose `_fast` by a "
+          "negative factor reverses), plays it reversed.",
+          's "bd sn hh cp" $ linger 0.25', T.linger)
+transform("trunc", [num("fraction", range=(0, 1))],
+          "Play only the first part of each cycle (0.75: three quarters) and leave the rest silent "
+          "(Tidal's `trunc`: compress (0, t) . zoom (0, t)).",
+          's "bd sn hh cp" $ trunc 0.75', T.trunc)
+transform("segment", [num("n", range=(0, INF))],
+          "Sample a pattern (usually a continuous signal) n times per cycle, turning it into n "
+          "discrete events (Tidal's `segment`; `discretise` is its old name).",
+          'sine "220 330" $ segment 4', lambda p, n: p.segment(n), aliases=("discretise",))
 transform("ply", [num("n", range=(0, INF))],
           "Repeat each event n times within its own time span.",
           's "bd sn" $ ply 2', lambda p, n: p.ply(n))
+transform("plyWith", [num("n", range=(0, INF)), func()],
+          "Repeat each event n times within its span, applying the transform once more on each "
+          "repeat (`plyWith 3 (|* gain 0.8)`: each repeat quieter). Tidal's `plyWith`: "
+          "arpeggiate of p stacked with f p, f (f p), ...",
+          's "bd sn" $ plyWith 3 (# speed 2)', T.ply_with, aliases=("plywith",))
 transform("iter", [num("n", range=(0, INF))],
           "Divide the cycle into n parts and start one part later each cycle, wrapping around "
           "(cycle 1 starts at the second part, and so on).",
-          's "bd sn hh cp" $ iter 4', lambda p, n: p.iter(n))
+          's "bd sn hh cp" $ iter 4', T.iter_)
 transform("palindrome", [],
           "Play the pattern forwards on even cycles and reversed on odd cycles.",
-          's "bd sn hh" $ palindrome', lambda p: p.palindrome())
+          's "bd sn hh" $ palindrome', T.palindrome)
+transform("brak", [],
+          "Make a pattern sound like a breakbeat: every other cycle (the odd ones) is squashed "
+          "into the first half and shifted a quarter cycle later (Tidal's `brak`).",
+          's "bd sn hh cp" $ brak', T.brak)
+transform("rot", [num("n", doc="places to shift the values (negative: the other way)")],
+          "Shift the values of each cycle n places along its events, keeping the rhythm: "
+          "`rot 1 \"a b c d\"` plays b c d a (Tidal's `rot`).",
+          's "bd sn hh cp" $ rot "<0 1 2>"', T.rot)
+transform("swingBy", [num("amount", unit="cycles"), num("n", range=(0, INF), doc="divisions per cycle")],
+          "Delay the second half of each 1/n of a cycle by amount (Tidal's `swingBy x n = inside n "
+          "(within (0.5, 1) (x ~>))`).",
+          's "hh*8" $ swingBy 0.05 4', T.swing_by, aliases=("swingby",))
+transform("swing", [num("n", range=(0, INF), doc="divisions per cycle")],
+          "Swing: `swingBy (1/3) n`, delaying every other subdivision by a third of it.",
+          's "hh*8" $ swing 4', T.swing)
+transform("inside", [num("n", range=(0, INF)), func()],
+          "Apply a transform inside each 1/n of a cycle: `inside 2 rev` reverses each half "
+          "(Tidal's `inside n f p = fast n $ f (slow n p)`).",
+          's "bd sn hh cp" $ inside 2 rev', T.inside)
+transform("outside", [num("n", range=(0, INF)), func()],
+          "Apply a transform outside the cycle, over n cycles at a time: `outside 2 rev` "
+          "reverses every two cycles as one (Tidal's `outside n = inside (1/n)`).",
+          's "<[bd sn] [hh cp]>" $ outside 2 rev', T.outside)
+transform("rolled", [],
+          "Strum each chord: its notes start one after another over the first quarter of the "
+          "chord's span, the ends unchanged (Tidal's `rolled = rolledBy (1/4)`).",
+          'sine (mtof ("[60,64,67] [62,65,69]" $ rolled))', H.rolled)
+transform("rolledBy", [num("amount", doc="portion of the span the strum takes; negative = downwards")],
+          "Strum each chord over the given portion of its span (negative: top note first), as "
+          "Tidal's `rolledBy`.",
+          'sine (mtof ("[60,64,67]" $ rolledBy 0.5))', H.rolled_by, aliases=("rolledby",))
+
+# ---- conditions -----------------------------------------------------------------------
+
+transform("every", [num("n", range=(0, INF)), func()],
+          "Apply a transform on every n-th cycle, starting with cycle 0 (cycles 0, n, 2n, ...).",
+          's "bd sn hh" $ every 3 rev', T.every)
+transform("whenmod", [num("a", range=(0, INF)), num("b", range=(0, INF)), func()],
+          "Apply a transform when the cycle number mod a is at least b: `whenmod 4 2 rev` "
+          "reverses cycles 2 and 3 of every 4 (Tidal's `whenmod`).",
+          's "bd sn hh cp" $ whenmod 4 2 rev', T.whenmod)
+transform("within", [num("begin", range=(0, 1)), num("end", range=(0, 1)), func()],
+          "Apply a transform to the part begin..end of each cycle only, the rest unchanged. "
+          "Tidal writes the span as a pair, `within (0, 0.5) (fast 2)`; here the two numbers "
+          "are separate arguments.",
+          's "bd sn hh cp" $ within 0 0.5 (fast 2)', T.within)
+transform("chunk", [num("n"), func()],
+          "Divide the cycle into n parts and apply the transform to one part per cycle, moving "
+          "to the next part each cycle (negative n: backwards).",
+          's "bd sn hh cp" $ chunk 4 (hurry 2)', T.chunk)
+transform("someCyclesBy", [num("amount", range=(0, 1)), func()],
+          "Apply a transform to whole cycles at random, each with the given probability "
+          "(Tidal's `someCyclesBy`: timeToRand of the cycle number < amount).",
+          's "bd*4 sn" $ someCyclesBy 0.5 (# speed 2)', R.some_cycles_by, aliases=("somecyclesBy",))
+transform("someCycles", [func()],
+          "Apply a transform to about half of the cycles (`someCyclesBy 0.5`).",
+          's "bd*4 sn" $ someCycles (# speed 2)', lambda p, f: R._some_cycles_by(p, Fraction(1, 2), f),
+          aliases=("somecycles",))
+transform("while", [pat("bools", "boolean pattern: where it is true the transform applies"), func()],
+          "Apply a transform only where a boolean pattern is true (Tidal's `while b f pat = "
+          "sew b (f pat) pat`).",
+          's "bd*8" $ while "1 0" (# speed 2)', lambda p, b, f: T.while_(p, b, f))
+
+# ---- randomness -------------------------------------------------------------------------
+
 transform("degrade", [],
           "Randomly drop half of the events. Deterministic: the choice is seeded by each event's "
           "time exactly as in Tidal, so the same events drop on every render.",
-          's "hh*8" $ degrade', lambda p: p.degrade())
+          's "hh*8" $ degrade', R.degrade)
 transform("degradeBy", [num("amount", range=(0, 1), doc="probability of dropping an event")],
-          "Randomly drop events with the given probability: an event is kept when Tidal's "
-          "time-seeded `rand`, taken over the event, is greater than the amount.",
-          's "hh*8" $ degradeBy 0.3', lambda p, x: p.degrade_by(x))
+          "Randomly drop events with the given probability (a number or a pattern): an event is "
+          "kept when Tidal's time-seeded `rand`, taken over the event, is greater than the amount.",
+          's "hh*8" $ degradeBy 0.3', R.degrade_by)
+transform("unDegradeBy", [num("amount", range=(0, 1), doc="probability of keeping an event")],
+          "The complement of `degradeBy`: keep exactly the events `degradeBy` with the same "
+          "amount drops (rand <= amount).",
+          's "hh*8" $ unDegradeBy 0.3', R.undegrade_by, aliases=("undegradeBy",))
 transform("sometimesBy", [num("amount", range=(0, 1)), func()],
           "Apply a transform to a random selection of events with the given probability; the "
-          "other events play unchanged. Time-seeded, so deterministic.",
-          's "hh*8" $ sometimesBy 0.3 (# speed 2)', lambda p, x, f: p.sometimes_by(x, f))
+          "other events play unchanged. As Tidal 1.9: `overlay (degradeBy x p) (f (unDegradeBy x p))`, "
+          "so f sees only the chosen events. Time-seeded, so deterministic.",
+          's "hh*8" $ sometimesBy 0.3 (# speed 2)', R.sometimes_by)
 for _name, _amt, _desc in (("sometimes", "0.5", "half"), ("often", "0.75", "three quarters"),
                            ("rarely", "0.25", "a quarter"), ("almostAlways", "0.9", "nine tenths"),
                            ("almostNever", "0.1", "a tenth")):
     transform(_name, [func()],
               f"Apply a transform to about {_desc} of the events (`sometimesBy {_amt}`).",
               f's "hh*8" $ {_name} (fast 2)',
-              (lambda a: lambda p, f: p._sometimes_by(a, f))(Fraction(_amt)))
+              (lambda a: lambda p, f: R.sometimes_by(p, pure(a), f))(Fraction(_amt)))
 transform("always", [func()], "Always apply the transform (`sometimesBy 1`, for symmetry).",
           's "hh*8" $ always (fast 2)', lambda p, f: f(p))
 transform("never", [func()], "Never apply the transform: the pattern plays unchanged.",
           's "hh*8" $ never (fast 2)', lambda p, f: p)
+transform("shuffle", [num("n", range=(0, INF), doc="parts per cycle")],
+          "Divide each cycle into n parts and play them in a random order, each once per cycle "
+          "(Tidal's `shuffle`, with Tidal's time-seeded `randrun`).",
+          's "bd sn hh cp" $ shuffle 4', R.shuffle)
+transform("scramble", [num("n", range=(0, INF), doc="parts per cycle")],
+          "Divide each cycle into n parts and play n random picks of them (repeats allowed), "
+          "as Tidal's `scramble` (`_segment n $ _irand n` picks).",
+          's "bd sn hh cp" $ scramble 4', R.scramble)
+
+# ---- layering -----------------------------------------------------------------------------
+
 transform("jux", [func()],
-          "Play the pattern hard left (pan -1) and the transformed pattern hard right (pan +1). "
-          "On sample patterns this sets each event's pan; other values become "
-          "{value, pan} controls.",
-          's "bd sn hh" $ jux rev', lambda p, f: p.jux(f))
+          "Play the pattern on the left (pan 0) and the transformed pattern on the right (pan 1): "
+          "Tidal's `jux = juxBy 1`. Pan is Tidal's 0..1; on sample patterns this sets each "
+          "event's pan, other values become {value, pan} controls.",
+          's "bd sn hh" $ jux rev', T.jux)
+transform("juxBy", [num("width", range=(0, 1), doc="stereo width: 1 = hard left/right"), func()],
+          "Like `jux` with a stereo width: the original pans to 0.5 - width/2 and the transformed "
+          "copy to 0.5 + width/2, offsetting any pan already set (Tidal's `juxBy n f p = stack "
+          "[p |+ pan 0.5 |- pan (n/2), f $ p |+ pan 0.5 |+ pan (n/2)]`).",
+          's "bd sn hh" $ juxBy 0.5 rev', T.jux_by, aliases=("juxby",))
+transform("superimpose", [func()],
+          "Play the pattern together with a transformed copy of itself.",
+          's "bd sn" $ superimpose (fast 2)', T.superimpose)
+transform("off", [num("time", unit="cycles"), func()],
+          "Superimpose a copy shifted later by a time and transformed by a function.",
+          's "bd sn" $ off 0.125 (# speed 2)', T.off)
 transform("stut", [num("count", range=(1, INF), doc="number of layers, the original included"),
                    num("feedback", range=(0, INF), doc="the last echo's gain factor (Tidal's fade target)"),
                    num("steptime", unit="cycles", doc="time between echoes")],
           "Tidal's echo: the pattern plus count-1 copies, the x-th shifted later by x*steptime "
           "with its gain multiplied by feedback + (1-feedback)*(count-x)/count, a linear fade "
           "(Tidal 1.9's argument order and gain curve; gain defaults to 1).",
-          's "bd sn" $ stut 3 0.5 0.125', lambda p, n, fb, t: p.stut(n, fb, t))
-transform("off", [num("time", unit="cycles"), func()],
-          "Superimpose a copy shifted later by a time and transformed by a function.",
-          's "bd sn" $ off 0.125 (# speed 2)', lambda p, t, f: p.off(t, f))
-transform("superimpose", [func()],
-          "Play the pattern together with a transformed copy of itself.",
-          's "bd sn" $ superimpose (fast 2)', lambda p, f: p.superimpose(f))
-transform("chunk", [num("n"), func()],
-          "Divide the cycle into n parts and apply the transform to one part per cycle, moving "
-          "to the next part each cycle.",
-          's "bd sn hh cp" $ chunk 4 (hurry 2)', lambda p, n, f: p.chunk(n, f))
-transform("chop", [num("n", range=(1, INF))],
-          "Cut each event into n parts, each playing the matching part of the sample "
-          "(sets begin/end, subdividing any existing begin..end).",
-          's "bd sn" $ chop 4', lambda p, n: p.chop(n))
-transform("striate", [num("n", range=(1, INF))],
-          "Play the pattern n times per cycle, the i-th time using the i-th of n parts of each "
-          "sample (begin = i/n, end = (i+1)/n), interlacing the sample parts.",
-          's "bd sn" $ striate 4', lambda p, n: p.striate(n))
-transform("struct", [Param("structure", kind="pattern", doc="boolean pattern: t/1 plays, f/0/~ rests")],
+          's "bd sn" $ stut 3 0.5 0.125', lambda p, n, fb, t: _warn_old_stut(n, fb, t) or T.stut(p, n, fb, t))
+transform("echo", [num("count", range=(1, INF), doc="number of layers, the original included"),
+                   num("time", unit="cycles", doc="time between echoes"),
+                   num("feedback", range=(0, INF), doc="gain factor per echo")],
+          "Echoes with a geometric fade: the k-th of count-1 echoes is k*time later with gain "
+          "multiplied by feedback^k (Tidal's `echo count time feedback = echoWith count time "
+          "(|* gain feedback)`; note the order differs from `stut`).",
+          's "bd sn" $ echo 4 0.2 0.5', T.echo)
+transform("echoWith", [num("count", range=(1, INF)), num("time", unit="cycles"), func()],
+          "Echoes made by a transform: the k-th of count-1 echoes is k*time later with the "
+          "transform applied k times (Tidal's `echoWith`, also `stutWith` and `stut'`).",
+          's "bd sn" $ echoWith 3 0.125 (# speed 2)', T.echo_with, aliases=("stutWith", "echowith", "stutwith"))
+transform("stutter", [num("n", range=(0, INF)), num("time", unit="cycles")],
+          "Repeat each event n times, time apart (Tidal's `stutter n t p = stack [rotR (t*i) p | "
+          "i <- [0..n-1]]`; `stutter 4 (1/16)` is a drum roll).",
+          's "bd sn" $ stutter 4 0.0625', T.stutter)
+transform("ghost", [],
+          "Add ghost notes: two quieter (gain 0.7), shorter (end 0.2), higher (speed 1.25) copies "
+          "1/8*1.5 and 1/8*2.5 cycles later (Tidal's `ghost = ghost' 0.125`).",
+          's "~ sn" $ ghost', T.ghost)
+
+# ---- euclid, masks, boolean structure ------------------------------------------------------
+
+transform("struct", [pat("structure", "boolean pattern: t/1 plays, f/0/~ rests")],
           "Take the rhythm from a boolean pattern (`\"t ~ t t\"`) and the values from this "
           "pattern, sampled at each true event.",
-          's "bd" $ struct "t ~ t t"', lambda p, b: p.struct(b))
-transform("mask", [Param("mask", kind="pattern", doc="boolean pattern: 1/t keeps, 0/f removes")],
+          's "bd" $ struct "t ~ t t"', T.struct)
+transform("mask", [pat("mask", "boolean pattern: 1/t keeps, 0/f removes")],
           "Remove the parts of the pattern where a boolean pattern is false (`\"1 0 1 1\"`); "
           "the rhythm stays the pattern's own.",
-          's "hh*8" $ mask "1 0 1 1"', lambda p, b: p.mask(b))
+          's "hh*8" $ mask "1 0 1 1"', T.mask)
 transform("euclid", [num("pulses"), num("steps", range=(0, INF)),
                      num("rotation", default=0, doc="steps to rotate left")],
           "Euclidean rhythm: spread the pulses as evenly as possible over the steps (Bjorklund), "
-          "each pulse playing the pattern squeezed into its step; the optional rotation "
-          "rotates left. Same as mini-notation `bd(3,8,2)`.",
-          's "bd" $ euclid 3 8', lambda p, k, n, r=None: p.euclid(k, n, r if r is not None else pure(Fraction(0))))
-transform("segment", [num("n", range=(0, INF))],
-          "Sample a pattern (usually a continuous signal) n times per cycle, turning it into n "
-          "discrete events.",
-          'sine "220 330" $ segment 4', lambda p, n: p.segment(n))
+          "each pulse playing the pattern squeezed into its step; negative pulses invert. The "
+          "optional rotation rotates left (Tidal's `euclidOff`). Same as mini-notation `bd(3,8,2)`.",
+          's "bd" $ euclid 3 8', lambda p, k, n, r=None: T.euclid(p, k, n, r if r is not None else pure(_ZERO)))
+transform("euclidOff", [num("pulses"), num("steps", range=(0, INF)), num("rotation")],
+          "Euclidean rhythm rotated left by a number of steps (Tidal's `euclidOff`, alias `eoff`).",
+          's "bd" $ euclidOff 3 8 2', T.euclid_off, aliases=("eoff",))
+transform("euclidInv", [num("pulses"), num("steps", range=(0, INF))],
+          "The inverse Euclidean rhythm: the pattern plays on the steps `euclid` leaves silent "
+          "(Tidal's `euclidInv`).",
+          's "hh" $ euclidInv 3 8', T.euclid_inv)
+combinator("euclidFull", "Two patterns on complementary Euclidean rhythms: the first on the pulses, "
+           "the second on the other steps (Tidal's `euclidFull n k p p'`).",
+           'euclidFull 3 8 (s "bd") (s "hh")', lambda k, n, a, b: T.euclid_full(a, k, n, b),
+           params=[num("pulses"), num("steps", range=(0, INF)), pat("pattern"), pat("other")])
+combinator("euclidOffFull", "`euclidFull` with a rotation: the first pattern on the rotated pulses, "
+           "the second on the other steps (`euclidOffFull n k s p p'`, named in Tidal's documentation; "
+           "Tidal 1.9's source has no definition, so it is euclidFull's with euclidOff's rotation).",
+           'euclidOffFull 3 8 2 (s "bd") (s "hh")', lambda k, n, r, a, b: T.euclid_off_full(a, k, n, r, b),
+           params=[num("pulses"), num("steps", range=(0, INF)), num("rotation"), pat("pattern"), pat("other")])
+combinator("sew", "Switch between two patterns with a boolean pattern: the first where it is true, "
+           "the second where false, each keeping its own rhythm (Tidal's `sew`).",
+           'sew "t f" (s "bd*8") (s "hh*8")', lambda b, x, y: T.sew(b, x, y),
+           params=[pat("bools"), pat("a", "plays where true"), pat("b", "plays where false")])
+combinator("stitch", "Make a rhythm from a boolean pattern, taking values from the first pattern on "
+           "true and from the second on false (Tidal's `stitch`).",
+           'stitch "t f t t" (s "bd") (s "hh")', lambda b, x, y: T.stitch(b, x, y),
+           params=[pat("bools"), pat("a", "values where true"), pat("b", "values where false")])
+combinator("wedge", "Squash the first pattern into the first t of each cycle and the second into "
+           "the rest (Tidal's `wedge t p p'`).",
+           'wedge 0.25 (s "bd*2") (s "hh*3")', lambda t, a, b: T.wedge(a, t, b),
+           params=[num("t", range=(0, 1)), pat("a"), pat("b")])
+transform("inv", [],
+          "Invert a boolean pattern: true becomes false and false true (Tidal's `inv`), e.g. for "
+          "`struct (inv \"t f\")`.",
+          's "bd" $ struct (inv "t f t t")', lambda p: T.inv(p))
+
+# ---- samples -------------------------------------------------------------------------------
+
+transform("chop", [num("n", range=(1, INF))],
+          "Cut each event into n parts, each playing the matching part of the sample "
+          "(sets begin/end, subdividing any existing begin..end, as Tidal's `chop`).",
+          's "bd sn" $ chop 4', T.chop)
+transform("striate", [num("n", range=(1, INF))],
+          "Play the pattern n times per cycle, the i-th time using the i-th of n parts of each "
+          "sample, interlacing the sample parts; an existing begin..end is subdivided (Tidal's "
+          "`mergePlayRange`).",
+          's "bd sn" $ striate 4', T.striate)
+transform("striateBy", [num("n", range=(1, INF)), num("length", range=(0, 1), doc="length of each part")],
+          "Like `striate` with parts of a given length, overlapping when longer than 1/n "
+          "(Tidal's `striateBy n f`: begin = i*(1-f)/n, end = begin + f).",
+          's "bd sn" $ striateBy 4 0.5', T.striate_by)
+transform("slice", [num("n", range=(1, INF), doc="number of slices"), pat("index", "which slice each event plays")],
+          "Cut each sample into n equal slices and play them in the order of an index pattern, "
+          "which gives the rhythm (Tidal's `slice`).",
+          's "bd" $ slice 4 "0 2 1 3"', lambda p, n, i: T.slice_(p, n, i))
+transform("splice", [num("n", range=(1, INF), doc="number of slices"), pat("index", "which slice each event plays")],
+          "Like `slice`, but each slice's speed is set so it fills its event exactly (Tidal's "
+          "`splice`: speed = (1/n) / event length, unit \"c\").",
+          's "bd" $ splice 4 "0 2 1 3"', T.splice)
+transform("randslice", [num("n", range=(1, INF))],
+          "Play a random one of n slices of each sample per event. The random choice is taken "
+          "over each event (Tidal takes it per query, which depends on how time is split).",
+          's "bd*4" $ randslice 4', T.randslice)
+transform("loopAt", [num("cycles", range=(0, INF))],
+          "Fit a sample to a number of cycles: slow the pattern by n and set speed to 1/n with "
+          "unit \"c\" (Tidal's `loopAt n p = slow n p |* speed (1/n) # unit \"c\"`).",
+          's "bd" $ loopAt 2 $ chop 4', T.loop_at, aliases=("loopat",))
+transform("chew", [num("n", range=(1, INF)), pat("index", "which part each event plays")],
+          "Like `bite`, but speeds each part up or down as it is squeezed or stretched (Tidal's "
+          "`chew`), so a sample's pitch follows the new timing.",
+          's "bd sn hh cp" $ chew 4 "0 [1 0] 3"', T.chew)
+transform("bite", [num("n", range=(1, INF)), pat("index", "which part each event plays")],
+          "Divide each cycle into n parts and play them in the order of an index pattern, each "
+          "part squeezed into its event (Tidal's `bite`).",
+          's "bd sn hh cp" $ bite 4 "0 2 [1 3]"', T.bite)
+
+# ---- values ----------------------------------------------------------------------------------
+
 transform("range", [num("lo"), num("hi")],
           "Scale values from 0..1 to lo..hi (value * (hi - lo) + lo), e.g. to turn a 0..1 "
-          "signal into a frequency range.",
-          'sine "0 0.5" $ range 220 440', lambda p, lo, hi: p.range(lo, hi))
-transform("linger", [num("fraction", doc="portion of the cycle to repeat; negative = the end")],
-          "Repeat the first part of each cycle (e.g. the first quarter for 0.25) to fill the "
-          "cycle; a negative fraction repeats the last part.",
-          's "bd sn hh cp" $ linger 0.25', lambda p, x: p.linger(x))
-transform("zoom", [num("begin", range=(0, 1)), num("end", range=(0, 1))],
-          "Play only the span begin..end of each cycle, stretched to fill the whole cycle.",
-          's "bd sn hh cp" $ zoom 0.25 0.75', lambda p, b, e: p.zoom(b, e))
-transform("compress", [num("begin", range=(0, 1)), num("end", range=(0, 1))],
-          "Squeeze each cycle into the span begin..end of the cycle, leaving silence around it.",
-          's "bd sn hh cp" $ compress 0.25 0.75', lambda p, b, e: p.compress(b, e))
+          "signal into a frequency range (Tidal's `range`).",
+          'sine "0 0.5" $ range 220 440', T.range_)
+transform("rangex", [num("lo", range=(0, INF)), num("hi", range=(0, INF))],
+          "Scale values from 0..1 to lo..hi on an exponential curve, for frequencies (Tidal's "
+          "`rangex lo hi = exp <$> range (log lo) (log hi)`).",
+          'sine "0 0.5 1" $ rangex 110 880', S.rangex)
+transform("quantise", [num("n", range=(0, INF), doc="steps per unit")],
+          "Round values to the nearest 1/n (halves to even, as Haskell's `round`), e.g. to snap a "
+          "signal to whole numbers (Tidal's `quantise`).",
+          'sine (mtof ("60.4 63.6" $ quantise 1))', S.quantise)
+transform("fit", [num("step", doc="how far along the list each cycle starts"), lst("values", "the values to pick from")],
+          "Use the pattern's numbers as indices into a list of values, moving `step` further along "
+          "the list every cycle (Tidal's `fit`; indices wrap).",
+          's ("0 1 2" $ fit 1 ["bd", "sn", "hh"])', lambda p, step, xs: T.fit(p, step, T.values_of(xs, "fit")))
 
+# ---- harmony -----------------------------------------------------------------------------
 
-def combinator(name, doc, example, fn, aliases=()):
-    declare(name, "combinator", params=[Param("patterns", kind="list", doc="the patterns to combine")],
-            doc=doc, example=example, fn=fn, aliases=aliases)
+transform("scale", [pat("name", f"scale name (a pattern), one of Tidal's {len(H.SCALES)}: "
+                    + " ".join(H.SCALES))],
+          "Turn scale degrees into semitones: `scale \"major\" \"0 .. 7\"` plays a major scale, degrees "
+          "past the end go up octaves and negative ones down (Tidal's `scale`, its full table of "
+          f"{len(H.SCALES)} scales; the name may be a pattern: `scale \"<major minor>\"`).",
+          'sine (mtof (scale "major" "0 .. 7" + 60))', lambda p, name: H.scale(name, p))
+transform("toScale", [lst("steps", "semitone steps of one octave")],
+          "Turn scale degrees into semitones with your own scale, given as a list of steps "
+          "within one octave (Tidal's `toScale = toScale' 12`).",
+          'sine (mtof (toScale [0, 2, 7] "0 1 2 3" + 60))', lambda p, xs: H.to_scale(T.values_of(xs, "toScale"), p))
+transform("arp", [pat("mode", "up down updown downup up&down down&up converge diverge disconverge "
+                  "pinkyup pinkyupdown thumbup thumbupdown")],
+          "Play the notes of each chord one after another in the given order (Tidal's `arp`, every "
+          "mode of its table); chords come from mini-notation (`\"c'maj e'min\"`) or stacks "
+          "(`\"[0,4,7]\"`), and the mode may be a pattern (`arp \"<up down>\"`).",
+          'sine ("c4\'maj e4\'min" $ arp "updown")', H.arp)
+transform("arpeggiate", [],
+          "Play the notes of each chord one after another, upwards (Tidal's `arpeggiate`, `arp \"up\"`).",
+          'sine ("c4\'maj e4\'min" $ arpeggiate)', H.arpeggiate, aliases=("arpg",))
 
+# ---- pattern sources (no input pattern) ----------------------------------------------------
+
+combinator("run", "The numbers 0 .. n-1 in one cycle (Tidal's `run`; n may be a pattern: "
+           "`run \"<4 8>\"`).", 'sine (mtof (run 4 * 2 + 60))', lambda n: T.run(n),
+           params=[num("n", range=(0, INF))])
+combinator("scan", "Cycle by cycle, `run 1`, `run 2`, ... `run n`, then again (Tidal's `scan`).",
+           'sine (mtof (scan 4 * 2 + 60))', lambda n: T.scan(n), params=[num("n", range=(1, INF))])
+combinator("irand", "Random whole numbers 0 .. n-1, a continuous pattern sampled where it is used "
+           "(Tidal's `irand`, time-seeded: `s \"drum*8\" # n (irand 8)`).",
+           'sine (mtof (segment 4 $ irand 12 + 60))', lambda n: R.irand(n), params=[num("n", range=(0, INF))])
+combinator("choose", "Random choices among values, a continuous pattern (Tidal's `choose = chooseBy rand`).",
+           'sine (segment 4 $ choose [220, 330, 440])', lambda *xs: R.choose(T.values_of(xs, "choose")),
+           params=[lst("values")])
+combinator("cycleChoose", "One random choice among values per cycle (Tidal's `cycleChoose = segment 1 . choose`).",
+           'sine (cycleChoose [220, 330, 440])', lambda *xs: R.cycle_choose(T.values_of(xs, "cycleChoose")),
+           params=[lst("values")])
+combinator("randcat", "Play the patterns one per cycle in a random order (Tidal's `randcat`: "
+           "slowcat shifted by a random number of cycles each cycle).",
+           'randcat [s "bd*2 sn", s "hh*3", s "cp"]', lambda *ps: R.randcat(*ps))
+combinator("perlinWith", "Smooth (Perlin) noise of an input pattern: moves between random values at "
+           "whole numbers of the input (Tidal's `perlinWith`).",
+           'sine (segment 8 $ perlinWith "0 1 2 3" * 400 + 200)', lambda p: R.perlin_with(p),
+           params=[pat("input")])
+
+# ---- combinators ------------------------------------------------------------------------------
 
 combinator("stack", "Play the patterns at the same time.",
            'stack [s "bd*2", s "hh*4"]', lambda *ps: stack(*ps), aliases=("overlay",))
@@ -164,3 +449,55 @@ combinator("slowcat", "Play the patterns one per cycle, in turn (alias of `cat`)
            'slowcat [s "bd*2", s "hh*4 cp"]', lambda *ps: slowcat(*ps))
 combinator("fastcat", "Play all the patterns in turn within one cycle, each getting an equal "
            "share of it.", 'fastcat [s "bd*2", s "hh*4"]', lambda *ps: fastcat(*ps))
+
+
+# ---- Tidal's primed names ------------------------------------------------------------------------
+
+_PRIMED = [
+    ("every'", "transform", [num("n", range=(0, INF)), num("offset"), func()],
+     "Apply a transform on the cycles whose number mod n equals the offset: `every' 3 1` "
+     "transforms cycles 1, 4, 7, ... (Tidal's `every'`).", "s \"bd sn hh\" $ every' 3 1 rev", T.every_offset),
+    ("within'", "transform", [num("begin", range=(0, 1)), num("end", range=(0, 1)), func()],
+     "Like `within`, but the transform sees the span zoomed to a whole cycle, and the result "
+     "is squeezed back into it (Tidal's `within'`).", "s \"bd sn hh cp\" $ within' 0 0.5 (fast 2)",
+     T.within_prime),
+    ("sometimesBy'", "transform", [num("amount", range=(0, 1)), func()],
+     "Like `sometimesBy`, but the transform sees the whole pattern before the random events are "
+     "picked (Tidal's `sometimesBy'`).", "s \"hh*8\" $ sometimesBy' 0.3 (# speed 2)",
+     R.sometimes_by_prime),
+    *[(f"{_n}'", "transform", [func()],
+       f"Like `{_n}`, but the transform sees the whole pattern before the events are picked "
+       f"(Tidal's `{_n}'`" + (", which 1.9 defines as sometimesBy 0.1, not sometimesBy'" if _n == "almostNever" else "")
+       + ").", f"s \"hh*8\" $ {_n}' (# speed 2)",
+       (lambda a, prime: lambda p, f: (R.sometimes_by_prime if prime else R.sometimes_by)(p, pure(a), f))(
+           Fraction(_a), _n != "almostNever"))
+      for _n, _a in (("sometimes", "0.5"), ("often", "0.75"), ("rarely", "0.25"), ("almostNever", "0.1"),
+                     ("almostAlways", "0.9"))],
+    ("chunk'", "transform", [num("n"), func()],
+     "`chunk` going backwards through the parts (Tidal 1.9's `chunk' n = chunk (-n)`).",
+     "s \"bd sn hh cp\" $ chunk' 4 (hurry 2)", T.chunk_back),
+    ("iter'", "transform", [num("n", range=(0, INF))],
+     "Like `iter`, but each cycle starts one part earlier (Tidal's `iter'`).",
+     "s \"bd sn hh cp\" $ iter' 4", T.iter_back),
+    ("toScale'", "transform", [num("octave", doc="semitones per octave"), lst("steps")],
+     "`toScale` with a given octave size, for scales that are not 12-tone (Tidal's `toScale'`).",
+     "sine (mtof (toScale' 10 [0, 2, 7] \"0 1 2 3\" + 60))",
+     lambda p, o, xs: H.to_scale_oct(_v(o), T.values_of(xs, "toScale'"), p)),
+    ("fit'", "transform", [num("cycles", range=(0, INF)), num("n", range=(1, INF)), pat("from"), pat("to")],
+     "Cut the pattern into n pieces marked by the `from` pattern and play them in the order of the "
+     "`to` pattern (Tidal's `fit' cyc n from to`).", "s \"bd sn\" $ fit' 1 2 \"0 1\" \"1 0\"",
+     lambda p, c, n, a, b: T.fit_prime(p, c, _v(n), a, b)),
+    ("ghost'", "transform", [num("time", unit="cycles")],
+     "`ghost` with a given spacing: ghost notes time*1.5 and time*2.5 cycles later "
+     "(Tidal's `ghost'`).", "s \"~ sn\" $ ghost' 0.0625", T.ghost_prime),
+]
+
+
+def _lexer_accepts_primes() -> bool:
+    from ..dsl import lexer
+    return re.fullmatch(lexer.t_NAME.__doc__, "every'") is not None
+
+
+if _lexer_accepts_primes():
+    for _n, _cat, _params, _doc, _ex, _fn in _PRIMED:
+        declare(_n, _cat, params=_params, doc=_doc, example=_ex, fn=_fn, **_typed(_n))

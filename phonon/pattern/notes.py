@@ -1,8 +1,12 @@
 """Note names, chords and numeric conversions of pattern values.
 
-Scientific pitch: c4 = MIDI 60, a4 = 69 (440 Hz); the octave defaults to 4 ("a" = 69).
+Two readings of a note name, by where it is used (LANGUAGE.md):
+- As a frequency (Phonon's signal context, `saw "a4"`): scientific pitch, c4 = MIDI 60,
+  a4 = 69 = 440 Hz, the octave defaulting to 4 (`to_hz`).
+- As a note in `note`/`n` (Tidal's semitones, `to_semitones`): c5 = 0, a5 = 9 (440 Hz in
+  SuperDirt), the octave defaulting to 5 (Tidal's ParseBP noteName). A bare name is the same
+  pitch both ways ("a" = 440 Hz); an explicit octave is one lower in Tidal's numbering.
 Sharps are `s` or `#` (`cs4`, `c#4`), flats `f` or `b` (`ef4`, `eb4`), `n` is natural.
-(Tidal counts from c5 = 0; Phonon uses MIDI numbers, as LANGUAGE.md's `"a4"` = 440.)
 
 Mini-notation words stay strings; these functions interpret them when a number is
 needed. Chords (`c4'maj`) become stacks of `Note` values.
@@ -10,13 +14,13 @@ needed. Chords (`c4'maj`) become stacks of `Note` values.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Optional, Union
 
 from ..errors import CompileError
 
-__all__ = ["Note", "PatternValueError", "note_to_midi", "to_hz", "to_number", "to_semitones",
+__all__ = ["Note", "PatternValueError", "PatternWarning", "note_to_midi", "to_hz", "to_number", "to_semitones",
            "CHORDS", "chord_notes"]
 
 
@@ -24,11 +28,30 @@ class PatternValueError(CompileError):
     """A pattern value of the wrong kind for where it is used (a word where a number is needed)."""
 
 
+class PatternWarning(UserWarning):
+    """A pattern call that is valid but probably not what was meant (shown without a traceback)."""
+
+
 @dataclass(frozen=True)
 class Note:
-    """A pitched value (from a chord): MIDI note number, exact."""
+    """A pitched value (from a chord): MIDI note number, exact. `octave` records whether the
+    name gave an octave (`c4'maj` yes, `c'maj` no), which Tidal's numbering needs."""
 
     midi: Fraction
+    octave: bool = field(default=False, compare=False, repr=False)
+
+    # Transposition keeps a Note a Note (`"c'maj" + "<0 12>"`, `|+ n 12` on chords).
+    def __add__(self, other):
+        if isinstance(other, Note):
+            return NotImplemented
+        return Note(self.midi + other, self.octave)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        if isinstance(other, Note):
+            return NotImplemented
+        return Note(self.midi - other, self.octave)
 
     def __repr__(self) -> str:
         m = self.midi
@@ -49,6 +72,17 @@ def note_to_midi(name: str) -> Optional[Fraction]:
     n = _PC[letter.lower()] + sum(_MOD[c] for c in mods)
     o = int(octave) if octave is not None else 4
     return Fraction(n + (o + 1) * 12)
+
+
+def tidal_note(name: str) -> Optional[Fraction]:
+    """Tidal's semitones of a note name (c5 = 0, "a" = a5 = 9, "c4" = -12), or None."""
+    m = _NOTE_RE.match(name)
+    if not m:
+        return None
+    letter, mods, octave = m.groups()
+    n = _PC[letter.lower()] + sum(_MOD[c] for c in mods)
+    o = int(octave) if octave is not None else 5
+    return Fraction(n + (o - 5) * 12)
 
 
 Number = Union[Fraction, int, float]
@@ -93,17 +127,18 @@ def to_number(value) -> Union[Fraction, int, float]:
 
 
 def to_semitones(value) -> Union[Fraction, int, float]:
-    """Numbers are semitones already; a note name or Note gives midi - 60 (c4 = 0)."""
+    """Numbers are semitones already; a note name or Note gives Tidal's semitones (c5 = 0,
+    a bare "c" = 0, "c4" = -12)."""
     if _is_number(value):
         return value
     if isinstance(value, Note):
-        return value.midi - 60
+        return value.midi - (72 if value.octave else 60)
     if isinstance(value, str):
-        m = note_to_midi(value)
+        m = tidal_note(value)
         if m is not None:
-            return m - 60
+            return m
     raise PatternValueError(f"got {_show(value)} where a note is needed; expected a number of "
-                            f"semitones (like 7, -12) or a note name (like c4, e, a#3)")
+                            f"semitones (like 7, -12) or a note name (like c5, e, a#4)")
 
 
 def _show(v) -> str:

@@ -1,199 +1,360 @@
-"""Transforms built from the core primitives (Tidal's Sound.Tidal.UI / Control).
+"""Transforms built from the core primitives (Tidal 1.9's Sound.Tidal.UI, Core and Control).
 
-Each numeric transform is written once in its plain form `_name(pat, *constants)` and
-attached with `@transform`, which also makes the patterned `name` (arguments may be
-patterns). Transforms on control patterns (values are dicts like {"s": "bd", "gain": 1})
-set or scale keys; on other values they leave values alone unless documented.
+Free functions, pattern first: `every(pat, n, f)`. Each numeric transform is written once in
+its plain form `_name(pat, *constants)`; its patterned form `name = patterned(_name)`
+accepts patterns for any argument (Tidal's tParam; constant patterns take a fast path).
+Nothing here adds methods to `Pattern`. Transforms on control patterns (dict values like
+{"s": "bd", "gain": 1}) set or scale keys; on other values they leave values alone unless
+documented. Every function cites the Tidal definition it follows.
 """
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Callable
+from typing import Callable, Sequence
 
-from .core import (Arc, Hap, Pattern, fastcat, method, pure, silence, slowcat, stack, to_time,
-                   transform)
+from .core import (Arc, Hap, Pattern, cycle_pos, fast_from_list, fastcat, patterned, pure, reify,
+                   silence, slowcat, stack, to_time)
+from .notes import PatternValueError
 from .timearith import mul as _mul
 
 _ONE = Fraction(1)
+_HALF = Fraction(1, 2)
 
 
 def _int(x, name: str) -> int:
     t = to_time(x)
     if t.denominator != 1:
-        from .notes import PatternValueError
         raise PatternValueError(f"{name}: got {float(t):g}; expected a whole number")
     return t.numerator
+
+
+def values_of(items, name: str) -> list:
+    """The values of a list argument: constants or constant (pure) patterns."""
+    out = []
+    for x in items:
+        if isinstance(x, Pattern):
+            if not x.is_pure:
+                raise PatternValueError(f"{name}: list items must be single values, not patterns")
+            x = x.pure_value
+        out.append(x)
+    return out
 
 
 # ---- cycle-wise -----------------------------------------------------------------
 
 
-@transform
+def when_cycle(pat: Pattern, test: Callable[[int], bool], f: Callable) -> Pattern:
+    """Apply f on the cycles c where test(c) holds (Tidal's `when`)."""
+    return pat.every_cycle_when(test, f)
+
+
+def when_t(pat: Pattern, test: Callable[[Fraction], bool], f: Callable) -> Pattern:
+    """Apply f to the (cycle-split) queries whose start time passes test (Tidal's whenT)."""
+    qa, qb = pat.query_span, f(pat).query_span
+    return Pattern(lambda span: qb(span) if test(span.begin) else qa(span)).split_queries()
+
+
+def ifp(pat: Pattern, test: Callable[[int], bool], f1: Callable, f2: Callable) -> Pattern:
+    """f1 on the cycles where test(cycle) holds, f2 on the others (Tidal's ifp)."""
+    q1, q2 = f1(pat).query_span, f2(pat).query_span
+    return Pattern(lambda span: q1(span) if test(span.begin.__floor__()) else q2(span)).split_queries()
+
+
 def _every(pat: Pattern, n, f: Callable) -> Pattern:
-    """Apply f on cycles 0, n, 2n, ... (n <= 0: never)."""
+    """Tidal's _every: f on cycles 0, n, 2n, ... (n == 0: never; Haskell's mod for n < 0)."""
     n = _int(n, "every")
-    if n <= 0:
+    if n == 0:
         return pat
     return pat.every_cycle_when(lambda c: c % n == 0, f)
 
 
-@transform
+every = patterned(_every)
+
+
+def _every_offset(pat: Pattern, n, o, f: Callable) -> Pattern:
+    """Tidal's _every' n o: f on the cycles c with c mod n == o."""
+    n, o = _int(n, "every'"), _int(o, "every'")
+    if n == 0:
+        return pat
+    return pat.every_cycle_when(lambda c: c % n == o, f)
+
+
+every_offset = patterned(_every_offset)
+
+
+def _whenmod(pat: Pattern, a, b, f: Callable) -> Pattern:
+    """Tidal's _whenmod a b = whenT (\\t -> (t `mod'` a) >= b): f where the cycle count mod a is >= b."""
+    a, b = to_time(a), to_time(b)
+    if a == 0:
+        return pat
+    return when_t(pat, lambda t: t % a >= b, f)
+
+
+whenmod = patterned(_whenmod)
+
+
 def _iter(pat: Pattern, n) -> Pattern:
-    """Cycle c starts the pattern c/n of the way in (shifting left one step each cycle)."""
+    """Tidal's _iter: cycle c starts the pattern c/n of the way in (rotL)."""
     n = _int(n, "iter")
     if n == 0:
         return pat
     return slowcat(*[pat._early(Fraction(i, n)) for i in range(n)])
 
 
-@method
+iter_ = patterned(_iter)
+
+
+def _iter_back(pat: Pattern, n) -> Pattern:
+    """Tidal's _iter': as iter, shifting the other way (rotR)."""
+    n = _int(n, "iter'")
+    if n == 0:
+        return pat
+    return slowcat(*[pat._late(Fraction(i, n)) for i in range(n)])
+
+
+iter_back = patterned(_iter_back)
+
+
 def palindrome(pat: Pattern) -> Pattern:
     """Forwards on even cycles, reversed on odd cycles (Tidal: slowAppend p (rev p))."""
     return slowcat(pat, pat.rev())
 
 
-def within(pat: Pattern, begin, end, f: Callable) -> Pattern:
-    """Apply f to the events starting in [begin, end) of each cycle."""
-    b, e = to_time(begin), to_time(end)
+def brak(pat: Pattern) -> Pattern:
+    """Tidal's brak: on odd cycles, squash into the first half and shift a quarter later
+    (when ((== 1) . (`mod` 2)) ((1%4) `rotR`) . (\\x -> fastcat [x, silence]))."""
+    return pat.every_cycle_when(lambda c: c % 2 == 1, lambda x: fastcat(x, silence)._late(Fraction(1, 4)))
 
+
+def _in_window(b: Fraction, e: Fraction):
     def inside(t):
-        c = t - t.__floor__()
+        c = cycle_pos(t)
         return b <= c < e
+    return inside
+
+
+def _within(pat: Pattern, begin, end, f: Callable) -> Pattern:
+    """Tidal's within (s, e) f p: f applies to the events whose onset's cycle position is in [s, e)."""
+    inside = _in_window(to_time(begin), to_time(end))
     return stack(f(pat).filter_when(inside), pat.filter_when(lambda t: not inside(t)))
 
 
-Pattern.within = within
+within = patterned(_within)
 
 
-@transform
+def _within_prime(pat: Pattern, begin, end, f: Callable) -> Pattern:
+    """Tidal's within' (s, e) f p: like within, but f sees the window zoomed to a whole cycle
+    (filterWhen inside $ compress (s, e) $ f $ zoom (s, e) p)."""
+    b, e = to_time(begin), to_time(end)
+    inside = _in_window(b, e)
+    return stack(f(pat._zoom(b, e))._compress(b, e).filter_when(inside),
+                 pat.filter_when(lambda t: not inside(t)))
+
+
+within_prime = patterned(_within_prime)
+
+
 def _chunk(pat: Pattern, n, f: Callable) -> Pattern:
-    """Divide the cycle into n parts and apply f to part c mod n in cycle c (Tidal's cat of withins)."""
+    """Tidal's _chunk: n >= 0: cat [within (i/n, (i+1)/n) f p | i <- [0..n-1]] (Tidal's `cat`,
+    so cycle c plays cycle c//n of each window's pattern); n < 0: the windows backwards,
+    do i <- _slow m $ rev $ run m; within (i/m, (i+1)/m) f p."""
     n = _int(n, "chunk")
     if n == 0:
         return pat
-    if n < 0:
-        # Backwards: part n-1 first.
-        m = -n
-        return slowcat(*[within(pat, Fraction(i, m), Fraction(i + 1, m), f) for i in reversed(range(m))])
-    return slowcat(*[within(pat, Fraction(i, n), Fraction(i + 1, n), f) for i in range(n)])
+    if n > 0:
+        return slowcat(*[_within(pat, Fraction(i, n), Fraction(i + 1, n), f) for i in range(n)])
+    m = -n
+    parts = [_within(pat, Fraction(i, m), Fraction(i + 1, m), f) for i in range(m)]
+    return run(m).rev()._slow(m).bind(lambda i: parts[int(i)])
 
 
-@transform
+chunk = patterned(_chunk)
+
+
+def _chunk_back(pat: Pattern, n, f: Callable) -> Pattern:
+    """Tidal 1.9's _chunk' n = _chunk (-n)."""
+    return _chunk(pat, -_int(n, "chunk'"), f)
+
+
+chunk_back = patterned(_chunk_back)
+
+
 def _linger(pat: Pattern, n) -> Pattern:
-    """Repeat the first n of each cycle (the last -n when negative) to fill the cycle."""
+    """Tidal's _linger: n >= 0: _fast (1/n) $ zoom (0, n); n < 0: _fast (1/n) $ zoom (1+n, 1)
+    (a negative factor, so Tidal also reverses the lingered part)."""
     n = to_time(n)
     if n == 0:
         return silence
     if n < 0:
-        return pat._zoom(1 + n, 1)._fast(-1 / n)
+        return pat._zoom(1 + n, 1)._fast(1 / n)
     return pat._zoom(0, n)._fast(1 / n)
 
 
-@method
+linger = patterned(_linger)
+
+
+def _trunc(pat: Pattern, t) -> Pattern:
+    """Tidal's _trunc t = compress (0, t) . zoomArc (Arc 0 t): play the first t of each cycle, then silence."""
+    t = to_time(t)
+    if t <= 0:
+        return silence
+    if t >= 1:
+        return pat
+    return pat._zoom(0, t)._compress(0, t)
+
+
+trunc = patterned(_trunc)
+
+
+def _inside(pat: Pattern, n, f: Callable) -> Pattern:
+    """Tidal's _inside n f p = _fast n $ f (_slow n p)."""
+    n = to_time(n)
+    if n == 0:
+        return silence
+    return f(pat._slow(n))._fast(n)
+
+
+inside = patterned(_inside)
+
+
+def _outside(pat: Pattern, n, f: Callable) -> Pattern:
+    """Tidal's _outside n = _inside (1/n)."""
+    n = to_time(n)
+    if n == 0:
+        return silence
+    return _inside(pat, 1 / n, f)
+
+
+outside = patterned(_outside)
+
+
+def _swing_by(pat: Pattern, x, n) -> Pattern:
+    """Tidal's swingBy x n = inside n (within (0.5, 1) (x ~>)): delay the second half of each
+    1/n of a cycle by x."""
+    x = to_time(x)
+    return _inside(pat, n, lambda p: _within(p, _HALF, _ONE, lambda q: q._late(x)))
+
+
+swing_by = patterned(_swing_by)
+
+
+def swing(pat: Pattern, n) -> Pattern:
+    """Tidal's swing = swingBy (pure $ 1%3)."""
+    return swing_by(pat, pure(Fraction(1, 3)), n)
+
+
 def superimpose(pat: Pattern, f: Callable) -> Pattern:
-    """Play the pattern together with f applied to it."""
+    """Tidal's superimpose f p = stack [p, f p]."""
     return stack(pat, f(pat))
 
 
-@transform
+def layer(pat: Pattern, fs: Sequence[Callable]) -> Pattern:
+    """Tidal's layer fs p = stack $ map ($ p) fs."""
+    return stack(*[f(pat) for f in fs])
+
+
 def _off(pat: Pattern, t, f: Callable) -> Pattern:
-    """Superimpose f applied to a copy shifted later by t."""
+    """Tidal's _off t f p = superimpose (f . (t `rotR`)) p."""
     return stack(pat, f(pat._late(t)))
 
 
-# ---- control values --------------------------------------------------------------
+off = patterned(_off)
 
 
-def _set_key(v, key: str, x):
-    if isinstance(v, dict):
-        d = dict(v)
-        d[key] = x
-        return d
-    return {"value": v, key: x}
+def spread(pat: Pattern, f: Callable, values: Sequence) -> Pattern:
+    """Tidal's spread f xs p = slowcat $ map (`f` p) xs: f x p for each x, one per cycle
+    (`f(pat, x)` here, pattern first)."""
+    return slowcat(*[f(pat, x) for x in values])
 
 
-def _scale_key(v, key: str, factor):
-    if isinstance(v, dict):
-        d = dict(v)
-        old = d.get(key)
-        if old is None:
-            d[key] = factor
-        elif type(old) is Fraction and type(factor) is Fraction:
-            d[key] = _mul(old, factor)  # exact, without Fraction's operator dispatch
+def fastspread(pat: Pattern, f: Callable, values: Sequence) -> Pattern:
+    """Tidal's fastspread f xs p = fastcat $ map (`f` p) xs."""
+    return fastcat(*[f(pat, x) for x in values])
+
+
+def spread_choose(pat: Pattern, f: Callable, values: Sequence) -> Pattern:
+    """Tidal's spreadChoose f vs p = do v <- _segment 1 (choose vs); f v p (alias spreadr): each
+    cycle, f with a randomly chosen value."""
+    from .random import choose
+    values = list(values)
+    outs = [f(pat, v) for v in values]
+    return choose(list(range(len(values))))._segment(1).bind(lambda i: outs[i])
+
+
+spreadr = spread_choose
+
+
+def _event_order(h: Hap):
+    """Tidal's derived Ord on events: context first (source positions, Tidal's
+    ((column, line), (end column, line)) pairs), then whole, then part."""
+    ctx = tuple(((c.col, c.line), (c.col + c.length, c.line)) for c in h.context if hasattr(c, "col"))
+    w = h.whole
+    return (ctx, w is not None, (w.begin, w.end) if w is not None else (), (h.part.begin, h.part.end))
+
+
+def _rot(pat: Pattern, i) -> Pattern:
+    """Tidal's _rot: query the whole cycle, sort its events (Tidal's Ord on events: source
+    context first, then time), shift the values i places along the events (structure stays),
+    constrain to the query."""
+    i = _int(i, "rot")
+    if i == 0:
+        return pat
+    q = pat.query_span
+
+    def query(span):
+        s = span.begin.__floor__()
+        cyc = Arc(Fraction(s), Fraction(s + 1))
+        es = sorted(_defrag(q(cyc)), key=_event_order)
+        if not es:
+            return []
+        n = len(es)
+        k = i % n
+        vals = [h.value for h in es]
+        out = []
+        for j, h in enumerate(es):
+            part = h.part.intersection(span)
+            if part is not None:
+                out.append(Hap(h.whole, part, vals[(j + k) % n], h.context))
+        return out
+    return Pattern(query).split_queries()
+
+
+rot = patterned(_rot)
+
+
+def _defrag(haps: list) -> list:
+    """Tidal's defragParts: join fragments of the same event that touch."""
+    out = list(haps)
+    i = 0
+    while i < len(out):
+        h = out[i]
+        for j in range(i + 1, len(out)):
+            g = out[j]
+            if (g.whole == h.whole and g.whole is not None and g.value == h.value
+                    and (g.part.begin == h.part.end or g.part.end == h.part.begin)):
+                out[i] = Hap(h.whole, Arc(min(h.part.begin, g.part.begin), max(h.part.end, g.part.end)),
+                             h.value, h.context)
+                del out[j]
+                break
         else:
-            d[key] = old * factor
-        return d
-    return v
+            i += 1
+    return out
 
 
-@method
-def jux(pat: Pattern, f: Callable) -> Pattern:
-    """Original hard left (pan -1), f applied hard right (pan +1), as Tidal's
-    `jux f p = stack [p # pan 0, f $ p # pan 1]` on Phonon's -1..1 pan. Dict values get
-    their "pan" key set; other values v become {"value": v, "pan": ±1}."""
-    left = pat.fmap(lambda v: _set_key(v, "pan", Fraction(-1)))
-    right = f(pat.fmap(lambda v: _set_key(v, "pan", _ONE)))
-    return stack(left, right)
+# ---- combining two patterns ---------------------------------------------------------
 
 
-@transform
-def _stut(pat: Pattern, count, feedback, steptime) -> Pattern:
-    """Tidal's `stut count feedback steptime`: the pattern plus count-1 echoes, the x-th
-    shifted later by x*steptime with "gain" multiplied by
-    feedback + (1 - feedback) * (count - x) / count (Tidal 1.9's `scalegain`: a linear
-    fade from 1 towards feedback; gain defaults to 1). Non-dict values echo unchanged."""
-    count = _int(count, "stut")
-    feedback, steptime = to_time(feedback), to_time(steptime)
-    layers = [pat]
-    for x in range(1, count):
-        g = feedback + (1 - feedback) * Fraction(count - x, count)
-        scale = (lambda v, g=g: _scale_key(v, "gain", g))
-        d = x * steptime
-        # pat._late(d).fmap(scale), in one pass when there is a shift
-        layers.append(pat._shift(d, scale) if d != 0 else pat.fmap(scale))
-    return stack(*layers)
+def _wedge(pat: Pattern, t, other: Pattern) -> Pattern:
+    """Tidal's _wedge t p p' = overlay (_fastGap (1/t) p) (t `rotR` _fastGap (1/(1-t)) p')."""
+    t = to_time(t)
+    if t <= 0:
+        return other
+    if t >= 1:
+        return pat
+    return stack(pat._fast_gap(1 / t), other._fast_gap(1 / (1 - t))._late(t))
 
 
-@transform
-def _hurry(pat: Pattern, n) -> Pattern:
-    """fast n, and multiply "speed" by n (pitching samples up)."""
-    n = to_time(n)
-    return pat._fast(n).fmap(lambda v: _scale_key(v, "speed", n))
-
-
-def _slices(v: dict, n: int):
-    b0 = v.get("begin", 0)
-    e0 = v.get("end", 1)
-    d = e0 - b0
-    return [dict(v, begin=b0 + Fraction(i, n) * d, end=b0 + Fraction(i + 1, n) * d) for i in range(n)]
-
-
-@transform
-def _chop(pat: Pattern, n) -> Pattern:
-    """Cut each event into n parts in time, each playing the matching part of the sample
-    ("begin"/"end" keys, subdividing any existing begin..end)."""
-    n = _int(n, "chop")
-    if n < 1:
-        return silence
-
-    def cut(v):
-        if not isinstance(v, dict):
-            v = {"value": v}
-        return fastcat(*[pure(s) for s in _slices(v, n)])
-    return pat.squeeze_bind(cut)
-
-
-@transform
-def _striate(pat: Pattern, n) -> Pattern:
-    """Play the whole pattern n times per cycle, the i-th time with begin=i/n, end=(i+1)/n."""
-    n = _int(n, "striate")
-    if n < 1:
-        return silence
-    return fastcat(*[pat.fmap(lambda v, i=i: _set_key(_set_key(v, "begin", Fraction(i, n)), "end",
-                                                           Fraction(i + 1, n))) for i in range(n)])
-
-
-# ---- structure ---------------------------------------------------------------------
+wedge = patterned(_wedge, raw=(1,))
 
 
 def truthy(v) -> bool:
@@ -205,20 +366,45 @@ def truthy(v) -> bool:
     return bool(v)
 
 
-@method
+def inv(bools) -> Pattern:
+    """Tidal's inv = (not <$>): invert a boolean pattern."""
+    return reify(bools).fmap(lambda v: not truthy(v))
+
+
 def struct(pat: Pattern, bools) -> Pattern:
-    """Structure from a boolean pattern (`struct "t ~ t t"`), values from pat."""
-    from .core import reify
+    """Tidal's struct: structure from a boolean pattern, values from pat (true events only)."""
     b = reify(bools).filter_values(truthy)
     return b.app_left(pat, lambda a, v: v)
 
 
-@method
 def mask(pat: Pattern, bools) -> Pattern:
-    """Keep only the parts of pat where the boolean pattern is true (structure from pat)."""
-    from .core import reify
+    """Tidal's mask b p = const <$> p <* filterValues id b (structure from pat)."""
     b = reify(bools).filter_values(truthy)
     return pat.app_left(b, lambda v, a: v)
+
+
+def sew(bools, a: Pattern, b: Pattern) -> Pattern:
+    """Tidal's sew pb a b = overlay (mask pb a) (mask (inv pb) b): a where true, b where false."""
+    bools = reify(bools)
+    return stack(mask(a, bools), mask(b, inv(bools)))
+
+
+def stitch(bools, a: Pattern, b: Pattern) -> Pattern:
+    """Tidal's stitch pb a b = overlay (struct pb a) (struct (inv pb) b): the boolean's rhythm,
+    values from a on true and from b on false."""
+    bools = reify(bools)
+    return stack(struct(a, bools), struct(b, inv(bools)))
+
+
+def while_(pat: Pattern, bools, f: Callable) -> Pattern:
+    """Tidal's while b f pat = sew b (f pat) pat."""
+    return sew(bools, f(pat), pat)
+
+
+def euclid_bools(k: int, n: int) -> list[bool]:
+    if k >= 0:
+        return bjorklund(k, n)
+    return [not b for b in bjorklund(-k, n)]
 
 
 def bjorklund(k: int, n: int) -> list[bool]:
@@ -245,29 +431,506 @@ def bjorklund(k: int, n: int) -> list[bool]:
     return [s for x in xs for s in x] + [s for y in ys for s in y]
 
 
-@transform
 def _euclid(pat: Pattern, k, n, rotation=0) -> Pattern:
-    """k pulses spread over n steps (Bjorklund), rotated LEFT by `rotation` steps; each
-    pulse plays the whole pattern squeezed into its step. Negative k inverts."""
+    """Tidal's _euclid (k pulses over n steps, Bjorklund; negative k inverts), each pulse playing
+    the pattern squeezed into its step; the optional rotation is Tidal's euclidOff (rotL s/n)."""
     k, n, r = _int(k, "euclid"), _int(n, "euclid"), _int(rotation, "euclid")
     if n <= 0:
         return silence
-    bools = bjorklund(abs(k), n)
-    if k < 0:
-        bools = [not b for b in bools]
-    out = fastcat(*[pat if b else silence for b in bools])
+    out = fastcat(*[pat if b else silence for b in euclid_bools(k, n)])
     return out._early(Fraction(r, n)) if r else out
 
 
-@transform
+euclid = patterned(_euclid)
+
+
+def _euclid_off(pat: Pattern, k, n, s) -> Pattern:
+    """Tidal's _euclidOff n k s p = rotL (s%k) (_euclid n k p); 0 steps: silence."""
+    return _euclid(pat, k, n, s)
+
+
+euclid_off = patterned(_euclid_off)
+
+
+def _euclid_inv(pat: Pattern, k, n) -> Pattern:
+    """Tidal's _euclidInv n k = _euclid (-n) k: the pattern on the steps euclid leaves silent."""
+    return _euclid(pat, -_int(k, "euclidInv"), n)
+
+
+euclid_inv = patterned(_euclid_inv)
+
+
+def euclid_full(pat: Pattern, k, n, other: Pattern) -> Pattern:
+    """Tidal's euclidFull n k pa pb = stack [euclid n k pa, euclidInv n k pb]."""
+    return stack(euclid(pat, k, n), euclid_inv(other, k, n))
+
+
+def euclid_off_full(pat: Pattern, k, n, s, other: Pattern) -> Pattern:
+    """euclidOffFull n k s p p' = stack [euclidOff n k s p, euclidOff (negate <$> n) k s p']: named in
+    Tidal's documentation but not defined in Tidal 1.9's source; this is euclidFull's definition
+    with euclidOff's rotation."""
+    neg = reify(k).fmap(lambda v: -v)
+    return stack(euclid_off(pat, k, n, s), euclid_off(other, neg, n, s))
+
+
+# ---- control values --------------------------------------------------------------
+
+
+def _set_key(v, key: str, x):
+    if isinstance(v, dict):
+        d = dict(v)
+        d[key] = x
+        return d
+    return {"value": v, key: x}
+
+
+def _scale_key(v, key: str, factor):
+    """Tidal's `|* key factor` on one value: multiply when present, else set (ValueMap union)."""
+    if isinstance(v, dict):
+        d = dict(v)
+        old = d.get(key)
+        if old is None:
+            d[key] = factor
+        elif type(old) is Fraction and type(factor) is Fraction:
+            d[key] = _mul(old, factor)  # exact, without Fraction's operator dispatch
+        else:
+            d[key] = old * factor
+        return d
+    return v
+
+
+def _jux_by(pat: Pattern, n, f: Callable) -> Pattern:
+    """Tidal's juxBy n f p = stack [p |+ pan 0.5 |- pan (n/2), f $ p |+ pan 0.5 |+ pan (n/2)]:
+    pan is 0..1 (0 left, 1 right); an existing pan is offset; non-dict values become
+    {"value": v, "pan": ...}."""
+    h = to_time(n) / 2
+    return stack(pat.fmap(_pan_by(-h)), f(pat.fmap(_pan_by(h))))
+
+
+def _pan_by(delta: Fraction):
+    """v |+ pan 0.5 |+ pan delta, in one dict copy (exact when the pan is exact)."""
+    c = _HALF + delta
+
+    def g(v):
+        d = dict(v) if isinstance(v, dict) else {"value": v}
+        old = d.get("pan")
+        if old is None:
+            d["pan"] = c
+        elif type(old) is Fraction:
+            d["pan"] = old + c
+        else:
+            d["pan"] = (old + _HALF) + delta  # Tidal's order of the two additions, for floats
+        return d
+    return g
+
+
+jux_by = patterned(_jux_by)
+
+
+def jux(pat: Pattern, f: Callable) -> Pattern:
+    """Tidal's jux = juxBy 1: the original at pan 0 (left), f applied at pan 1 (right)."""
+    return _jux_by(pat, _ONE, f)
+
+
+def _stut(pat: Pattern, count, feedback, steptime) -> Pattern:
+    """Tidal's `stut count feedback steptime`: the pattern plus count-1 echoes, the x-th
+    shifted later by x*steptime with "gain" multiplied by
+    feedback + (1 - feedback) * (count - x) / count (Tidal 1.9's `scalegain`: a linear
+    fade from 1 towards feedback; gain defaults to 1). Non-dict values echo unchanged."""
+    count = _int(count, "stut")
+    feedback, steptime = to_time(feedback), to_time(steptime)
+    layers = [pat]
+    for x in range(1, count):
+        g = feedback + (1 - feedback) * Fraction(count - x, count)
+        scale = (lambda v, g=g: _scale_key(v, "gain", g))
+        d = x * steptime
+        # pat._late(d).fmap(scale), in one pass when there is a shift
+        layers.append(pat._shift(d, scale) if d != 0 else pat.fmap(scale))
+    return stack(*layers)
+
+
+stut = patterned(_stut)
+
+
+def _echo_with(pat: Pattern, count, time, f: Callable) -> Pattern:
+    """Tidal's _echoWith count time f p: count <= 1: p; else
+    overlay (f (time `rotR` _echoWith (count-1) time f p)) p: the k-th echo is f applied k times."""
+    count = _int(count, "echoWith")
+    time = to_time(time)
+    out = pat
+    for _ in range(count - 1):
+        out = stack(f(out._late(time)), pat)
+    return out
+
+
+echo_with = patterned(_echo_with)
+
+
+def _echo(pat: Pattern, count, time, feedback) -> Pattern:
+    """Tidal's _echo count time feedback = _echoWith count time (|* gain feedback): the k-th
+    echo's gain is multiplied by feedback^k."""
+    fb = to_time(feedback)
+    return _echo_with(pat, count, time, lambda p: p.fmap(lambda v: _scale_key(v, "gain", fb)))
+
+
+echo = patterned(_echo)
+
+
+def _stutter(pat: Pattern, n, t) -> Pattern:
+    """Tidal's stutter n t p = stack $ map (\\i -> (t * i) `rotR` p) [0 .. n-1]."""
+    n, t = _int(n, "stutter"), to_time(t)
+    return stack(*[pat._late(t * i) for i in range(n)])
+
+
+stutter = patterned(_stutter)
+
+
+def _ghost_with(pat: Pattern, a, f: Callable) -> Pattern:
+    """Tidal's ghostWith a f p = superimpose (((a*2.5) `rotR`) . f) $ superimpose (((a*1.5) `rotR`) . f) p."""
+    a = to_time(a)
+    inner = stack(pat, f(pat)._late(a * Fraction(3, 2)))
+    return stack(inner, f(inner)._late(a * Fraction(5, 2)))
+
+
+ghost_with = patterned(_ghost_with)
+
+
+def _ghost_fx(v):
+    """Tidal's ghost' effect: (|*| gain 0.7) . (|> end 0.2) . (|*| speed 1.25)."""
+    v = _scale_key(v, "speed", Fraction(5, 4))
+    v = _set_key(v, "end", Fraction(1, 5))
+    return _scale_key(v, "gain", Fraction(7, 10))
+
+
+def _ghost_prime(pat: Pattern, a) -> Pattern:
+    """Tidal's ghost' a = ghostWith a (quieter, shorter, higher copies)."""
+    return _ghost_with(pat, a, lambda p: p.fmap(_ghost_fx))
+
+
+ghost_prime = patterned(_ghost_prime)
+
+
+def ghost(pat: Pattern) -> Pattern:
+    """Tidal's ghost = ghost' 0.125."""
+    return _ghost_prime(pat, Fraction(1, 8))
+
+
+def _hurry(pat: Pattern, n) -> Pattern:
+    """Tidal's hurry x = (|* speed x) . fast x."""
+    n = to_time(n)
+    return pat._fast(n).fmap(lambda v: _scale_key(v, "speed", n))
+
+
+hurry = patterned(_hurry)
+
+
+def _loop_at(pat: Pattern, n) -> Pattern:
+    """Tidal's loopAt n p = slow n p |* speed (1/n) # unit "c": a sample fills n cycles."""
+    n = to_time(n)
+    if n == 0:
+        return silence
+    inv_n = 1 / n
+    return pat._slow(n).fmap(lambda v: _set_key(_scale_key(v, "speed", inv_n), "unit", "c"))
+
+
+loop_at = patterned(_loop_at)
+
+
+def _begin_end(v) -> tuple:
+    d = v if isinstance(v, dict) else {}
+    return to_time(d.get("begin", 0)), to_time(d.get("end", 1))
+
+
+def _slices(v, n: int):
+    b0, e0 = _begin_end(v)
+    v = v if isinstance(v, dict) else {"value": v}
+    d = e0 - b0
+    return [dict(v, begin=b0 + Fraction(i, n) * d, end=b0 + Fraction(i + 1, n) * d) for i in range(n)]
+
+
+def _chop(pat: Pattern, n) -> Pattern:
+    """Tidal's _chop: cut each event into n parts in time, the i-th playing part i of its
+    begin..end range (begin' = b + i/n*(e-b), end' = b + (i+1)/n*(e-b); b, e default 0, 1)."""
+    n = _int(n, "chop")
+    if n < 1:
+        return silence
+    return pat.squeeze_bind(lambda v: fast_from_list(_slices(v, n)))
+
+
+chop = patterned(_chop)
+
+
+def _merge_play_range(v, b: Fraction, e: Fraction):
+    """Tidal's mergePlayRange (b, e): the span b..e of the value's own begin..end."""
+    b0, e0 = _begin_end(v)
+    d = e0 - b0
+    return _set_key(_set_key(v, "begin", b * d + b0), "end", e * d + b0)
+
+
+def _striate(pat: Pattern, n) -> Pattern:
+    """Tidal's _striate n p = fastcat [mergePlayRange (i/n, (i+1)/n) <$> p | i <- [0..n-1]]:
+    the pattern n times per cycle, the i-th time playing part i of each sample."""
+    n = _int(n, "striate")
+    if n < 1:
+        return silence
+    return fastcat(*[pat.fmap(lambda v, i=i: _merge_play_range(v, Fraction(i, n), Fraction(i + 1, n)))
+                     for i in range(n)])
+
+
+striate = patterned(_striate)
+
+
+def _striate_by(pat: Pattern, n, f) -> Pattern:
+    """Tidal's _striateBy n f p = fastcat [p # begin (slot*i) # end (slot*i + f)], slot = (1-f)/n:
+    n parts of length f (overlapping when f > 1/n)."""
+    n = _int(n, "striateBy")
+    if n < 1:
+        return silence
+    f = to_time(f)
+    slot = (1 - f) / n
+    return fastcat(*[pat.fmap(lambda v, i=i: _set_key(_set_key(v, "begin", slot * i), "end", slot * i + f))
+                     for i in range(n)])
+
+
+striate_by = patterned(_striate_by)
+
+
+def _slice_value(v, n: int, i: int):
+    """`begin b # end e # v`: slice i of n, the value's own keys winning (Tidal's #)."""
+    b = Fraction(i % n, n)
+    be = {"begin": b, "end": b + Fraction(1, n)}
+    return {**be, **v} if isinstance(v, dict) else {**be, "value": v}
+
+
+def slice_(pat: Pattern, npat, ipat) -> Pattern:
+    """Tidal's slice pN pI p = begin b # end e # p, b = (i mod n)/n, e = b + 1/n: the rhythm of
+    the index pattern, each event playing slice i of n of the sample p gives there."""
+    npat, ipat = reify(npat), reify(ipat)
+    ni = ipat.app_left(npat, lambda i, n: (_int(i, "slice"), _int(n, "slice")))
+    return ni.filter_values(lambda t: t[1] != 0).app_left(pat, lambda t, v: _slice_value(v, t[1], t[0]))
+
+
+def _randslice(pat: Pattern, n) -> Pattern:
+    """Tidal's randslice n: each event plays a random one of n slices. Tidal draws the index
+    from `_irand n` per query (so it depends on how the player splits time); here it is drawn
+    over each event's whole, which is what a query of that event gives in Tidal."""
+    from .random import rand
+    n = _int(n, "randslice")
+    if n < 1:
+        return silence
+    return pat.app_left(rand, lambda v, r: _slice_value(v, n, int(r * n)))
+
+
+randslice = patterned(_randslice)
+
+
+def _splice(pat: Pattern, bits, ipat) -> Pattern:
+    """Tidal's _splice bits ipat pat: slice bits ipat pat, then speed = (1/bits) / (the event's
+    duration in cycles), times any existing speed, and unit "c": each slice fills its event."""
+    bits = _int(bits, "splice")
+    if bits == 0:
+        return silence
+    sz = Fraction(1, bits)
+
+    def fix(h):
+        w = h.whole_or_part()
+        d = sz / (w.end - w.begin)
+        return Hap(h.whole, h.part, _set_key(_scale_key(h.value, "speed", d), "unit", "c"), h.context)
+    q = slice_(pat, pure(Fraction(bits)), ipat).query_span
+    return Pattern(lambda span: [fix(h) for h in q(span)])
+
+
+splice = patterned(_splice, raw=(1,))
+
+
+# ---- structure ---------------------------------------------------------------------
+
+
 def _range(pat: Pattern, lo, hi) -> Pattern:
-    """Scale values from 0..1 to lo..hi (v * (hi - lo) + lo)."""
+    """Tidal's range from to p = (\\v -> v * (to - from) + from) <$> p (0..1 to lo..hi)."""
     lo, hi = to_time(lo), to_time(hi)
     d = hi - lo
     return pat.fmap(lambda v: lo + d * v)
 
 
+range_ = patterned(_range)
+
+
 def run(n) -> Pattern:
-    """0 .. n-1 in one cycle."""
+    """Tidal's run: 0 .. n-1 in one cycle (n may be a pattern: run = (>>= _run))."""
+    if isinstance(n, Pattern):
+        if n.is_pure:
+            return run(n.pure_value)
+        return n.bind(run)
     n = _int(n, "run")
-    return fastcat(*[pure(Fraction(i)) for i in range(n)])
+    return fast_from_list([Fraction(i) for i in range(n)])
+
+
+def scan(n) -> Pattern:
+    """Tidal's _scan n = slowcat $ map _run [1 .. n]: run 1, run 2, ... run n, one per cycle."""
+    if isinstance(n, Pattern):
+        if n.is_pure:
+            return scan(n.pure_value)
+        return n.bind(scan)
+    n = _int(n, "scan")
+    return slowcat(*[run(i) for i in range(1, n + 1)]) if n >= 1 else silence
+
+
+def _ply_with(pat: Pattern, n, f: Callable) -> Pattern:
+    """Tidal's _plyWith n f p = arpeggiate $ compound n, compound n = overlay p (f $ compound (n-1)):
+    each event repeated n times in its span, the k-th repeat transformed k times by f."""
+    from .harmony import arpeggiate
+    n = to_time(n)
+    out = pat
+    k = n
+    while k > 1:
+        out = stack(pat, f(out))
+        k -= 1
+    return arpeggiate(out)
+
+
+ply_with = patterned(_ply_with)
+
+
+def _fit(pat: Pattern, step, values: Sequence) -> Pattern:
+    """Tidal's _fit perCycle xs p = (xs !!!) <$> (p with each value v + perCycle * floor(cycle)):
+    index the list cyclically, moving `step` along it every cycle."""
+    step = _int(step, "fit")
+    xs = list(values)
+    if not xs:
+        return silence
+    n = len(xs)
+    q = pat.query_span
+
+    def query(span):
+        return [Hap(h.whole, h.part, xs[(_int(h.value, "fit") + step * h.part.begin.__floor__()) % n],
+                    h.context) for h in q(span)]
+    return Pattern(query)
+
+
+def fit(pat: Pattern, step, values: Sequence) -> Pattern:
+    """fit with a patterned step (Tidal: (tParam func) pint (xs, p))."""
+    return patterned(lambda p, s: _fit(p, s, values))(pat, step)
+
+
+def stretch(pat: Pattern) -> Pattern:
+    """Tidal's stretch: zoom each cycle to the span its events cover (enclosingArc of the
+    cycle's wholes; a cycle without events stays whole)."""
+    q = pat.query_span
+
+    def query(span):
+        s = span.begin.__floor__()
+        ws = [h.whole_or_part() for h in q(Arc(Fraction(s), Fraction(s + 1)))]
+        if not ws:
+            b, e = Fraction(0), _ONE
+        else:
+            b0, e0 = min(w.begin for w in ws), max(w.end for w in ws)
+            b = cycle_pos(b0)
+            e = b + (e0 - b0)
+        return pat._zoom(b, e).query_span(span)
+    return Pattern(query).split_queries()
+
+
+def fit_prime(pat: Pattern, cyc, n, from_pat, to_pat) -> Pattern:
+    """Tidal's fit' cyc n from to p = squeezeJoin $ _fit n mapMasks to, mapMasks = [stretch $ mask
+    (filterValues (== i) from') p' | i <- [0..n-1]], p' = density cyc p, from' = density cyc from:
+    cut the pattern into n pieces (marked by `from`) and play them in the order of `to`."""
+    n = _int(n, "fit'")
+    p2, from2 = pat.fast(cyc), reify(from_pat).fast(cyc)
+    masks = [stretch(mask(p2, from2.filter_values(lambda v, i=i: v == i).fmap(lambda _: True)))
+             for i in range(n)]
+    # _fit n adds n * cycle to each index: a no-op modulo n
+    return reify(to_pat).squeeze_bind(lambda i: masks[_int(i, "fit'") % n])
+
+
+def _bite(pat: Pattern, n, ipat) -> Pattern:
+    """Tidal's _bite n ipat pat = squeezeJoin $ zoompat <$> ipat, zoompat i = zoom (i'/n, (i'+1)/n) pat
+    (i' = i mod n): the index pattern picks which n-th of each cycle plays, squeezed into its step."""
+    n = _int(n, "bite")
+    if n <= 0:
+        return silence
+    parts = [pat._zoom(Fraction(i, n), Fraction(i + 1, n)) for i in range(n)]
+    return reify(ipat).squeeze_bind(lambda i: parts[_int(i, "bite") % n])
+
+
+bite = patterned(_bite, raw=(1,))
+
+
+def squeeze(ipat, pats: Sequence[Pattern]) -> Pattern:
+    """Tidal's squeeze ipat pats = squeezeJoin $ (pats !!!) <$> ipat: each index plays a whole
+    cycle of that pattern (cyclic index) squeezed into its event."""
+    pats = [reify(p) for p in pats]
+    if not pats:
+        return silence
+    return reify(ipat).squeeze_bind(lambda i: pats[_int(i, "squeeze") % len(pats)])
+
+
+def _select_index(f, n: int) -> int:
+    f = min(max(to_time(f), Fraction(0)), _ONE)
+    return int((f * (n - 1)).__floor__())
+
+
+def select(fpat, pats: Sequence[Pattern]) -> Pattern:
+    """Tidal's _select f ps = ps !! floor (clamp 0 1 f * (length ps - 1)), patterned by innerJoin."""
+    pats = [reify(p) for p in pats]
+    if not pats:
+        return silence
+    return reify(fpat).inner_bind(lambda f: pats[_select_index(f, len(pats))])
+
+
+def select_f(pat: Pattern, fpat, fs: Sequence[Callable]) -> Pattern:
+    """Tidal's _selectF f ps p = (ps !! floor (clamp 0 0.999999 f * length ps)) p (innerJoin)."""
+    n = len(fs)
+    outs = [f(pat) for f in fs]
+
+    def pick(f):
+        f = min(max(float(f), 0.0), 0.999999)
+        return outs[int(f * n)]
+    return reify(fpat).inner_bind(pick)
+
+
+def pick_f(pat: Pattern, ipat, fs: Sequence[Callable]) -> Pattern:
+    """Tidal's _pickF i fs p = (fs !!! i) p (cyclic index), patterned by innerJoin."""
+    outs = [f(pat) for f in fs]
+    if not outs:
+        return silence
+    return reify(ipat).inner_bind(lambda i: outs[_int(i, "pickF") % len(outs)])
+
+
+def _chew(pat: Pattern, n, ipat) -> Pattern:
+    """Tidal's _chew n ipat pat = (squeezeJoinUp $ zoompat <$> ipat) |/ speed n: bite, and each
+    bit's speed follows how much it was squeezed or stretched (speed *= (1/n) / step length).
+    squeezeJoinUp compresses each bit into its event (compressArc of the event's cycle arc)."""
+    n = _int(n, "chew")
+    if n <= 0:
+        return silence
+    parts = [pat._zoom(Fraction(i, n), Fraction(i + 1, n)) for i in range(n)]
+    q = reify(ipat).query_span
+    fn = Fraction(n)
+
+    def query(span):
+        out = []
+        for o in q(span):
+            w = o.whole
+            if w is None:
+                continue
+            dur = w.end - w.begin
+            s = w.begin.__floor__()
+            inner = parts[_int(o.value, "chew") % n]._compress(w.begin - s, w.end - s)
+            up = 1 / (dur * fn)
+            for h in inner.query_span(o.part):
+                if h.whole is None:
+                    continue
+                nw = w.intersection(h.whole)
+                part = o.part.intersection(h.part)
+                if nw is None or part is None:
+                    continue
+                v = h.value
+                if isinstance(v, dict):
+                    v = _scale_key(v, "speed", up) if "speed" in v else dict(v, speed=up)
+                out.append(Hap(nw, part, v, o.context + h.context))
+        return out
+    return Pattern(query)
+
+
+chew = patterned(_chew, raw=(1,))

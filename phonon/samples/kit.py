@@ -5,16 +5,21 @@ splitmix64 hash of the frame index and a per-sound seed, never a sequential RNG)
 and every filter is a fixed 2nd-order Butterworth (the bilinear design scipy's
 `butter` makes, computed here so a worker does not import scipy.signal, ~1 s) run by
 one compiled IIR kernel, so a sound is the same bytes in every process and on every
-run. Names: bd sn hh oh cp lt mt ht rim cb, each with
+run. exp and sin are `phonon.libm`'s (the C library's, not numpy's CPU-dispatched loops),
+so they are also the same bytes on every x86-64-v3 machine. Names: bd sn hh oh cp lt mt ht rim cb, each with
 several variants that differ audibly in pitch and decay. Sounds are mono, peak
 about 0.9 and 0.1-1.0 s long, with a 3 ms fade at the end so nothing clicks.
 """
 from __future__ import annotations
 
+import cmath
+import math
 from typing import Callable
 
 import numba
 import numpy as np
+
+from .. import libm
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -38,8 +43,23 @@ def _t(sr: int, seconds: float) -> np.ndarray:
 
 def _sweep_sine(t: np.ndarray, f_start: float, f_end: float, tau: float) -> np.ndarray:
     """sin of the exact phase integral of f(t) = f_end + (f_start - f_end) e^{-t/tau}."""
-    phase = f_end * t + (f_start - f_end) * tau * (1.0 - np.exp(-t / tau))
-    return np.sin(2 * np.pi * phase)
+    phase = f_end * t + (f_start - f_end) * tau * (1.0 - libm.exp(-t / tau))
+    return libm.sin(2 * np.pi * phase)
+
+
+def _poly(roots: list) -> list:
+    """Coefficients (highest power first) of the monic polynomial with these roots."""
+    c = [1.0 + 0j]
+    for r in roots:
+        c = [c[0]] + [c[i] - r * c[i - 1] for i in range(1, len(c))] + [-r * c[-1]]
+    return c
+
+
+def _prod(xs) -> complex:
+    out = 1.0 + 0j
+    for x in xs:
+        out *= x
+    return out
 
 
 def butter2(wn, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -47,35 +67,37 @@ def butter2(wn, kind: str) -> tuple[np.ndarray, np.ndarray]:
     the cutoff, or "band" with `wn` = (low, high) (a 4th-order band-pass), as fractions of
     Nyquist. The analog prototype's poles, frequency-prewarped, moved by the lowpass to
     low/high/band transform and mapped by the bilinear transform (scipy.signal.butter's
-    zpk route, the same numbers to rounding)."""
+    zpk route, the same numbers to rounding). Python complex scalars and `math`/`cmath`
+    (libm), not numpy: numpy's tan/exp/complex loops on these few numbers are chosen per
+    CPU, and the coefficients feed every kit sound's bytes."""
     n = 2
-    p = -np.exp(1j * np.pi * np.arange(-n + 1, n, 2) / (2 * n))  # the prototype's poles
-    z = np.zeros(0, dtype=complex)
+    p = [-cmath.exp(1j * math.pi * m / (2 * n)) for m in range(-n + 1, n, 2)]  # prototype poles
+    z: list = []
     k = 1.0
     fs2 = 4.0  # 2 * fs with fs = 2 (frequencies as fractions of Nyquist)
-    warped = 4.0 * np.tan(np.pi * np.atleast_1d(np.asarray(wn, dtype=np.float64)) / 2.0)
+    edges = [float(w) for w in (wn if isinstance(wn, (tuple, list, np.ndarray)) else [wn])]
+    warped = [4.0 * math.tan(math.pi * w / 2.0) for w in edges]
     if kind == "low":
         wo = warped[0]
-        z, p, k = z * wo, p * wo, k * wo ** n
+        p, k = [q * wo for q in p], k * wo ** n
     elif kind == "high":
         wo = warped[0]
-        k = k * np.real(1.0 / np.prod(-p))
-        z, p = np.zeros(n, dtype=complex), wo / p
+        k = k * (1.0 / _prod(-q for q in p)).real
+        z, p = [0j] * n, [wo / q for q in p]
     elif kind == "band":
         bw = warped[1] - warped[0]
-        wo = np.sqrt(warped[0] * warped[1])
-        pl = p * bw / 2.0
-        root = np.sqrt(pl * pl - wo * wo)
-        p = np.concatenate([pl + root, pl - root])
-        z = np.zeros(n, dtype=complex)
+        wo = math.sqrt(warped[0] * warped[1])
+        pl = [q * bw / 2.0 for q in p]
+        root = [cmath.sqrt(q * q - wo * wo) for q in pl]
+        p = [q + r for q, r in zip(pl, root)] + [q - r for q, r in zip(pl, root)]
+        z = [0j] * n
         k = k * bw ** n
     else:
         raise ValueError(f"butter2: kind '{kind}'")
-    degree = len(p) - len(z)
-    zz = np.concatenate([(fs2 + z) / (fs2 - z), -np.ones(degree)])
-    pz = (fs2 + p) / (fs2 - p)
-    kz = k * np.real(np.prod(fs2 - z) / np.prod(fs2 - p))
-    return np.real(kz * np.poly(zz)), np.real(np.poly(pz))
+    zz = [(fs2 + q) / (fs2 - q) for q in z] + [-1.0 + 0j] * (len(p) - len(z))
+    pz = [(fs2 + q) / (fs2 - q) for q in p]
+    kz = k * (_prod(fs2 - q for q in z) / _prod(fs2 - q for q in p)).real
+    return np.array([kz * c.real for c in _poly(zz)]), np.array([c.real for c in _poly(pz)])
 
 
 @numba.njit(cache=True)
@@ -101,7 +123,7 @@ def _filt(x: np.ndarray, sr: int, kind: str, freq) -> np.ndarray:
     else:
         wn = min(freq / nyq, 0.95)
     b, a = butter2(wn, kind)
-    return iir(b, a, np.ascontiguousarray(x, dtype=np.float64))  # np.poly: a[0] == 1
+    return iir(b, a, np.ascontiguousarray(x, dtype=np.float64))  # _poly: a[0] == 1
 
 
 def _square(t: np.ndarray, f: float) -> np.ndarray:
@@ -123,15 +145,15 @@ def _finish(x: np.ndarray, sr: int, peak: float = 0.9) -> np.ndarray:
 
 def _bd(sr, seed, f0, f1, decay, length):
     t = _t(sr, length)
-    body = _sweep_sine(t, f0, f1, 0.035) * np.exp(-t / decay)
-    click = hash_noise(len(t), seed) * np.exp(-t / 0.0015) * 0.5
+    body = _sweep_sine(t, f0, f1, 0.035) * libm.exp(-t / decay)
+    click = hash_noise(len(t), seed) * libm.exp(-t / 0.0015) * 0.5
     return _finish(body + _filt(click, sr, "high", 1500.0), sr)
 
 
 def _sn(sr, seed, f, decay, length):
     t = _t(sr, length)
-    tone = (_sweep_sine(t, f * 1.6, f, 0.01) + 0.5 * np.sin(2 * np.pi * f * 1.47 * t)) * np.exp(-t / 0.06)
-    noise = _filt(hash_noise(len(t), seed), sr, "band", (1200.0, 9000.0)) * np.exp(-t / decay)
+    tone = (_sweep_sine(t, f * 1.6, f, 0.01) + 0.5 * libm.sin(2 * np.pi * f * 1.47 * t)) * libm.exp(-t / 0.06)
+    noise = _filt(hash_noise(len(t), seed), sr, "band", (1200.0, 9000.0)) * libm.exp(-t / decay)
     return _finish(0.6 * tone + 1.4 * noise, sr)
 
 
@@ -142,7 +164,7 @@ def _hat(sr, seed, base, decay, length):
     t = _t(sr, length)
     metal = sum(_square(t, base * r) for r in _HAT_RATIOS) / 6.0
     x = 0.5 * metal + hash_noise(len(t), seed)
-    x = _filt(x, sr, "high", 7000.0) * np.exp(-t / decay)
+    x = _filt(x, sr, "high", 7000.0) * libm.exp(-t / decay)
     return _finish(x, sr)
 
 
@@ -151,24 +173,24 @@ def _cp(sr, seed, centre, spacing, decay, length):
     env = np.zeros_like(t)
     for k in range(3):
         tk = t - k * spacing
-        env += np.where(tk >= 0, np.exp(-np.maximum(tk, 0) / 0.004), 0.0) * (tk < spacing)
+        env += np.where(tk >= 0, libm.exp(-np.maximum(tk, 0) / 0.004), 0.0) * (tk < spacing)
     tail0 = 3 * spacing
-    env += np.where(t >= tail0, np.exp(-np.maximum(t - tail0, 0) / decay), 0.0)
+    env += np.where(t >= tail0, libm.exp(-np.maximum(t - tail0, 0) / decay), 0.0)
     x = _filt(hash_noise(len(t), seed), sr, "band", (centre * 0.7, centre * 1.5)) * env
     return _finish(x, sr)
 
 
 def _tom(sr, seed, f, decay, length):
     t = _t(sr, length)
-    body = _sweep_sine(t, f * 1.5, f, 0.05) * np.exp(-t / decay)
-    click = _filt(hash_noise(len(t), seed), sr, "band", (f * 4, f * 16)) * np.exp(-t / 0.004) * 0.3
+    body = _sweep_sine(t, f * 1.5, f, 0.05) * libm.exp(-t / decay)
+    click = _filt(hash_noise(len(t), seed), sr, "band", (f * 4, f * 16)) * libm.exp(-t / 0.004) * 0.3
     return _finish(body + click, sr)
 
 
 def _rim(sr, seed, f, decay, length):
     t = _t(sr, length)
-    tone = (np.sin(2 * np.pi * f * t) + 0.6 * np.sin(2 * np.pi * f * 2.3 * t)) * np.exp(-t / decay)
-    click = _filt(hash_noise(len(t), seed), sr, "high", 2000.0) * np.exp(-t / 0.001)
+    tone = (libm.sin(2 * np.pi * f * t) + 0.6 * libm.sin(2 * np.pi * f * 2.3 * t)) * libm.exp(-t / decay)
+    click = _filt(hash_noise(len(t), seed), sr, "high", 2000.0) * libm.exp(-t / 0.001)
     return _finish(tone + click, sr)
 
 
@@ -176,7 +198,7 @@ def _cb(sr, seed, f, decay, length):
     t = _t(sr, length)
     x = _square(t, f) + _square(t, f * 1.4815)  # 540 / 800 Hz in the TR-808
     x = _filt(x, sr, "band", (f * 0.8, f * 3.0))
-    env = 0.6 * np.exp(-t / 0.02) + 0.4 * np.exp(-t / decay)
+    env = 0.6 * libm.exp(-t / 0.02) + 0.4 * libm.exp(-t / decay)
     return _finish(x * env, sr)
 
 

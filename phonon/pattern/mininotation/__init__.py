@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..core import set_string_parser
 from .ast import dump
 from .interpret import Interpreter
 from .parser import parse
@@ -18,3 +19,7 @@ __all__ = ["mini", "parse", "dump"]
 def mini(text: str):
     """The Pattern of a mini-notation string. Raises MiniParseError (column inside the string)."""
     return Interpreter(text).eval(parse(text))
+
+
+# Strings given to pattern functions are mini-notation (Strudel's setStringParser).
+set_string_parser(mini)

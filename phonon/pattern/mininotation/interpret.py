@@ -7,6 +7,7 @@ from fractions import Fraction
 from ...errors import MiniParseError
 from ..core import Pattern, fast_from_list, pure, silence, stack, timecat
 from ..random import choose_by, degrade_by_using, seeded_rand
+from ..transforms import euclid
 from .ast import Atom, Chord, Rest, Seq
 
 
@@ -97,7 +98,7 @@ class Interpreter:
         k = self.numeric(node.pulses, integer=True)
         n = self.numeric(node.steps, integer=True)
         r = self.numeric(node.rotation, integer=True) if node.rotation is not None else pure(Fraction(0))
-        return self.eval(node.node).euclid(k, n, r)
+        return euclid(self.eval(node.node), k, n, r)
 
     def eval_Degrade(self, node) -> Pattern:
         amount = node.amount if node.amount is not None else Fraction(1, 2)

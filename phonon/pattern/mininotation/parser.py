@@ -257,7 +257,7 @@ class _Parser:
         if midi is None:
             raise self.error(f"chord root '{root}' is not a note name or number (like c4, e, a#3, 60)",
                              start, start + len(root))
-        return Chord(tuple(Note(midi + i) for i in ivs), span)
+        return Chord(tuple(Note(midi + i, any(ch.isdigit() for ch in root)) for i in ivs), span)
 
     def parse_factor(self, op: str):
         """A number or a bracketed pattern after '*', '/' or '%'."""
