@@ -23,7 +23,8 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 
 from .errors import PhononError
-from .nodes.base import HISTORY, NODE_CLASSES, SIGNAL, Block, GraphContext, PatternInput
+from .nodes.base import (FADING, HISTORY, NODE_CLASSES, SEEKABLE, SIGNAL, Block, GraphContext,
+                         PatternInput)
 from .spec import GraphSpec, Pat, Ref
 
 DEFAULT_BLOCK = 8192
@@ -64,10 +65,60 @@ class NodeInfo:
     label: str = ""
 
 
+def tail_frames(state_class: str, tail_seconds: float, sr: int) -> int:
+    """Frames of warm-up a node needs before its output is right: its tail when fading,
+    0 for stateless and seekable nodes (history nodes cannot warm up at all)."""
+    if state_class != FADING:
+        return 0
+    return int(math.ceil(max(0.0, float(tail_seconds)) * sr))
+
+
+class WarmupModel:
+    """The one warm-up model (DESIGN.md "The farm"), used by `Graph.warm_starts` (a task's
+    node-by-node warm-up) and by the planner (a stage's warm-up and what it costs).
+
+    Over a set of nodes in topological `order`, with `inputs[n]` (only those inside the set
+    count) and `tails[n]` in frames:
+      path[n]  frames of warm-up n's output needs: its own tail plus the longest of its
+               inputs' (tails add along a series path, the max wins across parallel paths);
+      need[n]  frames before a start at which n's output must already be right so that
+               every consumer (and so every root) is right from the start;
+      start(n) = start - need[n] - tails[n]: where node n must begin to run.
+    """
+
+    def __init__(self, order, inputs: dict, tails: dict):
+        self.order = list(order)
+        inside = set(self.order)
+        self.tails = {n: int(tails.get(n, 0)) for n in self.order}
+        consumers: dict = {n: [] for n in self.order}
+        for n in self.order:
+            for i in inputs.get(n, ()):
+                if i in inside:
+                    consumers[i].append(n)
+        self.path: dict = {}
+        for n in self.order:
+            self.path[n] = self.tails[n] + max((self.path[i] for i in inputs.get(n, ())
+                                                if i in inside), default=0)
+        self.need: dict = {}
+        for n in reversed(self.order):
+            self.need[n] = max([self.need[c] + self.tails[c] for c in consumers[n]], default=0)
+
+    def warmup(self, roots) -> int:
+        """Frames of warm-up before a start so that every node in `roots` is right from it."""
+        return max((self.path[n] for n in roots), default=0)
+
+    def starts(self, start: int) -> dict:
+        return {n: max(0, start - self.need[n] - self.tails[n]) for n in self.order}
+
+    def cost(self, seconds_per_frame: dict) -> float:
+        """CPU seconds of one full warm-up when every node starts where its own path needs."""
+        return sum(seconds_per_frame[n] * (self.need[n] + self.tails[n]) for n in self.order)
+
+
 class _External:
     """Stands in for a node whose signal comes from outside (a materialized stage input)."""
 
-    state_class = "seekable"
+    state_class = SEEKABLE
 
     def __init__(self, node_id: int, fn: Callable):
         self.node_id = node_id
@@ -227,23 +278,15 @@ class Graph:
 
     def warm_starts(self, start: int) -> dict:
         """Per node, the sample from which it must run so that every output and tap is
-        right from `start` (the farm's warm-up, node by node): a fading node warms its
-        own state over its tail, after its inputs are right; tails add along a path and
-        the longest path wins. Stateless and seekable nodes start exactly where their
-        consumers need them."""
+        right from `start` (the farm's warm-up, node by node; see WarmupModel)."""
+        return self.warmup_model().starts(start)
+
+    def warmup_model(self) -> WarmupModel:
         sr = self.ctx.sr
-        need: dict = {nid: 0 for nid in self._nodes}  # frames before `start` the output must be right
-        consumers: dict = {nid: [] for nid in self._nodes}
-        for nid, _, plan in self._order:
-            for _, kind, v in plan:
-                if kind:
-                    consumers[v].append(nid)
-        tail = {nid: (math.ceil(node.tail_seconds() * sr)
-                      if getattr(node, "state_class", HISTORY) == "fading" else 0)
-                for nid, node in self._nodes.items()}
-        for nid, _, _ in reversed(self._order):
-            need[nid] = max([need[c] + tail[c] for c in consumers[nid]], default=0)
-        return {nid: max(0, start - need[nid] - tail[nid]) for nid in self._nodes}
+        inputs = {nid: [v for _, kind, v in plan if kind] for nid, _, plan in self._order}
+        tails = {nid: tail_frames(getattr(node, "state_class", HISTORY) or HISTORY,
+                                  node.tail_seconds(), sr) for nid, node in self._nodes.items()}
+        return WarmupModel([nid for nid, _, _ in self._order], inputs, tails)
 
     def warm_seek(self, start: int) -> int:
         """Prepare to render from `start` with per-node warm-up (see warm_starts). Returns

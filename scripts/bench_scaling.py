@@ -5,8 +5,8 @@ JSON, a Markdown table and a PNG plot (with a MODELED curve past this machine's 
     scripts/bench_scaling.py PATCH... [--workers 1,2,4,8,16] [--runs 3]
                              [--duration S | --cycles N] [--out DIR]
 
-Same as `phonon-farm bench ...`. The JSON schema and the model are documented in
-workers/bench.py (and README.md, "Farm scaling benchmark").
+The JSON schema and the model are documented in bench/scaling.py (and README.md,
+"Farm scaling benchmark").
 """
 import sys
 from pathlib import Path
@@ -16,6 +16,6 @@ sys.path.insert(0, str(ROOT))
 
 if __name__ == "__main__":
     from phonon.cli import run  # clean user errors (exit 1), like every phonon command
-    from workers.bench import _parse, main
+    from bench.scaling import _parse, main
 
     sys.exit(run(lambda _a: main(sys.argv[1:]), _parse(sys.argv[1:])))

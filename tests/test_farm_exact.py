@@ -210,4 +210,4 @@ def test_plan_for_many_workers_on_fewer_processes_gives_the_same_audio(stages):
     check(plan, b, spec, frames)
     branch = make_plan(spec, frames, 2, mode="branch", block=256)
     rc = farm_render(spec, frames, MemorySink(), plan=branch, pool_workers=1)
-    assert len(rc.busy) == branch.workers  # a branch plan keeps a process per worker
+    assert len(rc.busy) == len(branch.stages)  # a branch plan keeps a process per branch

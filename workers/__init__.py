@@ -23,9 +23,13 @@ Data flow:
     mixer (in the parent): timeline order ─▶ serial tail Graph ─▶ Σ outputs
        ─▶ sink: AudioWriter (temp name, renamed when complete) [+ stems]
 
-Modules: planner (plan + cost model), costs (calibration cache), task (the one
-task function, worker initializer), pool (long-lived workers, crash detection),
-executors, shm (segments, slots, rings), mixer (mixer + sinks), farm
-(orchestration), cli (`phonon-farm`), errors (TaskFailed, WorkerCrashed).
+Modules: grid (the time protocol: base chunks, per-stage tasks, warm-up per task),
+plan (plans as data, candidate building), schedule (dispatch order, dependencies,
+simulation), choose (chunk lengths, the best candidate: `make_plan`), planner (their
+public names in one import), costs (calibration cache), task (the one task function,
+worker initializer), pool (long-lived workers, crash detection), executors, shm
+(segments, slots, rings), mixer (mixer + sinks), farm (orchestration), cli
+(`phonon-farm`), errors (TaskFailed, WorkerCrashed). The warm-up model itself is
+`phonon.engine.WarmupModel` (a task's warm-up and the planner's are the same).
 """
 from .errors import TaskFailed, WorkerCrashed  # noqa: F401

@@ -2,11 +2,18 @@
 
     phonon-farm PATCH -o OUT --cores N [--cycles N | --duration S] [--mode auto|time|branch]
                 [--chunk SECONDS] [--backend inline|process|dask] [--scheduler ADDR]
-                [--stems DIR] [--stems-of outputs|buses] [--plan] [--verify] [--sr] [--block]
-                [--seed] [--format wav|flac] [--bit-depth 16|24|32f] [--mono] [--samples DIR]
-                [--start-method spawn|forkserver|fork] [--profile]
-    phonon-farm bench PATCH... [--workers 1,2,4,8,16] [--runs 3] [--duration S | --cycles N]
-                [--out DIR]        (scaling benchmark: see workers/bench.py)
+                [--stems DIR] [--stems-of outputs|buses|orbits] [--plan] [--verify] [--sr]
+                [--block] [--seed] [--format wav|flac] [--bit-depth 16|24|32f] [--mono]
+                [--samples DIR] [--start-method spawn|forkserver|fork] [--profile]
+    phonon-farm A.ph B.ph dir/*.ph -o OUTDIR/ [--skip-unchanged] [the options above]
+                (batch: one output per patch, OUTDIR/<patch name>.wav, on one pool;
+                 see workers/batch.py)
+
+`--cores` above this machine's CPUs is capped to them (with a warning) on the process
+backend. SIGINT, SIGTERM and SIGHUP stop the render at any moment: exit 130, no output
+file, no shared memory left, no process left.
+
+The scaling benchmark is scripts/bench_scaling.py (bench/scaling.py), not a subcommand.
 
 Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal, 130 interrupted.
 """
@@ -30,8 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .pool import START_METHODS
 
     p = argparse.ArgumentParser(prog="phonon-farm", description=__doc__.split("\n")[0])
-    p.add_argument("patch")
-    p.add_argument("-o", "--out", default=None, help="output file (.wav or .flac)")
+    p.add_argument("patches", nargs="+", metavar="PATCH")
+    p.add_argument("-o", "--out", default=None,
+                   help="output file (.wav or .flac); a folder (OUTDIR/) for several patches")
+    p.add_argument("--skip-unchanged", action="store_true",
+                   help="batch: do not render an output whose spec and options are unchanged")
     p.add_argument("--cores", type=int, default=0, help="worker processes (default: all cores)")
     p.add_argument("--mode", choices=MODES, default="auto")
     p.add_argument("--chunk", type=float, default=None, help="time-chunk length in seconds")
@@ -40,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stems", default=None, metavar="DIR",
                    help="also write each output to DIR/<name>.wav (`--stems buses`: each bus "
                         "to ./buses, or use --stems-of buses)")
-    p.add_argument("--stems-of", choices=("outputs", "buses"), default=None)
+    p.add_argument("--stems-of", choices=("outputs", "buses", "orbits"), default=None,
+                   help="stems of every output, every bus, or the orbit outputs (orbit0, ...)")
     p.add_argument("--plan", action="store_true", help="print the plan and exit")
     p.add_argument("--verify", action="store_true",
                    help="also render inline (one process) and report the peak difference")
@@ -61,7 +72,72 @@ def _stems(args):
     return args.stems, kind
 
 
+def _cap_cores(args) -> int:
+    """--cores (default: every CPU), capped to the CPUs on the process backend: more worker
+    processes than CPUs only share them (and each costs memory)."""
+    try:
+        ncpu = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        ncpu = os.cpu_count() or 1
+    cores = args.cores or ncpu
+    if cores < 1:
+        raise RenderError(f"--cores got {args.cores}; expected >= 1")
+    if args.backend == "process" and cores > ncpu:
+        print(f"phonon-farm: warning: --cores {cores} exceeds this machine's {ncpu} CPU(s); "
+              f"using {ncpu} worker(s)", file=sys.stderr)
+        cores = ncpu
+    return cores
+
+
+def _is_batch(args) -> bool:
+    out = args.out or ""
+    return len(args.patches) > 1 or out.endswith(os.sep) or os.path.isdir(out)
+
+
 def cmd_farm(args) -> int:
+    args.patch = args.patches[0]
+    cores = _cap_cores(args)
+    from .pool import Template  # started first: it imports phonon while we compile
+    template = Template(args.start_method)  # plans every backend's renders; forks our workers
+    ok = False
+    try:
+        if _is_batch(args):
+            if not args.out:
+                raise RenderError("several patches: give -o OUTDIR/ (one output per patch)")
+            if args.stems or args.verify or args.plan:
+                raise RenderError("--stems, --verify and --plan take one patch, not a batch")
+            from .batch import run_batch
+            if args.backend == "dask":
+                args._client = _dask_client(args, cores)
+            rc = run_batch(args, args.patches, args.out, cores,
+                           template if args.backend == "process" else None)
+        else:
+            rc = _cmd_one(args, cores, template)
+        ok = True
+        return rc
+    finally:
+        if template is not None:
+            template.close(kill=not ok)
+        client = getattr(args, "_client", None)
+        if client is not None:
+            cluster = getattr(client, "_phonon_cluster", None)
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _dask_client(args, cores):
+    from distributed import Client, LocalCluster
+    if args.scheduler:
+        return Client(args.scheduler)
+    cluster = LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    client = Client(cluster)
+    client._phonon_cluster = cluster
+    return client
+
+
+def _cmd_one(args, cores, template) -> int:
     import numpy as np
 
     from phonon.cli import load_spec, output_format, summarize
@@ -90,17 +166,17 @@ def cmd_farm(args) -> int:
     block = args.block or DEFAULT_BLOCK
     if block < 1:
         raise RenderError(f"--block got {block}; expected >= 1")
-    cores = args.cores or os.cpu_count() or 1
-    if cores < 1:
-        raise RenderError(f"--cores got {args.cores}; expected >= 1")
     chunk_frames = None
     if args.chunk is not None:
         if args.chunk <= 0:
             raise RenderError(f"--chunk got {args.chunk}; expected a positive number of seconds")
         c = int(round(args.chunk * spec.sr))
         chunk_frames = max(block, -(-c // block) * block)  # block-aligned
+    if args.out and not args.plan:
+        from .batch import remove_stale_partials  # what a killed run left beside the output
+        remove_stale_partials(os.path.dirname(os.path.abspath(args.out)))
     plan, chans = plan_isolated(spec, frames, cores, recalibrate=args.recalibrate,
-                                start_method=args.start_method, mode=args.mode,
+                                start_method=args.start_method, template=template, mode=args.mode,
                                 chunk_frames=chunk_frames, block=block,
                                 stems_buses=stems_kind == "buses", mix_only=not stems_dir)
     if args.plan:
@@ -137,7 +213,9 @@ def cmd_farm(args) -> int:
         run_sink = sink
     res = farm_render(spec, frames, run_sink, cores=cores, backend=args.backend,
                       start_method=args.start_method, scheduler=args.scheduler, block=block,
-                      plan=plan, progress=prog.update, profile=args.farm_profile)
+                      plan=plan, progress=prog.update, profile=args.farm_profile,
+                      template=template if args.backend == "process" else None,
+                      on_commit=None if args.verify else committed)
     prog.close()
     print(summarize(sink.main, frames, spec.sr, res.wall))
     print(res.summary())
@@ -187,30 +265,54 @@ def profile_report(res, spec) -> str:
     for k, (pid, (w, c, n)) in enumerate(sorted(by_pid.items())):
         lines.append(f"  worker pid {pid}: {n} task(s), busy {w:.3f} s ({100 * w / res.wall:.0f}%), "
                      f"idle {max(0.0, res.wall - w):.3f} s, CPU {c:.3f} s")
+    if res.worker_startups:
+        lines.append("worker start-up (fork of the warm template until ready): " + ", ".join(
+            f"#{i} {1000 * t:.1f} ms" for i, t in res.worker_startups))
     lines.append(f"mixer (parent): mixing and writing {res.mixer_s:.3f} s "
                  f"({100 * res.mixer_s / res.wall:.0f}% of wall), parent CPU {res.mixer_cpu:.3f} s; "
                  f"start-up {res.startup_s:.3f} s")
     return "\n".join(lines)
 
 
+_SIGNALS: list = []  # non-empty: a signal was handled, or the output is committed: ignore more
+
+
+def committed() -> None:
+    """The output file is in place: a signal from now on no longer undoes the run."""
+    _SIGNALS.append(0)
+
+
 def main(argv=None) -> int:
     from phonon.cli import run
 
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] == "bench":
-        from .bench import _parse
-        from .bench import main as bench_main
-        return run(lambda _a: bench_main(argv[1:]), _parse(argv[1:]))
-    args = build_parser().parse_args(argv)
+    # SIGINT, SIGTERM and SIGHUP at any moment: one KeyboardInterrupt unwinds every cleanup
+    # (workers, template, segments, the temporary file); later signals are ignored so
+    # the cleanup itself is never interrupted. Exit 130, no traceback.
+    got = _SIGNALS
+    got.clear()
 
-    def on_term(signum, frame):
+    def on_signal(signum, frame):
+        if got:
+            return
+        got.append(signum)
         raise KeyboardInterrupt
 
-    old = signal.signal(signal.SIGTERM, on_term)
+    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    old = {s: signal.signal(s, on_signal) for s in sigs}
+    argv_given = argv is not None
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser().parse_args(argv)
         return run(cmd_farm, args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     finally:
-        signal.signal(signal.SIGTERM, old)
+        if argv_given:
+            for s, h in old.items():
+                signal.signal(s, h)
+        else:  # the command line: a signal while the interpreter exits is ignored, not a traceback
+            got.append(0)
 
 
 if __name__ == "__main__":

@@ -102,14 +102,17 @@ class InlineExecutor(Executor):
 class ProcessExecutor(Executor):
     name = "process"
 
-    def __init__(self, workers: int, start_method: Optional[str] = None):
+    def __init__(self, workers: int, start_method: Optional[str] = None, template=None):
         self.n = workers
         self.start_method = start_method
+        self.template = template
         self.pool = None
 
     def start(self, spec_bytes, ring_sems=None):
         from .pool import ProcessPool
-        self.pool = ProcessPool(self.n, spec_bytes, self.start_method, ring_sems)
+        self.pool = ProcessPool(self.n, spec_bytes, self.start_method, template=self.template,
+                                spec_key=spec_key_of(spec_bytes) if self.template else "")
+        self.start_method = self.pool.start_method
 
     def capacity(self):
         return len(self.pool.idle())
@@ -128,6 +131,32 @@ class ProcessExecutor(Executor):
 
     def pids(self):
         return self.pool.pids() if self.pool else []
+
+    def startups(self):
+        return list(self.pool.startups) if self.pool else []
+
+    def _worker(self, name):
+        return next((w for w in self.pool.workers if w.name == name), None)
+
+    def stopped_for(self, name) -> float:
+        """Seconds the worker has been seen stopped (SIGSTOP), 0 if it is not."""
+        from .pool import process_state
+        w = self._worker(name)
+        if w is None:
+            return 0.0
+        if process_state(w.pid) == "T":
+            if not w.stopped_since:
+                w.stopped_since = time.perf_counter()
+            return time.perf_counter() - w.stopped_since
+        w.stopped_since = 0.0
+        return 0.0
+
+    def kill_stalled(self, name) -> bool:
+        w = self._worker(name)
+        if w is None or w.task is None:
+            return False
+        w.kill()
+        return True
 
     def shutdown(self, kill=False):
         if self.pool is not None:
@@ -222,12 +251,18 @@ class DaskExecutor(Executor):
                 self.cluster.close()
 
 
+def spec_key_of(spec_bytes: bytes) -> str:
+    """The name a spec goes by in a shared template (batch rendering)."""
+    import hashlib
+    return hashlib.sha256(spec_bytes).hexdigest()[:16]
+
+
 def make_executor(backend: str, workers: int, start_method: Optional[str] = None,
-                  scheduler: Optional[str] = None, client=None) -> Executor:
+                  scheduler: Optional[str] = None, client=None, template=None) -> Executor:
     if backend == "inline":
         return InlineExecutor(workers)
     if backend == "process":
-        return ProcessExecutor(workers, start_method)
+        return ProcessExecutor(workers, start_method, template)
     if backend == "dask":
         return DaskExecutor(workers, scheduler, client)
     from phonon.errors import RenderError

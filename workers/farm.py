@@ -18,14 +18,18 @@ import numpy as np
 
 from . import shm as shmmod
 from .errors import TaskFailed, WorkerCrashed
-from .executors import make_executor
+from .executors import make_executor, spec_key_of
 from .mixer import ArraySource, Mixer, PendingSource
-from .planner import MIX, Plan, dispatch_key, make_plan
+from .choose import make_plan
+from .plan import MIX, Plan
+from .schedule import dispatch_key
+from .pool import signals_deferred as _signals_deferred
 from .task import Source, Task
 
 MAX_RETRIES = 3
 WATCHDOG_FACTOR = float(os.environ.get("PHONON_WATCHDOG_FACTOR", "20"))
 WATCHDOG_MIN_SECONDS = float(os.environ.get("PHONON_WATCHDOG_MIN", "10"))
+STALL_SECONDS = float(os.environ.get("PHONON_STALL_SECONDS", "1.0"))  # stopped this long: killed
 
 
 @dataclass
@@ -47,6 +51,7 @@ class FarmResult:
     startup_s: float = 0.0  # until every worker was ready (first dispatch)
     profile: dict = field(default_factory=dict)  # node id -> seconds (when profiling)
     pattern_s: float = 0.0
+    worker_startups: list = field(default_factory=list)  # (worker index, seconds fork -> ready)
 
     @property
     def warm_pct(self) -> float:
@@ -70,31 +75,38 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
                 progress: Optional[Callable[[int], None]] = None, client=None,
                 log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
                 on_start: Optional[Callable] = None, profile: bool = False,
-                pool_workers: Optional[int] = None) -> FarmResult:
+                pool_workers: Optional[int] = None, template=None,
+                on_commit: Optional[Callable] = None) -> FarmResult:
     """Render `frames` of `spec` into `sink` with a plan for `cores` workers. `pool_workers`
     (the scaling benchmark's model) runs that plan's time-chunk tasks on fewer processes:
-    the same tasks, less concurrency (a branch plan needs one process per branch)."""
+    the same tasks, less concurrency (a branch plan needs one process per branch).
+    `template`: a `pool.Template` to fork the workers from (batch rendering shares one)."""
     cores = cores or os.cpu_count() or 1
     shmmod.remove_stale()
     if plan is None:
         plan = make_plan(spec, frames, cores, mode=mode, chunk_frames=chunk_frames, block=block,
                          stems_buses=stems_buses, mix_only=mix_only)
-    pool = plan.workers
+    pool = plan.concurrency  # no more workers than tasks that can run at once
     if pool_workers and not plan.streams_branches:
         pool = max(1, min(pool, int(pool_workers)))
-    return _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
-                on_start, profile, pool).run()
+    run = _Run(spec, plan, sink, backend, start_method, scheduler, progress, client, log,
+               on_start, profile, pool, template)
+    run.on_commit = on_commit  # called once the output is in place (signals held meanwhile)
+    return run.run()
 
 
 class _Run:
     def __init__(self, spec, plan, sink, backend, start_method, scheduler, progress, client, log,
-                 on_start, profile=False, pool=None):
+                 on_start, profile=False, pool=None, template=None):
         self.spec, self.plan, self.sink = spec, plan, sink
         self.backend, self.progress, self.log = backend, progress, log
         self.spec_bytes = spec.to_bytes()
         self.segments: list = []
-        self.executor = make_executor(backend, pool or plan.workers, start_method, scheduler, client)
+        self.executor = make_executor(backend, pool or plan.workers, start_method, scheduler, client,
+                                      template=template)
+        self.spec_key = spec_key_of(self.spec_bytes) if template is not None else ""
         self.on_start = on_start
+        self.on_commit = None
         self.warm_frames = self.useful_frames = 0
         self.cpu = 0.0
         self.retries = 0
@@ -125,7 +137,10 @@ class _Run:
                     seg.unlink()
                 self.segments.clear()
                 if ok:
-                    self.sink.close()
+                    with _signals_deferred():  # the file is renamed into place, or not at all
+                        self.sink.close()
+                        if self.on_commit is not None:
+                            self.on_commit()
                 else:
                     self.sink.abort()
         wall = time.perf_counter() - t0
@@ -133,19 +148,15 @@ class _Run:
                           self.warm_frames, self.useful_frames, self.retries, self.backend,
                           tasks=self.task_log, mixer_s=self.mixer_s,
                           mixer_cpu=time.process_time() - c0, startup_s=self.startup_s,
-                          profile=self.node_prof, pattern_s=self.pattern_s)
+                          profile=self.node_prof, pattern_s=self.pattern_s,
+                          worker_startups=(self.executor.startups()
+                                           if hasattr(self.executor, "startups") else []))
 
     def _setup(self) -> None:
         plan = self.plan
         shm_ok = self.executor.shared_memory
         self.arenas: dict = {}
         self.rings: dict = {}
-        ring_sems: dict = {}
-        ctx = None
-        if self.backend == "process":
-            import multiprocessing as mp
-            from .pool import default_start_method
-            ctx = mp.get_context(self.executor.start_method or default_start_method())
         for s in plan.stages:
             if s.kind == "time":
                 # Parent-side copies for dask too (the parent is the mixer and feeds inputs).
@@ -153,13 +164,14 @@ class _Run:
                 self.segments.append(arena)
                 self.arenas[s.index] = arena
             elif shm_ok:
-                ring = shmmod.Ring.create(max(1, s.rows), plan.ring_frames, ctx)
+                # No semaphores: a process killed holding one would leave it behind (the
+                # counters are the truth; the two sides poll).
+                ring = shmmod.Ring.create(max(1, s.rows), plan.ring_frames)
                 self.segments.append(ring)
                 self.rings[s.index] = ring
-                ring_sems[s.index] = (ring.items, ring.space)
         if self.backend == "inline":
             self.executor.rings = self.rings
-        self.executor.start(self.spec_bytes, ring_sems)
+        self.executor.start(self.spec_bytes)
         if self.on_start is not None:
             self.on_start(self)
         branch_sources = {}
@@ -195,7 +207,7 @@ class _Run:
                     outputs=tuple(n for n, _ in self.spec.outputs) if mix else (),
                     externals=tuple(ext), dest=dest, block=plan.block, rows=max(1, s.rows),
                     predicted=s.cost * (b - ws), attempt=attempt, slot_frames=plan.chunk,
-                    profile=self.profile, mix=mix)
+                    profile=self.profile, mix=mix, spec=self.spec_key)
 
     def _branch_task(self, s, attempt: int = 0) -> Task:
         plan = self.plan
@@ -205,18 +217,14 @@ class _Run:
         return Task(tid=-1 - s.index, kind="branch", stage=s.index, chunk=s.index, start=0,
                     end=plan.frames, warm_start=0, taps=taps, outputs=(), externals=(), dest=dest,
                     block=plan.block, rows=max(1, s.rows), predicted=s.cost * plan.frames,
-                    attempt=attempt, profile=self.profile)
+                    attempt=attempt, profile=self.profile, spec=self.spec_key)
 
     def _gather(self, ps, p, lo: int, hi: int) -> np.ndarray:
         """Copy [lo, hi) of a product out of the parent's slots (executors without shm)."""
-        C = self.plan.chunk
         arena = self.arenas[ps.index]
         out = np.empty((p.ch, hi - lo))
         pos = lo
-        while pos < hi:
-            j = pos // C
-            o = pos - j * C
-            m = min(C - o, hi - pos)
+        for j, o, m in self.plan.grid.pieces(lo, hi):
             out[:, pos - lo:pos - lo + m] = arena.slot(j)[p.row0:p.row0 + p.ch, o:o + m]
             pos += m
         return out
@@ -276,18 +284,15 @@ class _Run:
                 continue
             kmin = self.first_open[t.index]
             if kmin < t.ntasks:
-                r = min(r, plan.warm_start(t, kmin) // plan.chunk)
+                r = min(r, plan.grid.task_chunks(t.index, kmin)[0])
         return r
 
     def _ready(self, s: int, k: int) -> bool:
         plan = self.plan
         st = plan.stages[s]
-        C = plan.chunk
-        a, b = plan.task_range(st, k)
-        last = -(-b // C)  # base chunks [a // C, last)
+        first, last = plan.grid.task_chunks(s, k)  # reads [first, last), writes up to last
         if last > self._released(s) + st.nslots:
             return False
-        first = plan.warm_start(st, k) // C
         for node in st.externals:
             ps, _ = self.producer[node]
             d = self.done[ps.index]
@@ -339,12 +344,13 @@ class _Run:
                         self.branch_sources[task.stage].source = ArraySource(arr)
                     self.useful_frames += task.end
                     continue
-                C = self.plan.chunk
-                j0, j1 = task.start // C, -(-task.end // C)
+                grid = self.plan.grid
+                j0, j1 = grid.chunk_of(task.start), grid.task_chunks(task.stage, task.chunk)[1]
                 if arr is not None:
-                    for j in range(j0, j1):
-                        lo, hi = j * C - task.start, min(task.end, (j + 1) * C) - task.start
-                        self.arenas[task.stage].slot(j)[:, :hi - lo] = arr[:, lo:hi]
+                    pos = 0
+                    for j, o, m in grid.pieces(task.start, task.end):
+                        self.arenas[task.stage].slot(j)[:, o:o + m] = arr[:, pos:pos + m]
+                        pos += m
                 self.warm_frames += stats.get("warm", 0)
                 self.useful_frames += task.end - task.start
                 self.done[task.stage].update(range(j0, j1))
@@ -386,16 +392,35 @@ class _Run:
             self.pattern_s += stats.get("pattern_s", 0.0)
 
     def _watchdog(self) -> None:
+        """A worker stopped (SIGSTOP: state T for STALL_SECONDS) or far past its predicted
+        time (WATCHDOG_FACTOR x, at least WATCHDOG_MIN_SECONDS) is killed; its task re-runs on
+        a fresh worker (the crash path). Branch tasks stream at the mixer's pace, so only a
+        stopped branch worker is killed."""
         now = time.perf_counter()
+        if now - getattr(self, "_wd_last", 0.0) < 0.1:
+            return
+        self._wd_last = now
+        kill = getattr(self.executor, "kill_stalled", None)
         for task, started, worker in self.executor.running():
             if task is None:
                 continue
-            key = (task.kind, task.stage, task.chunk, task.attempt)
-            if key in self.warned:
-                continue
-            limit = max(WATCHDOG_MIN_SECONDS, WATCHDOG_FACTOR * task.predicted)
             el = now - started
-            if task.kind != "branch" and el > limit:
-                self.warned.add(key)
-                self.log(f"phonon-farm watchdog: {task.describe()} on worker {worker} has run "
-                         f"{el:.1f} s, predicted {task.predicted:.2f} s; still waiting")
+            # each re-run of an overtime task gets 4x longer: a task that is only slow finishes
+            limit = max(WATCHDOG_MIN_SECONDS, WATCHDOG_FACTOR * task.predicted) * 4 ** task.attempt
+            why = None
+            if kill is not None and self.executor.stopped_for(worker) > STALL_SECONDS:
+                why = "is stopped (SIGSTOP?)"
+            elif task.kind != "branch" and el > limit:
+                why = f"has run {el:.1f} s, predicted {task.predicted:.2f} s"
+            if why is None:
+                continue
+            key = (task.kind, task.stage, task.chunk, task.attempt)
+            if kill is None:  # dask: its own scheduler handles workers; say it once
+                if key not in self.warned:
+                    self.warned.add(key)
+                    self.log(f"phonon-farm watchdog: {task.describe()} on worker {worker} {why}; "
+                             f"still waiting")
+                continue
+            if kill(worker):
+                self.log(f"phonon-farm watchdog: {task.describe()} on worker {worker} {why}; "
+                         f"killing it, the task re-runs on another worker")

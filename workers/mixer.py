@@ -247,11 +247,16 @@ class _FallbackWriter:
 
 
 class FileSink:
-    """The mix file and, optionally, one file per output (or per bus) in a stems folder."""
+    """The mix file and, optionally, one file per output (or per bus, or per orbit output) in
+    a stems folder. Writing runs on a thread of its own (`threaded`), so encoding and disk
+    I/O overlap the mixer's next chunk (libsndfile releases the GIL); a bounded queue keeps
+    memory bounded, and a write error surfaces at the next write or at close."""
+
+    QUEUE = 4  # blocks in flight to the writer thread
 
     def __init__(self, path, sr, format="wav", subtype="24", mono=False,
                  stems_dir: Optional[str] = None, stems: str = "outputs", output_names=(),
-                 bus_names=(), bus_channels: Optional[dict] = None):
+                 bus_names=(), bus_channels: Optional[dict] = None, threaded: bool = True):
         W = _writer_class()
         self.mono = mono
         self.writers = []
@@ -263,28 +268,80 @@ class FileSink:
         if stems_dir:
             d = Path(stems_dir)
             d.mkdir(parents=True, exist_ok=True)
-            names = output_names if stems == "outputs" else bus_names
+            names = {"outputs": list(output_names), "buses": list(bus_names),
+                     # the orbits' own outputs (orbit0, orbit1, ...: one stem per orbit)
+                     "orbits": [n for n in output_names if n.startswith("orbit")]}[stems]
             ext = "flac" if format == "flac" else "wav"
             for name in names:
-                ch = 2 if stems == "outputs" else (bus_channels or {}).get(name, 2)
+                ch = 2 if stems != "buses" else (bus_channels or {}).get(name, 2)
                 w = W(str(d / f"{name}.{ext}"), sr, ch, format=format, subtype=subtype)
                 w.__enter__()
                 self.stems[name] = w
                 self.writers.append(w)
         self.frames = 0
+        self._error: Optional[BaseException] = None
+        self._queue = None
+        if threaded:
+            import queue
+            import threading
+            self._queue = queue.Queue(self.QUEUE)
+            self._thread = threading.Thread(target=self._drain, name="phonon-writer", daemon=True)
+            self._thread.start()
 
     def write(self, mix, outs, buses):
+        self.frames += mix.shape[1]
+        if self._queue is None:
+            self._write(mix, outs, buses)
+            return
+        if self._error is not None:
+            raise self._error
+        src = buses if self.stem_kind == "buses" else outs
+        # The mixer hands over a fresh mix; stems may be views of slots it reuses: copy them.
+        keep = {name: np.array(src[name]) for name in self.stems}
+        self._queue.put((mix, keep))
+
+    def _write(self, mix, outs, buses):
         self.main.write(mix.mean(axis=0, keepdims=True) if self.mono else mix)
-        src = outs if self.stem_kind == "outputs" else buses
+        src = buses if self.stem_kind == "buses" else outs
         for name, w in self.stems.items():
             w.write(src[name])
-        self.frames += mix.shape[1]
+
+    def _drain(self):
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is not None:
+                continue  # failed: keep draining so the producer never blocks
+            try:
+                mix, keep = item
+                self._write(mix, keep, keep)
+            except BaseException as e:  # noqa: BLE001
+                self._error = e
+
+    def _stop(self) -> None:
+        if self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = None
 
     def close(self):
+        self._stop()
+        if self._error is not None:
+            self.abort()
+            raise self._error
         for w in self.writers:
             w.__exit__(None, None, None)
 
     def abort(self):
+        if self._queue is not None:
+            self._error = self._error or InterruptedError("aborted")
+            try:
+                while True:
+                    self._queue.get_nowait()
+            except Exception:  # noqa: BLE001  (queue.Empty)
+                pass
+            self._stop()
         for w in self.writers:
             try:
                 w.abort()

@@ -19,6 +19,7 @@ from typing import Optional
 
 import numpy as np
 
+from .grid import pieces
 from .shm import Ring, Segment, SlotArena
 
 PLUGINS_ENV = "PHONON_TEST_PLUGINS"  # comma-separated modules imported by every worker
@@ -59,6 +60,7 @@ class Task:
     slot_frames: int = 0  # base chunk length: frame f goes to slot f // slot_frames
     profile: bool = False  # time every node (Graph.enable_profile) and return the times
     mix: bool = False  # write the sum of `outputs` (2 rows, engine.mix_outputs order), not each
+    spec: str = ""  # which of the worker's specs (batch rendering: one pool, many patches)
 
     def describe(self) -> str:
         if self.kind == "branch":
@@ -70,7 +72,7 @@ class Task:
 # ---------------------------------------------------------------------------------------------
 # Per-process worker state
 # ---------------------------------------------------------------------------------------------
-_STATE: dict = {"spec_bytes": None, "engine": None, "segments": {}, "sems": {}}
+_STATE: dict = {"spec_bytes": None, "engine": None, "segments": {}, "sems": {}, "specs": {}}
 
 
 def load_plugins() -> None:
@@ -89,17 +91,25 @@ def engine_module():
 
 
 def initializer(spec_bytes: bytes, ring_sems: Optional[dict] = None, warm: bool = True) -> None:
-    """Run once per worker: import phonon, load test plugins, keep the spec bytes and
-    run a tiny render so every numba kernel (cache=True) is loaded before the first task."""
-    _STATE["spec_bytes"] = spec_bytes
+    """Run once per process (inline, dask): import phonon, load test plugins, keep the spec
+    bytes and (warm) load every kernel the patch uses before the first task."""
     _STATE["sems"] = dict(ring_sems or {})
+    add_spec("", spec_bytes, warm)
+
+
+def add_spec(key: str, spec_bytes: bytes, warm: bool = True) -> None:
+    """Keep a patch's spec bytes under `key` (tasks name it) and, when `warm`, run a tiny
+    render so every numba kernel (cache=True) it uses is loaded: the pool's template does
+    this once and every worker forked from it starts warm."""
+    _STATE["specs"][key] = spec_bytes
+    if key == "":
+        _STATE["spec_bytes"] = spec_bytes
     eng = engine_module()
     if warm:
-        spec = pickle.loads(spec_bytes)
         try:
-            g = eng.Graph(spec)
+            g = eng.Graph(pickle.loads(spec_bytes))
             g.render(64)
-        except Exception:
+        except Exception:  # noqa: BLE001
             pass  # a patch whose node raises fails in its task, with the traceback
 
 
@@ -136,12 +146,9 @@ def _reader(src: Source):
             o = start - j0 * C
             return a[j0 % nslots, r0:r0 + ch, o:o + n]
         out = np.empty((ch, n))
-        pos = start
-        while pos < start + n:
-            j = pos // C
-            o = pos - j * C
-            m = min(C - o, start + n - pos)
-            out[:, pos - start:pos - start + m] = a[j % nslots, r0:r0 + ch, o:o + m]
+        pos = 0
+        for j, o, m in pieces(C, start, start + n):
+            out[:, pos:pos + m] = a[j % nslots, r0:r0 + ch, o:o + m]
             pos += m
         return out
     return from_arena
@@ -149,7 +156,7 @@ def _reader(src: Source):
 
 def build_graph(task: Task, spec_bytes: Optional[bytes] = None):
     eng = engine_module()
-    spec = pickle.loads(spec_bytes if spec_bytes is not None else _STATE["spec_bytes"])
+    spec = pickle.loads(spec_bytes if spec_bytes is not None else _STATE["specs"][task.spec])
     ext = {s.node: _reader(s) for s in task.externals}
     return eng.Graph(spec, taps=tuple(t[0] for t in task.taps), externals=ext,
                      outputs=list(task.outputs))
@@ -174,6 +181,9 @@ def _fill(buf: np.ndarray, task: Task, g, outs: dict, lo: int, hi: int) -> None:
 
 def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
     """Execute one task. Returns (stats, array-or-None)."""
+    if task.kind == "patch":  # a whole patch, file written here (batch rendering)
+        from .batch import run_patch
+        return run_patch(task), None
     t0, c0 = time.perf_counter(), time.process_time()
     g = build_graph(task, spec_bytes)
     if task.profile:
@@ -198,16 +208,15 @@ def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
         arena = SlotArena(_segment(task.dest[1]))
     else:
         ret = np.empty((task.rows, n_frames))
-    while pos < task.end:
-        j = pos // C
-        o = pos - j * C  # offset in base chunk j: blocks never straddle two slots
-        n = min(task.block, task.end - pos, C - o)
-        outs = g.render(n)
-        if ret is None:
-            _fill(arena.slot(j), task, g, outs, o, o + n)
-        else:
-            _fill(ret, task, g, outs, pos - task.start, pos - task.start + n)
-        pos += n
+    for j, o0, m in pieces(C, task.start, task.end):  # blocks never straddle two slots
+        for o in range(o0, o0 + m, task.block):
+            n = min(task.block, o0 + m - o)
+            outs = g.render(n)
+            if ret is None:
+                _fill(arena.slot(j), task, g, outs, o, o + n)
+            else:
+                _fill(ret, task, g, outs, pos - task.start, pos - task.start + n)
+            pos += n
     return _stats(task, t0, c0, warm, g), ret
 
 

@@ -1,5 +1,5 @@
-"""Scaling benchmark: `phonon-farm bench PATCH... [--workers 1,2,4,8,16] [--runs 3]
-[--duration S | --cycles N] [--out DIR]` (also scripts/bench_scaling.py).
+"""Scaling benchmark: `scripts/bench_scaling.py PATCH... [--workers 1,2,4,8,16] [--runs 3]
+[--duration S | --cycles N] [--out DIR]` (a benchmark, not part of the runtime package).
 
 For each patch and worker count N: plan for an N-core machine (`make_plan(..., cpus=N)`),
 render `runs` times with the process backend into a NullSink (runs interleaved across
@@ -60,7 +60,7 @@ DEFAULT_SECONDS = 300.0
 
 
 def _parse(argv):
-    ap = argparse.ArgumentParser(prog="phonon-farm bench", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="scripts/bench_scaling.py", description=__doc__.split("\n")[0])
     ap.add_argument("patches", nargs="+")
     ap.add_argument("--workers", default="1,2,4,8,16")
     ap.add_argument("--runs", type=int, default=3)
@@ -94,7 +94,7 @@ def machine_ceiling(procs: int, rounds: int = 5) -> dict:
     ratio of throughputs. A farm cannot measure above it here (on a virtual machine whose
     vCPUs share a host core's resources it is well below `procs`)."""
     import multiprocessing as mp
-    from .pool import default_start_method
+    from workers.pool import default_start_method
     ratios = []
     with mp.get_context(default_start_method()).Pool(procs) as pool:
         pool.map(_ceiling_work, [1] * procs, chunksize=1)  # start and warm every process
@@ -108,8 +108,8 @@ def machine_ceiling(procs: int, rounds: int = 5) -> dict:
 
 
 def run_once(spec, frames, plan, backend="process", pool_workers=None):
-    from .farm import farm_render
-    from .mixer import NullSink
+    from workers.farm import farm_render
+    from workers.mixer import NullSink
     t = time.perf_counter()
     res = farm_render(spec, frames, NullSink(), plan=plan, backend=backend, log=lambda s: None,
                       pool_workers=pool_workers)
@@ -118,7 +118,7 @@ def run_once(spec, frames, plan, backend="process", pool_workers=None):
 
 def model(plan, res, workers: int, dispatch: float, startup: float) -> dict:
     """Replay the measured task CPU times of `res` through the plan's schedule on `workers` CPUs."""
-    from .planner import simulate
+    from workers.schedule import simulate
     cpu = {(t["stage"], t["k"]): t["cpu"] for t in res.tasks}
     K = plan.nchunks
     mix_per = min(res.mixer_s, res.mixer_cpu) / max(1, K)  # wall includes waits on rings
@@ -130,8 +130,7 @@ def model(plan, res, workers: int, dispatch: float, startup: float) -> dict:
         neck = "mixer (serial tail)"
     elif sim.wall > 1.25 * (sum(sim.busy) / workers + startup):
         st = max(plan.stages, key=lambda s: s.cost * (plan.frames if s.kind == "branch" else
-                                                       max(b - a for a, b in zip(s.bounds, s.bounds[1:]))
-                                                       * plan.chunk))
+                                                       s.span * plan.chunk))
         neck = (f"critical path / imbalance (largest task: stage {st.index}, "
                 f"{len(st.nodes)} nodes)")
     else:
@@ -145,9 +144,9 @@ def bench_patch(path: Path, workers: list, runs: int, duration, cycles, backend,
     from phonon.compiler import compile_source
     from phonon.engine import spec_frames
 
-    from . import costs as costmod
-    from .planner import make_plan
-    from .task import engine_module
+    from workers import costs as costmod
+    from workers.choose import make_plan
+    from workers.task import engine_module
 
     engine_module()
     spec = compile_source(path.read_text(), filename=str(path))
@@ -329,7 +328,7 @@ def main(argv=None) -> int:
         print(s, file=sys.stderr, flush=True)
 
     if workers[-1] > ncpu:
-        log(f"phonon-farm bench: this machine has {ncpu} CPUs; runs with more workers are "
+        log(f"bench_scaling: this machine has {ncpu} CPUs; runs with more workers are "
             f"oversubscribed and get a MODELED figure (measured task costs replayed on N CPUs)")
     doc = {"schema": SCHEMA, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
            "machine": {"cpus": ncpu, "platform": platform.platform(),
@@ -340,7 +339,7 @@ def main(argv=None) -> int:
     procs = min(ncpu, workers[-1])
     ceil_rounds = []
     if procs >= 2:
-        log(f"phonon-farm bench: measuring what {procs} independent processes get from this "
+        log(f"bench_scaling: measuring what {procs} independent processes get from this "
             f"machine (before and after the renders)")
         ceil_rounds += machine_ceiling(procs)["rounds"]
     for p in a.patches:

@@ -1,0 +1,22 @@
+"""The fault drills (tests/farm_drills.py) in quick mode: a few seeded trials of every kind at
+random instants; `scripts/farm_drills.py --trials 40` is the long run (README: Faults)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.timeout(170)
+def test_drills_quick():
+    env = {k: v for k, v in os.environ.items() if k != "PHONON_TEST_PLUGINS"}
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "farm_drills.py"), "--quick",
+                           "--seed", os.environ.get("PHONON_DRILL_SEED", "1")],
+                          capture_output=True, text=True, timeout=160, env=env, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]
+    for kind in ("worker-kill", "worker-stop", "sigint", "sigterm", "sighup", "farm-kill",
+                 "two-farms"):
+        assert f"{kind}: 3/3 clean" in proc.stdout, proc.stdout
