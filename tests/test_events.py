@@ -711,7 +711,7 @@ def test_cli_patch_errors_are_located(tmp_path):
     r = subprocess.run([sys.executable, "-m", "phonon.cli", "events", str(p)], capture_output=True,
                        text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 1 and r.stdout == "" and "Traceback" not in r.stderr
-    assert f"{p}:1:17: unknown function 'gian'" in r.stderr and "did you mean 'gain'" in r.stderr
+    assert f"{p}:1:17: unknown control 'gian'" in r.stderr and "did you mean 'gain'" in r.stderr
     assert "\n    d1 $ s \"bd*2\" # gian 0.8\n" + " " * 20 + "^^^^" in r.stderr
     (tmp_path / "mini.ph").write_text('d1 $ s "bd [sn"\n')
     r = subprocess.run([sys.executable, "-m", "phonon.cli", "events", str(tmp_path / "mini.ph")],
