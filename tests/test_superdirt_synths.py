@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import phonon.nodes  # noqa: F401
-from phonon.nodes.base import NODE_CLASSES, Block, GraphContext, PatternInput
 from phonon.nodes.superdirt_synths import SYNTHS
 from phonon.pattern import mini, pure, set_control
+from test_nodes_voices import render as render_sampler
 
 SR = 44100
 C5 = 440 * 2 ** (-9 / 12)  # 261.6256 Hz
@@ -26,16 +26,7 @@ def sound(words: str, **controls):
 
 
 def render(pat, n=SR, block=4096, start=0, cps=1):
-    g = GraphContext(sr=SR, cps=F(cps))
-    pi = PatternInput(pat, g, name="pat")
-    node = NODE_CLASSES["sampler"](1, {"pat": pi}, g)
-    node.reset(start)
-    out, pos = [], start
-    while pos < start + n:
-        m = min(block, start + n - pos)
-        out.append(node.process(Block(pos, m, g), {"pat": pi}))
-        pos += m
-    return np.concatenate(out, axis=1)
+    return render_sampler(pat, n, block=block, start=start, cps=cps)
 
 
 def peak_hz(y, lo=40.0, hi=5000.0):

@@ -11,8 +11,9 @@ import pytest
 
 import phonon.nodes  # noqa: F401
 from phonon.nodes import voice_fx as FX
-from phonon.nodes.base import NODE_CLASSES, Block, GraphContext, PatternInput
+from phonon.nodes.base import GraphContext
 from phonon.pattern import mini, pure, set_control
+from test_nodes_voices import render as render_sampler
 
 SR = 44100
 
@@ -36,15 +37,7 @@ def g():
 
 
 def render(g, pat, n=SR, block=4096, start=0):
-    pi = PatternInput(pat, g, name="pat")
-    node = NODE_CLASSES["sampler"](1, {"pat": pi}, g)
-    node.reset(start)
-    out, pos = [], start
-    while pos < start + n:
-        m = min(block, start + n - pos)
-        out.append(node.process(Block(pos, m, g), {"pat": pi}))
-        pos += m
-    return np.concatenate(out, axis=1)
+    return render_sampler(pat, n, block=block, start=start, graph=g)
 
 
 def response_db(g, **controls):
