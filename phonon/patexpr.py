@@ -103,7 +103,8 @@ def _eval_setfn(e):
 
 
 def _to_sound(v):
-    return v if isinstance(v, dict) else {"s": v}
+    from .pattern.controls import sound_map
+    return v if isinstance(v, dict) else sound_map(v)
 
 
 def _eval_sound(e):
@@ -151,6 +152,8 @@ def _eval_comb(e):
 
 
 def _to_ctl(name):
+    if name in ("s", "sound"):
+        return _to_sound
     return lambda v: v if isinstance(v, dict) else {name: v}
 
 

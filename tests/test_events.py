@@ -8,9 +8,8 @@ its documentation; the `src` of each case says which definition gives the answer
 are never taken from Phonon's output. Random cases use `tidal_rand` below, a transcription
 of Tidal's `timeToRand` (UI.hs), never Phonon's own implementation.
 
-Where Tidal's spelling does not parse or compile yet, the case also carries today's Phonon
-spelling (`today`), tested without a mark, and the Tidal spelling is marked xfail with the
-branch that brings it (`needs`).
+Some cases also carry an older Phonon spelling (`today`), tested beside the Tidal one: both
+must give Tidal's events.
 
 Values: Tidal's numbers are Doubles (`VF`) or Notes; the JSON here prints exact values.
 Expectations are exact (Fractions); where Tidal computes in Double arithmetic
@@ -91,7 +90,6 @@ class Case:
     src: str
     window: tuple = (0, 1)
     today: Optional[str] = None       # today's Phonon spelling, when the Tidal one is not there yet
-    needs: Optional[str] = None       # the branch that brings the Tidal spelling (xfail until merged)
     fragments: bool = False           # compare with plain queryArc (every fragment), not filterOnsets
     approx: bool = False              # Tidal computes these values in Double arithmetic
 
@@ -183,7 +181,7 @@ CASES = [
          seq(["bd", "sn"], 0, 1) + seq(["bd", "sn"], 1, 2) + seq(["bd", "sn"], 2, 3, speed=2)
          + seq(["bd", "sn"], 3, 4, speed=2),
          "UI.hs _whenmod a b = whenT (\\t -> (t `mod'` a) >= b): cycles 2 and 3 of every 4",
-         window=(0, 4), needs="vocab (whenmod)"),
+         window=(0, 4)),
     Case("off", 'd1 $ off 0.25 (# speed 2) $ s "bd sn"',
          [E(0, F(1, 2), s="bd"), E(F(1, 4), F(3, 4), s="bd", speed=2), E(F(1, 2), 1, s="sn"),
           E(F(3, 4), F(5, 4), F(3, 4), 1, s="sn", speed=2)],
@@ -193,7 +191,7 @@ CASES = [
          [E(0, F(1, 2), s="bd", pan=0), E(0, F(1, 2), s="sn", pan=1),
           E(F(1, 2), 1, s="sn", pan=0), E(F(1, 2), 1, s="bd", pan=1)],
          "UI.hs jux = juxBy 1: stack [p |+ pan 0.5 |- pan 0.5, f $ p |+ pan 0.5 |+ pan 0.5] -> pan 0 "
-         "left (the original), pan 1 right", needs="voices/vocab (Tidal's pan 0..1 in jux)"),
+         "left (the original), pan 1 right"),
     Case("ply", 'd1 $ ply 2 $ s "bd sn"', seq(["bd", "bd", "sn", "sn"]),
          "UI.hs _ply n = squeezeJoin $ _fast n . pure <$> pat"),
     Case("iter", 'd1 $ iter 4 $ s "bd sn hh cp"', seq(["sn", "hh", "cp", "bd"], 1, 2),
@@ -247,8 +245,7 @@ CASES = [
     Case("euclid_fn", 'd1 $ euclid 3 8 $ s "bd"', [E(F(i, 8), F(i + 1, 8), s="bd") for i in _euclid_onsets(3, 8)],
          "UI.hs _euclid n k a = fastcat of bjorklund (n,k)"),
     Case("shift_left", 'd1 $ 0.25 <~ s "bd sn hh cp"', seq(["sn", "hh", "cp", "bd"]),
-         "Core.hs (<~) = tParam rotL", today='d1 $ early 0.25 $ s "bd sn hh cp"',
-         needs="controlmaps (the compiler's <~)"),
+         "Core.hs (<~) = tParam rotL", today='d1 $ early 0.25 $ s "bd sn hh cp"'),
     Case("superimpose", 'd1 $ superimpose (fast 2) $ s "bd sn"',
          [E(0, F(1, 4), s="bd"), E(0, F(1, 2), s="bd"), E(F(1, 4), F(1, 2), s="sn"),
           E(F(1, 2), F(3, 4), s="bd"), E(F(1, 2), 1, s="sn"), E(F(3, 4), 1, s="sn")],
@@ -284,18 +281,16 @@ CASES = [
     # control-map sources and Tidal operators: other branches bring them
     Case("n_source", 'd1 $ n "0 .. 3" # s "drum"',
          [E(F(i, 4), F(i + 1, 4), n=i, s="drum") for i in range(4)],
-         "ParseBP TPat_EnumFromTo: '0 .. 3' = 0 1 2 3; Params.hs n = pN \"n\"", needs="controlmaps",
+         "ParseBP TPat_EnumFromTo: '0 .. 3' = 0 1 2 3; Params.hs n = pN \"n\"",
          today='d1 $ s "drum*4" # n "0 .. 3"'),
     Case("note_names", 'd1 $ note "c e g" # s "superpiano"',
          [E(0, F(1, 3), note=0, s="superpiano"), E(F(1, 3), F(2, 3), note=4, s="superpiano"),
           E(F(2, 3), 1, note=7, s="superpiano")],
-         "ParseBP Parseable Note: note names are semitones from c5 (c = 0, e = 4, g = 7)",
-         needs="controlmaps", today='d1 $ s "superpiano*3" # note "c e g"'),
+         "ParseBP Parseable Note: note names are semitones from c5 (c = 0, e = 4, g = 7)", today='d1 $ s "superpiano*3" # note "c e g"'),
     Case("sample_index", 'd1 $ s "bd:3 sn"', [E(0, F(1, 2), n=3, s="bd"), E(F(1, 2), 1, s="sn")],
-         "Params.hs sound = grp [mS \"s\", mF \"n\"]: 'bd:3' is s bd, n 3", needs="controlmaps"),
+         "Params.hs sound = grp [mS \"s\", mF \"n\"]: 'bd:3' is s bd, n 3", ),
     Case("op_add", 'd1 $ s "bd*2" # speed 2 |+ speed 1', seq(["bd", "bd"], speed=3),
-         "Core.hs |+ (no fixity declaration: infixl 9 like #): (s # speed 2) |+ speed 1 -> speed 3",
-         needs="controlmaps (|+ on control maps)"),
+         "Core.hs |+ (no fixity declaration: infixl 9 like #): (s # speed 2) |+ speed 1 -> speed 3"),
 ]
 
 
@@ -385,26 +380,22 @@ EXTRA = [
          [E(0, F(1, 4), s="bd", pan=1, speed=2), E(0, F(1, 2), s="bd", pan=0),
           E(F(1, 4), F(1, 2), s="sn", pan=1, speed=2), E(F(1, 2), F(3, 4), s="bd", pan=1, speed=2),
           E(F(1, 2), 1, s="sn", pan=0), E(F(3, 4), 1, s="sn", pan=1, speed=2)],
-         "UI.hs juxBy 1: the right channel (pan 1) gets hurry 2; Show's sortOn part interleaves them",
-         needs="voices/vocab (Tidal's pan 0..1 in jux)"),
+         "UI.hs juxBy 1: the right channel (pan 1) gets hurry 2; Show's sortOn part interleaves them"),
     Case("whenmod_rev", 'd1 $ whenmod 8 6 rev $ s "bd*2 sn"',
          seq(["bd", "bd"], 5, F(11, 2)) + [E(F(11, 2), 6, s="sn")]
          + [E(6, F(13, 2), s="sn")] + seq(["bd", "bd"], F(13, 2), 7),
-         "UI.hs _whenmod 8 6: cycles 6 and 7 of every 8 reversed, cycle 5 not", window=(5, 7),
-         needs="vocab (whenmod)"),
+         "UI.hs _whenmod 8 6: cycles 6 and 7 of every 8 reversed, cycle 5 not", window=(5, 7)),
     Case("chords", 'd1 $ n "c\'maj e\'min" # s "superpiano"',
          [E(0, F(1, 2), n=k, s="superpiano") for k in (0, 4, 7)]
          + [E(F(1, 2), 1, n=k, s="superpiano") for k in (4, 7, 11)],
-         "ParseBP TPat_Chord / Chords.hs: major = [0,4,7], minor = [0,3,7] on the root (e = 4)",
-         needs="controlmaps", today='d1 $ s "superpiano*2" # n "c\'maj e\'min"'),
+         "ParseBP TPat_Chord / Chords.hs: major = [0,4,7], minor = [0,3,7] on the root (e = 4)", today='d1 $ s "superpiano*2" # n "c\'maj e\'min"'),
     Case("n_override", 'd1 $ s "bd:3*2" # n 1', seq(["bd", "bd"], n=1),
          "Params.hs sound = grp [mS \"s\", mF \"n\"], then # (|>) takes n from the right: n 1",
-         needs="controlmaps"),
+         ),
     Case("arith_n", 'd1 $ n ("0 2" + "<10 20>") # s "drum"',
          [E(0, F(1, 2), n=10, s="drum"), E(F(1, 2), 1, n=12, s="drum"),
           E(1, F(3, 2), n=20, s="drum"), E(F(3, 2), 2, n=22, s="drum")],
-         "Pattern.hs Num (Pattern a): + is liftA2 (structure from both sides)", window=(0, 2),
-         needs="controlmaps", today='d1 $ s "drum*2" # n ("0 2" + "<10 20>")'),
+         "Pattern.hs Num (Pattern a): + is liftA2 (structure from both sides)", window=(0, 2), today='d1 $ s "drum*2" # n ("0 2" + "<10 20>")'),
     Case("bare_repeat", 'd1 $ s "bd ! ! sn"', seq(["bd", "bd", "bd", "sn"]),
          "ParseBP pRepeat: each bare '!' after a step repeats it (TPat_Repeat 3)"),
     Case("elongate_mixed", 'd1 $ s "bd _ sn@2 _"', [E(0, F(2, 5), s="bd"), E(F(2, 5), 1, s="sn")],
@@ -432,7 +423,7 @@ EXTRA = [
           E(1, F(3, 2), s="bd"), E(F(3, 2), 2, s="sn")],
          "Core.hs when (cycle 0) over rotL 1/4: sn 1/4..3/4, the next bd from 3/4 (its part ends at "
          "the cycle); the bd of -1/4..1/4 has no onset in the window; cycle 1 plain", window=(0, 2),
-         today='d1 $ every 2 (early 0.25) $ s "bd sn"', needs="controlmaps (the compiler's <~)"),
+         today='d1 $ every 2 (early 0.25) $ s "bd sn"'),
     Case("off_patterned", 'd1 $ off "<0.25 0.125>" (# speed 2) $ s "bd"',
          [E(0, 1, s="bd"), E(F(1, 4), F(5, 4), F(1, 4), 1, s="bd", speed=2),
           E(1, 2, s="bd"), E(F(9, 8), F(17, 8), F(9, 8), 2, s="bd", speed=2)],
@@ -449,8 +440,7 @@ EXTRA = [
          [E(0, F(1, 2), s="bd"), E(F(3, 8), F(7, 8), s="bd", speed=2), E(F(1, 2), 1, s="bd"),
           E(F(7, 8), F(11, 8), F(7, 8), 1, s="bd", speed=2)],
          "UI.hs superimpose f p = stack [p, f p] with f = (# speed 2) . (0.125 <~): the copy 1/8 "
-         "earlier; its bd of -1/8..3/8 has no onset in the window",
-         needs="controlmaps (the compiler's . and <~)"),
+         "earlier; its bd of -1/8..3/8 has no onset in the window"),
 ]
 CASES += EXTRA
 
@@ -462,8 +452,7 @@ def _source(case: Case, spelling: str) -> str:
 def _params():
     out = []
     for c in CASES:
-        marks = [pytest.mark.xfail(strict=False, reason=f"needs {c.needs}")] if c.needs else []
-        out.append(pytest.param(c, "tidal", id=f"{c.id}-tidal", marks=marks))
+        out.append(pytest.param(c, "tidal", id=f"{c.id}-tidal"))
         if c.today:
             out.append(pytest.param(c, "today", id=f"{c.id}-today"))
     return out
@@ -642,7 +631,6 @@ def test_event_count_is_bounded(monkeypatch):
         phonon.events('d1 $ s "bd*50"', 0, 3)
 
 
-@pytest.mark.xfail(strict=False, reason="needs controlmaps (orbit control)")
 def test_orbit_filter(tmp_path, capsys):
     src = 'd1 $ s "bd sn hh cp" # orbit "0 1"'
     assert [e.controls["s"] for e in phonon.events(src, 0, 1, orbit=1)] == ["hh", "cp"]

@@ -330,3 +330,17 @@ out4: s "supersaw*8" # note "0 0 12 0 3 0 7 5" # octave 3 # cutoff 900 # legato 
     # no clamp: a voice far above full scale comes out as it is
     loud = render(sound("bd", gain=2, amp=10), SR)
     assert np.abs(loud).max() > 2
+
+
+def test_sound_index_is_tidals_n_control():
+    """Params.hs `sound = grp [mS "s", mF "n"]`: "bd:3" is {s: bd, n: 3}, so `# n 1` replaces
+    the index (bd:1) and `|+ n 1` adds to it (bd:4), in the language as in Tidal."""
+    from conftest import render_src
+
+    def out(src):
+        return render_src("cps: 1\nout: " + src, cycles=1)
+
+    assert np.array_equal(out('s "bd:3" # n 1'), out('s "bd:1"'))
+    assert np.array_equal(out('s "bd:3" |+ n 1'), out('s "bd:4"'))
+    assert np.array_equal(out('n 2 # s "bd:3"'), out('s "bd:3"'))
+    assert not np.array_equal(out('s "bd:1"'), out('s "bd:4"'))

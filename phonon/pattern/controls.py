@@ -8,16 +8,28 @@ from typing import Callable
 
 from .core import Pattern, combine_values, reify
 
-__all__ = ["set_control", "set_controls", "op", "op_left", "op_right", "add", "sub", "mul", "div",
+__all__ = ["sound_map", "set_control", "set_controls", "op", "op_left", "op_right", "add", "sub", "mul", "div",
            "combine_values"]
 
 
+def sound_map(x) -> dict:
+    """Tidal's `sound = grp [mS "s", mF "n"]` (Sound/Tidal/Params.hs): "bd:3" is
+    {s: "bd", n: 3}, so a later `# n 1` replaces the index and `|+ n 1` adds to it."""
+    if isinstance(x, str):
+        name, sep, idx = x.rpartition(":")
+        if sep and name and idx.isdigit():
+            return {"s": name, "n": int(idx)}
+    return {"s": x}
+
+
 def _set(v, name, x):
+    if name in ("s", "sound"):
+        extra = sound_map(x)
+    else:
+        extra = {name: x}
     if isinstance(v, dict):
-        d = dict(v)
-        d[name] = x
-        return d
-    return {"value": v, name: x}
+        return {**v, **extra}
+    return {"value": v, **extra}
 
 
 def set_control(pat, name: str, valuepat) -> Pattern:
