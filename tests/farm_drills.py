@@ -162,6 +162,19 @@ class WorkerDrill:
         return ""
 
 
+def catches(pid: int, sig: int) -> bool:
+    """Whether process `pid` has a handler for `sig` now (the SigCgt mask of /proc/PID/status).
+    A signal that comes before the interpreter has run our first line kills it by default: a
+    drill asks this right before it sends, instead of guessing from the time since launch."""
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    except (OSError, ValueError):
+        pass
+    return False
+
+
 def group_state(pid: int) -> str:
     try:
         st = open(f"/proc/{pid}/stat").read()
@@ -185,6 +198,25 @@ def cli(out: Path, extra=(), **kw) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, start_new_session=True, **kw)
 
 
+def finish(p: subprocess.Popen, seconds: float = 120.0):
+    """(stdout, stderr) of a CLI run, or None when it hangs: then the stacks of its main
+    process (faulthandler on SIGUSR1, see workers/cli.py) go to `finish.hung`, and its whole
+    process group is killed so the drill goes on."""
+    try:
+        return p.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        left = group_members(p.pid)
+        try:
+            os.kill(p.pid, signal.SIGUSR1)
+            time.sleep(1.0)
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        so, se = p.communicate()
+        finish.hung = f"hung for {seconds:.0f} s; processes {left}; stderr:\n{se[-3000:]}"
+        return None
+
+
 class CliDrill:
     def __init__(self, folder: Path):
         import soundfile as sf
@@ -193,7 +225,8 @@ class CliDrill:
         ref = folder / "ref.wav"
         t = time.perf_counter()
         p = cli(ref)
-        so, se = p.communicate(timeout=120)
+        if finish(p) is None:
+            raise RuntimeError(f"reference farm run {finish.hung}")
         self.duration = time.perf_counter() - t
         if p.returncode != 0:
             raise RuntimeError(f"reference farm run failed: {se[-2000:]}")
@@ -212,8 +245,9 @@ class CliDrill:
         if kind == "two-farms":
             out2 = self.folder / f"t{n}b.wav"
             a, b = cli(out), cli(out2)
-            ra = a.communicate(timeout=120)
-            rb = b.communicate(timeout=120)
+            ra, rb = finish(a), finish(b)
+            if ra is None or rb is None:
+                return f"two farms: {finish.hung}"
             for p, o, (so, se) in ((a, out, ra), (b, out2, rb)):
                 if p.returncode != 0:
                     return f"two farms: exit {p.returncode}: {se[-500:]}"
@@ -228,19 +262,26 @@ class CliDrill:
         time.sleep(at)
         sig = {"sigint": signal.SIGINT, "sigterm": signal.SIGTERM, "sighup": signal.SIGHUP,
                "farm-kill": signal.SIGKILL}[kind]
+        caught = catches(p.pid, sig)
         try:
             os.kill(p.pid, sig)
         except ProcessLookupError:
             pass
-        so, se = p.communicate(timeout=120)
+        r = finish(p)
         where = f"{kind} at {at:.3f} s (of ~{self.duration:.2f} s)"
+        if r is None:
+            return f"{where}: {finish.hung}"
+        so, se = r
         if kind == "farm-kill":
             left = wait_gone(p.pid, 2.0)
             if left:
                 return f"{where}: processes left 2 s after the farm died: {left}"
             # The next run cleans up what the killed one left.
             p2 = cli(out)
-            so2, se2 = p2.communicate(timeout=120)
+            r2 = finish(p2)
+            if r2 is None:
+                return f"{where}: the next run {finish.hung}"
+            so2, se2 = r2
             if p2.returncode != 0 or not self._same(out):
                 return f"{where}: the next run failed: {se2[-500:]}"
             out.unlink()
@@ -255,15 +296,17 @@ class CliDrill:
             if not self._same(out):
                 return f"{where}: exit 0 but the output differs"
             out.unlink()
-        elif p.returncode == 130 or (p.returncode == -sig and at < 0.1) or \
+        elif p.returncode == 130 or (p.returncode == -sig and not caught) or \
                 (p.returncode == -signal.SIGINT and "interrupted" in se):
             # (-SIGINT with "interrupted": the farm stopped cleanly, then re-raised the
             # interrupt so its parent sees it; the checks below still look for leftovers)
-            # (-sig: the signal came before the interpreter ran a line of ours; it died of it)
+            # (-sig with no handler yet: the signal came before the farm's first line; it died
+            # of it, as any program does; with a handler, dying of it is a failure)
             if out.exists():
                 return f"{where}: exit {p.returncode} but {out.name} exists"
         else:
-            return f"{where}: exit code {p.returncode}: {se[-800:]}"
+            return (f"{where}: exit code {p.returncode} (its handler for the signal was "
+                    f"{'' if caught else 'not '}installed when it was sent): {se[-800:]}")
         left = wait_gone(p.pid, 2.0)
         if left:
             return f"{where}: processes left: {left}"

@@ -5,7 +5,7 @@ defines in `-- expect` comments (worked out by hand from Tidal 1.9's semantics):
 
   -- expect cycle N[ key=value]: ONSET [sound] [key=value ...] | ...
         every event with an onset in cycle N (optionally only those matching key=value),
-        onset in cycles (exact), a bare word is `s`, other keys are compared where given
+        onset in cycles (exact), a bare word is `s` (`sn:3` is s sn, n 3, as Tidal's `sound`), other keys are compared where given
         (n and note are the pitch); events compare as a multiset per onset
   -- expect count cycles A-B[ key=value]: LO..HI     number of onsets (random pieces)
   -- expect outputs: NAME ...                        the spec's outputs (orbits)
@@ -48,8 +48,12 @@ def _event(item):
         if "=" in t:
             k, v = t.split("=", 1)
             ev[k] = _value(v)
-        else:
-            ev["s"] = t
+        else:  # Params.hs sound = grp [mS "s", mF "n"]: "sn:3" is s sn, n 3
+            name, sep, idx = t.rpartition(":")
+            if sep and name and idx.isdigit():
+                ev["s"], ev["n"] = name, F(idx)
+            else:
+                ev["s"] = t
     return ev
 
 

@@ -11,7 +11,8 @@
 
 `--cores` above this machine's CPUs is capped to them (with a warning) on the process
 backend. SIGINT, SIGTERM and SIGHUP stop the render at any moment: exit 130, no output
-file, no shared memory left, no process left.
+file, no shared memory left, no process left. SIGUSR1 prints the stack of every thread
+(faulthandler) without stopping the render: what a stuck run is waiting for.
 
 The scaling benchmark is scripts/bench_scaling.py (bench/scaling.py), not a subcommand.
 
@@ -300,6 +301,9 @@ def main(argv=None) -> int:
     sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     old = {s: signal.signal(s, on_signal) for s in sigs}
     argv_given = argv is not None
+    if not argv_given:  # `kill -USR1 <pid>` prints every thread's stack: a stuck farm explains itself
+        import faulthandler
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         args = build_parser().parse_args(argv)
