@@ -19,39 +19,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from phonon.audio_io import remove_stale_partials  # what killed runs left beside an output
 from phonon.errors import PhononError, RenderError
 
 from .task import Task
-
-PARTIAL_RE = re.compile(r"^\.(.+)\.partial-(\d+)$")  # phonon.audio_io's temporary names
-
-
-def remove_stale_partials(folder: str) -> list:
-    """Delete `.NAME.partial-PID` files of writers whose process is gone (a killed farm or
-    worker); returns the names removed."""
-    from .shm import _pid_alive
-    out = []
-    try:
-        names = os.listdir(folder or ".")
-    except OSError:
-        return out
-    for n in names:
-        m = PARTIAL_RE.match(n)
-        if m and not _pid_alive(int(m.group(2))):
-            try:
-                os.unlink(os.path.join(folder or ".", n))
-                out.append(n)
-            except OSError:
-                pass
-    return out
-
 
 def record_path(out: str) -> str:
     d, name = os.path.split(os.path.abspath(out))
