@@ -177,8 +177,10 @@ def cmd_render(args) -> int:
     with AudioWriter(args.out, spec.sr, channels, format=fmt, subtype=args.bit_depth,
                      frames=frames) as w:
         for y in blocks:
+            check_interrupt()
             w.write(y.mean(axis=0, keepdims=True) if args.mono else y)
             prog.update(y.shape[1])
+        check_interrupt()
     committed()
     prog.close()
     secs = time.perf_counter() - t0
@@ -353,6 +355,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 
 _SIGNALS: list = []  # non-empty: a signal was handled, or the output is committed: ignore more
+_PENDING: list = []  # a signal that arrived where raising would be swallowed: raise it later
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -361,19 +364,42 @@ def committed() -> None:
     _SIGNALS.append(0)
 
 
+def check_interrupt() -> None:
+    """Raise the KeyboardInterrupt of a signal that could not be raised where it arrived
+    (render loops call this once a block)."""
+    if _PENDING:
+        _PENDING.clear()
+        raise KeyboardInterrupt
+
+
+def _in_callback(frame) -> bool:
+    """Inside a ctypes callback (numba's cache hooks in llvmlite), where an exception is
+    printed and ignored instead of unwinding."""
+    while frame is not None:
+        if "llvmlite" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextlib.contextmanager
 def stop_on_signals(restore: bool = True):
     """SIGINT, SIGTERM and SIGHUP at any moment raise one KeyboardInterrupt, which unwinds
     every cleanup (workers, shared memory, the temporary file: exit 130, nothing left); later
-    signals are ignored so the cleanup itself is never interrupted. `restore=False` (the
-    command line) keeps ignoring them while the interpreter exits, instead of a traceback."""
+    signals are ignored so the cleanup itself is never interrupted. A signal that lands in a
+    ctypes callback is raised at the next check_interrupt() instead. `restore=False` (the
+    command line) keeps ignoring signals while the interpreter exits, instead of a traceback."""
     got = _SIGNALS
     got.clear()
+    _PENDING.clear()
 
     def on_signal(signum, frame):
         if got:
             return
         got.append(signum)
+        if _in_callback(frame):
+            _PENDING.append(signum)
+            return
         raise KeyboardInterrupt
 
     old = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}

@@ -230,6 +230,8 @@ class FileSink:
             self._thread.start()
 
     def write(self, mix, outs, buses):
+        from phonon.cli import check_interrupt
+        check_interrupt()  # a signal that landed in a ctypes callback stops the run here
         self.frames += mix.shape[1]
         if self._queue is None:
             self._write(mix, outs, buses)
