@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -373,10 +374,11 @@ def check_interrupt() -> None:
 
 
 def _in_callback(frame) -> bool:
-    """Inside a ctypes callback (numba's cache hooks in llvmlite), where an exception is
-    printed and ignored instead of unwinding."""
+    """Inside numba's compiler or llvmlite (its ctypes callbacks print and ignore an
+    exception instead of unwinding; the compiler may wrap it): defer the interrupt."""
     while frame is not None:
-        if "llvmlite" in frame.f_code.co_filename:
+        name = frame.f_code.co_filename
+        if "llvmlite" in name or f"{os.sep}numba{os.sep}" in name:
             return True
         frame = frame.f_back
     return False
