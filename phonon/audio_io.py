@@ -11,11 +11,25 @@ The file is written under a temporary name in the destination directory
 temporary file is deleted, so a failed render never leaves a file under the
 output name. There is no hidden clamp: integer formats clip only where the format
 must, and `clipped` counts the samples that did (|x| > 1).
+
+Hostile outputs (see README "Limits and bad input"): an output that exists and is not a
+regular file (a device, a directory, a socket) is refused; a symbolic link is written
+through (its target is replaced, the link stays; the target must be a regular file or
+absent); the folder must take a new file (`check_output` probes it before rendering).
+A non-finite sample is never written (NonFiniteError names the time of the first one).
+A disk-full or other write error is a RenderError naming the file, and no file is left.
+A WAV whose data would pass 4 GiB is written as RF64 (give `frames` to decide up front).
+Float WAVs carry no PEAK chunk (libsndfile stamps it with the time of writing: two
+identical renders would differ), so identical renders give identical bytes.
+Temporary files of runs whose process is gone (`.NAME.partial-PID`) are removed.
 """
 from __future__ import annotations
 
+import errno
 import math
 import os
+import re
+import tempfile
 from typing import Optional
 
 import numpy as np
@@ -30,13 +44,131 @@ class AudioFormatError(RenderError):
     """An output format / bit depth combination that cannot be written."""
 
 
+class OutputError(RenderError):
+    """An output path that cannot take the file (device, directory, unwritable folder, full disk)."""
+
+
+class NonFiniteError(RenderError):
+    """A NaN or infinite sample reached a file: refused, nothing is written."""
+
+    def __init__(self, message: str, seconds: float = 0.0, **kw):
+        self.seconds = seconds
+        super().__init__(message, **kw)
+
+
+SAMPLE_BYTES = {"16": 2, "24": 3, "32f": 4}
+WAV_LIMIT = 0xFFFFFFFF - (1 << 16)  # RIFF sizes are 32-bit: past this, the data size wraps
+FLAC_RATIO = 0.6  # the free-space check's guess of a FLAC file's size over its PCM size
+PARTIAL_RE = re.compile(r"^\.(.+)\.partial-(\d+)$")  # the writer's temporary names
+SFC_SET_ADD_PEAK_CHUNK = 0x1050  # libsndfile's sf_command: PEAK chunk (with a timestamp) on/off
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_partials(folder: str, name: Optional[str] = None) -> list:
+    """Delete `.NAME.partial-PID` files (of output `name`, or of any output) whose writing
+    process is gone (a killed render, farm or worker); returns the names removed."""
+    out = []
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return out
+    for n in names:
+        m = PARTIAL_RE.match(n)
+        if m and (name is None or m.group(1) == name) and int(m.group(2)) != os.getpid() \
+                and not pid_alive(int(m.group(2))):
+            try:
+                os.unlink(os.path.join(folder or ".", n))
+                out.append(n)
+            except OSError:
+                pass
+    return out
+
+
+def resolve_output(path: str) -> str:
+    """The absolute path a render writes: a symbolic link is followed to its target."""
+    return os.path.realpath(os.path.abspath(path))
+
+
+def check_output(path: str, what: str = "output") -> str:
+    """Refuse, before rendering, an output that cannot take the file: an existing path that
+    is not a regular file (after following symbolic links), a missing folder, a folder that
+    does not take a new file (probed: read-only file systems and permissions alike).
+    Returns the path to write (a link's target)."""
+    real = resolve_output(path)
+    shown = path if real == os.path.abspath(path) else f"{path} (a link to {real})"
+    if os.path.lexists(real):
+        if os.path.isdir(real):
+            raise OutputError(f"{what} '{shown}' is a directory",
+                              hint="give a file name, e.g. out.wav")
+        if not os.path.isfile(real):
+            raise OutputError(f"{what} '{shown}' exists and is not a regular file (a device, "
+                              "socket or pipe); refusing to replace it",
+                              hint="give a new file name or a regular file to overwrite")
+    check_folder(os.path.dirname(real), what)
+    return real
+
+
+def check_folder(d: str, what: str = "output") -> None:
+    """The folder exists and takes a new file (a probe file is created and removed)."""
+    if not os.path.exists(d):
+        raise OutputError(f"{what} directory '{d}' does not exist")
+    if not os.path.isdir(d):
+        raise OutputError(f"{what} directory '{d}' is not a directory")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".phonon-probe-", dir=d)
+    except OSError as e:
+        raise OutputError(f"{what} directory '{d}' is not writable: {e.strerror}") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def estimated_bytes(frames: int, channels: int, subtype: str, format: str = "wav") -> int:
+    """The size of the file a render writes (WAV exact but for the header; FLAC a guess)."""
+    pcm = int(frames) * channels * SAMPLE_BYTES[subtype]
+    return int(pcm * FLAC_RATIO) if format == "flac" else pcm + 4096
+
+
+def check_free_space(files) -> None:
+    """`files`: [(path, estimated bytes)]. Refuse before rendering when the files written
+    to one file system would not fit in its free space."""
+    import shutil
+    need: dict = {}
+    for path, nbytes in files:
+        d = os.path.dirname(resolve_output(path))
+        dev = os.stat(d).st_dev
+        need.setdefault(dev, [d, 0])[1] += int(nbytes)
+    for d, nbytes in need.values():
+        free = shutil.disk_usage(d).free
+        if nbytes > free:
+            raise OutputError(f"not enough free space in '{d}': the render needs about "
+                              f"{_size(nbytes)}, {_size(free)} free",
+                              hint="free some space, write elsewhere, or render fewer cycles")
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000.0
+    return f"{n} bytes"
+
+
 def _db(x: float) -> float:
     return 20.0 * math.log10(x) if x > 0 else float("-inf")
 
 
 class AudioWriter:
     def __init__(self, path: str, sr: int, channels: int = 2, format: str = "wav",
-                 subtype: str = "24"):
+                 subtype: str = "24", frames: Optional[int] = None, what: str = "output"):
         format = format.lower()
         if format not in FORMATS:
             raise AudioFormatError(f"audio format '{format}' not supported; use wav or flac")
@@ -46,14 +178,13 @@ class AudioWriter:
             raise AudioFormatError("flac: bit depth 32f not supported; use 16 or 24")
         if channels not in (1, 2):
             raise AudioFormatError(f"channels: got {channels}; expected 1 or 2")
-        self.path = os.path.abspath(path)
+        self.path = check_output(path, what)  # a link's target; refuses devices, folders
         self.sr = int(sr)
         self.channels = channels
         self.format = format
         self.subtype = subtype
         d, name = os.path.split(self.path)
-        if not os.path.isdir(d):
-            raise RenderError(f"output directory '{d}' does not exist")
+        remove_stale_partials(d, name)
         self.temp_path = os.path.join(d, f".{name}.partial-{os.getpid()}")
         self._integer = subtype != "32f"
         self._peak = 0.0
@@ -61,10 +192,24 @@ class AudioWriter:
         self._clipped = 0
         self._frames = 0
         self._closed = False
+        # RIFF sizes are 32-bit: a WAV whose data passes 4 GiB is RF64 (same samples, 64-bit sizes)
+        self.container = format.upper()
+        if format == "wav" and frames is not None and \
+                estimated_bytes(frames, channels, subtype) > WAV_LIMIT:
+            self.container = "RF64"
+        # a plain WAV never wraps its header: past 4 GiB of data it is an error, not a bad file
+        self._max_frames = (WAV_LIMIT - 4096) // (channels * SAMPLE_BYTES[subtype]) \
+            if self.container == "WAV" else None
         import soundfile as sf
-        self._file: Optional[sf.SoundFile] = sf.SoundFile(
-            self.temp_path, mode="w", samplerate=self.sr, channels=channels,
-            format=format.upper(), subtype=SUBTYPES[subtype])
+        try:
+            self._file: Optional[sf.SoundFile] = sf.SoundFile(
+                self.temp_path, mode="w", samplerate=self.sr, channels=channels,
+                format=self.container, subtype=SUBTYPES[subtype])
+        except (OSError, RuntimeError) as e:
+            self._remove_temp()
+            raise self._io_error(e, None) from None
+        if subtype == "32f":  # no PEAK chunk: libsndfile writes the time of writing into it
+            sf._snd.sf_command(self._file._file, SFC_SET_ADD_PEAK_CHUNK, sf._ffi.NULL, 0)
 
     # -- writing ------------------------------------------------------------------------------
     def write(self, block: np.ndarray) -> None:
@@ -79,12 +224,48 @@ class AudioWriter:
         if x.shape[1] == 0:
             return
         a = np.abs(x)
-        self._peak = max(self._peak, float(a.max()))
+        top = float(a.max())
+        if not math.isfinite(top):  # NaN or inf (max propagates NaN): refuse the whole file
+            self._nonfinite(x)
+        self._peak = max(self._peak, top)
         self._sumsq += float(np.einsum("ij,ij->", x, x))
         if self._integer:
             self._clipped += int(np.count_nonzero(a > 1.0))
+        if self._max_frames is not None and self._frames + x.shape[1] > self._max_frames:
+            raise OutputError(f"'{self.path}': a WAV file cannot hold more than 4 GiB",
+                              hint="give the writer the frame count (it then writes RF64)")
         self._frames += x.shape[1]
-        self._file.write(x.T)
+        try:
+            self._file.write(x.T)
+        except (OSError, RuntimeError) as e:
+            raise self._io_error(e, self._file) from None
+
+    def _nonfinite(self, x: np.ndarray) -> None:
+        bad = ~np.isfinite(x)
+        col = int(np.flatnonzero(bad.any(axis=0))[0])
+        v = float(x[np.flatnonzero(bad[:, col])[0], col])
+        frame = self._frames + col
+        t = frame / self.sr
+        raise NonFiniteError(
+            f"non-finite sample ({'nan' if math.isnan(v) else ('+inf' if v > 0 else '-inf')}) "
+            f"at {t:.6f} s (frame {frame}) in '{self.path}'; nothing was written", seconds=t,
+            hint="a feedback, division or huge gain blew up; lower it (or bound it with clip)")
+
+    def _io_error(self, e: BaseException, f) -> OutputError:
+        """A write error as a user-facing message naming the file (disk full above all)."""
+        code = getattr(e, "errno", None)
+        text = getattr(e, "strerror", None) or str(e)
+        if f is not None and not isinstance(e, OSError):  # libsndfile keeps the system's text
+            try:
+                import soundfile as sf
+                text = sf._ffi.string(sf._snd.sf_strerror(f._file)).decode("utf-8", "replace")
+            except Exception:  # noqa: BLE001
+                pass
+            text = text.removeprefix("System error : ").rstrip(".")
+        if code == errno.ENOSPC or "no space left" in text.lower():
+            return OutputError(f"no space left on device writing {self.path}",
+                               hint="free some space or write elsewhere; no file was left")
+        return OutputError(f"cannot write {self.path}: {text}")
 
     # -- finishing ----------------------------------------------------------------------------
     def close(self) -> None:
@@ -94,11 +275,16 @@ class AudioWriter:
         f = self._file
         self._file = None
         try:
-            f.flush()
-            f.close()
+            try:
+                f.flush()
+                f.close()
+            except (OSError, RuntimeError) as e:
+                raise self._io_error(e, None) from None
             fd = os.open(self.temp_path, os.O_RDONLY)
             try:
                 os.fsync(fd)
+            except OSError as e:
+                raise self._io_error(e, None) from None
             finally:
                 os.close(fd)
             os.replace(self.temp_path, self.path)
@@ -144,6 +330,7 @@ class AudioWriter:
 
     @property
     def peak(self) -> float:
+        """Largest |sample| written (a non-finite sample is refused before it counts)."""
         return self._peak
 
     @property

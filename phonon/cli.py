@@ -8,11 +8,15 @@
     phonon events PATCH [--cycles N | --from A --to B] [--output NAME] [--orbit N] [--json] [--all]
                                 the events each output plays (Tidal's queryArc)
 
-Exit codes: 0 ok, 1 user error (a clean message, no traceback), 2 internal error, 130 interrupted.
+Exit codes: 0 ok, 1 user error (a clean message, no traceback; bad options too), 2 internal
+error, 130 interrupted (SIGINT, SIGTERM or SIGHUP: no output file, no temporary file).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 import time
 import traceback
@@ -20,19 +24,62 @@ import warnings
 from pathlib import Path
 from typing import Optional
 
-from .errors import PhononError, RenderError
+from .errors import PhononError, RenderError, decode_source
 
 DEFAULT_CYCLES = 8
+
+OUTPUT_HELP = ("An output that exists and is not a regular file (a device such as /dev/null, a "
+               "directory, a socket) is refused before rendering; a symbolic link is written "
+               "through (its target is replaced, the link stays). A WAV past 4 GiB is RF64. "
+               "Renders longer than 24 h of audio need --max-duration.")
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the exit-code contract: a usage error is a user error (exit 1, not 2)."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+def read_source(path: str) -> str:
+    """A patch file's text: missing, unreadable or not UTF-8 (line:col of the bad byte) is a
+    user error."""
+    p = Path(path)
+    if not p.is_file():
+        raise RenderError(f"patch file not found: {path}" if not p.exists()
+                          else f"patch '{path}' is not a regular file")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise RenderError(f"cannot read patch {path}: {e.strerror}") from None
+    return decode_source(data, str(p))
+
+
+def _positive_seconds(text: str) -> float:
+    import math
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got '{text}'") from None
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive, finite number of seconds, got '{text}'")
+    return v
 
 
 def add_audio_options(p: argparse.ArgumentParser) -> None:
     """Options shared by `phonon render` and `phonon-farm`."""
+    from .limits import DEFAULT_BLOCK, DEFAULT_MAX_SECONDS, MAX_BLOCK
     g = p.add_mutually_exclusive_group()
     g.add_argument("--cycles", type=str, default=None,
                    help=f"length in cycles (default {DEFAULT_CYCLES}); exact: N / cps seconds")
     g.add_argument("--duration", type=str, default=None, help="length in seconds")
+    p.add_argument("--max-duration", type=_positive_seconds, default=DEFAULT_MAX_SECONDS,
+                   metavar="SECONDS",
+                   help=f"refuse renders longer than this (default {DEFAULT_MAX_SECONDS:g} s = 24 h)")
     p.add_argument("--sr", type=int, default=44100, help="sample rate (default 44100)")
-    p.add_argument("--block", type=int, default=None, help="engine block size in frames (default 8192)")
+    p.add_argument("--block", type=int, default=None,
+                   help=f"engine block size in frames, 1..{MAX_BLOCK} (default {DEFAULT_BLOCK})")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--format", choices=("wav", "flac"), default=None,
                    help="file format (default: from the extension, else wav)")
@@ -49,9 +96,7 @@ def load_spec(path: str, args, keep_buses: bool = False):
     from .compiler import compile_source
     from .samples import default_roots
     p = Path(path)
-    if not p.is_file():
-        raise RenderError(f"patch file not found: {path}")
-    text = p.read_text(encoding="utf-8")
+    text = read_source(path)
     if args.samples and not Path(args.samples).is_dir():
         raise RenderError(f"--samples: folder not found: {args.samples}",
                           hint="give a Dirt-Samples folder: <dir>/<name>/*.wav")
@@ -88,12 +133,22 @@ def summarize(writer, frames: int, sr: int, seconds: float, extra: str = "") -> 
     return "\n".join(lines)
 
 
+def render_frames(spec, args) -> int:
+    """Frames to render from --cycles / --duration, within --max-duration."""
+    from .engine import spec_frames
+    return spec_frames(spec, cycles=args.cycles if args.duration is None else None,
+                       duration=args.duration, max_seconds=getattr(args, "max_duration", None))
+
+
 def cmd_render(args) -> int:
-    from .audio_io import AudioWriter
-    from .engine import DEFAULT_BLOCK, Graph, mix_outputs, render_blocks, spec_frames
+    from .audio_io import AudioWriter, check_free_space, check_output, estimated_bytes
+    from .engine import Graph, check_block, mix_outputs, render_blocks
     from .progress import Progress
 
     t_start = time.perf_counter()
+    check_output(args.out)  # before compiling: a device, folder or unwritable place fails fast
+    fmt = output_format(args.out, args.format)
+    block = check_block(args.block)
     spec = load_spec(args.patch, args)
     if getattr(args, "strict", False):
         from .samples.catalog import describe_unknown, unknown_sounds
@@ -101,11 +156,9 @@ def cmd_render(args) -> int:
         if unknown:
             raise RenderError(describe_unknown(unknown) + " (--strict)",
                               hint="`phonon samples` lists every sound")
-    frames = spec_frames(spec, cycles=args.cycles if args.duration is None else None,
-                         duration=args.duration)
-    block = args.block or DEFAULT_BLOCK
-    if block < 1:
-        raise RenderError(f"--block got {block}; expected >= 1")
+    frames = render_frames(spec, args)
+    channels = 1 if args.mono else 2
+    check_free_space([(args.out, estimated_bytes(frames, channels, args.bit_depth, fmt))])
     if args.reload:
         from .live import parse_reload, replay_blocks
         reloads = [parse_reload(r) for r in args.reload]
@@ -115,18 +168,21 @@ def cmd_render(args) -> int:
                                samples=args.samples, block=block, quantize=args.quantize)
     else:
         graph = Graph(spec)
+        graph.check_finite = True  # a NaN/inf names its node and time; nothing is written
         if args.profile:
             graph.enable_profile()
         blocks = (mix_outputs(outs) for _, outs in render_blocks(graph, frames, block))
     t_setup = time.perf_counter() - t_start
-    channels = 1 if args.mono else 2
     prog = Progress(frames, spec.sr, enabled=args.progress)
     t0 = time.perf_counter()
-    with AudioWriter(args.out, spec.sr, channels, format=output_format(args.out, args.format),
-                     subtype=args.bit_depth) as w:
+    with AudioWriter(args.out, spec.sr, channels, format=fmt, subtype=args.bit_depth,
+                     frames=frames) as w:
         for y in blocks:
+            check_interrupt()
             w.write(y.mean(axis=0, keepdims=True) if args.mono else y)
             prog.update(y.shape[1])
+        check_interrupt()
+    committed()
     prog.close()
     secs = time.perf_counter() - t0
     print(summarize(w, frames, spec.sr, secs, extra=f" (setup {t_setup:.2f} s)"))
@@ -159,9 +215,7 @@ def cmd_check(args) -> int:
     from .samples import default_roots
     from .samples.catalog import describe_unknown, unknown_sounds
     p = Path(args.patch)
-    if not p.is_file():
-        raise RenderError(f"patch file not found: {args.patch}")
-    spec = compile_source(p.read_text(encoding="utf-8"), filename=str(p),
+    spec = compile_source(read_source(args.patch), filename=str(p),
                           sample_roots=tuple(str(r) for r in default_roots(args.samples)))
     from .compiler import event_warnings
     for w in event_warnings(spec):
@@ -224,13 +278,8 @@ def cmd_events(args) -> int:
     p = Path(args.patch)
     if args.patch == "-":  # `echo 'd1 $ s "bd*2"' | phonon events -`
         text, name = sys.stdin.read(), "<stdin>"
-    elif not p.is_file():
-        raise RenderError(f"patch file not found: {args.patch}")
     else:
-        try:
-            text, name = p.read_text(encoding="utf-8"), str(p)
-        except UnicodeDecodeError as e:
-            raise RenderError(f"{args.patch}: not UTF-8 text (byte {e.start})") from None
+        text, name = read_source(args.patch), str(p)
     spec = compile_source(text, filename=name)
     if args.output is not None:
         resolve_output(spec, args.output)
@@ -247,9 +296,10 @@ def cmd_play(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="phonon", description="Phonon live-coding language: render patches.")
+    ap = ArgumentParser(prog="phonon", description="Phonon live-coding language: render patches.")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("render", help="render a patch to an audio file (one process)")
+    r = sub.add_parser("render", help="render a patch to an audio file (one process)",
+                       description="Render a patch to an audio file (one process). " + OUTPUT_HELP)
     r.add_argument("patch")
     r.add_argument("out")
     add_audio_options(r)
@@ -305,6 +355,66 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"warning: {message}", file=sys.stderr)
 
 
+_SIGNALS: list = []  # non-empty: a signal was handled, or the output is committed: ignore more
+_PENDING: list = []  # a signal that arrived where raising would be swallowed: raise it later
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def committed() -> None:
+    """The output file is in place: a signal from now on no longer undoes the run."""
+    _SIGNALS.append(0)
+
+
+def check_interrupt() -> None:
+    """Raise the KeyboardInterrupt of a signal that could not be raised where it arrived
+    (render loops call this once a block)."""
+    if _PENDING:
+        _PENDING.clear()
+        raise KeyboardInterrupt
+
+
+def _in_callback(frame) -> bool:
+    """Inside numba's compiler or llvmlite (its ctypes callbacks print and ignore an
+    exception instead of unwinding; the compiler may wrap it): defer the interrupt."""
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if "llvmlite" in name or f"{os.sep}numba{os.sep}" in name:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@contextlib.contextmanager
+def stop_on_signals(restore: bool = True):
+    """SIGINT, SIGTERM and SIGHUP at any moment raise one KeyboardInterrupt, which unwinds
+    every cleanup (workers, shared memory, the temporary file: exit 130, nothing left); later
+    signals are ignored so the cleanup itself is never interrupted. A signal that lands in a
+    ctypes callback is raised at the next check_interrupt() instead. `restore=False` (the
+    command line) keeps ignoring signals while the interpreter exits, instead of a traceback."""
+    got = _SIGNALS
+    got.clear()
+    _PENDING.clear()
+
+    def on_signal(signum, frame):
+        if got:
+            return
+        got.append(signum)
+        if _in_callback(frame):
+            _PENDING.append(signum)
+            return
+        raise KeyboardInterrupt
+
+    old = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        if restore:
+            for s, h in old.items():
+                signal.signal(s, h)
+        else:
+            got.append(0)
+
+
 def run(func, args) -> int:
     """Run a command with the exit-code contract: 0 ok, 1 user error, 2 internal, 130 interrupted."""
     warnings.showwarning = _show_warning  # user-facing warnings without Python source lines
@@ -325,8 +435,13 @@ def run(func, args) -> int:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    return run(args.func, args)
+    with stop_on_signals(restore=argv is not None):
+        try:
+            args = build_parser().parse_args(argv)
+            return run(args.func, args)
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":

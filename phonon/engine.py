@@ -23,11 +23,10 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 
 from .errors import PhononError
+from .limits import DEFAULT_BLOCK, DEFAULT_MAX_SECONDS, MAX_BLOCK  # noqa: F401  (re-exported)
 from .nodes.base import (FADING, HISTORY, NODE_CLASSES, SEEKABLE, SIGNAL, Block, GraphContext,
                          PatternInput)
 from .spec import GraphSpec, Pat, Ref
-
-DEFAULT_BLOCK = 8192
 BATCH = True  # run same-kind nodes of one level as one kernel call (False: one by one)
 
 # glibc malloc serves requests of 128 KiB and more (a (16, 8192) batch output is 1 MiB) with
@@ -160,7 +159,49 @@ def needed_nodes(spec: GraphSpec, roots: Iterable[int], stop: Iterable[int] = ()
     return seen
 
 
+_RANGES: dict = {}
+
+
+def signal_range(kind: str, param: str):
+    """The declared (lo, hi) range of a signal parameter of node `kind`, or None. A signal fed
+    to it is clipped to the range at audio rate (the range is what the node is stable for:
+    a delay's feedback < 1 stays < 1 whatever the modulator does)."""
+    key = (kind, param)
+    if key not in _RANGES:
+        from .registry import REGISTRY
+        got = None
+        for decl in REGISTRY.values():
+            if decl.node_kind == kind:
+                for p in decl.params:
+                    if p.name == param and p.kind == "signal" and p.range is not None:
+                        got = (float(p.range[0]), float(p.range[1]))
+                break
+        _RANGES[key] = got
+    return _RANGES[key]
+
+
+def _arg(vals: dict, kind, v):
+    """A node argument for this block: a constant or pattern input (kind 0), a signal
+    (kind 1), or a signal clipped to its declared range (kind = (lo, hi))."""
+    if not kind:
+        return v
+    y = vals[v]
+    if kind is True:
+        return y
+    return np.clip(y, kind[0], kind[1])
+
+
+class NonFiniteSignal(PhononError):
+    """A NaN or infinite sample in an output: refused before anything is written."""
+
+    def __init__(self, message: str, seconds: float = 0.0, **kw):
+        self.seconds = seconds
+        super().__init__(message, **kw)
+
+
 class Graph:
+    check_finite = False  # True: an output block with NaN/inf raises NonFiniteSignal (names the node)
+
     def __init__(self, spec: GraphSpec, taps: Iterable[int] = (),
                  externals: Optional[dict] = None, outputs: Optional[Iterable[str]] = None):
         from .registry import load
@@ -197,7 +238,7 @@ class Graph:
                     continue
                 if isinstance(v, Ref):
                     params[name] = SIGNAL
-                    plan.append((name, 1, v.node))
+                    plan.append((name, signal_range(ns.kind, name) or True, v.node))
                 elif isinstance(v, Pat):
                     pi = PatternInput(evaluate(v.expr), self.ctx, convert=converter(ns.kind, name),
                                       name=name, key=v.expr)
@@ -342,7 +383,7 @@ class Graph:
                     step = [it for it in step if it[0] not in pending and it[0] not in vals]
                     if not step:
                         continue
-                items = [(node, {name: (vals[v] if kind else v) for name, kind, v in plan})
+                items = [(node, {name: _arg(vals, kind, v) for name, kind, v in plan})
                          for _, node, plan in step]
                 t0 = time.perf_counter() if prof is not None else 0.0
                 ys = type(step[0][1]).process_batch(block, items)
@@ -358,7 +399,7 @@ class Graph:
                 continue
             if overrides and nid in vals:
                 continue
-            args = {name: (vals[v] if kind else v) for name, kind, v in plan}
+            args = {name: _arg(vals, kind, v) for name, kind, v in plan}
             if prof is not None:
                 t0 = time.perf_counter()
                 y = node.process(block, args)
@@ -371,7 +412,34 @@ class Graph:
             self.last_taps = {t: vals[t] for t in self.taps if t in vals}
             return {name: to_stereo(vals[nid]) for name, nid in self._out_refs if nid in vals}
         self.last_taps = {t: vals[t] for t in self.taps}
+        if self.check_finite:
+            for name, nid in self._out_refs:
+                if not np.isfinite(vals[nid]).all():
+                    self._nonfinite(name, block, vals)
         return {name: to_stereo(vals[nid]) for name, nid in self._out_refs}
+
+    def _nonfinite(self, output: str, block: Block, vals: dict) -> None:
+        """Raise for the first non-finite sample of this block: its time, the output and the
+        node that produced it (the earliest bad sample; upstream first on a tie)."""
+        best = None
+        for rank, (nid, node, _) in enumerate(self._order):
+            y = vals.get(nid)
+            if not isinstance(y, np.ndarray) or y.ndim != 2 or isinstance(node, _External):
+                continue
+            bad = ~np.isfinite(y)
+            if bad.any():
+                first = int(np.flatnonzero(bad.any(axis=0))[0])
+                if best is None or (first, rank) < best[:2]:
+                    best = (first, rank, nid, float(y[np.flatnonzero(bad[:, first])[0], first]))
+        first, _, nid, v = best
+        ns = self.spec.node(nid)
+        what = f"%{nid} {ns.kind}" + (f" ({ns.label})" if ns.label else "")
+        t = (block.start + first) / self.ctx.sr
+        kind = "nan" if math.isnan(v) else ("+inf" if v > 0 else "-inf")
+        raise NonFiniteSignal(
+            f"non-finite sample ({kind}) at {t:.6f} s in output '{output}', first produced by "
+            f"node {what}; nothing was written", seconds=t,
+            hint="a feedback, division or huge gain blew up; lower it (or bound it with clip)")
 
 
 def to_stereo(y: np.ndarray) -> np.ndarray:
@@ -391,20 +459,66 @@ def mix_outputs(outs: dict) -> np.ndarray:
     return acc
 
 
-def spec_frames(spec: GraphSpec, cycles=None, duration=None) -> int:
-    """Exact frame count: `cycles` / cps * sr (to the sample), or `duration` seconds * sr."""
+def parse_amount(text, what: str) -> Fraction:
+    """A positive, finite command-line number (`8`, `0.5`, `1/3`, `1e3`) as an exact Fraction."""
+    t = str(text).strip()
+    try:
+        v = Fraction(t)
+    except (ValueError, ZeroDivisionError):
+        try:
+            f = float(t)
+        except ValueError:
+            raise PhononError(f"{what} got '{text}'; expected a positive number") from None
+        if not math.isfinite(f):
+            raise PhononError(f"{what} got '{text}'; expected a positive, finite number") from None
+        v = Fraction(f)
+    if v <= 0:
+        raise PhononError(f"{what} got '{text}'; expected a positive number")
+    return v
+
+
+def _hms(seconds: float) -> str:
+    if seconds >= 3600 * 24 * 365 * 2:
+        return f"{seconds / (3600 * 24 * 365.25):.3g} years"
+    if seconds >= 7200:
+        return f"{seconds / 3600:.3g} h"
+    return f"{seconds:.6g} s"
+
+
+def spec_frames(spec: GraphSpec, cycles=None, duration=None,
+                max_seconds: Optional[float] = None) -> int:
+    """Exact frame count: `cycles` / cps * sr (to the sample), or `duration` seconds * sr.
+    A render longer than `max_seconds` (default DEFAULT_MAX_SECONDS, 24 h) is refused: the
+    message says what was asked, the limit and how to raise it (--max-duration)."""
     if cycles is not None and duration is not None:
         raise PhononError("give --cycles or --duration, not both")
+    limit = DEFAULT_MAX_SECONDS if max_seconds is None else float(max_seconds)
     if duration is not None:
-        d = Fraction(str(duration))
-        if d <= 0:
-            raise PhononError(f"--duration got {duration}; expected a positive number of seconds")
-        return math.ceil(d * spec.sr)
-    c = Fraction(str(cycles if cycles is not None else 8))
-    if c <= 0:
-        raise PhononError(f"--cycles got {cycles}; expected a positive number of cycles")
-    x = c * spec.sr / Fraction(spec.cps)
-    return math.ceil(x)
+        d = parse_amount(duration, "--duration")
+        seconds, asked = d, f"--duration {duration}"
+    else:
+        c = parse_amount(cycles if cycles is not None else 8, "--cycles")
+        seconds = c / Fraction(spec.cps)
+        asked = f"{'--cycles ' + str(cycles) if cycles is not None else '8 cycles (the default)'} " \
+                f"at cps {float(spec.cps):g}"
+    if seconds > Fraction(limit):
+        raise PhononError(
+            f"render too long: {asked} is {_hms(float(seconds))} of audio; the limit is "
+            f"{_hms(limit)} ({limit:g} s)",
+            hint="raise it with --max-duration SECONDS, or render fewer cycles (a cps that small "
+                 "may be a typo)")
+    return math.ceil(seconds * spec.sr)
+
+
+def check_block(block) -> int:
+    """--block: None is DEFAULT_BLOCK; otherwise 1..MAX_BLOCK frames."""
+    if block is None:
+        return DEFAULT_BLOCK
+    b = int(block)
+    if not 1 <= b <= MAX_BLOCK:
+        raise PhononError(f"--block got {block}; expected 1..{MAX_BLOCK} frames "
+                          f"(default {DEFAULT_BLOCK})")
+    return b
 
 
 def render_blocks(graph: Graph, frames: int, block: int = DEFAULT_BLOCK, start: int = 0):

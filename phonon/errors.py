@@ -84,6 +84,26 @@ class RenderError(PhononError):
     """A render that cannot proceed for a reason the user controls (bad output path, options)."""
 
 
+class SourceEncodingError(PhononError):
+    """A patch file that is not UTF-8 text."""
+
+
+def decode_source(data: bytes, filename: Optional[str] = None) -> str:
+    """Patch bytes as text (UTF-8); a byte that is not UTF-8 is an error at its line:col
+    (and byte offset), with the line shown and a caret under it."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        start = data.rfind(b"\n", 0, e.start) + 1
+        col = len(data[start:e.start].decode("utf-8", "replace")) + 1
+        bad = data[e.start:e.end]
+        raise SourceEncodingError(
+            f"not UTF-8 text: byte {' '.join(f'0x{b:02x}' for b in bad)} at byte offset {e.start}",
+            span=Span(line, col), source=data.decode("utf-8", "replace"), filename=filename,
+            hint="save the file as UTF-8") from None
+
+
 def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Nearest names to `name`, best first: difflib similarity (a prefix like lp -> lpf counts
     as close), keeping only names about as close as the best one."""

@@ -170,7 +170,8 @@ class LiveSession:
             raise RenderError("no patch file")
         try:
             self.mtime = self.path.stat().st_mtime_ns
-            return self.path.read_text(encoding="utf-8")
+            from .errors import decode_source
+            return decode_source(self.path.read_bytes(), str(self.path))
         except FileNotFoundError:
             raise RenderError(f"patch file not found: {self.path}") from None
 
@@ -345,7 +346,8 @@ def replay_blocks(path: str, frames: int, reloads: list, sr: int, seed: int = 0,
     while pos < frames:
         while todo and todo[0][0] <= pos:
             at, p = todo.pop(0)
-            sess.request(Path(p).read_text(encoding="utf-8"), filename=p, at=at)
+            from .cli import read_source
+            sess.request(read_source(p), filename=p, at=at)
         n = min(block, frames - pos)
         if todo:
             n = min(n, todo[0][0] - pos)

@@ -87,8 +87,8 @@ def test_cli_raising_node_exit_1(tmp_path):
     p = tmp_path / "boom.phspec"
     p.write_bytes(raising_spec().to_bytes())
     out = tmp_path / "o.wav"
-    proc = _cli([str(p), "-o", str(out), "--cores", "2", "--duration", "3", "--chunk", "0.5",
-                 "--mode", "time"])
+    proc = _cli([str(p), "--trust-spec", "-o", str(out), "--cores", "2", "--duration", "3",
+                 "--chunk", "0.5", "--mode", "time"])
     so, se = proc.communicate(timeout=100)
     assert proc.returncode == 1, se
     assert "boom at sample 12000" in se and "worker traceback" in se
@@ -99,7 +99,8 @@ def test_sigint_cli_cleans_up(tmp_path):
     p = tmp_path / "slow.phspec"
     p.write_bytes(slow_spec(sleep=0.05).to_bytes())
     out = tmp_path / "o.wav"
-    proc = _cli([str(p), "-o", str(out), "--cores", "2", "--duration", "30", "--chunk", "0.5",
+    proc = _cli([str(p), "--trust-spec", "-o", str(out), "--cores", "2", "--duration", "30",
+                 "--chunk", "0.5",
                  "--block", "256", "--mode", "time", "--start-method", "forkserver"],
                 start_new_session=True)
     deadline = time.time() + 60  # rendering: workers up and the run's segments created

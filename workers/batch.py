@@ -19,39 +19,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from phonon.audio_io import remove_stale_partials  # what killed runs left beside an output
 from phonon.errors import PhononError, RenderError
 
 from .task import Task
-
-PARTIAL_RE = re.compile(r"^\.(.+)\.partial-(\d+)$")  # phonon.audio_io's temporary names
-
-
-def remove_stale_partials(folder: str) -> list:
-    """Delete `.NAME.partial-PID` files of writers whose process is gone (a killed farm or
-    worker); returns the names removed."""
-    from .shm import _pid_alive
-    out = []
-    try:
-        names = os.listdir(folder or ".")
-    except OSError:
-        return out
-    for n in names:
-        m = PARTIAL_RE.match(n)
-        if m and not _pid_alive(int(m.group(2))):
-            try:
-                os.unlink(os.path.join(folder or ".", n))
-                out.append(n)
-            except OSError:
-                pass
-    return out
-
 
 def record_path(out: str) -> str:
     d, name = os.path.split(os.path.abspath(out))
@@ -92,7 +69,8 @@ def run_patch(task: Task) -> dict:
     _, path, fmt, subtype, mono = task.dest
     spec = pickle.loads(_STATE["specs"][task.spec])
     g = Graph(spec)
-    with AudioWriter(path, spec.sr, 1 if mono else 2, format=fmt, subtype=subtype) as w:
+    with AudioWriter(path, spec.sr, 1 if mono else 2, format=fmt, subtype=subtype,
+                     frames=task.end) as w:
         for _, outs in render_blocks(g, task.end, task.block):
             mix = mix_outputs(outs)
             w.write(mix.mean(axis=0, keepdims=True) if mono else mix)
@@ -145,8 +123,8 @@ def output_for(patch: str, outdir: str, fmt: str) -> str:
 def run_batch(args, patches, outdir: str, cores: int, template, log=None) -> int:
     """Render every patch into outdir; print per-patch progress and a summary table.
     Returns the exit code (1 if any patch failed)."""
-    from phonon.cli import load_spec
-    from phonon.engine import DEFAULT_BLOCK, spec_frames
+    from phonon.cli import load_spec, render_frames
+    from phonon.engine import check_block
 
     from .executors import spec_key_of
     from .task import engine_module
@@ -159,7 +137,7 @@ def run_batch(args, patches, outdir: str, cores: int, template, log=None) -> int
             raise RenderError(f"-o {outdir}: cannot create the output folder: {e.strerror}") from None
     remove_stale_partials(outdir)
     fmt = args.format or "wav"
-    block = args.block or DEFAULT_BLOCK
+    block = check_block(args.block)
     names = {}
     for p in patches:  # two patches with one stem would overwrite each other
         stem = Path(p).stem
@@ -174,8 +152,7 @@ def run_batch(args, patches, outdir: str, cores: int, template, log=None) -> int
         items.append(it)
         try:
             it.spec = load_spec(p, args)
-            it.frames = spec_frames(it.spec, cycles=args.cycles if args.duration is None else None,
-                                    duration=args.duration)
+            it.frames = render_frames(it.spec, args)
         except PhononError as e:
             it.how, it.error = "failed", str(e)
             log(f"phonon-farm: {p}: error: {e}")
@@ -255,7 +232,8 @@ def _render_split(it: Item, args, fmt, block, template, cores) -> None:
     t0 = time.perf_counter()
     sink = None
     try:
-        sink = FileSink(it.out, it.spec.sr, format=fmt, subtype=args.bit_depth, mono=args.mono)
+        sink = FileSink(it.out, it.spec.sr, format=fmt, subtype=args.bit_depth, mono=args.mono,
+                        frames=it.frames)
         farm_render(it.spec, it.frames, sink, cores=cores, backend=args.backend,
                     start_method=args.start_method, scheduler=args.scheduler, block=block,
                     plan=it.plan, template=template, log=lambda s: print(s, file=sys.stderr),

@@ -9,10 +9,16 @@
                 (batch: one output per patch, OUTDIR/<patch name>.wav, on one pool;
                  see workers/batch.py)
 
-`--cores` above this machine's CPUs is capped to them (with a warning) on the process
-backend. SIGINT, SIGTERM and SIGHUP stop the render at any moment: exit 130, no output
-file, no shared memory left, no process left. SIGUSR1 prints the stack of every thread
-(faulthandler) without stopping the render: what a stuck run is waiting for.
+`--cores` is 1..1024 (default: every CPU); above this machine's CPUs it is capped to them
+(with a warning) on the process backend. SIGINT, SIGTERM and SIGHUP stop the render at any
+moment: exit 130, no output file, no shared memory left, no process left (SIGUSR1 prints every thread's
+stack without stopping: what a stuck run waits for). Outputs and
+limits are checked before anything renders, as in `phonon render` (README "Limits and bad
+input"): devices and folders are refused, links written through, the output and --stems
+folders probed, the free space checked, renders over 24 h need --max-duration.
+
+A compiled spec (`.phspec`, GraphSpec.to_bytes()) is a pickle: loading one runs whatever
+code it holds, so it is read only with --trust-spec (tests use it for test-only nodes).
 
 The scaling benchmark is scripts/bench_scaling.py (bench/scaling.py), not a subcommand.
 
@@ -28,22 +34,23 @@ import time
 
 from phonon.errors import RenderError
 
-SPEC_SUFFIX = ".phspec"  # GraphSpec.to_bytes() of a compiled patch, rendered as is
+SPEC_SUFFIX = ".phspec"  # GraphSpec.to_bytes() of a compiled patch, rendered as is (--trust-spec)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from phonon.cli import add_audio_options
+    from phonon.cli import OUTPUT_HELP, ArgumentParser, add_audio_options
     from .executors import BACKENDS
     from .planner import MODES
     from .pool import START_METHODS
 
-    p = argparse.ArgumentParser(prog="phonon-farm", description=__doc__.split("\n")[0])
+    p = ArgumentParser(prog="phonon-farm", description=__doc__.split("\n")[0] + " " + OUTPUT_HELP)
     p.add_argument("patches", nargs="+", metavar="PATCH")
     p.add_argument("-o", "--out", default=None,
                    help="output file (.wav or .flac); a folder (OUTDIR/) for several patches")
     p.add_argument("--skip-unchanged", action="store_true",
                    help="batch: do not render an output whose spec and options are unchanged")
-    p.add_argument("--cores", type=int, default=0, help="worker processes (default: all cores)")
+    p.add_argument("--cores", type=int, default=None,
+                   help="worker processes, 1..1024 (default: all cores; capped to them)")
     p.add_argument("--mode", choices=MODES, default="auto")
     p.add_argument("--chunk", type=float, default=None, help="time-chunk length in seconds")
     p.add_argument("--backend", choices=BACKENDS, default="process")
@@ -58,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also render inline (one process) and report the peak difference")
     p.add_argument("--start-method", choices=START_METHODS, default=None)
     p.add_argument("--recalibrate", action="store_true", help="measure node costs again")
+    p.add_argument("--trust-spec", action="store_true",
+                   help=f"allow a compiled {SPEC_SUFFIX} file as PATCH: it is a pickle, and loading "
+                        "it runs any code it holds (only for files you made)")
     p.add_argument("--profile-farm", "--profile", dest="farm_profile", action="store_true",
                    help="per-node share of render time (all workers), pattern queries, per-worker "
                         "busy/idle and the mixer's share")
@@ -80,9 +90,11 @@ def _cap_cores(args) -> int:
         ncpu = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         ncpu = os.cpu_count() or 1
-    cores = args.cores or ncpu
-    if cores < 1:
-        raise RenderError(f"--cores got {args.cores}; expected >= 1")
+    from phonon.limits import MAX_CORES
+    cores = ncpu if args.cores is None else args.cores
+    if not 1 <= cores <= MAX_CORES:
+        raise RenderError(f"--cores got {args.cores}; expected 1..{MAX_CORES} "
+                          f"(this machine has {ncpu} CPU(s); leave it out to use them all)")
     if args.backend == "process" and cores > ncpu:
         print(f"phonon-farm: warning: --cores {cores} exceeds this machine's {ncpu} CPU(s); "
               f"using {ncpu} worker(s)", file=sys.stderr)
@@ -141,8 +153,10 @@ def _dask_client(args, cores):
 def _cmd_one(args, cores, template) -> int:
     import numpy as np
 
-    from phonon.cli import load_spec, output_format, summarize
-    from phonon.engine import DEFAULT_BLOCK, render_spec, spec_frames
+    from phonon.audio_io import (check_folder, check_free_space, check_output, estimated_bytes,
+                                 remove_stale_partials)
+    from phonon.cli import committed, load_spec, output_format, render_frames, summarize
+    from phonon.engine import check_block, render_spec
     from phonon.progress import Progress, db, fmt_db
 
     from . import costs as costmod
@@ -153,7 +167,16 @@ def _cmd_one(args, cores, template) -> int:
     from .task import engine_module
     engine_module()  # node kinds (and PHONON_TEST_PLUGINS) in the parent too
     stems_dir, stems_kind = _stems(args)
-    if args.patch.endswith(SPEC_SUFFIX):  # a compiled spec (trusted: it is a pickle)
+    if args.out and not args.plan:  # before compiling: refuse what cannot take the files
+        check_output(args.out, "-o")
+        output_format(args.out, args.format)
+        if stems_dir:
+            _check_stems_dir(stems_dir)
+    if args.patch.endswith(SPEC_SUFFIX):  # a compiled spec: a pickle, so only with --trust-spec
+        if not args.trust_spec:
+            raise RenderError(f"{args.patch}: a compiled spec is a pickle (loading it can run any "
+                              "code); refusing it without --trust-spec",
+                              hint="render the .ph source, or pass --trust-spec for a file you made")
         from phonon.spec import GraphSpec
         try:
             with open(args.patch, "rb") as f:
@@ -162,20 +185,26 @@ def _cmd_one(args, cores, template) -> int:
             raise RenderError(f"cannot read compiled spec {args.patch}: {e.strerror}") from None
     else:
         spec = load_spec(args.patch, args, keep_buses=stems_kind == "buses")
-    frames = spec_frames(spec, cycles=args.cycles if args.duration is None else None,
-                         duration=args.duration)
-    block = args.block or DEFAULT_BLOCK
-    if block < 1:
-        raise RenderError(f"--block got {block}; expected >= 1")
+    frames = render_frames(spec, args)
+    block = check_block(args.block)
     chunk_frames = None
     if args.chunk is not None:
-        if args.chunk <= 0:
-            raise RenderError(f"--chunk got {args.chunk}; expected a positive number of seconds")
+        if not (0 < args.chunk <= args.max_duration):  # NaN fails too
+            raise RenderError(f"--chunk got {args.chunk}; expected a positive number of seconds "
+                              f"up to --max-duration ({args.max_duration:g})")
         c = int(round(args.chunk * spec.sr))
         chunk_frames = max(block, -(-c // block) * block)  # block-aligned
     if args.out and not args.plan:
-        from .batch import remove_stale_partials  # what a killed run left beside the output
-        remove_stale_partials(os.path.dirname(os.path.abspath(args.out)))
+        remove_stale_partials(os.path.dirname(os.path.realpath(args.out)))  # what killed runs left
+        ch = 1 if args.mono else 2
+        need = [(args.out, estimated_bytes(frames, ch, args.bit_depth, output_format(args.out,
+                                                                                  args.format)))]
+        if stems_dir:
+            check_folder(stems_dir, "--stems")
+            n = len(spec.buses) if stems_kind == "buses" else len(spec.outputs)
+            need.append((os.path.join(stems_dir, "x"), n * estimated_bytes(frames, 2, args.bit_depth,
+                                                                           args.format or "wav")))
+        check_free_space(need)
     plan, chans = plan_isolated(spec, frames, cores, recalibrate=args.recalibrate,
                                 start_method=args.start_method, template=template, mode=args.mode,
                                 chunk_frames=chunk_frames, block=block,
@@ -191,7 +220,7 @@ def _cmd_one(args, cores, template) -> int:
         bus_ch = {name: chans.get(r.node, 2) for name, r in spec.buses}
     sink = FileSink(args.out, spec.sr, format=fmt, subtype=args.bit_depth, mono=args.mono,
                     stems_dir=stems_dir, stems=stems_kind, output_names=[n for n, _ in spec.outputs],
-                    bus_names=[n for n, _ in spec.buses], bus_channels=bus_ch)
+                    bus_names=[n for n, _ in spec.buses], bus_channels=bus_ch, frames=frames)
     prog = Progress(frames, spec.sr, enabled=args.progress, label="farm")
     verify_sink = None
     if args.verify:  # keep the mix in memory too, to compare with the inline render
@@ -235,6 +264,22 @@ def _cmd_one(args, cores, template) -> int:
     return 0
 
 
+def _check_stems_dir(d: str) -> None:
+    """--stems DIR: an existing folder that takes files, or a new one under a writable folder
+    (created here, before rendering); a file or device there is an error."""
+    from phonon.audio_io import OutputError, check_folder
+    if os.path.lexists(d) and not os.path.isdir(d):
+        raise OutputError(f"--stems '{d}' exists and is not a folder",
+                          hint="give a folder for the stem files (created if missing)")
+    if not os.path.isdir(d):
+        check_folder(os.path.dirname(os.path.abspath(d)) or ".", "--stems parent")
+        try:
+            os.makedirs(d, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"--stems: cannot create the folder '{d}': {e.strerror}") from None
+    check_folder(d, "--stems")
+
+
 def profile_report(res, spec) -> str:
     """Where the farm's time went: nodes (summed over every task, warm-up included), pattern
     queries, each worker's busy/idle time, the mixer."""
@@ -275,48 +320,22 @@ def profile_report(res, spec) -> str:
     return "\n".join(lines)
 
 
-_SIGNALS: list = []  # non-empty: a signal was handled, or the output is committed: ignore more
-
-
-def committed() -> None:
-    """The output file is in place: a signal from now on no longer undoes the run."""
-    _SIGNALS.append(0)
-
-
 def main(argv=None) -> int:
-    from phonon.cli import run
+    from phonon.cli import run, stop_on_signals
 
     # SIGINT, SIGTERM and SIGHUP at any moment: one KeyboardInterrupt unwinds every cleanup
-    # (workers, template, segments, the temporary file); later signals are ignored so
-    # the cleanup itself is never interrupted. Exit 130, no traceback.
-    got = _SIGNALS
-    got.clear()
-
-    def on_signal(signum, frame):
-        if got:
-            return
-        got.append(signum)
-        raise KeyboardInterrupt
-
-    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    old = {s: signal.signal(s, on_signal) for s in sigs}
-    argv_given = argv is not None
-    if not argv_given:  # `kill -USR1 <pid>` prints every thread's stack: a stuck farm explains itself
+    # (workers, template, segments, the temporary file): exit 130, no traceback.
+    if argv is None:  # `kill -USR1 <pid>` prints every thread's stack: a stuck farm explains itself
         import faulthandler
         faulthandler.register(signal.SIGUSR1, all_threads=True)
-    try:
-        argv = sys.argv[1:] if argv is None else list(argv)
-        args = build_parser().parse_args(argv)
-        return run(cmd_farm, args)
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    finally:
-        if argv_given:
-            for s, h in old.items():
-                signal.signal(s, h)
-        else:  # the command line: a signal while the interpreter exits is ignored, not a traceback
-            got.append(0)
+    with stop_on_signals(restore=argv is not None):
+        try:
+            argv = sys.argv[1:] if argv is None else list(argv)
+            args = build_parser().parse_args(argv)
+            return run(cmd_farm, args)
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":

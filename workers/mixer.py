@@ -7,7 +7,6 @@ temp name, renamed into place only on success) and `MemorySink` (tests).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
@@ -186,66 +185,6 @@ class NullSink:
         pass
 
 
-def _writer_class():
-    try:
-        from phonon.audio_io import AudioWriter
-        return AudioWriter
-    except ImportError:  # pragma: no cover - until phonon.audio_io lands
-        return _FallbackWriter
-
-
-class _FallbackWriter:
-    """Minimal stand-in with AudioWriter's contract (temp name, os.replace on success)."""
-
-    def __init__(self, path, sr, channels, format="wav", subtype="24"):
-        import soundfile as sf
-        self.path, self.sr, self.channels = str(path), sr, channels
-        self.subtype = subtype
-        self.tmp = f"{self.path}.part{os.getpid()}"
-        st = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}[subtype]
-        self._f = sf.SoundFile(self.tmp, "w", sr, channels, st, format=format.upper())
-        self.frames, self.peak, self._sq, self.clipped = 0, 0.0, 0.0, 0
-
-    def __enter__(self):
-        return self
-
-    def write(self, block):
-        self._f.write(np.ascontiguousarray(block.T))
-        self.frames += block.shape[1]
-        if block.size:
-            self.peak = max(self.peak, float(np.abs(block).max()))
-            self._sq += float(np.square(block).sum())
-            self.clipped += int(np.count_nonzero(np.abs(block) > 1.0))
-
-    @property
-    def peak_dbfs(self):
-        return 20 * np.log10(self.peak) if self.peak > 0 else float("-inf")
-
-    @property
-    def rms_dbfs(self):
-        n = self.frames * self.channels
-        r = (self._sq / n) ** 0.5 if n else 0.0
-        return 20 * np.log10(r) if r > 0 else float("-inf")
-
-    def abort(self):
-        self._f.close()
-        try:
-            os.unlink(self.tmp)
-        except OSError:
-            pass
-
-    def close(self):
-        self._f.close()
-        os.replace(self.tmp, self.path)
-
-    def __exit__(self, et, ev, tb):
-        if et is None:
-            self.close()
-        else:
-            self.abort()
-        return False
-
-
 class FileSink:
     """The mix file and, optionally, one file per output (or per bus, or per orbit output) in
     a stems folder. Writing runs on a thread of its own (`threaded`), so encoding and disk
@@ -256,11 +195,12 @@ class FileSink:
 
     def __init__(self, path, sr, format="wav", subtype="24", mono=False,
                  stems_dir: Optional[str] = None, stems: str = "outputs", output_names=(),
-                 bus_names=(), bus_channels: Optional[dict] = None, threaded: bool = True):
-        W = _writer_class()
+                 bus_names=(), bus_channels: Optional[dict] = None, threaded: bool = True,
+                 frames: Optional[int] = None):
+        from phonon.audio_io import AudioWriter as W  # frames: the length (RF64 past 4 GiB)
         self.mono = mono
         self.writers = []
-        self.main = W(path, sr, 1 if mono else 2, format=format, subtype=subtype)
+        self.main = W(path, sr, 1 if mono else 2, format=format, subtype=subtype, frames=frames)
         self.main.__enter__()
         self.writers.append(self.main)
         self.stems: dict = {}
@@ -274,7 +214,8 @@ class FileSink:
             ext = "flac" if format == "flac" else "wav"
             for name in names:
                 ch = 2 if stems != "buses" else (bus_channels or {}).get(name, 2)
-                w = W(str(d / f"{name}.{ext}"), sr, ch, format=format, subtype=subtype)
+                w = W(str(d / f"{name}.{ext}"), sr, ch, format=format, subtype=subtype,
+                      frames=frames, what="stem")
                 w.__enter__()
                 self.stems[name] = w
                 self.writers.append(w)
@@ -289,6 +230,8 @@ class FileSink:
             self._thread.start()
 
     def write(self, mix, outs, buses):
+        from phonon.cli import check_interrupt
+        check_interrupt()  # a signal that landed in a ctypes callback stops the run here
         self.frames += mix.shape[1]
         if self._queue is None:
             self._write(mix, outs, buses)

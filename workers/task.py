@@ -76,7 +76,21 @@ _STATE: dict = {"spec_bytes": None, "engine": None, "segments": {}, "sems": {}, 
 
 
 def load_plugins() -> None:
+    """Import the test-only node modules named in $PHONON_TEST_PLUGINS. A test hook, confined
+    to tests: a module is imported only when its file lies in a folder named `tests` (any
+    other name is an error, never imported), so the variable cannot load other code."""
+    import importlib.util
+
+    from phonon.errors import RenderError
     for mod in filter(None, (m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(","))):
+        try:
+            found = importlib.util.find_spec(mod)
+        except (ImportError, ValueError):
+            found = None
+        origin = getattr(found, "origin", None) or ""
+        if not origin or os.path.basename(os.path.dirname(os.path.abspath(origin))) != "tests":
+            raise RenderError(f"{PLUGINS_ENV}={mod!r}: only test modules (in a tests/ folder) "
+                              "are loaded", hint=f"unset {PLUGINS_ENV}: it is a test hook")
         importlib.import_module(mod)
 
 

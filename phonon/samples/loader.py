@@ -13,6 +13,31 @@ from typing import Optional
 import numpy as np
 
 AUDIO_EXTS = (".wav", ".flac")
+MIN_FILE_RATE, MAX_FILE_RATE = 1000, 768000  # Hz: a sample file's rate must be in this range
+MAX_SAMPLE_SECONDS = 600.0  # a sample longer than this (after resampling) is refused
+
+
+def _info(path: str, sr: int):
+    """soundfile's info for a sample file; a 0-byte, corrupt or absurd file is a RenderError
+    naming it (before anything is decoded)."""
+    import soundfile as sf
+
+    from ..errors import RenderError
+    try:
+        info = sf.info(path)
+    except (RuntimeError, OSError) as e:
+        why = "it is empty (0 bytes)" if os.path.isfile(path) and os.path.getsize(path) == 0 \
+            else f"not a readable audio file ({str(e).split(': ')[-1].strip() or 'unknown format'})"
+        raise RenderError(f"sample file '{path}': {why}",
+                          hint="replace or delete the file; `phonon samples` lists the sounds") from None
+    if not MIN_FILE_RATE <= info.samplerate <= MAX_FILE_RATE:
+        raise RenderError(f"sample file '{path}': sample rate {info.samplerate} Hz; expected "
+                          f"{MIN_FILE_RATE}..{MAX_FILE_RATE}")
+    seconds = info.frames / info.samplerate
+    if seconds > MAX_SAMPLE_SECONDS:
+        raise RenderError(f"sample file '{path}': {seconds:.0f} s long; samples are limited to "
+                          f"{MAX_SAMPLE_SECONDS:g} s")
+    return info
 
 
 def default_roots(cli_dir: Optional[str] = None) -> tuple[str, ...]:
@@ -58,7 +83,14 @@ def read_file(path: str, sr: int) -> np.ndarray:
     import soundfile as sf
     from scipy.signal import resample_poly
 
-    data, file_sr = sf.read(path, dtype="float64", always_2d=True)
+    from ..errors import RenderError
+    _info(path, sr)
+    try:
+        data, file_sr = sf.read(path, dtype="float64", always_2d=True)
+    except (RuntimeError, OSError) as e:
+        raise RenderError(f"sample file '{path}': cannot decode it ({e})") from None
+    if not np.isfinite(data).all():  # a float file holding NaN/inf would poison the mix
+        raise RenderError(f"sample file '{path}': holds non-finite samples (NaN or inf)")
     x = np.ascontiguousarray(data.T)
     if file_sr != sr:
         g = math.gcd(int(sr), int(file_sr))
@@ -68,8 +100,7 @@ def read_file(path: str, sr: int) -> np.ndarray:
 
 def file_frames(path: str, sr: int) -> int:
     """Frames of the file after resampling to `sr`, without decoding it."""
-    import soundfile as sf
-    info = sf.info(path)
+    info = _info(path, sr)
     if info.samplerate == sr:
         return int(info.frames)
     g = math.gcd(int(sr), int(info.samplerate))
