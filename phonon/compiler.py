@@ -657,6 +657,20 @@ class Compiler:
         return v.expr
 
     def combinator(self, decl, args, span):
+        kinds = [p.kind for p in decl.params]
+        if len(kinds) > 1 and "list" in kinds and len(args) == len(kinds):
+            # mixed arguments (`squeeze "<0 1>" [a, b]`): the list one arrives as a Python list
+            exprs = []
+            for p, a in zip(decl.params, args):
+                v = self.expr(a)
+                if p.kind == "list":
+                    items = v.items if isinstance(v, ListV) else (v,)
+                    exprs.append(("list",) + tuple(self.pat_expr(i, span) for i in items))
+                else:
+                    exprs.append(self.pat_expr(v, span))
+            cls = SoundV if any(isinstance(self.expr(a), SoundV) or (isinstance(a, A.ListExpr) and any(
+                isinstance(self.expr(i), SoundV) for i in a.items)) for a in args) else PatV
+            return cls(("comb", decl.name, tuple(exprs)), span)
         if len(args) == 1 and isinstance(args[0], A.ListExpr):
             items = [self.expr(i) for i in args[0].items]
         else:
@@ -786,6 +800,13 @@ class Compiler:
                 v = self.expr(a)
                 items = v.items if isinstance(v, ListV) else (v,)
                 vals.append(("list",) + tuple(self.pat_expr(i, span) for i in items))
+            elif p.kind == "functions":
+                items = a.items if isinstance(a, A.ListExpr) else (a,)
+                fns = [self.function(i) for i in items]
+                if any(f.expr is None for f in fns):
+                    raise self.error(CompileError, f"{decl.name}: a node section cannot be used as a "
+                                     "pattern function", _span_of(a) or span)
+                vals.append(("list",) + tuple(f.expr for f in fns))
             else:
                 v = self.expr(a)
                 if isinstance(v, NumV) and p.range:

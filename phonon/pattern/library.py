@@ -45,6 +45,10 @@ def lst(name: str, doc: str = "") -> Param:
     return Param(name, kind="list", doc=doc)
 
 
+def fns(name: str = "fs", doc: str = "the transforms, as a list") -> Param:
+    return Param(name, kind="functions", doc=doc)
+
+
 def _typed(name) -> dict:
     t = TIDAL_TYPES.get(name)
     return {"tidal_type": t} if t else {}
@@ -251,6 +255,16 @@ transform("juxBy", [num("width", range=(0, 1), doc="stereo width: 1 = hard left/
           "copy to 0.5 + width/2, offsetting any pan already set (Tidal's `juxBy n f p = stack "
           "[p |+ pan 0.5 |- pan (n/2), f $ p |+ pan 0.5 |+ pan (n/2)]`).",
           's "bd sn hh" $ juxBy 0.5 rev', T.jux_by, aliases=("juxby",))
+transform("layer", [fns()],
+          "Play the results of several transforms of the pattern at once (Tidal's `layer fs p = "
+          "stack $ map ($ p) fs`): `layer [id, rev, fast 2]`.",
+          's "bd sn" $ layer [id, rev, fast 2]', T.layer)
+transform("pickF", [pat("index", "which function each part of the cycle uses (cyclic)"), fns()],
+          "Choose a transform from a list with a pattern of indices, wrapping around (Tidal's "
+          "`pickF pInt fs pat = innerJoin $ (\\i -> (fs !!! i) pat) <$> pInt`).",
+          's "bd*2 hh*3" $ pickF "<0 1>" [fast 2, rev]', lambda p, i, fs: T.pick_f(p, i, fs))
+transform("id", [], "The identity: the pattern unchanged (Haskell's `id`), for lists of transforms "
+          "like `layer [id, rev]`.", 's "bd sn" $ layer [id, fast 2]', lambda p: p)
 transform("superimpose", [func()],
           "Play the pattern together with a transformed copy of itself.",
           's "bd sn" $ superimpose (fast 2)', T.superimpose)
@@ -459,6 +473,19 @@ combinator("perlinWith", "Smooth (Perlin) noise of an input pattern: moves betwe
            "whole numbers of the input (Tidal's `perlinWith`).",
            'sine (segment 8 $ perlinWith "0 1 2 3" * 400 + 200)', lambda p: R.perlin_with(p),
            params=[pat("input")])
+
+combinator("squeeze", "Play, for each event of an index pattern, a whole cycle of the pattern that "
+           "index picks from a list (cyclic), squeezed into the event (Tidal's `squeeze ipat ps = "
+           "squeezeJoin $ (ps !!!) <$> ipat`).", 'squeeze "<0 1> 1" [s "bd*2", s "cp*3"]',
+           lambda i, ps: T.squeeze(i, ps), params=[pat("index"), lst("patterns")])
+combinator("select", "Choose one of a list of patterns with a pattern of floats 0..1 (Tidal's "
+           "`_select f ps = ps !! floor (clamp 0 1 f * (length ps - 1))`, innerJoin).",
+           'select "<0 0.5 1>" [s "bd*2", s "cp*3", s "hh*4"]',
+           lambda f, ps: T.select(f, ps), params=[pat("by", "floats 0..1"), lst("patterns")])
+combinator("chooseBy", "Choose values from a list with a pattern of floats 0..1 (Tidal's `chooseBy f xs = "
+           "(xs !!!) . floor <$> range 0 (length xs) f`): `chooseBy \"0 0.25 0.5\" [a, b, c, d]` is a b c.",
+           'sine (chooseBy "0 0.25 0.5" [220, 330, 440, 550])',
+           lambda f, xs: R.choose_by(f, T.values_of(xs, "chooseBy")), params=[pat("by", "floats 0..1"), lst("values")])
 
 # ---- combinators ------------------------------------------------------------------------------
 
