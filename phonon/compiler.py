@@ -658,6 +658,8 @@ class Compiler:
 
     def combinator(self, decl, args, span):
         kinds = [p.kind for p in decl.params]
+        if "pairs" in kinds and len(args) == len(kinds):
+            return self.pairs_combinator(decl, args, span)
         if len(kinds) > 1 and "list" in kinds and len(args) == len(kinds):
             # mixed arguments (`squeeze "<0 1>" [a, b]`): the list one arrives as a Python list
             exprs = []
@@ -685,6 +687,31 @@ class Compiler:
         exprs = tuple(self.pat_expr(i, span) for i in items)
         cls = SoundV if any(isinstance(i, SoundV) for i in items) else PatV
         return cls(("comb", decl.name, exprs), span)
+
+    def pairs_combinator(self, decl, args, span):
+        """`wchoose [("bd", 1), ("sn", 0.5)]`: each pair's weight is a constant number >= 0."""
+        exprs, sound = [], False
+        for p, a in zip(decl.params, args):
+            if p.kind != "pairs":
+                exprs.append(self.pat_expr(self.expr(a), span))
+                continue
+            items = a.items if isinstance(a, A.ListExpr) else ()
+            pairs = []
+            for it in items:
+                if not (isinstance(it, A.ListExpr) and len(it.items) == 2):
+                    raise self.error(CompileError, f"{decl.name}: expected a list of (value, weight) "
+                                     f"pairs, like `{decl.example}`", _span_of(it) or span)
+                v, w = self.expr(it.items[0]), self.expr(it.items[1])
+                if not isinstance(w, NumV) or w.value < 0:
+                    raise self.error(CompileError, f"{decl.name}: a weight must be a number >= 0",
+                                     _span_of(it.items[1]) or span)
+                sound |= isinstance(v, SoundV)
+                pairs.append(("list", self.pat_expr(v, span), ("pure", w.value)))
+            if not pairs:
+                raise self.error(CompileError, f"{decl.name}: expected a list of (value, weight) pairs, "
+                                 f"like `{decl.example}`", _span_of(a) or span)
+            exprs.append(("list",) + tuple(pairs))
+        return (SoundV if sound else PatV)(("comb", decl.name, tuple(exprs)), span)
 
     # -- functions -----------------------------------------------------------------------------
     def is_function(self, e) -> bool:

@@ -4,14 +4,39 @@ from fractions import Fraction as F
 
 import pytest
 
-from test_events import Case, E, _assert_events, _norm_json, seq
+from test_events import Case, E, _assert_events, _norm_json, seq, tidal_rand
 
 import json
 
 import phonon
 from phonon.events import to_json
 
+def _wrandcat_expected(cycles):
+    # wchooseBy (segment 1 rand): r = timeToRand (c + 1/2); cweights [1, 1.5], total 1.5
+    out = []
+    for c in range(cycles):
+        r = tidal_rand(F(c) + F(1, 2))
+        out += seq(["bd"] * 2, c, c + 1) if 1 > r * 1.5 else seq(["hh"] * 4, c, c + 1)
+    return out
+
+
+def _wchoose_expected(cycles):
+    # segment 4 $ wchoose: rand over each quarter, value at its midpoint
+    out = []
+    for k in range(4 * cycles):
+        r = tidal_rand((F(k) + F(1, 2)) / 4)
+        out.append(E(F(k, 4), F(k + 1, 4), s="bd" if 1 > r * 1.5 else "sn"))
+    return out
+
+
 CASES = [
+    Case("wrandcat", 'd1 $ wrandcat [(s "bd*2", 1), (s "hh*4", 0.5)]', _wrandcat_expected(8),
+         "UI.hs wrandcat ps = unwrap $ wchooseBy (segment 1 rand) ps", window=(0, 8)),
+    Case("wchoose", 'd1 $ s (segment 4 $ wchoose [("bd", 1), ("sn", 0.5)])', _wchoose_expected(4),
+         "UI.hs wchoose = wchooseBy rand; match r = values !! head (findIndices (> r*total) cweights)",
+         window=(0, 4)),
+    Case("wchooseBy", 'd1 $ s (wchooseBy "0 0.3 0.9" [("a", 1), ("b", 2)])', seq(["a", "a", "b"]),
+         "UI.hs wchooseBy: 0*3 < 1 -> a, 0.9 < 1 -> a, 2.7 >= 1 and < 3 -> b"),
     Case("layer", 'd1 $ layer [id, (# speed 2)] $ s "bd sn"',
          sorted(seq(["bd", "sn"]) + seq(["bd", "sn"], speed=2), key=lambda e: (e["part"], len(e["controls"]))),
          "UI.hs layer fs p = stack $ map ($ p) fs"),
@@ -44,6 +69,13 @@ def test_vocab_golden(case):
 
 def test_new_names_in_did_you_mean():
     from phonon.registry import all_names
-    assert {"layer", "pickF", "id", "squeeze", "select", "chooseBy"} <= set(all_names())
+    assert {"layer", "pickF", "id", "squeeze", "select", "chooseBy", "wchoose", "wchooseBy", "wrandcat"} <= set(all_names())
     with pytest.raises(phonon.errors.PhononError if hasattr(phonon, "errors") else Exception, match="squeeze"):
         phonon.events('d1 $ squeez "0" [s "bd"]', 0, 1)
+
+
+def test_wchoose_bad_pairs_are_clear_errors():
+    with pytest.raises(Exception, match="weight must be a number"):
+        phonon.events('d1 $ s (wchoose [("bd", "x")])', 0, 1)
+    with pytest.raises(Exception, match="pairs"):
+        phonon.events('d1 $ s (wchoose ["bd", "sn"])', 0, 1)

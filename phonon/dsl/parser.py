@@ -284,6 +284,18 @@ def p_items(p):
     p[0] = p[1] + [p[3]] if len(p) == 4 else [p[1]]
 
 
+def p_items_tuple(p):
+    """items : tuple_item
+             | items COMMA tuple_item"""
+    p[0] = p[1] + [p[3]] if len(p) == 4 else [p[1]]
+
+
+def p_tuple_item(p):
+    "tuple_item : LPAREN expr COMMA items RPAREN"
+    # A Haskell tuple as a list item (`wchoose [("bd", 1), ("sn", 0.5)]`): a ListExpr of its parts
+    p[0] = ListExpr(tuple([p[2]] + p[4]), p[1].span)
+
+
 class _ParseFail(Exception):
     """Raised from p_error; `parse` turns it into a PhononSyntaxError with full context."""
 

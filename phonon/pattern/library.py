@@ -487,6 +487,29 @@ combinator("chooseBy", "Choose values from a list with a pattern of floats 0..1 
            'sine (chooseBy "0 0.25 0.5" [220, 330, 440, 550])',
            lambda f, xs: R.choose_by(f, T.values_of(xs, "chooseBy")), params=[pat("by", "floats 0..1"), lst("values")])
 
+def _pairs(pairs, name, values=True):
+    out = []
+    for v, w in pairs:
+        if values:
+            (v,) = T.values_of([v], name)
+        out.append((v, _v(w)))
+    return out
+
+
+combinator("wchoose", "Weighted random choices among values, a continuous pattern (Tidal's `wchoose = "
+           "wchooseBy rand`): the first value whose running weight exceeds rand * total.",
+           'sine (segment 4 $ wchoose [(220, 1), (330, 0.5), (440, 2)])',
+           lambda ps: R.wchoose(_pairs(ps, "wchoose")), params=[Param("pairs", kind="pairs")])
+combinator("wchooseBy", "`wchoose` with your own pattern of floats 0..1 instead of `rand` (Tidal's "
+           "`wchooseBy pat pairs = match <$> pat`).",
+           'sine (wchooseBy "0 0.3 0.9" [(220, 1), (440, 2)])',
+           lambda f, ps: R.wchoose_by(f, _pairs(ps, "wchooseBy")),
+           params=[pat("by", "floats 0..1"), Param("pairs", kind="pairs")])
+combinator("wrandcat", "Play one pattern per cycle, chosen at random with weights (Tidal's `wrandcat ps = "
+           "unwrap $ wchooseBy (segment 1 rand) ps`).",
+           'wrandcat [(s "bd*2 sn", 5), (s "hh*3", 2), (s "cp", 1)]',
+           lambda ps: R.wrandcat(_pairs(ps, "wrandcat", values=False)), params=[Param("pairs", kind="pairs")])
+
 # ---- combinators ------------------------------------------------------------------------------
 
 combinator("stack", "Play the patterns at the same time.",

@@ -5,6 +5,9 @@ source (v1.9.5: Sound/Tidal/UI.hs, Core.hs, Control.hs, Scales.hs, Params.hs), s
 type follows `euclidFull` with `euclidOff`'s rotation."""
 
 TIDAL_TYPES: dict[str, str] = {
+    'wchoose': '[(a,Double)] -> Pattern a',
+    'wchooseBy': 'Pattern Double -> [(a,Double)] -> Pattern a',
+    'wrandcat': '[(Pattern a, Double)] -> Pattern a',
     'layer': '[a -> Pattern b] -> a -> Pattern b',
     'pickF': 'Pattern Int -> [Pattern a -> Pattern a] -> Pattern a -> Pattern a',
     'id': 'a -> a',
