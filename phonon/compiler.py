@@ -673,6 +673,10 @@ class Compiler:
             cls = SoundV if any(isinstance(self.expr(a), SoundV) or (isinstance(a, A.ListExpr) and any(
                 isinstance(self.expr(i), SoundV) for i in a.items)) for a in args) else PatV
             return cls(("comb", decl.name, tuple(exprs)), span)
+        if not decl.params:   # a pattern source with no arguments (`perlin`, `envL`)
+            if args:
+                raise self.error(CompileError, f"{decl.name} takes no arguments", span)
+            return PatV(("comb", decl.name, ()), span)
         if len(args) == 1 and isinstance(args[0], A.ListExpr):
             items = [self.expr(i) for i in args[0].items]
         else:

@@ -29,7 +29,37 @@ def _wchoose_expected(cycles):
     return out
 
 
+def _smoother(x):
+    return 6.0 * x ** 5 - 15.0 * x ** 4 + 10.0 * x ** 3
+
+
+def _perlin_expected():
+    # perlin = perlinWith (sig fromRational); # takes the value over each event's whole: its midpoint
+    out = []
+    for k in range(4):
+        x = (k + 0.5) / 4
+        a, b = tidal_rand(F(0)), tidal_rand(F(1))
+        out.append(E(F(k, 4), F(k + 1, 4), s="hh", speed=a + _smoother(x) * (b - a) + 0.5))
+    return out
+
+
 CASES = [
+    Case("perlin", 'd1 $ s "hh*4" # speed (perlin + 0.5)', _perlin_expected(),
+         "UI.hs perlinWith p = interp (p-pa) (timeToRand pa) (timeToRand pb), smootherStep", approx=True),
+    Case("envL", 'd1 $ s "hh*4" # gain envL',
+         [E(F(k, 4), F(k + 1, 4), s="hh", gain=F(2 * k + 1, 8)) for k in range(4)]
+         + [E(1 + F(k, 4), 1 + F(k + 1, 4), s="hh", gain=1) for k in range(4)],
+         "Core.hs envL = sig $ \\t -> max 0 $ min (fromRational t) 1 (midpoint of each whole)", window=(0, 2)),
+    Case("envR", 'd1 $ s "hh*2" # gain envR', [E(0, F(1, 2), s="hh", gain=F(3, 4)), E(F(1, 2), 1, s="hh", gain=F(1, 4))],
+         "Core.hs envLR = (1-) <$> envL"),
+    Case("envEq", 'd1 $ s "hh*2" # gain envEq',
+         [E(0, F(1, 2), s="hh", gain=__import__("math").sqrt(__import__("math").sin(__import__("math").pi / 2 * 0.75))),
+          E(F(1, 2), 1, s="hh", gain=__import__("math").sqrt(__import__("math").sin(__import__("math").pi / 2 * 0.25)))],
+         "Core.hs envEq = sig $ \\t -> sqrt (sin (pi/2 * max 0 (min (1-t) 1)))", approx=True),
+    Case("envEqR", 'd1 $ s "hh*2" # gain envEqR',
+         [E(0, F(1, 2), s="hh", gain=__import__("math").sqrt(__import__("math").cos(__import__("math").pi / 2 * 0.75))),
+          E(F(1, 2), 1, s="hh", gain=__import__("math").sqrt(__import__("math").cos(__import__("math").pi / 2 * 0.25)))],
+         "Core.hs envEqR = sig $ \\t -> sqrt (cos (pi/2 * max 0 (min (1-t) 1)))", approx=True),
     Case("wrandcat", 'd1 $ wrandcat [(s "bd*2", 1), (s "hh*4", 0.5)]', _wrandcat_expected(8),
          "UI.hs wrandcat ps = unwrap $ wchooseBy (segment 1 rand) ps", window=(0, 8)),
     Case("wchoose", 'd1 $ s (segment 4 $ wchoose [("bd", 1), ("sn", 0.5)])', _wchoose_expected(4),
@@ -69,7 +99,7 @@ def test_vocab_golden(case):
 
 def test_new_names_in_did_you_mean():
     from phonon.registry import all_names
-    assert {"layer", "pickF", "id", "squeeze", "select", "chooseBy", "wchoose", "wchooseBy", "wrandcat"} <= set(all_names())
+    assert {"layer", "pickF", "id", "squeeze", "select", "chooseBy", "wchoose", "wchooseBy", "wrandcat", "perlin", "envL", "envR", "envLR", "envEq", "envEqR"} <= set(all_names())
     with pytest.raises(phonon.errors.PhononError if hasattr(phonon, "errors") else Exception, match="squeeze"):
         phonon.events('d1 $ squeez "0" [s "bd"]', 0, 1)
 

@@ -510,6 +510,22 @@ combinator("wrandcat", "Play one pattern per cycle, chosen at random with weight
            'wrandcat [(s "bd*2 sn", 5), (s "hh*3", 2), (s "cp", 1)]',
            lambda ps: R.wrandcat(_pairs(ps, "wrandcat", values=False)), params=[Param("pairs", kind="pairs")])
 
+for _name, _pat, _doc, _ex in (
+        ("perlin", R.perlin, "Smooth random 0..1 moving to a new random value each cycle (Tidal's "
+         "`perlin = perlinWith (sig fromRational)`, interpolated with smootherStep 6x^5 - 15x^4 + 10x^3 "
+         "between timeToRand of the cycle and of the next one).", 's "hh*8" # speed (perlin + 0.5)'),
+        ("envL", S.envL, "A 0..1 ramp over the first cycle, then 1 (Tidal's `envL = sig $ \\t -> max 0 $ "
+         "min t 1`), for fades.", 's "hh*8" # speed (envL + 1)'),
+        ("envLR", S.envLR, "A 1..0 ramp over the first cycle, then 0 (Tidal's `envLR = (1-) <$> envL`).",
+         's "hh*8" # speed (envLR + 1)'),
+        ("envEq", S.envEq, "Equal-power fade out over the first cycle (Tidal's `envEq = sig $ \\t -> "
+         "sqrt (sin (pi/2 * clamp 0 1 (1-t)))`).", 's "hh*8" # speed (envEq + 1)'),
+        ("envEqR", S.envEqR, "Equal-power fade in over the first cycle (Tidal's `envEqR = sig $ \\t -> "
+         "sqrt (cos (pi/2 * clamp 0 1 (1-t)))`).", 's "hh*8" # speed (envEqR + 1)')):
+    declare(_name, "combinator", params=[], doc=_doc, example=_ex, fn=(lambda q: lambda: q)(_pat),
+            aliases=("envR",) if _name == "envLR" else (), tidal_type="Pattern Double" if _name != "perlin"
+            else "Fractional a => Pattern a")
+
 # ---- combinators ------------------------------------------------------------------------------
 
 combinator("stack", "Play the patterns at the same time.",
