@@ -813,6 +813,8 @@ class Compiler:
         return FnV(("opfn", op, how, e.side, xe), e.span)
 
     def transform_fn(self, decl, args, span) -> FnV:
+        if [p.kind for p in decl.params] == ["curried", "list"] and len(args) == 2:
+            return self.curried_fn(decl, args, span)
         required = [p for p in decl.params if p.required]
         if len(args) < len(required):
             missing = [p.name for p in decl.params[len(args):] if p.required]
@@ -851,6 +853,32 @@ class Compiler:
                 vals.append(("pure", Fraction(p.default)) if isinstance(p.default, (int, float, Fraction))
                             else p.default)
         return FnV(("fn", decl.name, tuple(vals)), span)
+
+    def curried_fn(self, decl, args, span) -> FnV:
+        """`spread fast [1, 2]`: the function (a transform missing its last argument, or `($)`
+        with a list of functions) applied to each value of the list, at compile time."""
+        f, xs = args
+        while isinstance(f, A.Paren):
+            f = f.expr
+        items = xs.items if isinstance(xs, A.ListExpr) else None
+        if not items:
+            raise self.error(CompileError, f"{decl.name}: expected a list of values, like `{decl.example}`",
+                             _span_of(xs) or span)
+        if isinstance(f, A.Name) and f.name == "$":
+            fns = [self.function(i) for i in items]
+        else:
+            name = f.name if isinstance(f, A.Name) else getattr(f, "func", None)
+            fd = self.lookup(name, f.span) if name else None
+            fargs = () if isinstance(f, A.Name) else tuple(f.args)
+            if fd is None or fd.category != "transform" or len(fargs) >= len(fd.params):
+                raise self.error(CompileError, f"{decl.name}: the function must be a transform missing "
+                                 "its last argument (`fast`, `chop`, `every 2`) or `($)` with a list of "
+                                 "functions", _span_of(f) or span)
+            fns = [self.transform_fn(fd, fargs + (i,), span) for i in items]
+        if any(g.expr is None for g in fns):
+            raise self.error(CompileError, f"{decl.name}: a node section cannot be used as a pattern "
+                             "function", span)
+        return FnV(("fn", decl.name, (("list",) + tuple(g.expr for g in fns),)), span)
 
     def apply(self, f: FnV, v, span):
         """Apply a function value to a value (the `$` of Tidal)."""

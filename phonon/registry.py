@@ -16,6 +16,8 @@ Parameter kinds:
   function  a pattern function (`every 2 (fast 2)`, `jux rev`)
   list      a list `[a, b, c]`
   pairs     a list of (value, weight) tuples `[("bd", 1), ("sn", 0.5)]` (wchoose, wrandcat)
+  curried   a transform missing its last argument (`fast`, `chop`, `($)`), applied to each value
+            of the list parameter after it (spread, fastspread)
   functions a list of pattern functions `[rev, fast 2, (# speed 2)]` (layer, pickF)
 """
 from __future__ import annotations
@@ -31,7 +33,7 @@ REQUIRED = object()
 
 CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "sample", "synth",
               "transform", "control", "combinator", "math")
-PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs")
+PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "curried")
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,8 @@ def _tidal_param_type(p: Param) -> str:
         return "[Pattern a]"
     if p.kind == "functions":
         return "[Pattern a -> Pattern a]"
+    if p.kind == "curried":
+        return "(a -> Pattern b -> Pattern b)"
     if p.kind == "pairs":
         return "[(a, Double)]"
     if p.kind == "pattern":

@@ -44,6 +44,16 @@ def _perlin_expected():
 
 
 CASES = [
+    Case("spread", 'd1 $ spread fast [1, 2] $ s "bd sn"', seq(["bd", "sn"]) + seq(["bd", "sn"] * 2, 1, 2),
+         "UI.hs spread f xs p = slowcat $ map (`f` p) xs; slowcat plays pattern i's cycle c // n",
+         window=(0, 2)),
+    Case("fastspread", 'd1 $ fastspread ($) [rev, fast 2] $ s "bd sn"',
+         seq(["sn", "bd"], 0, F(1, 2)) + seq(["bd", "sn"] * 2, F(1, 2), 1)
+         + seq(["sn", "bd"], 1, F(3, 2)) + seq(["bd", "sn"] * 2, F(3, 2), 2),
+         "UI.hs fastspread f xs p = fastcat $ map (`f` p) xs", window=(0, 2)),
+    Case("spread_every", 'd1 $ slowspread (every 2) [rev, fast 2] $ s "bd sn"',
+         seq(["sn", "bd"]) + seq(["bd", "sn"] * 2, 1, 2),
+         "UI.hs slowspread = spread; each every-2 copy plays its own cycle 0 (slowcat)", window=(0, 2)),
     Case("perlin", 'd1 $ s "hh*4" # speed (perlin + 0.5)', _perlin_expected(),
          "UI.hs perlinWith p = interp (p-pa) (timeToRand pa) (timeToRand pb), smootherStep", approx=True),
     Case("envL", 'd1 $ s "hh*4" # gain envL',
@@ -99,7 +109,7 @@ def test_vocab_golden(case):
 
 def test_new_names_in_did_you_mean():
     from phonon.registry import all_names
-    assert {"layer", "pickF", "id", "squeeze", "select", "chooseBy", "wchoose", "wchooseBy", "wrandcat", "perlin", "envL", "envR", "envLR", "envEq", "envEqR"} <= set(all_names())
+    assert {"layer", "pickF", "id", "squeeze", "select", "chooseBy", "wchoose", "wchooseBy", "wrandcat", "spread", "fastspread", "slowspread", "perlin", "envL", "envR", "envLR", "envEq", "envEqR"} <= set(all_names())
     with pytest.raises(phonon.errors.PhononError if hasattr(phonon, "errors") else Exception, match="squeeze"):
         phonon.events('d1 $ squeez "0" [s "bd"]', 0, 1)
 
@@ -109,3 +119,8 @@ def test_wchoose_bad_pairs_are_clear_errors():
         phonon.events('d1 $ s (wchoose [("bd", "x")])', 0, 1)
     with pytest.raises(Exception, match="pairs"):
         phonon.events('d1 $ s (wchoose ["bd", "sn"])', 0, 1)
+
+
+def test_spread_needs_a_partial_transform():
+    with pytest.raises(Exception, match="missing its last argument"):
+        phonon.events('d1 $ spread (fast 2) [1, 2] $ s "bd"', 0, 1)

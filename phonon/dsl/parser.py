@@ -230,6 +230,12 @@ def p_atom_paren(p):
     p[0] = Paren(p[2], p[1].span)
 
 
+def p_atom_apply_op(p):
+    "atom : LPAREN DOLLAR RPAREN"
+    # `($)` as a function argument: `spread ($) [fast 2, rev]` (the compiler accepts it there)
+    p[0] = Name("$", p[1].span)
+
+
 def p_atom_section(p):
     "atom : LPAREN HASH chainright RPAREN"
     p[0] = ChainSection(p[3], p[1].span)

@@ -263,6 +263,17 @@ transform("pickF", [pat("index", "which function each part of the cycle uses (cy
           "Choose a transform from a list with a pattern of indices, wrapping around (Tidal's "
           "`pickF pInt fs pat = innerJoin $ (\\i -> (fs !!! i) pat) <$> pInt`).",
           's "bd*2 hh*3" $ pickF "<0 1>" [fast 2, rev]', lambda p, i, fs: T.pick_f(p, i, fs))
+transform("spread", [Param("f", kind="curried", doc="a transform missing its last argument, or ($)"),
+                     lst("values")],
+          "Apply a function with each value of a list in turn, one per cycle (Tidal's `spread f xs p = "
+          "slowcat $ map (`f` p) xs`): `spread fast [1, 2]`; with `($)` the list holds functions: "
+          "`spread ($) [rev, fast 2]`.", 's "bd sn" $ spread fast [1, 2]',
+          lambda p, fs: slowcat(*[f(p) for f in fs]), aliases=("slowspread",))
+transform("fastspread", [Param("f", kind="curried", doc="a transform missing its last argument, or ($)"),
+                         lst("values")],
+          "Like `spread`, but all the results are squeezed into one cycle (Tidal's `fastspread f xs p = "
+          "fastcat $ map (`f` p) xs`).", 's "bd sn" $ fastspread ($) [rev, fast 2]',
+          lambda p, fs: fastcat(*[f(p) for f in fs]))
 transform("id", [], "The identity: the pattern unchanged (Haskell's `id`), for lists of transforms "
           "like `layer [id, rev]`.", 's "bd sn" $ layer [id, fast 2]', lambda p: p)
 transform("superimpose", [func()],

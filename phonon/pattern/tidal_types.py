@@ -8,6 +8,8 @@ TIDAL_TYPES: dict[str, str] = {
     'wchoose': '[(a,Double)] -> Pattern a',
     'wchooseBy': 'Pattern Double -> [(a,Double)] -> Pattern a',
     'wrandcat': '[(Pattern a, Double)] -> Pattern a',
+    'spread': '(a -> t -> Pattern b) -> [a] -> t -> Pattern b',
+    'fastspread': '(a -> t -> Pattern b) -> [a] -> t -> Pattern b',
     'layer': '[a -> Pattern b] -> a -> Pattern b',
     'pickF': 'Pattern Int -> [Pattern a -> Pattern a] -> Pattern a -> Pattern a',
     'id': 'a -> a',
