@@ -534,8 +534,7 @@ for _name, _pat, _doc, _ex in (
         ("envEqR", S.envEqR, "Equal-power fade in over the first cycle (Tidal's `envEqR = sig $ \\t -> "
          "sqrt (cos (pi/2 * clamp 0 1 (1-t)))`).", 's "hh*8" # speed (envEqR + 1)')):
     declare(_name, "combinator", params=[], doc=_doc, example=_ex, fn=(lambda q: lambda: q)(_pat),
-            aliases=("envR",) if _name == "envLR" else (), tidal_type="Pattern Double" if _name != "perlin"
-            else "Fractional a => Pattern a")
+            aliases=("envR",) if _name == "envLR" else (), **_typed(_name))
 
 # ---- combinators ------------------------------------------------------------------------------
 
