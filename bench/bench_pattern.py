@@ -59,10 +59,12 @@ def _vocab():
         "scale_run1000": H.scale("<major dorian>", T.run(1000)),
         "shuffle": R.shuffle(drums, 8),
         "chew": T.chew(drums, 4, "0 [1 0] 3 <2 1>"),
+        "wrandcat": R.wrandcat([(drums, 5), (drums.fast(2), 2), (mini("hh*16").fmap(lambda v: {"s": v}), 1)]),
+        "squeeze": T.squeeze(mini("<0 1> [1 0 2]*2"), [drums, drums.rev(), mini("cp*3")]),
     }
 
 
-VOCAB = ["arp", "scale_run1000", "shuffle", "chew"]
+VOCAB = ["arp", "scale_run1000", "shuffle", "chew", "wrandcat", "squeeze"]
 
 
 def _rate(pat, cycles):

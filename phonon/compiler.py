@@ -657,6 +657,26 @@ class Compiler:
         return v.expr
 
     def combinator(self, decl, args, span):
+        kinds = [p.kind for p in decl.params]
+        if "pairs" in kinds and len(args) == len(kinds):
+            return self.pairs_combinator(decl, args, span)
+        if len(kinds) > 1 and "list" in kinds and len(args) == len(kinds):
+            # mixed arguments (`squeeze "<0 1>" [a, b]`): the list one arrives as a Python list
+            exprs = []
+            for p, a in zip(decl.params, args):
+                v = self.expr(a)
+                if p.kind == "list":
+                    items = v.items if isinstance(v, ListV) else (v,)
+                    exprs.append(("list",) + tuple(self.pat_expr(i, span) for i in items))
+                else:
+                    exprs.append(self.pat_expr(v, span))
+            cls = SoundV if any(isinstance(self.expr(a), SoundV) or (isinstance(a, A.ListExpr) and any(
+                isinstance(self.expr(i), SoundV) for i in a.items)) for a in args) else PatV
+            return cls(("comb", decl.name, tuple(exprs)), span)
+        if not decl.params:   # a pattern source with no arguments (`perlin`, `envL`)
+            if args:
+                raise self.error(CompileError, f"{decl.name} takes no arguments", span)
+            return PatV(("comb", decl.name, ()), span)
         if len(args) == 1 and isinstance(args[0], A.ListExpr):
             items = [self.expr(i) for i in args[0].items]
         else:
@@ -671,6 +691,31 @@ class Compiler:
         exprs = tuple(self.pat_expr(i, span) for i in items)
         cls = SoundV if any(isinstance(i, SoundV) for i in items) else PatV
         return cls(("comb", decl.name, exprs), span)
+
+    def pairs_combinator(self, decl, args, span):
+        """`wchoose [("bd", 1), ("sn", 0.5)]`: each pair's weight is a constant number >= 0."""
+        exprs, sound = [], False
+        for p, a in zip(decl.params, args):
+            if p.kind != "pairs":
+                exprs.append(self.pat_expr(self.expr(a), span))
+                continue
+            items = a.items if isinstance(a, A.ListExpr) else ()
+            pairs = []
+            for it in items:
+                if not (isinstance(it, A.ListExpr) and len(it.items) == 2):
+                    raise self.error(CompileError, f"{decl.name}: expected a list of (value, weight) "
+                                     f"pairs, like `{decl.example}`", _span_of(it) or span)
+                v, w = self.expr(it.items[0]), self.expr(it.items[1])
+                if not isinstance(w, NumV) or w.value < 0:
+                    raise self.error(CompileError, f"{decl.name}: a weight must be a number >= 0",
+                                     _span_of(it.items[1]) or span)
+                sound |= isinstance(v, SoundV)
+                pairs.append(("list", self.pat_expr(v, span), ("pure", w.value)))
+            if not pairs:
+                raise self.error(CompileError, f"{decl.name}: expected a list of (value, weight) pairs, "
+                                 f"like `{decl.example}`", _span_of(a) or span)
+            exprs.append(("list",) + tuple(pairs))
+        return (SoundV if sound else PatV)(("comb", decl.name, tuple(exprs)), span)
 
     # -- functions -----------------------------------------------------------------------------
     def is_function(self, e) -> bool:
@@ -768,6 +813,8 @@ class Compiler:
         return FnV(("opfn", op, how, e.side, xe), e.span)
 
     def transform_fn(self, decl, args, span) -> FnV:
+        if [p.kind for p in decl.params] == ["curried", "list"] and len(args) == 2:
+            return self.curried_fn(decl, args, span)
         required = [p for p in decl.params if p.required]
         if len(args) < len(required):
             missing = [p.name for p in decl.params[len(args):] if p.required]
@@ -786,6 +833,13 @@ class Compiler:
                 v = self.expr(a)
                 items = v.items if isinstance(v, ListV) else (v,)
                 vals.append(("list",) + tuple(self.pat_expr(i, span) for i in items))
+            elif p.kind == "functions":
+                items = a.items if isinstance(a, A.ListExpr) else (a,)
+                fns = [self.function(i) for i in items]
+                if any(f.expr is None for f in fns):
+                    raise self.error(CompileError, f"{decl.name}: a node section cannot be used as a "
+                                     "pattern function", _span_of(a) or span)
+                vals.append(("list",) + tuple(f.expr for f in fns))
             else:
                 v = self.expr(a)
                 if isinstance(v, NumV) and p.range:
@@ -799,6 +853,32 @@ class Compiler:
                 vals.append(("pure", Fraction(p.default)) if isinstance(p.default, (int, float, Fraction))
                             else p.default)
         return FnV(("fn", decl.name, tuple(vals)), span)
+
+    def curried_fn(self, decl, args, span) -> FnV:
+        """`spread fast [1, 2]`: the function (a transform missing its last argument, or `($)`
+        with a list of functions) applied to each value of the list, at compile time."""
+        f, xs = args
+        while isinstance(f, A.Paren):
+            f = f.expr
+        items = xs.items if isinstance(xs, A.ListExpr) else None
+        if not items:
+            raise self.error(CompileError, f"{decl.name}: expected a list of values, like `{decl.example}`",
+                             _span_of(xs) or span)
+        if isinstance(f, A.Name) and f.name == "$":
+            fns = [self.function(i) for i in items]
+        else:
+            name = f.name if isinstance(f, A.Name) else getattr(f, "func", None)
+            fd = self.lookup(name, f.span) if name else None
+            fargs = () if isinstance(f, A.Name) else tuple(f.args)
+            if fd is None or fd.category != "transform" or len(fargs) >= len(fd.params):
+                raise self.error(CompileError, f"{decl.name}: the function must be a transform missing "
+                                 "its last argument (`fast`, `chop`, `every 2`) or `($)` with a list of "
+                                 "functions", _span_of(f) or span)
+            fns = [self.transform_fn(fd, fargs + (i,), span) for i in items]
+        if any(g.expr is None for g in fns):
+            raise self.error(CompileError, f"{decl.name}: a node section cannot be used as a pattern "
+                             "function", span)
+        return FnV(("fn", decl.name, (("list",) + tuple(g.expr for g in fns),)), span)
 
     def apply(self, f: FnV, v, span):
         """Apply a function value to a value (the `$` of Tidal)."""

@@ -15,6 +15,10 @@ Parameter kinds:
   pattern   a pattern argument (mini-notation string or pattern expression)
   function  a pattern function (`every 2 (fast 2)`, `jux rev`)
   list      a list `[a, b, c]`
+  pairs     a list of (value, weight) tuples `[("bd", 1), ("sn", 0.5)]` (wchoose, wrandcat)
+  curried   a transform missing its last argument (`fast`, `chop`, `($)`), applied to each value
+            of the list parameter after it (spread, fastspread)
+  functions a list of pattern functions `[rev, fast 2, (# speed 2)]` (layer, pickF)
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ REQUIRED = object()
 
 CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "sample", "synth",
               "transform", "control", "combinator", "math")
-PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list")
+PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "curried")
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,12 @@ def _tidal_param_type(p: Param) -> str:
         return "(Pattern a -> Pattern a)"
     if p.kind == "list":
         return "[Pattern a]"
+    if p.kind == "functions":
+        return "[Pattern a -> Pattern a]"
+    if p.kind == "curried":
+        return "(a -> Pattern b -> Pattern b)"
+    if p.kind == "pairs":
+        return "[(a, Double)]"
     if p.kind == "pattern":
         return "Pattern a"
     if p.unit == "cycles":

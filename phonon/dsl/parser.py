@@ -230,6 +230,12 @@ def p_atom_paren(p):
     p[0] = Paren(p[2], p[1].span)
 
 
+def p_atom_apply_op(p):
+    "atom : LPAREN DOLLAR RPAREN"
+    # `($)` as a function argument: `spread ($) [fast 2, rev]` (the compiler accepts it there)
+    p[0] = Name("$", p[1].span)
+
+
 def p_atom_section(p):
     "atom : LPAREN HASH chainright RPAREN"
     p[0] = ChainSection(p[3], p[1].span)
@@ -282,6 +288,18 @@ def p_items(p):
     """items : expr
              | items COMMA expr"""
     p[0] = p[1] + [p[3]] if len(p) == 4 else [p[1]]
+
+
+def p_items_tuple(p):
+    """items : tuple_item
+             | items COMMA tuple_item"""
+    p[0] = p[1] + [p[3]] if len(p) == 4 else [p[1]]
+
+
+def p_tuple_item(p):
+    "tuple_item : LPAREN expr COMMA items RPAREN"
+    # A Haskell tuple as a list item (`wchoose [("bd", 1), ("sn", 0.5)]`): a ListExpr of its parts
+    p[0] = ListExpr(tuple([p[2]] + p[4]), p[1].span)
 
 
 class _ParseFail(Exception):

@@ -45,6 +45,10 @@ def lst(name: str, doc: str = "") -> Param:
     return Param(name, kind="list", doc=doc)
 
 
+def fns(name: str = "fs", doc: str = "the transforms, as a list") -> Param:
+    return Param(name, kind="functions", doc=doc)
+
+
 def _typed(name) -> dict:
     t = TIDAL_TYPES.get(name)
     return {"tidal_type": t} if t else {}
@@ -251,6 +255,27 @@ transform("juxBy", [num("width", range=(0, 1), doc="stereo width: 1 = hard left/
           "copy to 0.5 + width/2, offsetting any pan already set (Tidal's `juxBy n f p = stack "
           "[p |+ pan 0.5 |- pan (n/2), f $ p |+ pan 0.5 |+ pan (n/2)]`).",
           's "bd sn hh" $ juxBy 0.5 rev', T.jux_by, aliases=("juxby",))
+transform("layer", [fns()],
+          "Play the results of several transforms of the pattern at once (Tidal's `layer fs p = "
+          "stack $ map ($ p) fs`): `layer [id, rev, fast 2]`.",
+          's "bd sn" $ layer [id, rev, fast 2]', T.layer)
+transform("pickF", [pat("index", "which function each part of the cycle uses (cyclic)"), fns()],
+          "Choose a transform from a list with a pattern of indices, wrapping around (Tidal's "
+          "`pickF pInt fs pat = innerJoin $ (\\i -> (fs !!! i) pat) <$> pInt`).",
+          's "bd*2 hh*3" $ pickF "<0 1>" [fast 2, rev]', lambda p, i, fs: T.pick_f(p, i, fs))
+transform("spread", [Param("f", kind="curried", doc="a transform missing its last argument, or ($)"),
+                     lst("values")],
+          "Apply a function with each value of a list in turn, one per cycle (Tidal's `spread f xs p = "
+          "slowcat $ map (`f` p) xs`): `spread fast [1, 2]`; with `($)` the list holds functions: "
+          "`spread ($) [rev, fast 2]`.", 's "bd sn" $ spread fast [1, 2]',
+          lambda p, fs: slowcat(*[f(p) for f in fs]), aliases=("slowspread",))
+transform("fastspread", [Param("f", kind="curried", doc="a transform missing its last argument, or ($)"),
+                         lst("values")],
+          "Like `spread`, but all the results are squeezed into one cycle (Tidal's `fastspread f xs p = "
+          "fastcat $ map (`f` p) xs`).", 's "bd sn" $ fastspread ($) [rev, fast 2]',
+          lambda p, fs: fastcat(*[f(p) for f in fs]))
+transform("id", [], "The identity: the pattern unchanged (Haskell's `id`), for lists of transforms "
+          "like `layer [id, rev]`.", 's "bd sn" $ layer [id, fast 2]', lambda p: p)
 transform("superimpose", [func()],
           "Play the pattern together with a transformed copy of itself.",
           's "bd sn" $ superimpose (fast 2)', T.superimpose)
@@ -459,6 +484,57 @@ combinator("perlinWith", "Smooth (Perlin) noise of an input pattern: moves betwe
            "whole numbers of the input (Tidal's `perlinWith`).",
            'sine (segment 8 $ perlinWith "0 1 2 3" * 400 + 200)', lambda p: R.perlin_with(p),
            params=[pat("input")])
+
+combinator("squeeze", "Play, for each event of an index pattern, a whole cycle of the pattern that "
+           "index picks from a list (cyclic), squeezed into the event (Tidal's `squeeze ipat ps = "
+           "squeezeJoin $ (ps !!!) <$> ipat`).", 'squeeze "<0 1> 1" [s "bd*2", s "cp*3"]',
+           lambda i, ps: T.squeeze(i, ps), params=[pat("index"), lst("patterns")])
+combinator("select", "Choose one of a list of patterns with a pattern of floats 0..1 (Tidal's "
+           "`_select f ps = ps !! floor (clamp 0 1 f * (length ps - 1))`, innerJoin).",
+           'select "<0 0.5 1>" [s "bd*2", s "cp*3", s "hh*4"]',
+           lambda f, ps: T.select(f, ps), params=[pat("by", "floats 0..1"), lst("patterns")])
+combinator("chooseBy", "Choose values from a list with a pattern of floats 0..1 (Tidal's `chooseBy f xs = "
+           "(xs !!!) . floor <$> range 0 (length xs) f`): `chooseBy \"0 0.25 0.5\" [a, b, c, d]` is a b c.",
+           'sine (chooseBy "0 0.25 0.5" [220, 330, 440, 550])',
+           lambda f, xs: R.choose_by(f, T.values_of(xs, "chooseBy")), params=[pat("by", "floats 0..1"), lst("values")])
+
+def _pairs(pairs, name, values=True):
+    out = []
+    for v, w in pairs:
+        if values:
+            (v,) = T.values_of([v], name)
+        out.append((v, _v(w)))
+    return out
+
+
+combinator("wchoose", "Weighted random choices among values, a continuous pattern (Tidal's `wchoose = "
+           "wchooseBy rand`): the first value whose running weight exceeds rand * total.",
+           'sine (segment 4 $ wchoose [(220, 1), (330, 0.5), (440, 2)])',
+           lambda ps: R.wchoose(_pairs(ps, "wchoose")), params=[Param("pairs", kind="pairs")])
+combinator("wchooseBy", "`wchoose` with your own pattern of floats 0..1 instead of `rand` (Tidal's "
+           "`wchooseBy pat pairs = match <$> pat`).",
+           'sine (wchooseBy "0 0.3 0.9" [(220, 1), (440, 2)])',
+           lambda f, ps: R.wchoose_by(f, _pairs(ps, "wchooseBy")),
+           params=[pat("by", "floats 0..1"), Param("pairs", kind="pairs")])
+combinator("wrandcat", "Play one pattern per cycle, chosen at random with weights (Tidal's `wrandcat ps = "
+           "unwrap $ wchooseBy (segment 1 rand) ps`).",
+           'wrandcat [(s "bd*2 sn", 5), (s "hh*3", 2), (s "cp", 1)]',
+           lambda ps: R.wrandcat(_pairs(ps, "wrandcat", values=False)), params=[Param("pairs", kind="pairs")])
+
+for _name, _pat, _doc, _ex in (
+        ("perlin", R.perlin, "Smooth random 0..1 moving to a new random value each cycle (Tidal's "
+         "`perlin = perlinWith (sig fromRational)`, interpolated with smootherStep 6x^5 - 15x^4 + 10x^3 "
+         "between timeToRand of the cycle and of the next one).", 's "hh*8" # speed (perlin + 0.5)'),
+        ("envL", S.envL, "A 0..1 ramp over the first cycle, then 1 (Tidal's `envL = sig $ \\t -> max 0 $ "
+         "min t 1`), for fades.", 's "hh*8" # speed (envL + 1)'),
+        ("envLR", S.envLR, "A 1..0 ramp over the first cycle, then 0 (Tidal's `envLR = (1-) <$> envL`).",
+         's "hh*8" # speed (envLR + 1)'),
+        ("envEq", S.envEq, "Equal-power fade out over the first cycle (Tidal's `envEq = sig $ \\t -> "
+         "sqrt (sin (pi/2 * clamp 0 1 (1-t)))`).", 's "hh*8" # speed (envEq + 1)'),
+        ("envEqR", S.envEqR, "Equal-power fade in over the first cycle (Tidal's `envEqR = sig $ \\t -> "
+         "sqrt (cos (pi/2 * clamp 0 1 (1-t)))`).", 's "hh*8" # speed (envEqR + 1)')):
+    declare(_name, "combinator", params=[], doc=_doc, example=_ex, fn=(lambda q: lambda: q)(_pat),
+            aliases=("envR",) if _name == "envLR" else (), **_typed(_name))
 
 # ---- combinators ------------------------------------------------------------------------------
 

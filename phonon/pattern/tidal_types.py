@@ -5,6 +5,22 @@ source (v1.9.5: Sound/Tidal/UI.hs, Core.hs, Control.hs, Scales.hs, Params.hs), s
 type follows `euclidFull` with `euclidOff`'s rotation."""
 
 TIDAL_TYPES: dict[str, str] = {
+    'wchoose': '[(a,Double)] -> Pattern a',
+    'wchooseBy': 'Pattern Double -> [(a,Double)] -> Pattern a',
+    'wrandcat': '[(Pattern a, Double)] -> Pattern a',
+    'spread': '(a -> t -> Pattern b) -> [a] -> t -> Pattern b',
+    'fastspread': '(a -> t -> Pattern b) -> [a] -> t -> Pattern b',
+    'perlin': 'Fractional a => Pattern a',
+    'envL': 'Pattern Double',
+    'envLR': 'Pattern Double',
+    'envEq': 'Pattern Double',
+    'envEqR': 'Pattern Double',
+    'layer': '[a -> Pattern b] -> a -> Pattern b',
+    'pickF': 'Pattern Int -> [Pattern a -> Pattern a] -> Pattern a -> Pattern a',
+    'id': 'a -> a',
+    'squeeze': 'Pattern Int -> [Pattern a] -> Pattern a',
+    'select': 'Pattern Double -> [Pattern a] -> Pattern a',
+    'chooseBy': 'Pattern Double -> [a] -> Pattern a',
     'almostAlways': '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
     'almostNever': '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',
     'always': '(Pattern a -> Pattern a) -> Pattern a -> Pattern a',

@@ -1,0 +1,126 @@
+"""Golden events of the list-of-functions / list-argument vocabulary (layer, pickF, id, squeeze,
+select, chooseBy) through the DSL, against Tidal 1.9.5's definitions (UI.hs), worked by hand."""
+from fractions import Fraction as F
+
+import pytest
+
+from test_events import Case, E, _assert_events, _norm_json, seq, tidal_rand
+
+import json
+
+import phonon
+from phonon.events import to_json
+
+def _wrandcat_expected(cycles):
+    # wchooseBy (segment 1 rand): r = timeToRand (c + 1/2); cweights [1, 1.5], total 1.5
+    out = []
+    for c in range(cycles):
+        r = tidal_rand(F(c) + F(1, 2))
+        out += seq(["bd"] * 2, c, c + 1) if 1 > r * 1.5 else seq(["hh"] * 4, c, c + 1)
+    return out
+
+
+def _wchoose_expected(cycles):
+    # segment 4 $ wchoose: rand over each quarter, value at its midpoint
+    out = []
+    for k in range(4 * cycles):
+        r = tidal_rand((F(k) + F(1, 2)) / 4)
+        out.append(E(F(k, 4), F(k + 1, 4), s="bd" if 1 > r * 1.5 else "sn"))
+    return out
+
+
+def _smoother(x):
+    return 6.0 * x ** 5 - 15.0 * x ** 4 + 10.0 * x ** 3
+
+
+def _perlin_expected():
+    # perlin = perlinWith (sig fromRational); # takes the value over each event's whole: its midpoint
+    out = []
+    for k in range(4):
+        x = (k + 0.5) / 4
+        a, b = tidal_rand(F(0)), tidal_rand(F(1))
+        out.append(E(F(k, 4), F(k + 1, 4), s="hh", speed=a + _smoother(x) * (b - a) + 0.5))
+    return out
+
+
+CASES = [
+    Case("spread", 'd1 $ spread fast [1, 2] $ s "bd sn"', seq(["bd", "sn"]) + seq(["bd", "sn"] * 2, 1, 2),
+         "UI.hs spread f xs p = slowcat $ map (`f` p) xs; slowcat plays pattern i's cycle c // n",
+         window=(0, 2)),
+    Case("fastspread", 'd1 $ fastspread ($) [rev, fast 2] $ s "bd sn"',
+         seq(["sn", "bd"], 0, F(1, 2)) + seq(["bd", "sn"] * 2, F(1, 2), 1)
+         + seq(["sn", "bd"], 1, F(3, 2)) + seq(["bd", "sn"] * 2, F(3, 2), 2),
+         "UI.hs fastspread f xs p = fastcat $ map (`f` p) xs", window=(0, 2)),
+    Case("spread_every", 'd1 $ slowspread (every 2) [rev, fast 2] $ s "bd sn"',
+         seq(["sn", "bd"]) + seq(["bd", "sn"] * 2, 1, 2),
+         "UI.hs slowspread = spread; each every-2 copy plays its own cycle 0 (slowcat)", window=(0, 2)),
+    Case("perlin", 'd1 $ s "hh*4" # speed (perlin + 0.5)', _perlin_expected(),
+         "UI.hs perlinWith p = interp (p-pa) (timeToRand pa) (timeToRand pb), smootherStep", approx=True),
+    Case("envL", 'd1 $ s "hh*4" # gain envL',
+         [E(F(k, 4), F(k + 1, 4), s="hh", gain=F(2 * k + 1, 8)) for k in range(4)]
+         + [E(1 + F(k, 4), 1 + F(k + 1, 4), s="hh", gain=1) for k in range(4)],
+         "Core.hs envL = sig $ \\t -> max 0 $ min (fromRational t) 1 (midpoint of each whole)", window=(0, 2)),
+    Case("envR", 'd1 $ s "hh*2" # gain envR', [E(0, F(1, 2), s="hh", gain=F(3, 4)), E(F(1, 2), 1, s="hh", gain=F(1, 4))],
+         "Core.hs envLR = (1-) <$> envL"),
+    Case("envEq", 'd1 $ s "hh*2" # gain envEq',
+         [E(0, F(1, 2), s="hh", gain=__import__("math").sqrt(__import__("math").sin(__import__("math").pi / 2 * 0.75))),
+          E(F(1, 2), 1, s="hh", gain=__import__("math").sqrt(__import__("math").sin(__import__("math").pi / 2 * 0.25)))],
+         "Core.hs envEq = sig $ \\t -> sqrt (sin (pi/2 * max 0 (min (1-t) 1)))", approx=True),
+    Case("envEqR", 'd1 $ s "hh*2" # gain envEqR',
+         [E(0, F(1, 2), s="hh", gain=__import__("math").sqrt(__import__("math").cos(__import__("math").pi / 2 * 0.75))),
+          E(F(1, 2), 1, s="hh", gain=__import__("math").sqrt(__import__("math").cos(__import__("math").pi / 2 * 0.25)))],
+         "Core.hs envEqR = sig $ \\t -> sqrt (cos (pi/2 * max 0 (min (1-t) 1)))", approx=True),
+    Case("wrandcat", 'd1 $ wrandcat [(s "bd*2", 1), (s "hh*4", 0.5)]', _wrandcat_expected(8),
+         "UI.hs wrandcat ps = unwrap $ wchooseBy (segment 1 rand) ps", window=(0, 8)),
+    Case("wchoose", 'd1 $ s (segment 4 $ wchoose [("bd", 1), ("sn", 0.5)])', _wchoose_expected(4),
+         "UI.hs wchoose = wchooseBy rand; match r = values !! head (findIndices (> r*total) cweights)",
+         window=(0, 4)),
+    Case("wchooseBy", 'd1 $ s (wchooseBy "0 0.3 0.9" [("a", 1), ("b", 2)])', seq(["a", "a", "b"]),
+         "UI.hs wchooseBy: 0*3 < 1 -> a, 0.9 < 1 -> a, 2.7 >= 1 and < 3 -> b"),
+    Case("layer", 'd1 $ layer [id, (# speed 2)] $ s "bd sn"',
+         sorted(seq(["bd", "sn"]) + seq(["bd", "sn"], speed=2), key=lambda e: (e["part"], len(e["controls"]))),
+         "UI.hs layer fs p = stack $ map ($ p) fs"),
+    Case("pickF", 'd1 $ pickF "<0 1>" [fast 2, rev] $ s "bd hh"',
+         seq(["bd", "hh", "bd", "hh"]) + seq(["hh", "bd"], 1, 2),
+         "UI.hs pickF pInt fs pat = innerJoin $ (\\i -> (fs !!! i) pat) <$> pInt", window=(0, 2)),
+    Case("squeeze", 'd1 $ squeeze "<0 1> 1" [s "bd*2", s "cp*3"]',
+         seq(["bd", "bd"], 0, F(1, 2)) + seq(["cp"] * 3, F(1, 2), 1) + seq(["cp"] * 3, 1, F(3, 2))
+         + seq(["cp"] * 3, F(3, 2), 2),
+         "UI.hs squeeze ipat ps = squeezeJoin $ (ps !!!) <$> ipat", window=(0, 2)),
+    Case("select", 'd1 $ select "<0 0.5 1>" [s "bd*2", s "cp*3", s "hh*4"]',
+         seq(["bd", "bd"]) + seq(["cp"] * 3, 1, 2) + seq(["hh"] * 4, 2, 3),
+         "UI.hs _select f ps = ps !! floor (clamp 0 1 f * (length ps - 1)): 0 -> 0, 0.5 -> 1, 1 -> 2",
+         window=(0, 3)),
+    Case("chooseBy", 'd1 $ s (chooseBy "0 0.25 0.5" ["a", "b", "c", "d"])', seq(["a", "b", "c"]),
+         "UI.hs chooseBy f xs = (xs !!!) . floor <$> range 0 (length xs) f (its doc example)"),
+]
+
+
+def _sort(evs):
+    return sorted(evs, key=lambda e: (e["part"], sorted(e["controls"].items(), key=repr)))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_vocab_golden(case):
+    evs = phonon.events(case.tidal, case.window[0], case.window[1])
+    got = _sort(_norm_json(json.loads(to_json(evs), parse_float=F)))
+    _assert_events(got, _sort(case.expected), case.approx)
+
+
+def test_new_names_in_did_you_mean():
+    from phonon.registry import all_names
+    assert {"layer", "pickF", "id", "squeeze", "select", "chooseBy", "wchoose", "wchooseBy", "wrandcat", "spread", "fastspread", "slowspread", "perlin", "envL", "envR", "envLR", "envEq", "envEqR"} <= set(all_names())
+    with pytest.raises(phonon.errors.PhononError if hasattr(phonon, "errors") else Exception, match="squeeze"):
+        phonon.events('d1 $ squeez "0" [s "bd"]', 0, 1)
+
+
+def test_wchoose_bad_pairs_are_clear_errors():
+    with pytest.raises(Exception, match="weight must be a number"):
+        phonon.events('d1 $ s (wchoose [("bd", "x")])', 0, 1)
+    with pytest.raises(Exception, match="pairs"):
+        phonon.events('d1 $ s (wchoose ["bd", "sn"])', 0, 1)
+
+
+def test_spread_needs_a_partial_transform():
+    with pytest.raises(Exception, match="missing its last argument"):
+        phonon.events('d1 $ spread (fast 2) [1, 2] $ s "bd"', 0, 1)
