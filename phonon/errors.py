@@ -86,6 +86,11 @@ class LimitError(PhononError):
     limit and how to raise it where there is a way (`phonon.limits`)."""
 
 
+class MiniLimitError(MiniParseError, LimitError):
+    """A mini-notation string past a limit (nesting, steps it expands to); columns count
+    inside the string, as for MiniParseError."""
+
+
 class RenderError(PhononError):
     """A render that cannot proceed for a reason the user controls (bad output path, options)."""
 

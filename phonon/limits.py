@@ -96,11 +96,15 @@ def safe_recursion_limit() -> int:
     return max(1000, min(_TARGET, stack // _BYTES_PER_LEVEL))
 
 
+_SAFE: list = []
+
+
 def ensure_recursion_limit() -> None:
     """Raise the recursion limit to `safe_recursion_limit()` (never lowers it)."""
-    want = safe_recursion_limit()
-    if sys.getrecursionlimit() < want:
-        sys.setrecursionlimit(want)
+    if not _SAFE:
+        _SAFE.append(safe_recursion_limit())
+    if sys.getrecursionlimit() < _SAFE[0]:
+        sys.setrecursionlimit(_SAFE[0])
 
 
 def too_deep(what: str) -> LimitError:

@@ -315,6 +315,7 @@ class Pattern:
         b = _BUDGET
         if b.left is not None:   # inside a query already (a transform querying its input)
             return self.query_span(arc)
+        _limits.ensure_recursion_limit()
         b.limit = b.left = _limits.query_budget(arc.begin, arc.end)
         b.span = arc
         try:
