@@ -118,6 +118,7 @@ class Compiler:
         self.bus_values: dict[str, Any] = {}
         self.bus_refs: dict[str, int] = {}
         self._stack: list[str] = []
+        self._signal_stack: list[str] = []   # buses being materialized (cycles via samples)
         self._sampler_memo: dict = {}
         self.cps = DEFAULT_CPS
         self._pattern_ctx = 0  # > 0 while compiling a control's value (bare `sine` is a pattern)
@@ -231,7 +232,19 @@ class Compiler:
 
     def bus_signal(self, name: str, span: Optional[Span]) -> int:
         if name not in self.bus_refs:
-            ref = self.materialize(self.bus_value(name, span), span)
+            if name in self._signal_stack:   # `~k: s "~k*4"`: a bus played as its own sample
+                cyc = self._signal_stack[self._signal_stack.index(name):] + [name]
+                raise self.error(CompileError, "bus cycle: " + " -> ".join("~" + c for c in cyc)
+                                 + " (through a sample pattern: `s \"~name\"` plays the bus "
+                                 "~name as a sample)", span,
+                                 hint="a bus cannot play itself; render it from another bus, or "
+                                      "express feedback with the feedback parameter of delay, "
+                                      "reverb or comb")
+            self._signal_stack.append(name)
+            try:
+                ref = self.materialize(self.bus_value(name, span), span)
+            finally:
+                self._signal_stack.pop()
             if not self.nodes[ref].label or ":" in self.nodes[ref].label:
                 self.nodes[ref].label = f"~{name}"
             self.bus_refs[name] = ref
@@ -275,7 +288,15 @@ class Compiler:
                                  f"or a pattern of cycles, not {_describe(amount)}", _span_of(e.left) or e.span)
             fn = FnV(("fn", SHIFT_OPS[e.op], (self.pat_expr(amount, e.span),)), e.span)
             return self.apply(fn, self.expr(e.right), e.span)
-        return self.binop(e.op, self.expr(e.left), self.expr(e.right), e.span)
+        # a left-associative chain `a + b + c ...` (490 terms is a legitimate mix) is folded
+        # in a loop, so its length costs no recursion depth
+        spine = [e]
+        while isinstance(spine[-1].left, A.BinOp) and spine[-1].left.op not in SHIFT_OPS:
+            spine.append(spine[-1].left)
+        val = self.expr(spine[-1].left)
+        for b in reversed(spine):
+            val = self.binop(b.op, val, self.expr(b.right), b.span)
+        return val
 
     def _e_Section(self, e):
         return self.function(e)
@@ -292,11 +313,17 @@ class Compiler:
         return self.call(e.func, e.args, e.kwargs, e.span, None)
 
     def _e_Chain(self, e: A.Chain):
-        left = self.expr(e.left)
-        r = e.right
-        if isinstance(r, A.Name):
-            return self.call(r.name, (), (), r.span, left)
-        return self.call(r.func, r.args, r.kwargs, r.span, left)
+        spine = [e]   # `a # b # c ...`: folded in a loop, like a BinOp chain
+        while isinstance(spine[-1].left, A.Chain):
+            spine.append(spine[-1].left)
+        left = self.expr(spine[-1].left)
+        for c in reversed(spine):
+            r = c.right
+            if isinstance(r, A.Name):
+                left = self.call(r.name, (), (), r.span, left)
+            else:
+                left = self.call(r.func, r.args, r.kwargs, r.span, left)
+        return left
 
     def _e_ChainSection(self, e: A.ChainSection):
         return self.function(e)
@@ -956,7 +983,7 @@ class Compiler:
             # columns named in the message count inside the string; re-point them into the line
             msg = re.sub(r"at column (\d+)", lambda m: f"at column {span.col + int(m.group(1))}",
                          e.message)
-            raise self.error(MiniParseError, msg, Span(span.line, col, e.span.length if e.span else 1),
+            raise self.error(type(e), msg, Span(span.line, col, e.span.length if e.span else 1),
                              hint=e.hint) from None
 
     def check_values(self, expr: tuple, convert, span: Span, what: str) -> None:
@@ -1127,9 +1154,15 @@ def compile_source(text: str, filename: Optional[str] = None, sr: int = 44100, s
                    sample_roots: tuple = (), keep_buses: bool = False) -> GraphSpec:
     """Parse and compile Phonon source text into a GraphSpec (errors carry line:col and the line)."""
     from .dsl import parse
+    from .limits import ensure_recursion_limit, too_deep
+    ensure_recursion_limit()
+    text = text.removeprefix("\ufeff")   # a byte-order mark (as the parser skips it)
     try:
-        program = parse(text, filename=filename)
-        return compile_program(program, filename, sr=sr, seed=seed, sample_roots=sample_roots,
-                               keep_buses=keep_buses)
+        try:
+            program = parse(text, filename=filename)
+            return compile_program(program, filename, sr=sr, seed=seed, sample_roots=sample_roots,
+                                   keep_buses=keep_buses)
+        except RecursionError:
+            raise too_deep("the program") from None
     except PhononError as e:
         raise e.with_source(text, filename)

@@ -80,6 +80,17 @@ class CompileError(PhononError):
     """A program that parses but cannot become a graph (cycles, arity, types)."""
 
 
+class LimitError(PhononError):
+    """A program that asks for more than a resource limit allows (events per query, nesting,
+    mini-notation expansion, voices, sample length). The message says what was asked, the
+    limit and how to raise it where there is a way (`phonon.limits`)."""
+
+
+class MiniLimitError(MiniParseError, LimitError):
+    """A mini-notation string past a limit (nesting, steps it expands to); columns count
+    inside the string, as for MiniParseError."""
+
+
 class RenderError(PhononError):
     """A render that cannot proceed for a reason the user controls (bad output path, options)."""
 

@@ -44,7 +44,8 @@ from typing import Optional
 
 import ply.yacc as yacc
 
-from ..errors import PhononSyntaxError, Span
+from ..errors import LimitError, PhononSyntaxError, Span
+from ..limits import MAX_NESTING
 from .ast import (BinOp, BusDef, BusRef, Call, Chain, ChainSection, Compose, Dollar, Kwarg,
                   ListExpr, Name, Neg, Num, OutDef, Paren, Program, Section, Str, Tempo)
 from .lexer import Source, Tok, tokenize, tokens  # noqa: F401  (`tokens` is read by PLY)
@@ -623,6 +624,11 @@ def _check_brackets(src: Source, body: list[Tok]) -> dict[int, int]:
     for k, t in enumerate(body):
         if t.type in closer:
             stack.append(k)
+            if len(stack) > MAX_NESTING:
+                raise LimitError(f"nesting too deep: more than {MAX_NESTING} levels of ( and [ "
+                                 f"(limit {MAX_NESTING})", span=t.span, source=src.text,
+                                 filename=src.filename, hint="flatten the expression, or name a "
+                                 "part with a bus ('~part: ...')")
         elif t.type in pairs:
             want, opener, close = pairs[t.type]
             if not stack:
@@ -825,7 +831,9 @@ _EMPTY_HINTS = {
 
 def parse(text: str, filename: Optional[str] = None) -> Program:
     """Parse Phonon source into a Program. Raises PhononSyntaxError (with line:col, the
-    line, a caret and a hint) on any error. A program of only comments has no statements."""
+    line, a caret and a hint) on any error. A program of only comments has no statements.
+    A UTF-8 byte-order mark at the start (some Windows editors write one) is skipped."""
+    text = text.removeprefix("\ufeff")
     src = Source(text, filename)
     statements, notes, env, seen = [], [], {}, {}
     for head, body in _split(src, tokenize(src), notes):

@@ -22,6 +22,7 @@ from math import gcd
 from fractions import Fraction
 from typing import Any, Callable, Iterable, NamedTuple, Optional
 
+from .. import limits as _limits
 from .notes import PatternValueError
 from .timearith import add as _add, int_sub as _isub, mk as _mk, mul as _mul, sub as _sub
 
@@ -40,6 +41,8 @@ __all__ = [
 Time = Fraction
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
+_charge = _limits.charge
+_BUDGET = _limits.BUDGET
 
 
 def to_time(x) -> Fraction:
@@ -118,6 +121,7 @@ class Arc(NamedTuple):
             return [self] if b == e else []
         out = []
         s = b.__floor__()
+        _charge(-((-e).__floor__()) - s)   # the cycles about to be built (limits.charge)
         while True:
             n = s + 1
             if e <= n:
@@ -302,8 +306,24 @@ class Pattern:
     # ---- querying -------------------------------------------------------------
 
     def query(self, begin, end) -> list[Hap]:
-        """Haps active in [begin, end); begin/end accept int, Fraction, float or "n/d"."""
-        return self.query_span(Arc(to_time(begin), to_time(end)))
+        """Haps active in [begin, end); begin/end accept int, Fraction, float or "n/d".
+
+        A top-level query builds at most `phonon.limits.query_budget` events (100,000 per
+        cycle): the generators charge what they are about to build before building it, so
+        `fast 1e9 $ s "bd"` is a LimitError in microseconds, not a walk over 10^9 events."""
+        arc = Arc(to_time(begin), to_time(end))
+        b = _BUDGET
+        if b.left is not None:   # inside a query already (a transform querying its input)
+            return self.query_span(arc)
+        _limits.ensure_recursion_limit()
+        b.limit = b.left = _limits.query_budget(arc.begin, arc.end)
+        b.span = arc
+        try:
+            return self.query_span(arc)
+        except RecursionError:
+            raise _limits.too_deep("the pattern") from None
+        finally:
+            b.left = None
 
     def onsets(self, begin, end) -> list[Hap]:
         """Only the haps whose start lies in [begin, end) (the ones that trigger)."""
@@ -866,6 +886,7 @@ def pure(value, context: tuple = ()) -> Pattern:
             return [Hap(Arc(_mk(s, 1), _mk(s + 1, 1)), span, value, context)]
         out = []
         cs = _mk(s, 1)
+        _charge(-((-en) // ed) - s)
         while s * ed < en:
             n = s + 1
             cn = _mk(n, 1)
@@ -900,6 +921,7 @@ def _fast_pure(value, context: tuple, factor: Fraction) -> Pattern:
             return [Hap(Arc(at(k), at(k + 1)), span, value, context)]
         out = []
         cs = at(k)
+        _charge(-((-en * fn) // (ed * fd)) - k)
         while k * fd * ed < en * fn:  # k/f < e
             cn = at(k + 1)
             whole = Arc(cs, cn)

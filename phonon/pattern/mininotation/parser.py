@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ...errors import MiniParseError, Span
+from ... import limits
+from ...errors import MiniLimitError, MiniParseError, Span
 from ..notes import Note, chord_notes, note_to_midi, CHORDS
 from .ast import (Alternation, Atom, Chord, Choice, Degrade, Euclid, Fast, Polymeter, Range, Rest,
                   Seq, Slow, Stack, Step)
@@ -26,8 +27,91 @@ _STEP_END = set(",|])}>")
 
 
 def parse(text: str):
-    """Parse a mini-notation string into its AST."""
-    return _Parser(text).parse()
+    """Parse a mini-notation string into its AST. Past `phonon.limits` (nesting deeper than
+    MAX_NESTING, more steps than max_steps() once `!`, `..`, `%` and euclid are expanded)
+    it raises MiniLimitError, before anything is built."""
+    p = _Parser(text)
+    node = p.parse()
+    _expanded(p, node, limits.max_steps())
+    return node
+
+
+def _range_size(node) -> int:
+    a, b = node.start, node.stop
+    if isinstance(a, Atom) and isinstance(b, Atom) and isinstance(a.value, Fraction) \
+            and isinstance(b.value, Fraction):
+        return int(abs(b.value - a.value)) + 1
+    return 2
+
+
+def _const(node):
+    """The whole-number value of a constant factor (`%8`, euclid's `8`), else None."""
+    if isinstance(node, Atom) and isinstance(node.value, Fraction):
+        return node.value
+    if isinstance(node, Seq) and len(node.steps) == 1 and node.steps[0].count == 1:
+        return _const(node.steps[0].node)
+    return None
+
+
+def _expanded(p: "_Parser", node, limit: int) -> int:
+    """Steps `node` expands to (`!` and nested repeats multiply, `a .. b` is |b - a| + 1,
+    `{...}%n` and euclid's steps count n); raises MiniLimitError at the innermost node past
+    `limit`. Recursion is bounded by the parser's nesting limit."""
+    if isinstance(node, (Atom, Rest)):
+        return 1
+    if isinstance(node, Chord):
+        return len(node.values)
+    if isinstance(node, Range):
+        n = _range_size(node)
+        what = f"the range '{p.text[_off(p, node.span):_off(p, node.span) + node.span.length]}'"
+    elif isinstance(node, Seq):
+        n = sum(s.count * _expanded(p, s.node, limit) for s in node.steps)
+        what = "this sequence (with its '!' copies)"
+    elif isinstance(node, (Stack, Alternation)):
+        n = sum(_expanded(p, x, limit) for x in node.layers)
+        what = "these layers"
+    elif isinstance(node, Choice):
+        n = sum(_expanded(p, x, limit) for x in node.options)
+        what = "these options"
+    elif isinstance(node, Polymeter):
+        n = sum(_expanded(p, x, limit) for x in node.layers)
+        what = "this polymeter"
+        if node.steps is not None:
+            k = _const(node.steps)
+            n += _expanded(p, node.steps, limit)
+            if k is not None and abs(k) > limit:
+                n, what = int(abs(k)), "'%' (steps per cycle)"
+    elif isinstance(node, Euclid):
+        n = _expanded(p, node.node, limit)
+        for a in (node.pulses, node.steps, node.rotation):
+            if a is not None:
+                n += _expanded(p, a, limit)
+        what = "this euclid"
+        for a in (node.pulses, node.steps):
+            k = _const(a)
+            if k is not None and abs(k) > limit:
+                n, what = int(abs(k)), "euclid's (pulses,steps)"
+    elif isinstance(node, (Fast, Slow)):
+        n = _expanded(p, node.node, limit) + _expanded(p, node.factor, limit)
+        what = "this step"
+    elif isinstance(node, Degrade):
+        n = _expanded(p, node.node, limit)
+        what = "this step"
+    else:
+        return 1
+    if n > limit:
+        raise MiniLimitError(f"{what} expands to {n:,} steps (limit {limit:,} steps per string)",
+                             span=node.span, source=p.text,
+                             hint="write a shorter pattern and speed it up (`fast`, '*'), or set "
+                                  "PHONON_MAX_STEPS to raise the limit")
+    return n
+
+
+def _off(p: "_Parser", span: Span) -> int:
+    line_start = 0
+    for _ in range(span.line - 1):
+        line_start = p.text.index("\n", line_start) + 1
+    return line_start + span.col - 1
 
 
 def word_value(text: str):
@@ -43,6 +127,7 @@ class _Parser:
         self.pos = 0
         self.seed = 0
         self.n = len(text)
+        self.depth = 0
 
     # ---- helpers ---------------------------------------------------------------
 
@@ -104,6 +189,18 @@ class _Parser:
         return first
 
     def parse_sequence(self):
+        self.depth += 1
+        try:
+            if self.depth > limits.MAX_NESTING:
+                raise MiniLimitError(
+                    f"nesting too deep: more than {limits.MAX_NESTING} levels of [ < {{ ( "
+                    f"(limit {limits.MAX_NESTING})", span=self.span(max(0, self.pos - 1)),
+                    source=self.text, hint="flatten the pattern, or split it into several strings")
+            return self._parse_sequence()
+        finally:
+            self.depth -= 1
+
+    def _parse_sequence(self):
         start = self.pos
         feet, steps = [], []
         while True:
@@ -274,8 +371,14 @@ class _Parser:
         raise self.error(f"expected a number or a pattern in brackets after '{op}', found {self.found()}")
 
     def parse_modifiers(self, node, start: int):
+        count = 0
         while True:
             c = self.peek()
+            count += 1
+            if count > limits.MAX_NESTING and c in "*/(?":
+                raise MiniLimitError(f"more than {limits.MAX_NESTING} modifiers on one step "
+                                     f"(limit {limits.MAX_NESTING})", span=self.span(self.pos),
+                                     source=self.text, hint="write one factor: 'bd*8', not 'bd*2*2*2'")
             if c == "*":
                 self.pos += 1
                 node = Fast(node, self.parse_factor("*"), self.span(start, self.pos))
