@@ -1,0 +1,52 @@
+"""Hostile input to the language (issue 13, part B): what a program may ask for is checked
+before it costs anything (phonon/limits.py), and deep but legitimate programs still render.
+Each case runs `phonon render` in a subprocess under a 1.5 GB address-space cap and a 60 s
+timeout (tests/test_hostile_cli.py), and checks the message, exit 1 and that no file is left."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from test_hostile_cli import leftovers, patch, render, user_error
+
+ARGS = ("--duration", "0.5", "--sr", "8000")
+
+
+@pytest.mark.parametrize("src, needles", [
+    ('out: s "bd!1000000"\n', ["p.ph:1:9:", "expands to 1,000,000 steps", "limit 10,000",
+                               "PHONON_MAX_STEPS"]),
+    ('out: s "{bd sn}%1000000"\n', ["p.ph:1:", "limit 10,000"]),
+    ('out: s "bd(1000000,1000001)"\n', ["p.ph:1:", "limit 10,000"]),
+    ('out: saw "0 .. 10000000"\n', ["p.ph:1:", "limit 10,000"]),
+    ('out: s "' + "<" * 200 + "bd" + ">" * 200 + '"\n', ["nesting too deep", "(limit 100)"]),
+    ("out: " + "(" * 200 + "sine 440" + ")" * 200 + "\n", ["nesting too deep", "(limit 100)"]),
+    ('~k: s "~k*4"\nout: ~k\n', ["p.ph:1:5:", "bus cycle: ~k -> ~k", "sample pattern"]),
+    ('out: fast 1e9 $ s "bd"\n', ["more than 100,000 events", "PHONON_MAX_EVENTS"]),
+    ('out: ply 1e9 $ s "bd"\n', ["more than 100,000 events"]),
+    ('out: chop 1000000 $ s "bd"\n', ["p.ph:1:11:", "got 1000000; expected 1..4096"]),
+])
+def test_limits_fail_fast_with_the_limit(tmp_path, src, needles):
+    out = tmp_path / "o.wav"
+    r = render(patch(tmp_path, src), out, *ARGS)
+    user_error(r, *needles)
+    assert not out.exists() and not leftovers(tmp_path)
+
+
+def _level(path):
+    y, _ = sf.read(str(path), dtype="float64")
+    return 20 * np.log10(np.sqrt(np.mean(y ** 2)))
+
+
+def test_deep_legitimate_programs_render(tmp_path):
+    cases = {
+        "plus490": "out: (" + " + ".join(["sine 440"] * 490) + ") * 0.001\n",
+        "buses200": "\n".join(["~b0: saw 110"] + [f"~b{i}: ~b{i - 1} # lpf 1000 0.5"
+                                                   for i in range(1, 200)]) + "\nout: ~b199 * 0.5\n",
+        "bom": "\ufeffout: sine 440 * 0.2\n",
+    }
+    for name, src in cases.items():
+        out = tmp_path / f"{name}.wav"
+        r = render(patch(tmp_path, src, f"{name}.ph"), out, *ARGS)
+        assert r.returncode == 0, (name, r.stderr)
+        assert _level(out) > -40, name  # audible: 490 sines at 0.001 are -9 dBFS RMS
