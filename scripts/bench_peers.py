@@ -16,7 +16,7 @@ its time is reported: RMS within a few dB of Phonon's, and for P1/P2 the spectra
 saw fundamental, so nobody renders silence fast.
 
     .venv/bin/python scripts/bench_peers.py                # 600 s of P2, 60 s of P1, P3
-    .venv/bin/python scripts/bench_peers.py --quick        # 2 s each, 1 run (CI)
+    .venv/bin/python scripts/bench_peers.py --quick        # 1 s each, 1 run (CI)
     .venv/bin/python scripts/bench_peers.py --patch synth16 --seconds 600 --runs 5
 
 Peers that are not installed are skipped (`apt-get install supercollider-server csound`).
@@ -354,14 +354,14 @@ def check(name: str, res: dict, ref: dict, freqs: list[float], seconds: float) -
     return bad
 
 
-def bench(name: str, seconds: float, runs: int, have: dict, log=print) -> dict:
+def bench(name: str, seconds: float, runs: int, have: dict, warm: bool = True) -> dict:
     """Time every program on patch `name`, alternating; {program: {median, times, check}}."""
     freqs = saw_freqs(PATCHES / f"{name}.ph")
     with tempfile.TemporaryDirectory(prefix="phonon-peers-") as tmp:
         work = Path(tmp)
         cmds = commands(name, seconds, work, have)
         times: dict = {k: [] for k in cmds}
-        for k in cmds:  # untimed: numba's cache, the page cache, csound's opcode scan
+        for k in cmds if warm else ():  # untimed: numba's cache, page cache, csound's opcodes
             run_once(cmds[k])
         for r in range(runs):
             order = list(cmds) if r % 2 == 0 else list(reversed(cmds))
@@ -413,18 +413,20 @@ def main(argv=None) -> int:
                     help="patch to run (repeatable; default all)")
     ap.add_argument("--seconds", type=float, help="audio length (default per patch)")
     ap.add_argument("--runs", type=int, default=3, help="alternating runs per program (median)")
-    ap.add_argument("--quick", action="store_true", help="2 s of audio, 1 run (CI)")
+    ap.add_argument("--quick", action="store_true", help="1 s of audio, 1 run, no warm-up (CI)")
     a = ap.parse_args(argv)
     names = a.patch or ["saw64", "synth16", "drums2000"]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "phonon"),
+                    str(ROOT / "workers")], stdout=subprocess.DEVNULL)  # bytecode, as installed
     have = peers()
     missing = [k for k, v in have.items() if not v]
     if missing:
         print(f"not installed, skipped: {', '.join(missing)}")
     results, problems = {}, []
     for name in names:
-        seconds = 2.0 if a.quick else (a.seconds or DEFAULT_SECONDS[name])
+        seconds = 1.0 if a.quick else (a.seconds or DEFAULT_SECONDS[name])
         runs = 1 if a.quick else a.runs
-        res = bench(name, seconds, runs, have)
+        res = bench(name, seconds, runs, have, warm=not a.quick)
         results[(name, seconds)] = res
         for p, r in res.items():
             an = r["analysis"]
