@@ -29,6 +29,8 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
+from phonon.audio_io import pid_alive as _pid_alive
+
 MAGIC = b"PHNF"
 HEADER = 64
 _HDR = struct.Struct("<4sIII4QQ")  # magic, version, dtype code, ndim, shape[4], generation
@@ -47,16 +49,6 @@ def segment_name() -> str:
     with _counter_lock:
         _counter += 1
         return f"{PREFIX}{os.getpid()}_{_counter}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remove_stale(shm_dir: str = "/dev/shm") -> list[str]:
