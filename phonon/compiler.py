@@ -874,6 +874,10 @@ class Compiler:
                 if isinstance(v, (SigV, SoundV)):
                     raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' must be a number "
                                      f"or a pattern, not {_describe(v)}", _span_of(a) or span)
+                if p.kind == "number" and isinstance(v, PatV):  # `degradeBy "t f"`: located, now
+                    from .patexpr import value_converter
+                    self.check_values(v.expr, value_converter("number"), _span_of(a) or span,
+                                      f"{decl.name}: parameter '{p.name}'")
                 vals.append(self.pat_expr(v, span))
         for p in decl.params[len(args):]:
             if not p.required:

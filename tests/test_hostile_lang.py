@@ -25,6 +25,9 @@ ARGS = ("--duration", "0.5", "--sr", "8000")
     ('out: fast 1e9 $ s "bd"\n', ["more than 100,000 events", "PHONON_MAX_EVENTS"]),
     ('out: ply 1e9 $ s "bd"\n', ["more than 100,000 events"]),
     ('out: chop 1000000 $ s "bd"\n', ["p.ph:1:11:", "got 1000000; expected 1..4096"]),
+    ("out: 1e400\n", ["p.ph:1:6:", "number too large: 1e400"]),
+    ('out: degradeBy "t f" $ s "bd"\n', ["p.ph:1:16:", "degradeBy: parameter 'amount': got word 't'"]),
+    ('out: iter "t f" $ s "bd"\n', ["p.ph:1:11:", "iter: parameter 'n': got word 't'"]),
 ])
 def test_limits_fail_fast_with_the_limit(tmp_path, src, needles):
     out = tmp_path / "o.wav"

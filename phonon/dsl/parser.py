@@ -622,6 +622,9 @@ def _check_brackets(src: Source, body: list[Tok]) -> dict[int, int]:
     stack: list[int] = []
     match: dict[int, int] = {}
     for k, t in enumerate(body):
+        if t.type == "NUMBER" and float(t.text) > 1.7e308:  # float('1e400') is inf, cheaply
+            raise src.error(f"number too large: {t.text} (numbers are at most about 1.7e308)",
+                            t.span, hint="write a smaller number")
         if t.type in closer:
             stack.append(k)
             if len(stack) > MAX_NESTING:
