@@ -27,6 +27,7 @@ ARGS = ("--duration", "0.5", "--sr", "8000")
     ('out: chop 1000000 $ s "bd"\n', ["p.ph:1:11:", "got 1000000; expected 1..4096"]),
     ("out: 1e400\n", ["p.ph:1:6:", "number too large: 1e400"]),
     ('out: degradeBy "t f" $ s "bd"\n', ["p.ph:1:16:", "degradeBy: parameter 'amount': got word 't'"]),
+    ('out: range 0 1 $ s "bd"\n', ["p.ph:1:16:", "range works on a pattern of numbers"]),
     ('out: iter "t f" $ s "bd"\n', ["p.ph:1:11:", "iter: parameter 'n': got word 't'"]),
 ])
 def test_limits_fail_fast_with_the_limit(tmp_path, src, needles):
