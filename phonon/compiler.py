@@ -927,7 +927,7 @@ class Compiler:
         if isinstance(v, NumV):
             v = PatV(("pure", v.value), v.span)
         if isinstance(v, SoundV):
-            if f.expr[0] == "fn" and f.expr[1] in NUMBERS_ONLY:
+            if f.expr[0] == "fn" and registry.lookup(f.expr[1]).extra.get("values") == "numbers":
                 raise self.error(CompileError, f"{f.expr[1]} works on a pattern of numbers, not on "
                                  f"{_describe(v)}", span,
                                  hint="apply it to a control's value, e.g. `s \"bd*4\" # speed (range 1 2 sine)`")
@@ -1008,10 +1008,6 @@ class Compiler:
 # ------------------------------------------------------------------------------------------
 # helpers
 # ------------------------------------------------------------------------------------------
-
-# Transforms whose values must be numbers (Tidal: `Num a =>`, `RealFrac b =>` on the pattern):
-# applied to a sound pattern (control maps) they are a located error, not a TypeError mid-render.
-NUMBERS_ONLY = frozenset({"range", "rangex", "quantise", "toScale", "toScale'"})
 
 _BUS_WORD = re.compile(r"~([A-Za-z_][A-Za-z0-9_]*)")
 

@@ -54,8 +54,11 @@ def _typed(name) -> dict:
     return {"tidal_type": t} if t else {}
 
 
-def transform(name, params, doc, example, fn, aliases=()):
-    declare(name, "transform", params=params, doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name))
+def transform(name, params, doc, example, fn, aliases=(), **extra):
+    """extra: declaration fields, e.g. values="numbers" (the pattern it transforms must hold
+    numbers: applied to a sound pattern it is a compile error at its place)."""
+    declare(name, "transform", params=params, doc=doc, example=example, fn=fn, aliases=aliases,
+            **_typed(name), **extra)
 
 
 def combinator(name, doc, example, fn, aliases=(), params=None):
@@ -425,15 +428,15 @@ transform("bite", [num("n", range=(1, 4096)), pat("index", "which part each even
 transform("range", [num("lo"), num("hi")],
           "Scale values from 0..1 to lo..hi (value * (hi - lo) + lo), e.g. to turn a 0..1 "
           "signal into a frequency range (Tidal's `range`).",
-          'sine "0 0.5" $ range 220 440', T.range_)
+          'sine "0 0.5" $ range 220 440', T.range_, values="numbers")
 transform("rangex", [num("lo", range=(0, INF)), num("hi", range=(0, INF))],
           "Scale values from 0..1 to lo..hi on an exponential curve, for frequencies (Tidal's "
           "`rangex lo hi = exp <$> range (log lo) (log hi)`).",
-          'sine "0 0.5 1" $ rangex 110 880', S.rangex)
+          'sine "0 0.5 1" $ rangex 110 880', S.rangex, values="numbers")
 transform("quantise", [num("n", range=(0, INF), doc="steps per unit")],
           "Round values to the nearest 1/n (halves to even, as Haskell's `round`), e.g. to snap a "
           "signal to whole numbers (Tidal's `quantise`).",
-          'sine (mtof ("60.4 63.6" $ quantise 1))', S.quantise)
+          'sine (mtof ("60.4 63.6" $ quantise 1))', S.quantise, values="numbers")
 transform("fit", [num("step", doc="how far along the list each cycle starts"), lst("values", "the values to pick from")],
           "Use the pattern's numbers as indices into a list of values, moving `step` further along "
           "the list every cycle (Tidal's `fit`; indices wrap).",
@@ -450,7 +453,7 @@ transform("scale", [pat("name", f"scale name (a pattern), one of Tidal's {len(H.
 transform("toScale", [lst("steps", "semitone steps of one octave")],
           "Turn scale degrees into semitones with your own scale, given as a list of steps "
           "within one octave (Tidal's `toScale = toScale' 12`).",
-          'sine (mtof (toScale [0, 2, 7] "0 1 2 3" + 60))', lambda p, xs: H.to_scale(T.values_of(xs, "toScale"), p))
+          'sine (mtof (toScale [0, 2, 7] "0 1 2 3" + 60))', lambda p, xs: H.to_scale(T.values_of(xs, "toScale"), p), values="numbers")
 transform("arp", [pat("mode", "up down updown downup up&down down&up converge diverge disconverge "
                   "pinkyup pinkyupdown thumbup thumbupdown")],
           "Play the notes of each chord one after another in the given order (Tidal's `arp`, every "
@@ -598,4 +601,5 @@ def _lexer_accepts_primes() -> bool:
 
 if _lexer_accepts_primes():
     for _n, _cat, _params, _doc, _ex, _fn in _PRIMED:
-        declare(_n, _cat, params=_params, doc=_doc, example=_ex, fn=_fn, **_typed(_n))
+        declare(_n, _cat, params=_params, doc=_doc, example=_ex, fn=_fn, **_typed(_n),
+                **({"values": "numbers"} if _n == "toScale'" else {}))
