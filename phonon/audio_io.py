@@ -34,7 +34,7 @@ from typing import Optional
 
 import numpy as np
 
-from .errors import RenderError
+from .errors import NonFiniteError, RenderError  # noqa: F401  (NonFiniteError re-exported)
 
 FORMATS = ("wav", "flac")
 SUBTYPES = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}
@@ -46,14 +46,6 @@ class AudioFormatError(RenderError):
 
 class OutputError(RenderError):
     """An output path that cannot take the file (device, directory, unwritable folder, full disk)."""
-
-
-class NonFiniteError(RenderError):
-    """A NaN or infinite sample reached a file: refused, nothing is written."""
-
-    def __init__(self, message: str, seconds: float = 0.0, **kw):
-        self.seconds = seconds
-        super().__init__(message, **kw)
 
 
 SAMPLE_BYTES = {"16": 2, "24": 3, "32f": 4}
@@ -247,7 +239,7 @@ class AudioWriter:
         frame = self._frames + col
         t = frame / self.sr
         raise NonFiniteError(
-            f"non-finite sample ({'nan' if math.isnan(v) else ('+inf' if v > 0 else '-inf')}) "
+            f"non-finite sample ({NonFiniteError.kind(v)}) "
             f"at {t:.6f} s (frame {frame}) in '{self.path}'; nothing was written", seconds=t,
             hint="a feedback, division or huge gain blew up; lower it (or bound it with clip)")
 

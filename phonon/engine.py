@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Optional
 
 import numpy as np
 
-from .errors import PhononError
+from .errors import NonFiniteError, PhononError
 from .limits import DEFAULT_BLOCK, DEFAULT_MAX_SECONDS, MAX_BLOCK  # noqa: F401  (re-exported)
 from .nodes.base import (FADING, HISTORY, NODE_CLASSES, SEEKABLE, SIGNAL, Block, GraphContext,
                          PatternInput)
@@ -191,16 +191,8 @@ def _arg(vals: dict, kind, v):
     return np.clip(y, kind[0], kind[1])
 
 
-class NonFiniteSignal(PhononError):
-    """A NaN or infinite sample in an output: refused before anything is written."""
-
-    def __init__(self, message: str, seconds: float = 0.0, **kw):
-        self.seconds = seconds
-        super().__init__(message, **kw)
-
-
 class Graph:
-    check_finite = False  # True: an output block with NaN/inf raises NonFiniteSignal (names the node)
+    check_finite = False  # True: an output block with NaN/inf raises NonFiniteError (names the node)
 
     def __init__(self, spec: GraphSpec, taps: Iterable[int] = (),
                  externals: Optional[dict] = None, outputs: Optional[Iterable[str]] = None):
@@ -435,9 +427,8 @@ class Graph:
         ns = self.spec.node(nid)
         what = f"%{nid} {ns.kind}" + (f" ({ns.label})" if ns.label else "")
         t = (block.start + first) / self.ctx.sr
-        kind = "nan" if math.isnan(v) else ("+inf" if v > 0 else "-inf")
-        raise NonFiniteSignal(
-            f"non-finite sample ({kind}) at {t:.6f} s in output '{output}', first produced by "
+        raise NonFiniteError(
+            f"non-finite sample ({NonFiniteError.kind(v)}) at {t:.6f} s in output '{output}', first produced by "
             f"node {what}; nothing was written", seconds=t,
             hint="a feedback, division or huge gain blew up; lower it (or bound it with clip)")
 

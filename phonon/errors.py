@@ -95,6 +95,19 @@ class RenderError(PhononError):
     """A render that cannot proceed for a reason the user controls (bad output path, options)."""
 
 
+class NonFiniteError(RenderError):
+    """A NaN or infinite sample on its way to a file: refused, nothing is written. `seconds`
+    is the time of the first one (the engine names its node, the writer its file)."""
+
+    def __init__(self, message: str, seconds: float = 0.0, **kw):
+        self.seconds = seconds
+        super().__init__(message, **kw)
+
+    @staticmethod
+    def kind(v: float) -> str:
+        return "nan" if v != v else ("+inf" if v > 0 else "-inf")
+
+
 class SourceEncodingError(PhononError):
     """A patch file that is not UTF-8 text."""
 

@@ -11,8 +11,8 @@
 
 `--cores` is 1..1024 (default: every CPU); above this machine's CPUs it is capped to them
 (with a warning) on the process backend. SIGINT, SIGTERM and SIGHUP stop the render at any
-moment: exit 130, no output file, no shared memory left, no process left (SIGUSR1 prints every thread's
-stack without stopping: what a stuck run waits for). Outputs and
+moment: exit 130, no output file, no shared memory left, no process left. SIGUSR1 prints
+every thread's stack without stopping the run: what a stuck run waits for. Outputs and
 limits are checked before anything renders, as in `phonon render` (README "Limits and bad
 input"): devices and folders are refused, links written through, the output and --stems
 folders probed, the free space checked, renders over 24 h need --max-duration.
@@ -153,7 +153,7 @@ def _dask_client(args, cores):
 def _cmd_one(args, cores, template) -> int:
     import numpy as np
 
-    from phonon.audio_io import (check_folder, check_free_space, check_output, estimated_bytes,
+    from phonon.audio_io import (check_free_space, check_output, estimated_bytes,
                                  remove_stale_partials)
     from phonon.cli import committed, load_spec, output_format, render_frames, summarize
     from phonon.engine import check_block, render_spec
@@ -167,9 +167,10 @@ def _cmd_one(args, cores, template) -> int:
     from .task import engine_module
     engine_module()  # node kinds (and PHONON_TEST_PLUGINS) in the parent too
     stems_dir, stems_kind = _stems(args)
+    fmt = None
     if args.out and not args.plan:  # before compiling: refuse what cannot take the files
         check_output(args.out, "-o")
-        output_format(args.out, args.format)
+        fmt = output_format(args.out, args.format)
         if stems_dir:
             _check_stems_dir(stems_dir)
     if args.patch.endswith(SPEC_SUFFIX):  # a compiled spec: a pickle, so only with --trust-spec
@@ -197,13 +198,11 @@ def _cmd_one(args, cores, template) -> int:
     if args.out and not args.plan:
         remove_stale_partials(os.path.dirname(os.path.realpath(args.out)))  # what killed runs left
         ch = 1 if args.mono else 2
-        need = [(args.out, estimated_bytes(frames, ch, args.bit_depth, output_format(args.out,
-                                                                                  args.format)))]
-        if stems_dir:
-            check_folder(stems_dir, "--stems")
+        need = [(args.out, estimated_bytes(frames, ch, args.bit_depth, fmt))]
+        if stems_dir:  # (checked by _check_stems_dir above; the stems take the mix's format)
             n = len(spec.buses) if stems_kind == "buses" else len(spec.outputs)
             need.append((os.path.join(stems_dir, "x"), n * estimated_bytes(frames, 2, args.bit_depth,
-                                                                           args.format or "wav")))
+                                                                           fmt)))
         check_free_space(need)
     plan, chans = plan_isolated(spec, frames, cores, recalibrate=args.recalibrate,
                                 start_method=args.start_method, template=template, mode=args.mode,
@@ -214,7 +213,6 @@ def _cmd_one(args, cores, template) -> int:
         return 0
     if not args.out:
         raise RenderError("no output file: give -o OUT (or --plan to only print the plan)")
-    fmt = output_format(args.out, args.format)
     bus_ch = None
     if stems_kind == "buses":
         bus_ch = {name: chans.get(r.node, 2) for name, r in spec.buses}
