@@ -303,7 +303,16 @@ class CliDrill:
             # (-sig with no handler yet: the signal came before the farm's first line; it died
             # of it, as any program does; with a handler, dying of it is a failure)
             if out.exists():
-                return f"{where}: exit {p.returncode} but {out.name} exists"
+                # The signal came after the output was renamed into place (the render had
+                # finished: the interpreter was shutting down). The contract is "never a
+                # partial file under the output name": a complete, correct one may stay.
+                try:
+                    same = self._same(out)
+                except Exception:  # noqa: BLE001  (unreadable: partial)
+                    same = False
+                if not same:
+                    return f"{where}: exit {p.returncode} and a partial {out.name} exists"
+                out.unlink()
         else:
             return (f"{where}: exit code {p.returncode} (its handler for the signal was "
                     f"{'' if caught else 'not '}installed when it was sent): {se[-800:]}")
