@@ -389,7 +389,8 @@ def stop_on_signals(restore: bool = True):
     """SIGINT, SIGTERM and SIGHUP at any moment raise one KeyboardInterrupt, which unwinds
     every cleanup (workers, shared memory, the temporary file: exit 130, nothing left); later
     signals are ignored so the cleanup itself is never interrupted. A signal that lands in a
-    ctypes callback is raised at the next check_interrupt() instead. `restore=False` (the
+    ctypes callback, or where Python ignores exceptions (weakref callbacks, __del__), is
+    raised at the next check_interrupt() instead. `restore=False` (the
     command line) keeps ignoring signals while the interpreter exits, instead of a traceback."""
     got = _SIGNALS
     got.clear()
@@ -404,13 +405,26 @@ def stop_on_signals(restore: bool = True):
             return
         raise KeyboardInterrupt
 
+    prev_hook = sys.unraisablehook
+
+    def on_unraisable(u):
+        # The interrupt was raised where Python ignores exceptions (a weakref callback of
+        # the import system, a __del__, a GC callback: "Exception ignored in ..."): keep it
+        # for the next check_interrupt() instead of printing it and losing it.
+        if got and isinstance(u.exc_value, KeyboardInterrupt):
+            _PENDING.append(got[0])
+            return
+        prev_hook(u)
+
     old = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
+    sys.unraisablehook = on_unraisable
     try:
         yield
     finally:
         if restore:
             for s, h in old.items():
                 signal.signal(s, h)
+            sys.unraisablehook = prev_hook
         else:
             got.append(0)
 

@@ -198,10 +198,14 @@ def cli(out: Path, extra=(), **kw) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, start_new_session=True, **kw)
 
 
+class Hung(Exception):
+    """A CLI run that did not end in time; the message has the stacks of its main process."""
+
+
 def finish(p: subprocess.Popen, seconds: float = 120.0):
-    """(stdout, stderr) of a CLI run, or None when it hangs: then the stacks of its main
-    process (faulthandler on SIGUSR1, see workers/cli.py) go to `finish.hung`, and its whole
-    process group is killed so the drill goes on."""
+    """(stdout, stderr) of a CLI run. When it hangs: the stacks of its main process
+    (faulthandler on SIGUSR1, see workers/cli.py) are taken, its whole process group is
+    killed so the drill goes on, and `Hung` is raised with them."""
     try:
         return p.communicate(timeout=seconds)
     except subprocess.TimeoutExpired:
@@ -213,8 +217,7 @@ def finish(p: subprocess.Popen, seconds: float = 120.0):
         except ProcessLookupError:
             pass
         so, se = p.communicate()
-        finish.hung = f"hung for {seconds:.0f} s; processes {left}; stderr:\n{se[-3000:]}"
-        return None
+        raise Hung(f"hung for {seconds:.0f} s; processes {left}; stderr:\n{se[-3000:]}") from None
 
 
 class CliDrill:
@@ -225,8 +228,10 @@ class CliDrill:
         ref = folder / "ref.wav"
         t = time.perf_counter()
         p = cli(ref)
-        if finish(p) is None:
-            raise RuntimeError(f"reference farm run {finish.hung}")
+        try:
+            _, se = finish(p)
+        except Hung as e:
+            raise RuntimeError(f"reference farm run {e}") from None
         self.duration = time.perf_counter() - t
         if p.returncode != 0:
             raise RuntimeError(f"reference farm run failed: {se[-2000:]}")
@@ -245,9 +250,18 @@ class CliDrill:
         if kind == "two-farms":
             out2 = self.folder / f"t{n}b.wav"
             a, b = cli(out), cli(out2)
-            ra, rb = finish(a), finish(b)
-            if ra is None or rb is None:
-                return f"two farms: {finish.hung}"
+            try:
+                ra = finish(a)
+            except Hung as e:
+                try:
+                    finish(b)
+                except Hung:
+                    pass
+                return f"two farms: {e}"
+            try:
+                rb = finish(b)
+            except Hung as e:
+                return f"two farms: {e}"
             for p, o, (so, se) in ((a, out, ra), (b, out2, rb)):
                 if p.returncode != 0:
                     return f"two farms: exit {p.returncode}: {se[-500:]}"
@@ -267,21 +281,21 @@ class CliDrill:
             os.kill(p.pid, sig)
         except ProcessLookupError:
             pass
-        r = finish(p)
         where = f"{kind} at {at:.3f} s (of ~{self.duration:.2f} s)"
-        if r is None:
-            return f"{where}: {finish.hung}"
-        so, se = r
+        try:
+            so, se = finish(p)
+        except Hung as e:
+            return f"{where}: {e}"
         if kind == "farm-kill":
             left = wait_gone(p.pid, 2.0)
             if left:
                 return f"{where}: processes left 2 s after the farm died: {left}"
             # The next run cleans up what the killed one left.
             p2 = cli(out)
-            r2 = finish(p2)
-            if r2 is None:
-                return f"{where}: the next run {finish.hung}"
-            so2, se2 = r2
+            try:
+                so2, se2 = finish(p2)
+            except Hung as e:
+                return f"{where}: the next run {e}"
             if p2.returncode != 0 or not self._same(out):
                 return f"{where}: the next run failed: {se2[-500:]}"
             out.unlink()

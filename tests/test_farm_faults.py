@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import farm_helpers as fh
+from farm_drills import group_members
 from phonon.spec import Ref
 from workers import shm
 from workers.errors import TaskFailed
@@ -119,25 +120,11 @@ def test_sigint_cli_cleans_up(tmp_path):
     # helpers exit when their parent is gone; give them a moment.
     deadline = time.time() + 10
     while time.time() < deadline:
-        left = _group_members(proc.pid)
+        left = group_members(proc.pid)
         if not left:
             break
         time.sleep(0.1)
     assert not left, left
-
-
-def _group_members(pgid):
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                st = open(f"/proc/{d}/stat").read()
-                f = st[st.rfind(")") + 2:].split()
-                if int(f[2]) == pgid and f[0] != "Z":
-                    out.append((int(d), open(f"/proc/{d}/cmdline").read().replace("\0", " ")[:80]))
-            except (OSError, ValueError, IndexError):
-                pass
-    return out
 
 
 def test_watchdog_reports_slow_task(monkeypatch):

@@ -231,6 +231,7 @@ class _Run:
 
     # -- the loop ----------------------------------------------------------------------------
     def _loop(self) -> None:
+        from phonon.cli import check_interrupt  # a signal that could not unwind when it came
         plan = self.plan
         K = plan.nchunks
         time_stages = [s for s in plan.stages if s.kind == "time"]
@@ -259,10 +260,12 @@ class _Run:
                 continue
             self._handle(self.executor.wait(0.05))
             self._watchdog()
+            check_interrupt()
         # Branch tasks finish once the mixer drained them.
         deadline = time.perf_counter() + 30
         while self.branch_tasks and time.perf_counter() < deadline:
             self._handle(self.executor.wait(0.05))
+        check_interrupt()  # before the output is committed
 
     def _mixable(self, k: int) -> bool:
         return all(k in self.done[s] for s in self.done if self.mixer.reads_stage(s))
