@@ -1,6 +1,7 @@
-"""Interrupts that must not be lost or hang: the farm's file sink (its writer thread never waits
-have swallowed (the producer is the main thread, where SIGINT/SIGTERM land), and abort
-leaves nothing under the output name, promptly."""
+"""Interrupts that must be neither lost nor hang: the farm's file sink (its writer thread
+never waits unbounded on a wake-up a signal may have swallowed: the producer is the main
+thread, where SIGINT/SIGTERM land; abort leaves nothing under the output name, promptly),
+and a signal whose handler runs where Python ignores exceptions."""
 import threading
 import time
 
