@@ -57,3 +57,30 @@ def test_numba_linear_algebra_is_off_but_kernels_work():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
+
+
+PARSE = "from phonon.dsl.parser import parse; print(len(parse('out: saw 110 # lpf 800 0.8').statements))"
+
+
+def _parse_in(cache):
+    import os
+    e = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    return subprocess.run([sys.executable, "-c", PARSE], capture_output=True, text=True,
+                          timeout=60, env=e)
+
+
+def test_parser_tables_are_cached_and_a_bad_cache_is_harmless(tmp_path):
+    """The LR tables are built once (about 45 ms) and loaded from the cache afterwards; a
+    damaged cache file or a cache folder that cannot be made still parses."""
+    r = _parse_in(tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == "1", r.stderr
+    tables = list((tmp_path / "phonon").glob("parsetab-*.pickle"))
+    assert len(tables) == 1 and tables[0].stat().st_size > 1000
+    assert not list((tmp_path / "phonon").glob(".*tmp"))  # written under a temporary name
+    assert _parse_in(tmp_path).stdout.strip() == "1"  # loaded from the cache
+    tables[0].write_bytes(b"\x80\x04garbage")
+    assert _parse_in(tmp_path).stdout.strip() == "1"
+    blocked = tmp_path / "a-file"  # the cache folder cannot be made (even as root)
+    blocked.write_text("")
+    r = _parse_in(blocked)
+    assert r.returncode == 0 and r.stdout.strip() == "1", r.stderr

@@ -40,7 +40,7 @@ SPEC_SUFFIX = ".phspec"  # GraphSpec.to_bytes() of a compiled patch, rendered as
 def build_parser() -> argparse.ArgumentParser:
     from phonon.cli import OUTPUT_HELP, ArgumentParser, add_audio_options
     from .executors import BACKENDS
-    from .planner import MODES
+    from .grid import MODES
     from .pool import START_METHODS
 
     p = ArgumentParser(prog="phonon-farm", description=__doc__.split("\n")[0] + " " + OUTPUT_HELP)

@@ -73,7 +73,8 @@ def cache_path() -> Path:
     p = os.environ.get("PHONON_COSTS")
     if p:
         return Path(p)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "phonon" / "costs.json"
+    from phonon.cache import cache_dir
+    return cache_dir() / "costs.json"
 
 
 def _load_all() -> dict:

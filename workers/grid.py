@@ -18,6 +18,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+# How a plan splits the work (--mode): by time chunks, by independent branches, or the
+# planner's choice. Here, in a module that imports nothing heavy, for the command line.
+MODES = ("auto", "time", "branch")
+
 
 def pieces(chunk: int, lo: int, hi: int):
     """Split frames [lo, hi) at base-chunk boundaries: yields (j, offset in chunk j, n)."""

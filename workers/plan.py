@@ -27,9 +27,8 @@ from typing import Optional
 from phonon.engine import WarmupModel, tail_frames
 from phonon.nodes.base import FADING, HISTORY, SEEKABLE, STATE_CLASSES, STATELESS  # noqa: F401
 
-from .grid import StageTiming, TimeGrid
+from .grid import MODES, StageTiming, TimeGrid  # noqa: F401  (MODES: re-exported)
 
-MODES = ("auto", "time", "branch")
 LONG_TAIL_SECONDS = 0.25  # a fading node with a longer tail is a stage-cut candidate
 THRESHOLDS = (LONG_TAIL_SECONDS, 1.0, 4.0)  # stage-cut / serial-tail variants tried by auto
 MIN_TASK_SECONDS = 0.1  # tasks carry at least this much work
