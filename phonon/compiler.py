@@ -466,6 +466,8 @@ class Compiler:
             return fn
         if cat == "combinator":
             return self.combinator(decl, args, span)
+        if cat == "test":
+            raise self.not_a_pattern(name, span)
         if cat == "control":
             return self.control(decl, args, kwargs, span, chained)
         if cat == "sample":
@@ -833,6 +835,8 @@ class Compiler:
         xe = self.pat_expr(x, e.span)
         if e.op in SHIFT_OPS:
             return FnV(("shiftfn", SHIFT_OPS[e.op], e.side, xe), e.span)
+        if _test_decl(e.op) is not None:
+            raise self.not_a_pattern(f"({e.op} ...)" if e.side == "right" else f"(... {e.op})", e.span)
         fam = _family(e.op)
         op, how = fam if fam is not None else (e.op, "both")
         if op not in "+-*/%<>" or len(op) != 1:
@@ -850,7 +854,9 @@ class Compiler:
                              f"parameters are: {decl.signature()}", span)
         vals = []
         for p, a in zip(decl.params, args):
-            if p.kind == "function":
+            if p.kind == "test":
+                vals.append(self.test(a, p.unit or "Int", decl.name))
+            elif p.kind == "function":
                 f = self.function(a)
                 if f.expr is None:
                     raise self.error(CompileError, f"{decl.name}: a node section cannot be used as a "
@@ -884,6 +890,76 @@ class Compiler:
                 vals.append(("pure", Fraction(p.default)) if isinstance(p.default, (int, float, Fraction))
                             else p.default)
         return FnV(("fn", decl.name, tuple(vals)), span)
+
+    def not_a_pattern(self, what, span):
+        return self.error(CompileError, f"{what} is a test of numbers (number -> Bool), for the test "
+                          "of ifp or whenT; here a pattern or a pattern function is needed", span,
+                          hint="e.g. `ifp ((== 0) . flip mod 2) (fast 2) id $ s \"bd sn\"`")
+
+    def test(self, e, takes: str, where: str) -> tuple:
+        """A test of numbers (Haskell's `Int -> Bool` or `Time -> Bool`, `takes` says which):
+        `even`, `(== 0) . flip mod 2`, `(< 0.5) . flip mod' 2`, as ("test", stages): each stage
+        (function name, argument order, constant or None), the first applied first. The
+        functions are the "test" declarations; their `takes`/`gives` fields type the chain."""
+        stages, got = self._test_stages(e, takes, where)
+        if got != "Bool":
+            raise self.error(CompileError, f"{where}: the test gives a number, not True/False; end "
+                             "it with a comparison, like `(== 0) . flip mod 2`", _span_of(e))
+        return ("test", tuple(stages))
+
+    def _test_stages(self, e, t: str, where: str):
+        while isinstance(e, A.Paren):
+            e = e.expr
+        if isinstance(e, A.Compose):   # f . g: g first
+            stages = []
+            for item in reversed(e.items):
+                s, t = self._test_stages(item, t, where)
+                stages += s
+            return stages, t
+        name, order, operand = None, None, None
+        if isinstance(e, A.Section):        # (> 0.5): n > 0.5;  (0.5 >): 0.5 > n
+            name, order, operand = e.op.strip("`"), "n x" if e.side == "right" else "x n", e.operand
+        elif isinstance(e, A.Name):
+            name = e.name
+        elif isinstance(e, A.Call) and len(e.args) in (1, 2) and not e.kwargs:
+            name, order, operand = e.func, "x n", e.args[-1]     # mod 2: 2 mod n
+            if len(e.args) == 2:
+                fd = _test_decl(e.func)
+                inner = e.args[0]
+                if fd is None or not fd.extra.get("flips") or not isinstance(inner, A.Name):
+                    name = None
+                else:                                             # flip mod 2: n mod 2
+                    name, order = inner.name, "n x"
+        decl = _test_decl(name) if name else None
+        arity = 0 if operand is None else 1
+        if decl is None or decl.extra.get("flips") or len(decl.params) != arity:
+            names = sorted(n for n, d in registry.REGISTRY.items() if d.category == "test" and
+                           not d.extra.get("flips"))
+            what = f"'{name}' is not a test of numbers{suggestion_text(name, names)}; expected" \
+                if name and decl is None else "expected"
+            raise self.error(CompileError, f"{where}: {what} a test of numbers like `even`, "
+                             "`(== 0) . flip mod 2` or `(< 0.5) . flip mod' 2`", _span_of(e),
+                             hint="a test is made of " + ", ".join(names) + " and `flip`, joined with `.`")
+        takes, gives = decl.extra["takes"], decl.extra["gives"]
+        if (takes == "Bool") != (t == "Bool") or (takes == "Integral" and t == "Time"):
+            need = {"Bool": "True/False", "Integral": "a whole number", "Real": "a number"}[takes]
+            have = {"Bool": "True/False", "Int": "the cycle number (a whole number)",
+                    "Time": "a time (a fraction of cycles)"}[t]
+            hint = "for times use mod' (Data.Fixed.mod'), or ifp for whole cycle numbers" \
+                if takes == "Integral" else None
+            raise self.error(CompileError, f"{where}: `{name}` needs {need}, here it gets {have}",
+                             _span_of(e), hint=hint)
+        value = None
+        if operand is not None:
+            v = self.expr(operand)
+            if not isinstance(v, NumV):
+                raise self.error(CompileError, f"{where}: `{name}` takes a number here, not "
+                                 f"{_describe(v)}", _span_of(operand) or _span_of(e))
+            if decl.params[0].doc.endswith("(not 0)") and order == "n x" and v.value == 0:
+                raise self.error(CompileError, f"{where}: `{name}` by 0 (division by zero)",
+                                 _span_of(operand) or _span_of(e))
+            value = v.value
+        return [(decl.name, order, value)], ("Bool" if gives == "Bool" else t)
 
     def curried_fn(self, decl, args, span) -> FnV:
         """`spread fast [1, 2]`: the function (a transform missing its last argument, or `($)`
@@ -1032,6 +1108,12 @@ def _key(decl) -> str:
     """The key a control writes into events: its canonical (Tidal) name; a declaration
     whose name is taken by a function says `key=` (`delayamp` writes `delay`)."""
     return decl.extra.get("key", decl.name)
+
+
+def _test_decl(name: str):
+    """The "test" declaration of a name (`even`, `mod`, `>`, ...), or None."""
+    d = registry.REGISTRY.get(name)
+    return d if d is not None and d.category == "test" else None
 
 
 def _family(op: str):

@@ -7,6 +7,7 @@ CATEGORY_TITLES = {
     "oscillator": "Oscillators", "filter": "Filters", "envelope": "Envelopes", "effect": "Effects",
     "dynamics": "Dynamics", "sample": "Samples", "control": "Sample controls", "synth": "Synths",
     "transform": "Pattern transforms", "combinator": "Combinators", "math": "Math",
+    "test": "Tests of cycle numbers and times (ifp, whenT)",
 }
 
 

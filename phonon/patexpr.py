@@ -24,6 +24,7 @@ A GraphSpec holds no callables, so a pattern is stored as a tree of tuples:
   ("orbit", k, expr)                  the events of orbit k (`orbit` control, default 0)
   ("sig", name)                       Tidal's continuous pattern: sine cosine saw isaw tri square rand
   ("delaytime", cps, expr)            an orbit's delay time in seconds (delaytime, lock)
+  ("test", ((name, order, x), ...))   a test of numbers (ifp, whenT): "test" functions in turn
 
 `evaluate(expr)` turns it into a Pattern (or a function for "fn"/"compose"/"setfn").
 """
@@ -226,13 +227,25 @@ def _eval_orbit(e):
     return evaluate(expr).filter_values(lambda v: _orbit_of(v) == k)
 
 
+def _eval_test(e):
+    """A test of numbers: its stages (name, order, constant) applied in turn; order "n x" is
+    f(n, x) (`(> 0.5)`, `flip mod 2`), "x n" is f(x, n) (`(0.5 >)`, `mod 2`), None unary."""
+    fns = [(_decl(name).fn, order, x) for name, order, x in e[1]]
+
+    def test(n):
+        for f, order, x in fns:
+            n = f(n) if order is None else (f(n, x) if order == "n x" else f(x, n))
+        return n
+    return test
+
+
 _EVAL = {
     "mini": _eval_mini, "pure": _eval_pure, "apply": _eval_apply, "fn": _eval_fn,
     "compose": _eval_compose, "set": _eval_set, "setfn": _eval_setfn, "sound": _eval_sound,
     "op": _eval_op, "comb": _eval_comb, "app": _eval_app, "list": _eval_list,
     "num": _eval_num, "ctl": _eval_ctl, "cop": _eval_cop, "opfn": _eval_opfn,
     "shiftfn": _eval_shiftfn, "hold": _eval_hold, "orbit": _eval_orbit,
-    "delaytime": _eval_delaytime, "sig": _eval_sig,
+    "delaytime": _eval_delaytime, "sig": _eval_sig, "test": _eval_test,
 }
 
 

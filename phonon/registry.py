@@ -19,6 +19,11 @@ Parameter kinds:
   curried   a transform missing its last argument (`fast`, `chop`, `($)`), applied to each value
             of the list parameter after it (spread, fastspread)
   functions a list of pattern functions `[rev, fast 2, (# speed 2)]` (layer, pickF)
+  test      a test of numbers, Haskell's `(Int -> Bool)` or `(Time -> Bool)` (the param's
+            unit says which): `even`, `(== 0) . flip mod 2`, `(< 0.5) . flip mod' 2` (ifp, whenT)
+
+The "test" category holds the number functions such tests are made of (`even`, `mod`, `flip`,
+the comparison sections `(> 0.5)`); they exist only inside a test parameter.
 """
 from __future__ import annotations
 
@@ -32,8 +37,9 @@ from .errors import ParamRangeError, UnknownNameError, suggestion_text
 REQUIRED = object()
 
 CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "sample", "synth",
-              "transform", "control", "combinator", "math")
-PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "curried")
+              "transform", "control", "combinator", "math", "test")
+PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "curried",
+               "test")
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,8 @@ def _tidal_param_type(p: Param) -> str:
         return "(a -> Pattern b -> Pattern b)"
     if p.kind == "pairs":
         return "[(a, Double)]"
+    if p.kind == "test":
+        return f"({p.unit or 'Int'} -> Bool)"
     if p.kind == "pattern":
         return "Pattern a"
     if p.unit == "cycles":

@@ -202,6 +202,23 @@ transform("someCycles", [func()],
           "Apply a transform to about half of the cycles (`someCyclesBy 0.5`).",
           's "bd*4 sn" $ someCycles (# speed 2)', lambda p, f: R._some_cycles_by(p, Fraction(1, 2), f),
           aliases=("somecycles",))
+transform("whenT", [Param("test", kind="test", unit="Time",
+                           doc="a test of each cycle-piece's start time, e.g. (< 0.5) . flip mod' 2"),
+                     func()],
+          "Apply a transform where a test of the time holds (Tidal's `whenT`): an event of the "
+          "transformed pattern plays where the test holds at its onset, an event of the pattern "
+          "where it does not. `whenT ((< 0.5) . flip mod' 2) (# speed 2)` speeds the first half "
+          "of every other cycle. (Tidal tests the start of each scheduler query, 1/20 s apart "
+          "live; Phonon tests each onset, which is that in the limit and the same on any block "
+          "size.)",
+          's "hh*8" $ whenT (> 0.5) (# speed 2)', lambda p, t, f: T.when_onset(p, t, f))
+transform("ifp", [Param("test", kind="test", unit="Int", doc="a test of the cycle number, e.g. even"),
+                  func("f1", "the transform where the test holds"),
+                  func("f2", "the transform where it does not")],
+          "Choose one of two transforms per cycle by a test of the cycle number (Tidal's `ifp`, "
+          "UI.hs): `ifp ((== 0) . flip mod 2) (striate 4) (# coarse \"24 48\")` striates the even "
+          "cycles and coarsens the odd ones.",
+          's "bd*2 hh" $ ifp even (fast 2) (# speed 2)', lambda p, t, f1, f2: T.ifp(p, t, f1, f2))
 transform("while", [pat("bools", "boolean pattern: where it is true the transform applies"), func()],
           "Apply a transform only where a boolean pattern is true (Tidal's `while b f pat = "
           "sew b (f pat) pat`).",
@@ -603,3 +620,58 @@ if _lexer_accepts_primes():
     for _n, _cat, _params, _doc, _ex, _fn in _PRIMED:
         declare(_n, _cat, params=_params, doc=_doc, example=_ex, fn=_fn, **_typed(_n),
                 **({"values": "numbers"} if _n == "toScale'" else {}))
+
+
+# ---- tests of numbers (ifp, whenT) --------------------------------------------------------
+# Haskell functions a Tidal test is written with: `ifp ((== 0) . flip mod 2)`, `whenT ((< 0.5)
+# . flip mod' 2)`. They exist only inside a "test" parameter; the compiler reads `takes` (the
+# number type a function needs: "Integral" whole numbers, "Real" any number, "Bool"), `gives`
+# ("Bool", or "same": the type it was given) and `flips` (flip's argument swap) from here.
+
+def test_fn(name, params, doc, example, fn, tidal_type, takes, gives, **extra):
+    declare(name, "test", params=params, doc=doc, example=example, fn=fn, tidal_type=tidal_type,
+            takes=takes, gives=gives, **extra)
+
+
+def _mod(a, b):
+    """Haskell's mod (and Data.Fixed.mod'): the remainder with the divisor's sign (floor division)."""
+    return a % b
+
+
+_CMP_DOC = ("A comparison section, Haskell's `({op} x)` = \\n -> n {op} x (and `(x {op})` = \\n -> x {op} n): "
+            "a test of the cycle number (ifp) or the time (whenT), alone or after other number "
+            "functions with `.`.")
+_OPS = {"==": (lambda a, b: a == b, 's "bd*2 hh" $ ifp (== 0) (fast 2) (# speed 2)'),
+        "/=": (lambda a, b: a != b, 's "bd*2 hh" $ ifp ((/= 0) . flip mod 2) (fast 2) id'),
+        "<": (lambda a, b: a < b, 's "hh*8" $ whenT ((< 0.5) . flip mod\' 2) (# speed 2)'),
+        "<=": (lambda a, b: a <= b, 's "bd*2 hh" $ ifp (<= 1) (fast 2) id'),
+        ">": (lambda a, b: a > b, 's "hh*8" $ whenT (> 0.5) (# speed 2)'),
+        ">=": (lambda a, b: a >= b, 's "bd*2 hh" $ ifp ((>= 2) . flip mod 4) (fast 2) id')}
+for _op, (_f, _ex) in _OPS.items():
+    test_fn(_op, [num("x", doc="the number compared with")], _CMP_DOC.format(op=_op), _ex, _f,
+            "Ord a => a -> a -> Bool", takes="Real", gives="Bool")
+test_fn("even", [], "True for even whole numbers (Haskell's `even`): `ifp even (striate 4) id` "
+        "striates the even cycles.", 's "bd*2 hh" $ ifp even (fast 2) (# speed 2)',
+        lambda n: n % 2 == 0, "Integral a => a -> Bool", takes="Integral", gives="Bool")
+test_fn("odd", [], "True for odd whole numbers (Haskell's `odd`): `ifp odd (fast 2) id` doubles "
+        "the odd cycles.", 's "bd*2 hh" $ ifp odd (fast 2) (# speed 2)',
+        lambda n: n % 2 == 1, "Integral a => a -> Bool", takes="Integral", gives="Bool")
+test_fn("not", [], "Negate a test (Haskell's `not`): `ifp (not . even)` is `ifp odd`.",
+        's "bd*2 hh" $ ifp (not . even) (fast 2) id', lambda b: not b, "Bool -> Bool",
+        takes="Bool", gives="Bool")
+test_fn("mod", [num("d", doc="the divisor (not 0)")],
+        "Haskell's integer `mod`, the remainder with the divisor's sign: in a test write "
+        "`flip mod 2` (n mod 2) or (`mod` 2); `mod 2` alone is 2 mod n. Whole numbers only (ifp's "
+        "cycle); for whenT's time use `mod'`.", 's "bd*2 hh" $ ifp ((== 0) . flip mod 2) (fast 2) id',
+        _mod, "Integral a => a -> a -> a", takes="Integral", gives="same")
+test_fn("flip", [Param("f", kind="function", doc="mod or mod'"), num("x")],
+        "Haskell's `flip f x` = \\n -> f n x, as Tidal code writes a remainder test: `flip mod 2`, "
+        "`flip Data.Fixed.mod' 2` (the module qualifier may be written or left out).",
+        's "bd*2 hh" $ ifp ((== 1) . flip mod 2) (fast 2) id', None, "(a -> b -> c) -> b -> a -> c",
+        takes="Real", gives="same", flips=True)
+if _lexer_accepts_primes():
+    test_fn("mod'", [num("d", doc="the divisor (not 0)")],
+            "Data.Fixed's `mod'`, the remainder of any numbers (times included) with the divisor's "
+            "sign: `whenT ((< 0.5) . flip mod' 2)` transforms the first half of every other cycle.",
+            's "hh*8" $ whenT ((< 0.5) . flip mod\' 2) (# speed 2)', _mod, "Real a => a -> a -> a",
+            takes="Real", gives="same")
