@@ -89,6 +89,9 @@ CASES = [
     Case("ifp_left_section", 'd1 $ ifp (1 <) (fast 2) id $ s "a"',
          seq(["a"], 0, 1) + seq(["a"], 1, 2) + seq(["a", "a"], 2, 3),
          "(1 <) n = 1 < n", window=(0, 3)),
+    Case("when_mod", 'd1 $ when ((== 3) . flip mod 4) (# speed 2) $ s "a"',
+         seq(["a"], 0, 1) + seq(["a"], 1, 2) + seq(["a"], 2, 3) + seq(["a"], 3, 4, speed=2),
+         "Core.hs 612-615 when: test (floor start) = 3 mod 4 == 3", window=(0, 4)),
     Case("whenT_doc", "d1 $ whenT ((< 0.5) . (flip Data.Fixed.mod' 2)) (# speed 2) $ sound \"hh(4,8) hc(3,8)\"",
          _whent_doc_expected(), "Core.hs 625-628 whenT's doc example (tested at each onset)",
          window=(0, 2)),
@@ -168,6 +171,16 @@ def test_new_names_in_did_you_mean():
     assert {"layer", "pickF", "id", "squeeze", "select", "chooseBy", "wchoose", "wchooseBy", "wrandcat", "spread", "fastspread", "slowspread", "perlin", "envL", "envR", "envLR", "envEq", "envEqR"} <= set(all_names())
     with pytest.raises(phonon.errors.PhononError if hasattr(phonon, "errors") else Exception, match="squeeze"):
         phonon.events('d1 $ squeez "0" [s "bd"]', 0, 1)
+
+
+def test_did_you_mean_ranks_long_names_over_short_fragments():
+    """issue 11: a name like `whenmod` (were it missing) suggests a transform, not `end`."""
+    from phonon.errors import did_you_mean
+    from phonon.registry import all_names
+    near = did_you_mean("whenmod", [n for n in all_names() if n != "whenmod"])
+    assert near and "end" not in near and "mod" not in near
+    assert all(phonon.registry.lookup(n).category == "transform" for n in near), near
+    assert did_you_mean("lp", all_names())[0] == "lpf" and did_you_mean("fsat", all_names())[0] == "fast"
 
 
 def test_wchoose_bad_pairs_are_clear_errors():

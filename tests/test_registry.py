@@ -71,3 +71,18 @@ def test_functions_json_lists_every_declaration_in_full():
     assert by_name["note"]["params"][0]["note_names"].startswith("semitones")
     assert by_name["every"]["tidal_type"] == "every :: Pattern Int -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a"
     assert by_name["gain"]["tidal_type"] == "gain :: Pattern Double -> ControlPattern"
+
+
+def test_functions_are_grouped_with_tidal_signatures():
+    """issue 11: `phonon functions` groups pattern, control, signal, effect, with Tidal types."""
+    text = docs.listing()
+    heads = [ln for ln in text.splitlines() if ln.startswith("== ")]
+    assert heads == ["== Pattern functions ==", "== Controls of events ==", "== Signals ==",
+                     "== Effects on signals =="]
+    line = next(ln for ln in text.splitlines() if ln.split()[:1] == ["ifp"])
+    assert line.endswith(":: (Int -> Bool) -> (Pattern a -> Pattern a) -> (Pattern a -> Pattern a) "
+                         "-> Pattern a -> Pattern a")
+    data = docs.json_data()
+    assert set(data["groups"]) == {"pattern", "control", "signal", "effect"}
+    assert {f["group"] for f in data["functions"]} == set(data["groups"])
+    assert next(f for f in data["functions"] if f["name"] == "whenT")["group"] == "pattern"

@@ -202,6 +202,12 @@ transform("someCycles", [func()],
           "Apply a transform to about half of the cycles (`someCyclesBy 0.5`).",
           's "bd*4 sn" $ someCycles (# speed 2)', lambda p, f: R._some_cycles_by(p, Fraction(1, 2), f),
           aliases=("somecycles",))
+transform("when", [Param("test", kind="test", unit="Int", doc="a test of the cycle number, e.g. even"),
+                   func()],
+          "Apply a transform on the cycles whose number passes a test (Tidal's `when`, Core.hs "
+          "1.9.5 lines 612-615), a test made of `even`, `odd`, `mod` and comparisons: "
+          "`when ((== 3) . flip mod 4) rev` reverses every fourth cycle.",
+          's "bd*2 hh" $ when odd (fast 2)', lambda p, t, f: T.when_cycle(p, t, f))
 transform("whenT", [Param("test", kind="test", unit="Time",
                            doc="a test of each cycle-piece's start time, e.g. (< 0.5) . flip mod' 2"),
                      func()],
@@ -649,7 +655,7 @@ _OPS = {"==": (lambda a, b: a == b, 's "bd*2 hh" $ ifp (== 0) (fast 2) (# speed 
         ">=": (lambda a, b: a >= b, 's "bd*2 hh" $ ifp ((>= 2) . flip mod 4) (fast 2) id')}
 for _op, (_f, _ex) in _OPS.items():
     test_fn(_op, [num("x", doc="the number compared with")], _CMP_DOC.format(op=_op), _ex, _f,
-            "Ord a => a -> a -> Bool", takes="Real", gives="Bool")
+            f"{'Eq' if _op in ('==', '/=') else 'Ord'} a => a -> a -> Bool", takes="Real", gives="Bool")
 test_fn("even", [], "True for even whole numbers (Haskell's `even`): `ifp even (striate 4) id` "
         "striates the even cycles.", 's "bd*2 hh" $ ifp even (fast 2) (# speed 2)',
         lambda n: n % 2 == 0, "Integral a => a -> Bool", takes="Integral", gives="Bool")

@@ -117,6 +117,7 @@ TIDAL_TYPES: dict[str, str] = {
     'unDegradeBy': 'Pattern Double -> Pattern a -> Pattern a',
     'wedge': 'Pattern Time -> Pattern a -> Pattern a -> Pattern a',
     'whenmod': 'Pattern Time -> Pattern Time -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a',
+    'when': '(Int -> Bool) -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a',
     'whenT': '(Time -> Bool) -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a',
     'ifp': '(Int -> Bool) -> (Pattern a -> Pattern a) -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a',
     'while': 'Pattern Bool -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a',
