@@ -92,6 +92,10 @@ CASES = [
     Case("when_mod", 'd1 $ when ((== 3) . flip mod 4) (# speed 2) $ s "a"',
          seq(["a"], 0, 1) + seq(["a"], 1, 2) + seq(["a"], 2, 3) + seq(["a"], 3, 4, speed=2),
          "Core.hs 612-615 when: test (floor start) = 3 mod 4 == 3", window=(0, 4)),
+    Case("somecycles", 'd1 $ somecycles (# speed 2) $ s "a"',
+         _per_cycle(8, lambda c: seq(["a"], c, c + 1, **({"speed": 2} if tidal_rand(F(c)) < 0.5 else {}))),
+         "UI.hs someCycles = someCyclesBy 0.5; _someCyclesBy x = when (\\c -> timeToRand c < x)",
+         window=(0, 8)),
     Case("whenT_doc", "d1 $ whenT ((< 0.5) . (flip Data.Fixed.mod' 2)) (# speed 2) $ sound \"hh(4,8) hc(3,8)\"",
          _whent_doc_expected(), "Core.hs 625-628 whenT's doc example (tested at each onset)",
          window=(0, 2)),
@@ -181,6 +185,11 @@ def test_did_you_mean_ranks_long_names_over_short_fragments():
     assert near and "end" not in near and "mod" not in near
     assert all(phonon.registry.lookup(n).category == "transform" for n in near), near
     assert did_you_mean("lp", all_names())[0] == "lpf" and did_you_mean("fsat", all_names())[0] == "fast"
+
+
+def test_jux4_says_why_it_is_not_there():
+    with pytest.raises(phonon.errors.PhononError, match="four speakers"):
+        phonon.events('d1 $ jux4 rev $ s "a b"', 0, 1)
 
 
 def test_wchoose_bad_pairs_are_clear_errors():

@@ -279,7 +279,9 @@ transform("jux", [func()],
 transform("juxBy", [num("width", range=(0, 1), doc="stereo width: 1 = hard left/right"), func()],
           "Like `jux` with a stereo width: the original pans to 0.5 - width/2 and the transformed "
           "copy to 0.5 + width/2, offsetting any pan already set (Tidal's `juxBy n f p = stack "
-          "[p |+ pan 0.5 |- pan (n/2), f $ p |+ pan 0.5 |+ pan (n/2)]`).",
+          "[p |+ pan 0.5 |- pan (n/2), f $ p |+ pan 0.5 |+ pan (n/2)]`). Tidal's `jux4` is not "
+          "provided: its pans 5/8 and 1/8 place the two copies on a ring of four speakers "
+          "(UI.hs 2268), and Phonon renders stereo.",
           's "bd sn hh" $ juxBy 0.5 rev', T.jux_by, aliases=("juxby",))
 transform("layer", [fns()],
           "Play the results of several transforms of the pattern at once (Tidal's `layer fs p = "
