@@ -35,6 +35,7 @@ from . import orbits, registry
 from .dsl import ast as A
 from .errors import (CompileError, MiniParseError, ParamRangeError, PhononError, Span,
                      UnknownNameError, suggestion_text)
+from . import patexpr as P
 from .spec import GraphSpec, NodeSpec, Pat, Ref
 
 NOTE_CONTROLS = ("note", "n")  # Tidal accepts note names here (until declared with notes=True)
@@ -59,26 +60,26 @@ class NumV:
 
 @dataclass(frozen=True)
 class PatV:
-    expr: tuple
+    expr: P.PatExpr
     span: Optional[Span] = None
 
 
 @dataclass(frozen=True)
 class SoundV:
-    expr: tuple
+    expr: P.PatExpr
     span: Optional[Span] = None
 
 
 @dataclass(frozen=True)
 class SigV:
     ref: int
-    trig: Optional[tuple] = None  # pattern whose onsets trigger a chained envelope
+    trig: Optional[P.PatExpr] = None  # pattern whose onsets trigger a chained envelope
     span: Optional[Span] = None
 
 
 @dataclass(frozen=True)
 class FnV:
-    expr: Optional[tuple]  # pattern function (patexpr) or None for a node-chain section
+    expr: Optional[P.PatExpr]  # pattern function (patexpr) or None for a node-chain section
     span: Optional[Span] = None
     chain: Any = None  # (decl, args, kwargs) for sections like `(# lpf 500)`
 
@@ -141,7 +142,7 @@ class Compiler:
         events = [v.expr for _, v in values if isinstance(v, SoundV)]
         used = set().union(*(orbits.keys_used(x) for x in events)) if events else set()
         if used:  # SuperDirt: the event outputs play into shared orbits, one output each
-            merged = events[0] if len(events) == 1 else ("comb", "stack", tuple(events))
+            merged = events[0] if len(events) == 1 else P.Comb("stack", tuple(events))
             for k in orbits.orbits_of(merged):
                 outputs.append((f"orbit{k}", orbits.build_orbit(self, merged, k, used, f"orbit{k}")))
             values = [(n, v) for n, v in values if not isinstance(v, SoundV)]
@@ -260,7 +261,7 @@ class Compiler:
 
     def _e_Str(self, e: A.Str):
         self.check_mini(e.text, e.span)
-        return PatV(("mini", e.text), e.span)
+        return PatV(P.Mini(e.text), e.span)
 
     def _e_BusRef(self, e: A.BusRef):
         v = self.bus_value(e.name, e.span)
@@ -286,7 +287,7 @@ class Compiler:
             if isinstance(amount, (SigV, SoundV, FnV, ListV)):
                 raise self.error(CompileError, f"{e.op}: the amount (left of {e.op}) must be a number "
                                  f"or a pattern of cycles, not {_describe(amount)}", _span_of(e.left) or e.span)
-            fn = FnV(("fn", SHIFT_OPS[e.op], (self.pat_expr(amount, e.span),)), e.span)
+            fn = FnV(P.Fn(SHIFT_OPS[e.op], (self.pat_expr(amount, e.span),)), e.span)
             return self.apply(fn, self.expr(e.right), e.span)
         # a left-associative chain `a + b + c ...` (490 terms is a legitimate mix) is folded
         # in a loop, so its length costs no recursion depth
@@ -306,7 +307,7 @@ class Compiler:
 
     def _e_Name(self, e: A.Name):
         if self._pattern_ctx and e.name in CONTINUOUS:  # `# pan sine`: Tidal's continuous pattern
-            return PatV(("sig", e.name), e.span)
+            return PatV(P.Sig(e.name), e.span)
         return self.call(e.name, (), (), e.span, None)
 
     def _e_Call(self, e: A.Call):
@@ -358,7 +359,7 @@ class Compiler:
             return NumV({"+": a.value + b.value, "-": a.value - b.value, "*": a.value * b.value,
                          "/": a.value / b.value if b.value else 0}[op], span)
         if isinstance(a, (NumV, PatV)) and isinstance(b, (NumV, PatV)):
-            return PatV(("op", op, self.pat_expr(a, span), self.pat_expr(b, span)), span)
+            return PatV(P.Op(op, self.pat_expr(a, span), self.pat_expr(b, span)), span)
         kind = {"+": "add", "-": "sub", "*": "mul", "/": "div"}[op]
         trig = a.trig if isinstance(a, SigV) else (b.trig if isinstance(b, SigV) else None)
         ref = self.add(kind, [("a", self.operand(a, span)), ("b", self.operand(b, span))], _lab(span))
@@ -374,7 +375,7 @@ class Compiler:
                                  hint="for signals use + - * / (`saw 55 + sine 2`)")
         if isinstance(a, NumV) and isinstance(b, NumV) and op in "+-*":
             return self.binop(op, a, b, span)
-        expr = ("cop", op, how, self.pat_expr(a, span), self.pat_expr(b, span))
+        expr = P.Cop(op, how, self.pat_expr(a, span), self.pat_expr(b, span))
         cls = SoundV if isinstance(a, SoundV) or isinstance(b, SoundV) else PatV
         return cls(expr, span)
 
@@ -385,9 +386,9 @@ class Compiler:
             return Pat(v.expr)
         return Ref(self.materialize(v, span))
 
-    def pat_expr(self, v, span) -> tuple:
+    def pat_expr(self, v, span) -> P.PatExpr:
         if isinstance(v, NumV):
-            return ("pure", v.value)
+            return P.Pure(v.value)
         if isinstance(v, (PatV, SoundV)):
             return v.expr
         raise self.error(CompileError, f"expected a pattern, got {_describe(v)}", getattr(v, "span", None) or span)
@@ -402,7 +403,7 @@ class Compiler:
         if isinstance(v, PatV):
             return self.add("pattern_signal", [("pat", Pat(v.expr))], _lab(v.span or span))
         if isinstance(v, NumV):
-            return self.add("pattern_signal", [("pat", Pat(("pure", v.value)))], _lab(v.span or span))
+            return self.add("pattern_signal", [("pat", Pat(P.Pure(v.value)))], _lab(v.span or span))
         if isinstance(v, FnV):
             raise self.error(CompileError, "a function where a signal was expected", v.span or span,
                              hint="give the transform a pattern: `fast 2 $ s \"bd sn\"`")
@@ -427,7 +428,7 @@ class Compiler:
         self._sampler_memo[v.expr] = sig
         return sig
 
-    def sampler_node(self, expr: tuple, label: str, span=None) -> int:
+    def sampler_node(self, expr: P.PatExpr, label: str, span=None) -> int:
         args = [("pat", Pat(expr))]
         for bus in sorted(set(_bus_words(expr))):  # `s "~kick*4"`: a bus played as a sample
             args.append(("~" + bus, Ref(self.bus_signal(bus, span))))
@@ -450,7 +451,7 @@ class Compiler:
                 # Tidal: `# fast 3 (vowel "a e o")` is `# (fast 3 (vowel "a e o"))`
                 got = self.call(name, args, kwargs, span, None)
                 if isinstance(got, SoundV):
-                    return SoundV(("cop", ">", "left", chained.expr, got.expr), chained.span)
+                    return SoundV(P.Cop(">", "left", chained.expr, got.expr), chained.span)
             if chained is not None:
                 raise self.error(CompileError, f"'{name}' is a pattern transform; apply it with $, "
                                  "not #", span, hint=f"write `{name} ... $ <pattern>` or `<pattern> $ {name} ...`")
@@ -473,7 +474,7 @@ class Compiler:
         if cat == "sample":
             if isinstance(chained, SoundV):  # `n "0 .. 7" # s "drum"`: the sound is a control too
                 snd = self.call(name, args, kwargs, span, None)
-                return SoundV(("cop", ">", "left", chained.expr, snd.expr), chained.span)
+                return SoundV(P.Cop(">", "left", chained.expr, snd.expr), chained.span)
             if chained is not None:
                 raise self.error(CompileError, f"'{name}' is a source; it cannot follow # on "
                                  f"{_describe(chained)}", span)
@@ -483,7 +484,7 @@ class Compiler:
             if not isinstance(v, PatV):
                 raise self.error(CompileError, f"{name}: expected a pattern string, got {_describe(v)}",
                                  _span_of(args[0]) or span)
-            return SoundV(("sound", v.expr), span)
+            return SoundV(P.Sound(v.expr), span)
         return self.node_call(decl, args, kwargs, span, chained)
 
     def event_lookup(self, name, args, kwargs, span):
@@ -602,7 +603,7 @@ class Compiler:
         if isinstance(v, NumV):
             p.check(v.value, decl.name, span) if p.range else None
             if p.kind == "pattern":
-                return Pat(("pure", v.value))
+                return Pat(P.Pure(v.value))
             return float(v.value)
         if isinstance(v, PatV):
             if p.kind != "pattern":
@@ -632,8 +633,8 @@ class Compiler:
                 val = self.control_value(decl, v, vspan)
                 key = _key(decl)
                 if chained is None:
-                    return SoundV(("ctl", key, val), span)
-                return SoundV(("set", key, chained.expr, val), chained.span)
+                    return SoundV(P.Ctl(key, val), span)
+                return SoundV(P.Set(key, chained.expr, val), chained.span)
             if chained is None:
                 raise self.error(CompileError, f"{decl.name}: expected a number or a pattern "
                                  f"(`{decl.name} \"1 2\"`), got {_describe(v)}", vspan)
@@ -665,7 +666,7 @@ class Compiler:
         finally:
             self._pattern_ctx -= 1
 
-    def control_value(self, decl, v, vspan) -> tuple:
+    def control_value(self, decl, v, vspan) -> P.PatExpr:
         """The pattern expression of a control's value: note names as semitones where the
         control's unit is semitones (or the declaration says `notes=True`), numbers
         checked, words kept where the parameter's kind is "pattern" (`vowel "a e"`)."""
@@ -696,16 +697,16 @@ class Compiler:
                 v = self.expr(a)
                 if p.kind == "list":
                     items = v.items if isinstance(v, ListV) else (v,)
-                    exprs.append(("list",) + tuple(self.pat_expr(i, span) for i in items))
+                    exprs.append(P.List(tuple(self.pat_expr(i, span) for i in items)))
                 else:
                     exprs.append(self.pat_expr(v, span))
             cls = SoundV if any(isinstance(self.expr(a), SoundV) or (isinstance(a, A.ListExpr) and any(
                 isinstance(self.expr(i), SoundV) for i in a.items)) for a in args) else PatV
-            return cls(("comb", decl.name, tuple(exprs)), span)
+            return cls(P.Comb(decl.name, tuple(exprs)), span)
         if not decl.params:   # a pattern source with no arguments (`perlin`, `envL`)
             if args:
                 raise self.error(CompileError, f"{decl.name} takes no arguments", span)
-            return PatV(("comb", decl.name, ()), span)
+            return PatV(P.Comb(decl.name, ()), span)
         if len(args) == 1 and isinstance(args[0], A.ListExpr):
             items = [self.expr(i) for i in args[0].items]
         else:
@@ -719,7 +720,7 @@ class Compiler:
             return SigV(self.add("sum", terms, _lab(span)), None, span)
         exprs = tuple(self.pat_expr(i, span) for i in items)
         cls = SoundV if any(isinstance(i, SoundV) for i in items) else PatV
-        return cls(("comb", decl.name, exprs), span)
+        return cls(P.Comb(decl.name, exprs), span)
 
     def pairs_combinator(self, decl, args, span):
         """`wchoose [("bd", 1), ("sn", 0.5)]`: each pair's weight is a constant number >= 0."""
@@ -739,12 +740,12 @@ class Compiler:
                     raise self.error(CompileError, f"{decl.name}: a weight must be a number >= 0",
                                      _span_of(it.items[1]) or span)
                 sound |= isinstance(v, SoundV)
-                pairs.append(("list", self.pat_expr(v, span), ("pure", w.value)))
+                pairs.append(P.List((self.pat_expr(v, span), P.Pure(w.value))))
             if not pairs:
                 raise self.error(CompileError, f"{decl.name}: expected a list of (value, weight) pairs, "
                                  f"like `{decl.example}`", _span_of(a) or span)
-            exprs.append(("list",) + tuple(pairs))
-        return (SoundV if sound else PatV)(("comb", decl.name, tuple(exprs)), span)
+            exprs.append(P.List(tuple(pairs)))
+        return (SoundV if sound else PatV)(P.Comb(decl.name, tuple(exprs)), span)
 
     # -- functions -----------------------------------------------------------------------------
     def is_function(self, e) -> bool:
@@ -776,12 +777,12 @@ class Compiler:
                 bad = next(i for i, f in zip(e.items, fns) if f.expr is None)
                 raise self.error(CompileError, "a section of a node function cannot be composed with `.`",
                                  _span_of(bad) or e.span, hint="use a control (`(# cutoff 500)`) or `$`")
-            return FnV(("compose", tuple(f.expr for f in fns)), e.span)
+            return FnV(P.Compose(tuple(f.expr for f in fns)), e.span)
         if isinstance(e, A.Dollar):
             fns = [self.function(i) for i in e.items]
             if any(f.expr is None for f in fns):
                 raise self.error(CompileError, "a chain section cannot be composed with $", e.span)
-            return FnV(("compose", tuple(f.expr for f in fns)), e.span)
+            return FnV(P.Compose(tuple(f.expr for f in fns)), e.span)
         if isinstance(e, (A.Name, A.Call)):
             name = e.name if isinstance(e, A.Name) else e.func
             args = () if isinstance(e, A.Name) else e.args
@@ -806,7 +807,7 @@ class Compiler:
         fn_decl = registry.REGISTRY.get(name) or registry.REGISTRY.get(registry.ALIASES.get(name, ""))
         if fn_decl is not None and fn_decl.category == "sample":
             snd = self.call(name, args, kwargs, r.span, None)
-            return FnV(("opfn", ">", "left", "right", snd.expr), e.span)
+            return FnV(P.OpFn(">", "left", "right", snd.expr), e.span)
         if ctl is None and fn_decl is None:
             self.event_lookup(name, args, kwargs, r.span)  # raises with did-you-mean among controls
         if fn_decl is not None and fn_decl.category == "transform":
@@ -816,13 +817,13 @@ class Compiler:
             v = self.value_expr(args[0] if args else kwargs[0].value)
             if isinstance(v, (NumV, PatV)):
                 val = self.control_value(ctl, v, _span_of(args[0] if args else kwargs[0]) or r.span)
-                return FnV(("setfn", _key(ctl), val), e.span, chain=chain)
+                return FnV(P.SetFn(_key(ctl), val), e.span, chain=chain)
         if ctl is not None and chain is None:
             bound = self.bind(ctl, args, kwargs, r.span, skip_input=False)
             if not bound:
                 raise self.error(CompileError, f"{name}: missing a value", r.span)
             a = next(iter(bound.values()))
-            return FnV(("setfn", _key(ctl), self.pat_expr(self.expr(a), _span_of(a) or r.span)), e.span)
+            return FnV(P.SetFn(_key(ctl), self.pat_expr(self.expr(a), _span_of(a) or r.span)), e.span)
         return FnV(None, e.span, chain=chain)
 
     def section(self, e) -> FnV:
@@ -834,14 +835,14 @@ class Compiler:
                              f"{_describe(x)}", _span_of(e.operand) or e.span)
         xe = self.pat_expr(x, e.span)
         if e.op in SHIFT_OPS:
-            return FnV(("shiftfn", SHIFT_OPS[e.op], e.side, xe), e.span)
+            return FnV(P.ShiftFn(SHIFT_OPS[e.op], e.side, xe), e.span)
         if _test_decl(e.op) is not None:
             raise self.not_a_pattern(f"({e.op} ...)" if e.side == "right" else f"(... {e.op})", e.span)
         fam = _family(e.op)
         op, how = fam if fam is not None else (e.op, "both")
         if op not in "+-*/%<>" or len(op) != 1:
             raise self.error(CompileError, f"unsupported operator section ({e.op})", e.span)
-        return FnV(("opfn", op, how, e.side, xe), e.span)
+        return FnV(P.OpFn(op, how, e.side, xe), e.span)
 
     def transform_fn(self, decl, args, span) -> FnV:
         if [p.kind for p in decl.params] == ["curried", "list"] and len(args) == 2:
@@ -865,14 +866,14 @@ class Compiler:
             elif p.kind == "list":
                 v = self.expr(a)
                 items = v.items if isinstance(v, ListV) else (v,)
-                vals.append(("list",) + tuple(self.pat_expr(i, span) for i in items))
+                vals.append(P.List(tuple(self.pat_expr(i, span) for i in items)))
             elif p.kind == "functions":
                 items = a.items if isinstance(a, A.ListExpr) else (a,)
                 fns = [self.function(i) for i in items]
                 if any(f.expr is None for f in fns):
                     raise self.error(CompileError, f"{decl.name}: a node section cannot be used as a "
                                      "pattern function", _span_of(a) or span)
-                vals.append(("list",) + tuple(f.expr for f in fns))
+                vals.append(P.List(tuple(f.expr for f in fns)))
             else:
                 v = self.expr(a)
                 if isinstance(v, NumV) and p.range:
@@ -887,25 +888,25 @@ class Compiler:
                 vals.append(self.pat_expr(v, span))
         for p in decl.params[len(args):]:
             if not p.required:
-                vals.append(("pure", Fraction(p.default)) if isinstance(p.default, (int, float, Fraction))
+                vals.append(P.Pure(Fraction(p.default)) if isinstance(p.default, (int, float, Fraction))
                             else p.default)
-        return FnV(("fn", decl.name, tuple(vals)), span)
+        return FnV(P.Fn(decl.name, tuple(vals)), span)
 
     def not_a_pattern(self, what, span):
         return self.error(CompileError, f"{what} is a test of numbers (number -> Bool), for the test "
                           "of ifp or whenT; here a pattern or a pattern function is needed", span,
                           hint="e.g. `ifp ((== 0) . flip mod 2) (fast 2) id $ s \"bd sn\"`")
 
-    def test(self, e, takes: str, where: str) -> tuple:
+    def test(self, e, takes: str, where: str) -> P.PatExpr:
         """A test of numbers (Haskell's `Int -> Bool` or `Time -> Bool`, `takes` says which):
-        `even`, `(== 0) . flip mod 2`, `(< 0.5) . flip mod' 2`, as ("test", stages): each stage
+        `even`, `(== 0) . flip mod 2`, `(< 0.5) . flip mod' 2`, as a Test of stages: each stage
         (function name, argument order, constant or None), the first applied first. The
         functions are the "test" declarations; their `takes`/`gives` fields type the chain."""
         stages, got = self._test_stages(e, takes, where)
         if got != "Bool":
             raise self.error(CompileError, f"{where}: the test gives a number, not True/False; end "
                              "it with a comparison, like `(== 0) . flip mod 2`", _span_of(e))
-        return ("test", tuple(stages))
+        return P.Test(tuple(stages))
 
     def _test_stages(self, e, t: str, where: str):
         while isinstance(e, A.Paren):
@@ -985,14 +986,14 @@ class Compiler:
         if any(g.expr is None for g in fns):
             raise self.error(CompileError, f"{decl.name}: a node section cannot be used as a pattern "
                              "function", span)
-        return FnV(("fn", decl.name, (("list",) + tuple(g.expr for g in fns),)), span)
+        return FnV(P.Fn(decl.name, (P.List(tuple(g.expr for g in fns)),)), span)
 
     def apply(self, f: FnV, v, span):
         """Apply a function value to a value (the `$` of Tidal)."""
         if isinstance(v, FnV):
             if f.expr is None or v.expr is None:
                 raise self.error(CompileError, "a chain section cannot be composed with $", span)
-            return FnV(("compose", (f.expr, v.expr)), span)
+            return FnV(P.Compose((f.expr, v.expr)), span)
         if f.chain is not None and (f.expr is None or isinstance(v, SigV)):  # (# lpf 500) on a signal
             name, args, kwargs, sp = f.chain
             if isinstance(v, SoundV):
@@ -1001,10 +1002,10 @@ class Compiler:
         if f.expr is None:
             raise self.error(CompileError, "this section applies to signals only", span)
         if isinstance(v, NumV):
-            v = PatV(("pure", v.value), v.span)
+            v = PatV(P.Pure(v.value), v.span)
         if isinstance(v, SoundV):
-            if f.expr[0] == "fn" and registry.lookup(f.expr[1]).extra.get("values") == "numbers":
-                raise self.error(CompileError, f"{f.expr[1]} works on a pattern of numbers, not on "
+            if isinstance(f.expr, P.Fn) and registry.lookup(f.expr.name).extra.get("values") == "numbers":
+                raise self.error(CompileError, f"{f.expr.name} works on a pattern of numbers, not on "
                                  f"{_describe(v)}", span,
                                  hint="apply it to a control's value, e.g. `s \"bd*4\" # speed (range 1 2 sine)`")
             return SoundV(_app(f.expr, v.expr), v.span)
@@ -1014,16 +1015,17 @@ class Compiler:
                                  hint='apply it to the source: `jux rev $ saw "55 110"`')
             return PatV(_app(f.expr, v.expr), v.span)
         if isinstance(v, SigV):
-            if f.expr[0] == "fn" and f.expr[1] == "jux":
-                inner = f.expr[2][0]
+            if isinstance(f.expr, P.Fn) and f.expr.name == "jux":
+                inner = f.expr.args[0]
                 right = self.transform_signal(v.ref, inner)
                 ref = self.add("stereo", [("left", Ref(v.ref)), ("right", Ref(right))], _lab(span))
                 return SigV(ref, v.trig, span)
-            if f.expr[0] == "setfn" or (f.expr[0] == "opfn" and _has_sound(f.expr)):
-                raise self.error(CompileError, f"(# {f.expr[1]} ...) sets a control of events "
+            if isinstance(f.expr, P.SetFn) or (isinstance(f.expr, P.OpFn) and _has_sound(f.expr)):
+                what = f.expr.control if isinstance(f.expr, P.SetFn) else f.expr.op
+                raise self.error(CompileError, f"(# {what} ...) sets a control of events "
                                  "(s \"...\", n \"...\"); this is a signal", span)
-            if f.expr[0] == "fn" and f.expr[1] == "range":  # `range lo hi sig` maps the signal
-                lo, hi = (_const_or_pat(a) for a in f.expr[2][:2])
+            if isinstance(f.expr, P.Fn) and f.expr.name == "range":  # `range lo hi sig` maps the signal
+                lo, hi = (_const_or_pat(a) for a in f.expr.args[:2])
                 ref = self.add("range", [("in", Ref(v.ref)), ("lo", lo), ("hi", hi)], _lab(span))
                 return SigV(ref, v.trig, span)
             ref = self.transform_signal(v.ref, f.expr)
@@ -1034,7 +1036,7 @@ class Compiler:
                              span)
         raise self.error(CompileError, f"cannot apply a function to {_describe(v)}", span)
 
-    def transform_signal(self, ref: int, fexpr: tuple) -> int:
+    def transform_signal(self, ref: int, fexpr: P.PatExpr) -> int:
         """A copy of the subgraph under `ref` with every pattern transformed by `fexpr`."""
         memo: dict[int, int] = {}
 
@@ -1070,7 +1072,7 @@ class Compiler:
             raise self.error(type(e), msg, Span(span.line, col, e.span.length if e.span else 1),
                              hint=e.hint) from None
 
-    def check_values(self, expr: tuple, convert, span: Span, what: str) -> None:
+    def check_values(self, expr: P.PatExpr, convert, span: Span, what: str) -> None:
         """Query the first cycles of a pattern and convert every value, so a word where a number
         is needed is reported at its string, at compile time, not in the middle of a render."""
         from .patexpr import evaluate
@@ -1090,14 +1092,7 @@ _BUS_WORD = re.compile(r"~([A-Za-z_][A-Za-z0-9_]*)")
 
 def _bus_words(expr) -> list:
     """Bus names written as `~name` inside the mini-notation strings of a pattern expression."""
-    out = []
-    if isinstance(expr, tuple):
-        if len(expr) == 2 and expr[0] == "mini" and isinstance(expr[1], str):
-            out += _BUS_WORD.findall(expr[1])
-        else:
-            for x in expr:
-                out += _bus_words(x)
-    return out
+    return [w for e in P.walk(expr) if isinstance(e, P.Mini) for w in _BUS_WORD.findall(e.text)]
 
 
 SHIFT_OPS = {"<~": "early", "~>": "late"}
@@ -1132,29 +1127,23 @@ def _semitone_leaves(expr):
     """Note names as semitones at the value leaves of a pattern expression (Tidal parses
     `n "c e"` as notes before any transform sees them: `n (off 0.125 (|+ 7) "<c a>")`);
     the arguments of transforms (`every "<2 3>"`) are left alone."""
-    op = expr[0]
-    if op in ("mini", "pure"):
-        return ("num", "semitones", expr)
-    if op == "apply":
-        return (op, expr[1], expr[2], _semitone_leaves(expr[3]))
-    if op == "app":
-        return (op, expr[1], _semitone_leaves(expr[2]))
-    if op == "op":
-        return (op, expr[1], _semitone_leaves(expr[2]), _semitone_leaves(expr[3]))
-    if op == "cop":
-        return (op, expr[1], expr[2], _semitone_leaves(expr[3]), _semitone_leaves(expr[4]))
-    if op == "comb":
-        return (op, expr[1], tuple(_semitone_leaves(x) for x in expr[2]))
-    return ("num", "semitones", expr)
+    if isinstance(expr, P.Apply):
+        return P.Apply(expr.name, expr.args, _semitone_leaves(expr.target))
+    if isinstance(expr, P.App):
+        return P.App(expr.fexpr, _semitone_leaves(expr.target))
+    if isinstance(expr, P.Op):
+        return P.Op(expr.sym, _semitone_leaves(expr.a), _semitone_leaves(expr.b))
+    if isinstance(expr, P.Cop):
+        return P.Cop(expr.op, expr.how, _semitone_leaves(expr.a), _semitone_leaves(expr.b))
+    if isinstance(expr, P.Comb):
+        return P.Comb(expr.name, tuple(_semitone_leaves(x) for x in expr.items))
+    return P.Num("semitones", expr)
 
 
 def _has_sound(expr) -> bool:
     """Whether a control pattern expression sets `s` somewhere (its events can sound)."""
-    if isinstance(expr, tuple) and expr:
-        if expr[0] == "sound" or (expr[0] in ("ctl", "set", "setfn") and expr[1] == "s"):
-            return True
-        return any(_has_sound(x) for x in (expr[1:] if isinstance(expr[0], str) else expr))
-    return False
+    return any(isinstance(e, P.Sound) or (isinstance(e, (P.Ctl, P.Set, P.SetFn)) and e.control == "s")
+               for e in P.walk(expr))
 
 
 # Tidal functions Phonon does not take, with the Phonon spelling (shown where the name is
@@ -1188,21 +1177,17 @@ def _tidal_hint(name: str):
 
 def _const_or_pat(expr: tuple):
     """A pattern argument as a node argument: a constant when it is one, else pattern data."""
-    return float(expr[1]) if expr[0] == "pure" else Pat(expr)
+    return float(expr.value) if isinstance(expr, P.Pure) else Pat(expr)
 
 
-def _app(fexpr: tuple, target: tuple) -> tuple:
-    if fexpr[0] == "fn":
-        return ("apply", fexpr[1], fexpr[2], target)
-    return ("app", fexpr, target)
+def _app(fexpr: P.PatExpr, target: P.PatExpr) -> P.PatExpr:
+    if isinstance(fexpr, P.Fn):
+        return P.Apply(fexpr.name, fexpr.args, target)
+    return P.App(fexpr, target)
 
 
 def _uses(expr, name) -> bool:
-    if isinstance(expr, tuple):
-        if len(expr) >= 2 and expr[0] in ("fn", "apply") and expr[1] == name:
-            return True
-        return any(_uses(x, name) for x in expr)
-    return False
+    return any(isinstance(e, (P.Fn, P.Apply)) and e.name == name for e in P.walk(expr))
 
 
 def _span_of(e) -> Optional[Span]:
