@@ -38,11 +38,6 @@ from .errors import (CompileError, MiniParseError, ParamRangeError, PhononError,
 from . import patexpr as P
 from .spec import GraphSpec, NodeSpec, Pat, Ref
 
-NOTE_CONTROLS = ("note", "n")  # Tidal accepts note names here (until declared with notes=True)
-# A control's node on a plain signal: (node kind, input param, value param). Declarations
-# carry it as `signal_node=...` (registry extra field); this is the fallback for
-# declarations made before the field existed.
-SIGNAL_NODES = {"gain": ("mul", "a", "b"), "pan": ("pan", "in", "pos")}
 NODE_CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "synth", "math")
 DEFAULT_CPS = Fraction(1, 2)
 
@@ -531,7 +526,7 @@ class Compiler:
     def bind(self, decl, args, kwargs, span, skip_input: bool) -> dict:
         """Match positional and keyword arguments to parameters: {param name: AST expr}."""
         params = [p for p in decl.params if not (skip_input and p.kind == "input")]
-        params = [p for p in params if p.name != "trig"]
+        params = [p for p in params if not p.wired]
         if len(args) > len(params):
             raise self.error(CompileError, f"{decl.name} takes at most {len(params)} argument"
                              f"{'s' if len(params) != 1 else ''} ({' '.join(p.describe() for p in params)});"
@@ -578,9 +573,9 @@ class Compiler:
                 else:
                     out_args.append((p.name, Ref(self.materialize(v, span))))
                 continue
-            if p.name == "trig":
+            if p.wired:   # the trigger pattern, from the chain
                 if in_trig is not None:
-                    out_args.append(("trig", Pat(in_trig)))
+                    out_args.append((p.name, Pat(in_trig)))
                 continue
             if p.name in bound:
                 a = bound[p.name]
@@ -638,7 +633,7 @@ class Compiler:
             if chained is None:
                 raise self.error(CompileError, f"{decl.name}: expected a number or a pattern "
                                  f"(`{decl.name} \"1 2\"`), got {_describe(v)}", vspan)
-        signal_node = decl.extra.get("signal_node") or SIGNAL_NODES.get(decl.name)
+        signal_node = decl.extra.get("signal_node")   # (node kind, input param, value param)
         if signal_node is not None:  # `# gain x` / `# pan x` on any signal (declaration field)
             if isinstance(v, NumV):
                 decl.params[0].check(v.value, decl.name, vspan)
@@ -675,9 +670,7 @@ class Compiler:
             p.check(v.value, decl.name, vspan)
             return self.pat_expr(v, vspan)
         from .patexpr import value_converter
-        if decl.name == "s":
-            return v.expr
-        if p.unit == "semitones" or decl.extra.get("notes") or decl.name in NOTE_CONTROLS:
+        if p.unit == "semitones" or decl.extra.get("notes"):   # `n "c e"`: Tidal's note names
             conv = _semitone_leaves(v.expr)
             self.check_values(conv, value_converter("number"), vspan, decl.name)
             return conv
@@ -713,8 +706,9 @@ class Compiler:
             items = [self.expr(a) for a in args]
         if not items:
             raise self.error(CompileError, f"{decl.name}: expected a list like `{decl.name} [a, b]`", span)
-        if decl.name == "mix" or any(isinstance(i, SigV) for i in items):
-            if decl.name not in ("stack", "mix"):
+        mixes = decl.extra.get("signals")   # "sum": always a mix; "sum_if_any": where a signal is
+        if mixes == "sum" or any(isinstance(i, SigV) for i in items):
+            if mixes is None:
                 raise self.error(CompileError, f"{decl.name} combines patterns, not signals", span)
             terms = [("x%d" % k, Ref(self.materialize(i, span))) for k, i in enumerate(items)]
             return SigV(self.add("sum", terms, _lab(span)), None, span)
@@ -1010,12 +1004,14 @@ class Compiler:
                                  hint="apply it to a control's value, e.g. `s \"bd*4\" # speed (range 1 2 sine)`")
             return SoundV(_app(f.expr, v.expr), v.span)
         if isinstance(v, PatV):
-            if _uses(f.expr, "jux"):
-                raise self.error(CompileError, "jux needs a sound or a signal (it pans left/right)", span,
-                                 hint='apply it to the source: `jux rev $ saw "55 110"`')
+            stereo = _using(f.expr, "stereo")
+            if stereo:
+                raise self.error(CompileError, f"{stereo} needs a sound or a signal (it pans left/right)",
+                                 span, hint=f'apply it to the source: `{stereo} rev $ saw "55 110"`')
             return PatV(_app(f.expr, v.expr), v.span)
         if isinstance(v, SigV):
-            if isinstance(f.expr, P.Fn) and f.expr.name == "jux":
+            fdecl = registry.lookup(f.expr.name) if isinstance(f.expr, P.Fn) else None
+            if fdecl is not None and fdecl.extra.get("stereo"):   # `jux f` on a signal
                 inner = f.expr.args[0]
                 right = self.transform_signal(v.ref, inner)
                 ref = self.add("stereo", [("left", Ref(v.ref)), ("right", Ref(right))], _lab(span))
@@ -1024,10 +1020,11 @@ class Compiler:
                 what = f.expr.control if isinstance(f.expr, P.SetFn) else f.expr.op
                 raise self.error(CompileError, f"(# {what} ...) sets a control of events "
                                  "(s \"...\", n \"...\"); this is a signal", span)
-            if isinstance(f.expr, P.Fn) and f.expr.name == "range":  # `range lo hi sig` maps the signal
-                lo, hi = (_const_or_pat(a) for a in f.expr.args[:2])
-                ref = self.add("range", [("in", Ref(v.ref)), ("lo", lo), ("hi", hi)], _lab(span))
-                return SigV(ref, v.trig, span)
+            node = fdecl.extra.get("signal_node") if fdecl is not None else None
+            if node is not None:  # `range lo hi sig` maps the signal: a node (declaration field)
+                kind, in_name, names = node
+                args = [(in_name, Ref(v.ref))] + [(k, _const_or_pat(a)) for k, a in zip(names, f.expr.args)]
+                return SigV(self.add(kind, args, _lab(span)), v.trig, span)
             ref = self.transform_signal(v.ref, f.expr)
             trig = _app(f.expr, v.trig) if v.trig is not None else None
             return SigV(ref, trig, span)
@@ -1186,8 +1183,12 @@ def _app(fexpr: P.PatExpr, target: P.PatExpr) -> P.PatExpr:
     return P.App(fexpr, target)
 
 
-def _uses(expr, name) -> bool:
-    return any(isinstance(e, (P.Fn, P.Apply)) and e.name == name for e in P.walk(expr))
+def _using(expr, field: str) -> Optional[str]:
+    """The name of the first transform in `expr` whose declaration sets `field`, or None."""
+    for e in P.walk(expr):
+        if isinstance(e, (P.Fn, P.Apply)) and registry.lookup(e.name).extra.get(field):
+            return e.name
+    return None
 
 
 def _span_of(e) -> Optional[Span]:

@@ -40,7 +40,7 @@ def _param_line(p) -> str:
 
 
 def user_params(decl: FunctionDecl) -> list:
-    return [p for p in decl.params if p.name != "trig"]
+    return list(decl.user_params())
 
 
 def function_text(decl: FunctionDecl) -> str:

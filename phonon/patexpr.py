@@ -418,7 +418,7 @@ def converter(kind: str, param: str):
         if decl.node_kind == kind:
             for p in decl.params:
                 if p.name == param:
-                    if p.kind == "pattern":
+                    if p.kind in ("pattern", "trigger"):
                         return None
                     return to_hz if p.unit == "Hz" else to_number
     return to_number

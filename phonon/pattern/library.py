@@ -55,15 +55,22 @@ def _typed(name) -> dict:
 
 
 def transform(name, params, doc, example, fn, aliases=(), **extra):
-    """extra: declaration fields, e.g. values="numbers" (the pattern it transforms must hold
-    numbers: applied to a sound pattern it is a compile error at its place)."""
+    """extra: declaration fields the compiler reads:
+      values="numbers"   the pattern it transforms must hold numbers (applied to a sound
+                         pattern it is a compile error at its place);
+      stereo=True        on a signal: the original left, the transformed copy right (`jux`);
+                         on a pattern of plain values: an error (it pans events);
+      signal_node=(kind, input, (arg names))  on a signal: that node, fed the signal and the
+                         transform's arguments (`range lo hi sig` is a `range` node)."""
     declare(name, "transform", params=params, doc=doc, example=example, fn=fn, aliases=aliases,
             **_typed(name), **extra)
 
 
-def combinator(name, doc, example, fn, aliases=(), params=None):
+def combinator(name, doc, example, fn, aliases=(), params=None, **extra):
+    """extra: declaration fields, e.g. signals="sum" (signals among the items are mixed: a sum
+    node) or "sum_if_any" (so where any item is a signal; patterns otherwise)."""
     declare(name, "combinator", params=params or [lst("patterns", "the patterns to combine")],
-            doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name))
+            doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name), **extra)
 
 
 def _v(p):
@@ -275,7 +282,7 @@ transform("jux", [func()],
           "Play the pattern on the left (pan 0) and the transformed pattern on the right (pan 1): "
           "Tidal's `jux = juxBy 1`. Pan is Tidal's 0..1; on sample patterns this sets each "
           "event's pan, other values become {value, pan} controls.",
-          's "bd sn hh" $ jux rev', T.jux)
+          's "bd sn hh" $ jux rev', T.jux, stereo=True)
 transform("juxBy", [num("width", range=(0, 1), doc="stereo width: 1 = hard left/right"), func()],
           "Like `jux` with a stereo width: the original pans to 0.5 - width/2 and the transformed "
           "copy to 0.5 + width/2, offsetting any pan already set (Tidal's `juxBy n f p = stack "
@@ -453,7 +460,8 @@ transform("bite", [num("n", range=(1, 4096)), pat("index", "which part each even
 transform("range", [num("lo"), num("hi")],
           "Scale values from 0..1 to lo..hi (value * (hi - lo) + lo), e.g. to turn a 0..1 "
           "signal into a frequency range (Tidal's `range`).",
-          'sine "0 0.5" $ range 220 440', T.range_, values="numbers")
+          'sine "0 0.5" $ range 220 440', T.range_, values="numbers",
+          signal_node=("range", "in", ("lo", "hi")))
 transform("rangex", [num("lo", range=(0, INF)), num("hi", range=(0, INF))],
           "Scale values from 0..1 to lo..hi on an exponential curve, for frequencies (Tidal's "
           "`rangex lo hi = exp <$> range (log lo) (log hi)`).",
@@ -567,7 +575,7 @@ for _name, _pat, _doc, _ex in (
 # ---- combinators ------------------------------------------------------------------------------
 
 combinator("stack", "Play the patterns at the same time.",
-           'stack [s "bd*2", s "hh*4"]', lambda *ps: stack(*ps), aliases=("overlay",))
+           'stack [s "bd*2", s "hh*4"]', lambda *ps: stack(*ps), aliases=("overlay",), signals="sum_if_any")
 combinator("cat", "Play the patterns one per cycle, in turn (Tidal's `cat`, the same as "
            "`slowcat`); each pattern advances only on the cycles where it plays.",
            'cat [s "bd*2", s "hh*4"]', lambda *ps: slowcat(*ps))
