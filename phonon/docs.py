@@ -7,7 +7,20 @@ CATEGORY_TITLES = {
     "oscillator": "Oscillators", "filter": "Filters", "envelope": "Envelopes", "effect": "Effects",
     "dynamics": "Dynamics", "sample": "Samples", "control": "Sample controls", "synth": "Synths",
     "transform": "Pattern transforms", "combinator": "Combinators", "math": "Math",
+    "test": "Tests of cycle numbers and times (ifp, whenT)",
 }
+
+
+# The four groups of the reference (issue 11): pattern functions, controls (and `s`), signal
+# sources, effects on signals; each holds categories, in this order.
+GROUPS = {
+    "pattern": ("Pattern functions", ("transform", "combinator", "test")),
+    "control": ("Controls of events", ("sample", "control")),
+    "signal": ("Signals", ("oscillator", "synth", "envelope", "math")),
+    "effect": ("Effects on signals", ("filter", "effect", "dynamics")),
+}
+GROUP_OF = {c: g for g, (_, cats) in GROUPS.items() for c in cats}
+assert sorted(GROUP_OF) == sorted(CATEGORIES), "every category belongs to one group"
 
 
 def _param_line(p) -> str:
@@ -27,7 +40,7 @@ def _param_line(p) -> str:
 
 
 def user_params(decl: FunctionDecl) -> list:
-    return [p for p in decl.params if p.name != "trig"]
+    return list(decl.user_params())
 
 
 def function_text(decl: FunctionDecl) -> str:
@@ -47,15 +60,19 @@ def function_text(decl: FunctionDecl) -> str:
 def listing() -> str:
     load()
     lines = []
-    for cat in CATEGORIES:
-        decls = sorted((d for d in REGISTRY.values() if d.category == cat), key=lambda d: d.name)
-        if not decls:
-            continue
-        lines.append(CATEGORY_TITLES[cat] + ":")
-        for d in decls:
-            sig = " ".join(p.describe() for p in user_params(d))
-            lines.append(f"  {d.name:<14} {sig}")
-        lines.append("")
+    for title, cats in GROUPS.values():
+        lines += [f"== {title} ==", ""]
+        for cat in cats:
+            decls = sorted((d for d in REGISTRY.values() if d.category == cat), key=lambda d: d.name)
+            if not decls:
+                continue
+            lines.append(CATEGORY_TITLES[cat] + ":")
+            for d in decls:
+                sig = " ".join(p.describe() for p in user_params(d))
+                tidal = d.tidal_type().partition(" :: ")[2]   # Tidal's type, after the name
+                lines.append(f"  {d.name:<14} {sig:<26} :: {tidal}".rstrip() if tidal
+                             else f"  {d.name:<14} {sig}".rstrip())
+            lines.append("")
     lines.append("`phonon functions NAME` shows one function in full.")
     return "\n".join(lines)
 
@@ -64,10 +81,12 @@ def markdown() -> str:
     load()
     out = ["# Phonon functions", "",
            "Generated from the registry (`phonon functions --markdown`); do not edit by hand.", ""]
-    for cat in CATEGORIES:
+    for cat in [c for _, cats in GROUPS.values() for c in cats]:
         decls = sorted((d for d in REGISTRY.values() if d.category == cat), key=lambda d: d.name)
         if not decls:
             continue
+        if cat == GROUPS[GROUP_OF[cat]][1][0]:
+            out += [f"# {GROUPS[GROUP_OF[cat]][0]}", ""]
         out += [f"## {CATEGORY_TITLES[cat]}", ""]
         for d in decls:
             sig = " ".join(p.describe() for p in user_params(d))
@@ -99,5 +118,6 @@ def json_data() -> dict:
     from .registry import CONTROL_ALIASES
     decls = sorted(REGISTRY.values(), key=lambda d: d.name)
     return {"schema": JSON_SCHEMA, "categories": {c: CATEGORY_TITLES[c] for c in CATEGORIES},
-            "functions": [d.as_json() for d in decls],
+            "groups": {g: {"title": t, "categories": list(cats)} for g, (t, cats) in GROUPS.items()},
+            "functions": [{**d.as_json(), "group": GROUP_OF[d.category]} for d in decls],
             "control_aliases": dict(sorted(CONTROL_ALIASES.items()))}

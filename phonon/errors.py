@@ -130,9 +130,12 @@ def decode_source(data: bytes, filename: Optional[str] = None) -> str:
 
 def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Nearest names to `name`, best first: difflib similarity (a prefix like lp -> lpf counts
-    as close), keeping only names about as close as the best one."""
+    as close), keeping only names about as close as the best one; a candidate under 3/5 of
+    the name's length (and 3 letters shorter) is never near."""
     scored = []
     for c in set(candidates):
+        if 5 * len(c) < 3 * len(name) and len(name) - len(c) >= 3:
+            continue   # a short name matching a few letters of a long one (`whenmod` -> `end`)
         r = difflib.SequenceMatcher(None, name, c).ratio()
         if len(name) >= 2 and c.startswith(name):
             r = max(r, 0.75)

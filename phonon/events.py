@@ -223,7 +223,7 @@ class Source:
     node: int
     kind: str
     label: str
-    expr: tuple          # pattern data (phonon.patexpr); values are control maps or words
+    expr: Any            # pattern data (phonon.patexpr); values are control maps or words
     synth: bool = False  # expr is a triggered synth's frequency pattern, not control maps
     extras: tuple = ()   # ((param, Pat or constant), ...) of a synth, sampled at each onset
 
@@ -251,7 +251,8 @@ def _source_of(ns, voice_kinds) -> Optional[Source]:
         return Source(ns.id, ns.kind, ns.label, freq.expr, True, extras)
     from .nodes.base import NODE_CLASSES
     if getattr(NODE_CLASSES[ns.kind], "percussive", False):  # one hit per cycle (synths.py)
-        return Source(ns.id, ns.kind, ns.label, ("pure", _exact(freq)), True, extras)
+        from .patexpr import Pure
+        return Source(ns.id, ns.kind, ns.label, Pure(_exact(freq)), True, extras)
     return None  # a constant-frequency drone: one endless note, no events
 
 

@@ -59,7 +59,7 @@ def completions(text: str, line: int, col: int, sample_roots: tuple = ()) -> lis
     kw = _keyword_context(before)
     if kw is not None:
         return [{"label": p.name + ":", "kind": "param", "detail": p.describe(),
-                 "doc": p.doc} for p in kw.params if p.kind != "input" and p.name != "trig"]
+                 "doc": p.doc} for p in kw.params if p.kind != "input" and not p.wired]
     decls = registry.REGISTRY.values()
     if _AFTER_CHAIN.search(before):
         decls = [d for d in decls if d.category == "control" or

@@ -73,13 +73,8 @@ for _name, _rng, _unit, _what, _ex in _ORBIT_CONTROLS:
 
 def keys_used(expr) -> set:
     """The orbit controls a control-pattern expression sets."""
-    out = set()
-    if isinstance(expr, tuple) and expr:
-        if expr[0] in ("ctl", "set", "setfn") and isinstance(expr[1], str) and expr[1] in ORBIT_KEYS:
-            out.add(expr[1])
-        for x in (expr[1:] if isinstance(expr[0], str) else expr):
-            out |= keys_used(x)
-    return out
+    from .patexpr import Ctl, Set, SetFn, walk
+    return {e.control for e in walk(expr) if isinstance(e, (Ctl, Set, SetFn)) and e.control in ORBIT_KEYS}
 
 
 def orbits_of(expr) -> list:
@@ -92,13 +87,14 @@ def orbits_of(expr) -> list:
 
 def build_orbit(comp, expr, k: int, used: set, label: str) -> int:
     """Node id of orbit k's output for the control pattern `expr` (all outputs' events)."""
+    from .patexpr import DelayTime, Hold, Orbit
     from .spec import Pat, Ref
-    pat = ("orbit", k, expr)
+    pat = Orbit(k, expr)
     dry = comp.sampler_node(pat, label)
     terms = [("x0", Ref(dry))]
 
     def hold(key):
-        return Pat(("hold", key, DEFAULTS[key], pat))
+        return Pat(Hold(key, DEFAULTS[key], pat))
 
     if used & set(REVERB_KEYS):
         send = comp.add("mul", [("a", Ref(dry)), ("b", hold("room"))], label + " room")
@@ -107,8 +103,8 @@ def build_orbit(comp, expr, k: int, used: set, label: str) -> int:
         wet = comp.add("sub", [("a", 1.0), ("b", hold("dry"))], label + " 1-dry")
         terms.append(("x1", Ref(comp.add("mul", [("a", Ref(rev)), ("b", Ref(wet))], label))))
     if used & set(DELAY_KEYS):
-        time = Pat(("delaytime", comp.cps, pat))
-        fb = Pat(("hold", "delayfeedback", DEFAULTS["delayfeedback"], pat))
+        time = Pat(DelayTime(comp.cps, pat))
+        fb = Pat(Hold("delayfeedback", DEFAULTS["delayfeedback"], pat))
         dl = comp.add("delay", [("in", Ref(dry)), ("time", time), ("feedback", fb), ("mix", 1.0)],
                       label + " delay")
         terms.append(("x2", Ref(comp.add("mul", [("a", Ref(dl)), ("b", hold("delay"))], label))))

@@ -1,46 +1,97 @@
 """Pattern expressions: the pattern data a GraphSpec carries, and their evaluation.
 
-A GraphSpec holds no callables, so a pattern is stored as a tree of tuples:
+A GraphSpec holds no callables, so a pattern is stored as a tree of small frozen dataclasses
+(hashable, picklable, with a stable repr), one per kind, each with its evaluation beside it:
 
-  ("mini", text)                      mini-notation string
-  ("pure", value)                     a constant (Fraction or str)
-  ("apply", name, (arg, ...), target) transform `name` of the registry applied to target
-  ("fn", name, (arg, ...))            the same transform as a function (`jux rev`)
-  ("compose", (f, g, ...))            f . g . ... (the last applies first)
-  ("set", control, base, value)       `base # control value` on a control pattern (Tidal's #)
-  ("setfn", control, value)           the section `(# control value)`
-  ("sound", base)                     words -> {"s": word} control values
-  ("op", sym, a, b)                   numeric arithmetic of two patterns (+ - * /)
-  ("comb", name, (item, ...))         a combinator (stack, cat, fastcat, slowcat)
-  ("app", fexpr, target)              any function expression applied to a pattern
-  ("list", item, ...)                 a list argument (evaluates to a Python list of patterns)
-  ("num", conversion, expr)           values converted to numbers: "semitones" (note names ok) or "number"
-  ("ctl", control, expr)              values -> {control: value} (a control used as a source: `n "0 2"`)
-  ("cop", op, how, a, b)              Tidal's operator family: op in + - * / % < >, how in
-                                      both / left / right (`|+|` `|+` `+|`; `#` is ">" "left")
-  ("opfn", op, how, side, operand)    an operator section: side "right" is (op x), "left" (x op)
-  ("shiftfn", name, side, operand)    a section of <~ (name "early") or ~> ("late")
-  ("hold", control, default, expr)    a control's value held from onset to onset (global effects)
-  ("orbit", k, expr)                  the events of orbit k (`orbit` control, default 0)
-  ("sig", name)                       Tidal's continuous pattern: sine cosine saw isaw tri square rand
-  ("delaytime", cps, expr)            an orbit's delay time in seconds (delaytime, lock)
+  Mini(text)                         mini-notation string
+  Pure(value)                        a constant (Fraction or str)
+  Apply(name, args, target)          transform `name` of the registry applied to target
+  Fn(name, args)                     the same transform as a function (`jux rev`)
+  Compose(fns)                       f . g . ... (the last applies first)
+  Set(control, base, value)          `base # control value` on a control pattern (Tidal's #)
+  SetFn(control, value)              the section `(# control value)`
+  Sound(base)                        words -> {"s": word} control values
+  Op(sym, a, b)                      numeric arithmetic of two patterns (+ - * /)
+  Comb(name, items)                  a combinator (stack, cat, fastcat, slowcat)
+  App(fexpr, target)                 any function expression applied to a pattern
+  List(items)                        a list argument (evaluates to a Python list of patterns)
+  Num(conversion, expr)              values converted to numbers: "semitones" (note names ok) or "number"
+  Ctl(control, expr)                 values -> {control: value} (a control used as a source: `n "0 2"`)
+  Cop(op, how, a, b)                 Tidal's operator family: op in + - * / % < >, how in
+                                     both / left / right (`|+|` `|+` `+|`; `#` is ">" "left")
+  OpFn(op, how, side, operand)       an operator section: side "right" is (op x), "left" (x op)
+  ShiftFn(name, side, operand)       a section of <~ (name "early") or ~> ("late")
+  Hold(control, default, expr)       a control's value held from onset to onset (global effects)
+  Orbit(k, expr)                     the events of orbit k (`orbit` control, default 0)
+  Sig(name)                          Tidal's continuous pattern: sine cosine saw isaw tri square rand
+  DelayTime(cps, expr)               an orbit's delay time in seconds (delaytime, lock)
+  Test(stages)                       a test of numbers (ifp, whenT): ((name, order, x), ...)
 
-`evaluate(expr)` turns it into a Pattern (or a function for "fn"/"compose"/"setfn").
+`expr.evaluate()` (or `evaluate(expr)`) turns it into a Pattern (a function for Fn, Compose,
+SetFn, OpFn, ShiftFn, Test). `as_tuple()` is the tagged-tuple form the spec's text dump (and so
+its digest) is written from: `(mini "bd")`, `(apply "fast" ((pure 2)) (mini "bd"))`.
+`walk(expr)` yields an expression and every expression inside it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any, ClassVar, Iterator
 
 from .errors import PhononError
 
 
+class PatExpr:
+    """Base of the pattern expressions (no fields; subclasses are frozen slotted dataclasses)."""
+
+    __slots__ = ()
+    tag: ClassVar[str] = ""
+
+    def evaluate(self):
+        raise PhononError(f"unknown pattern expression {type(self).__name__}")
+
+    def as_tuple(self) -> tuple:
+        return (self.tag,) + tuple(_tuple_of(getattr(self, f.name)) for f in fields(self))
+
+    def parts(self) -> tuple:
+        """The field values, in order (sub-expressions and plain data)."""
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+
+def _tuple_of(v):
+    if isinstance(v, PatExpr):
+        return v.as_tuple()
+    if isinstance(v, tuple):
+        return tuple(_tuple_of(x) for x in v)
+    return v
+
+
+def walk(expr) -> Iterator[PatExpr]:
+    """`expr` and every pattern expression inside it (also inside tuples of arguments)."""
+    todo = [expr]
+    while todo:
+        e = todo.pop()
+        if isinstance(e, PatExpr):
+            yield e
+            todo.extend(reversed(e.parts()))
+        elif isinstance(e, tuple):
+            todo.extend(reversed(e))
+
+
 def evaluate(expr):
-    op = expr[0]
-    fn = _EVAL.get(op)
-    if fn is None:
-        raise PhononError(f"unknown pattern expression {op!r}")
-    return fn(expr)
+    if not isinstance(expr, PatExpr):
+        raise PhononError(f"unknown pattern expression {expr!r}")
+    return expr.evaluate()
+
+
+def _arg(a):
+    return a.evaluate() if isinstance(a, PatExpr) else a
+
+
+def _decl(name):
+    from .registry import lookup
+    return lookup(name)
 
 
 @lru_cache(maxsize=512)
@@ -49,57 +100,90 @@ def _mini(text: str):
     return mini(text)
 
 
-def _eval_mini(e):
-    return _mini(e[1])
+def _expr(cls):
+    """A frozen, slotted, hashable dataclass with tag `cls.tag`."""
+    return dataclass(frozen=True, slots=True)(cls)
 
 
-def _eval_pure(e):
-    from .pattern import pure
-    return pure(e[1])
+@_expr
+class Mini(PatExpr):
+    text: str
+    tag: ClassVar[str] = "mini"
+
+    def evaluate(self):
+        return _mini(self.text)
 
 
-def _decl(name):
-    from .registry import lookup
-    return lookup(name)
+@_expr
+class Pure(PatExpr):
+    value: Any
+    tag: ClassVar[str] = "pure"
+
+    def evaluate(self):
+        from .pattern import pure
+        return pure(self.value)
 
 
-def _arg(a):
-    return evaluate(a) if isinstance(a, tuple) else a
+@_expr
+class Apply(PatExpr):
+    name: str
+    args: tuple
+    target: PatExpr
+    tag: ClassVar[str] = "apply"
+
+    def evaluate(self):
+        return _decl(self.name).fn(self.target.evaluate(), *[_arg(a) for a in self.args])
 
 
-def _eval_apply(e):
-    _, name, args, target = e
-    return _decl(name).fn(evaluate(target), *[_arg(a) for a in args])
+@_expr
+class Fn(PatExpr):
+    name: str
+    args: tuple
+    tag: ClassVar[str] = "fn"
+
+    def evaluate(self):
+        decl = _decl(self.name)
+        vals = [_arg(a) for a in self.args]
+        return lambda p: decl.fn(p, *vals)
 
 
-def _eval_fn(e):
-    _, name, args = e
-    decl = _decl(name)
-    vals = [_arg(a) for a in args]
-    return lambda p: decl.fn(p, *vals)
+@_expr
+class Compose(PatExpr):
+    fns: tuple
+    tag: ClassVar[str] = "compose"
+
+    def evaluate(self):
+        fns = [f.evaluate() for f in self.fns]
+
+        def composed(p):
+            for f in reversed(fns):
+                p = f(p)
+            return p
+        return composed
 
 
-def _eval_compose(e):
-    fns = [evaluate(f) for f in e[1]]
+@_expr
+class Set(PatExpr):
+    control: str
+    base: PatExpr
+    value: PatExpr
+    tag: ClassVar[str] = "set"
 
-    def composed(p):
-        for f in reversed(fns):
-            p = f(p)
-        return p
-    return composed
-
-
-def _eval_set(e):
-    from .pattern import set_control
-    _, control, base, value = e
-    return set_control(evaluate(base), control, evaluate(value))
+    def evaluate(self):
+        from .pattern import set_control
+        return set_control(self.base.evaluate(), self.control, self.value.evaluate())
 
 
-def _eval_setfn(e):
-    from .pattern import set_control
-    _, control, value = e
-    v = evaluate(value)
-    return lambda p: set_control(p, control, v)
+@_expr
+class SetFn(PatExpr):
+    control: str
+    value: PatExpr
+    tag: ClassVar[str] = "setfn"
+
+    def evaluate(self):
+        from .pattern import set_control
+        v, control = self.value.evaluate(), self.control
+        return lambda p: set_control(p, control, v)
 
 
 def _to_sound(v):
@@ -107,8 +191,13 @@ def _to_sound(v):
     return v if isinstance(v, dict) else sound_map(v)
 
 
-def _eval_sound(e):
-    return evaluate(e[1]).fmap(_to_sound)
+@_expr
+class Sound(PatExpr):
+    base: PatExpr
+    tag: ClassVar[str] = "sound"
+
+    def evaluate(self):
+        return self.base.evaluate().fmap(_to_sound)
 
 
 _OPS = {
@@ -119,20 +208,50 @@ _OPS = {
 }
 
 
-def _eval_op(e):
-    from .pattern import op as pat_op
-    from .pattern.notes import to_number
-    _, sym, a, b = e
-    f = _OPS[sym]
-    return pat_op(evaluate(a), evaluate(b), lambda x, y: f(to_number(x), to_number(y)))
+@_expr
+class Op(PatExpr):
+    sym: str
+    a: PatExpr
+    b: PatExpr
+    tag: ClassVar[str] = "op"
+
+    def evaluate(self):
+        from .pattern import op as pat_op
+        from .pattern.notes import to_number
+        f = _OPS[self.sym]
+        return pat_op(self.a.evaluate(), self.b.evaluate(), lambda x, y: f(to_number(x), to_number(y)))
 
 
-def _eval_app(e):
-    return evaluate(e[1])(evaluate(e[2]))
+@_expr
+class Comb(PatExpr):
+    name: str
+    items: tuple
+    tag: ClassVar[str] = "comb"
+
+    def evaluate(self):
+        return _decl(self.name).fn(*[i.evaluate() for i in self.items])
 
 
-def _eval_list(e):
-    return [evaluate(x) for x in e[1:]]
+@_expr
+class App(PatExpr):
+    fexpr: PatExpr
+    target: PatExpr
+    tag: ClassVar[str] = "app"
+
+    def evaluate(self):
+        return self.fexpr.evaluate()(self.target.evaluate())
+
+
+@_expr
+class List(PatExpr):
+    items: tuple
+    tag: ClassVar[str] = "list"
+
+    def evaluate(self):
+        return [x.evaluate() for x in self.items]
+
+    def as_tuple(self) -> tuple:
+        return ("list",) + tuple(_tuple_of(x) for x in self.items)
 
 
 def value_converter(name: str):
@@ -140,15 +259,15 @@ def value_converter(name: str):
     return {"semitones": to_semitones, "number": to_number}[name]
 
 
-def _eval_num(e):
-    _, conv, expr = e
-    f = value_converter(conv)
-    return evaluate(expr).fmap(lambda v: Fraction(f(v)) if not isinstance(v, Fraction) else v)
+@_expr
+class Num(PatExpr):
+    conversion: str
+    expr: PatExpr
+    tag: ClassVar[str] = "num"
 
-
-def _eval_comb(e):
-    _, name, items = e
-    return _decl(name).fn(*[evaluate(i) for i in items])
+    def evaluate(self):
+        f = value_converter(self.conversion)
+        return self.expr.evaluate().fmap(lambda v: Fraction(f(v)) if not isinstance(v, Fraction) else v)
 
 
 def _to_ctl(name):
@@ -157,60 +276,102 @@ def _to_ctl(name):
     return lambda v: v if isinstance(v, dict) else {name: v}
 
 
-def _eval_ctl(e):
-    return evaluate(e[2]).fmap(_to_ctl(e[1]))
+@_expr
+class Ctl(PatExpr):
+    control: str
+    expr: PatExpr
+    tag: ClassVar[str] = "ctl"
+
+    def evaluate(self):
+        return self.expr.evaluate().fmap(_to_ctl(self.control))
 
 
-def _eval_cop(e):
-    from .pattern.controls import structured_op
-    _, op, how, a, b = e
-    return structured_op(evaluate(a), evaluate(b), op, how)
+@_expr
+class Cop(PatExpr):
+    op: str
+    how: str
+    a: PatExpr
+    b: PatExpr
+    tag: ClassVar[str] = "cop"
+
+    def evaluate(self):
+        from .pattern.controls import structured_op
+        return structured_op(self.a.evaluate(), self.b.evaluate(), self.op, self.how)
 
 
-def _eval_opfn(e):
-    from .pattern.controls import structured_op
-    _, op, how, side, operand = e
-    x = evaluate(operand)
-    if side == "right":  # (op x) = \p -> p op x
-        return lambda p: structured_op(p, x, op, how)
-    return lambda p: structured_op(x, p, op, how)
+@_expr
+class OpFn(PatExpr):
+    op: str
+    how: str
+    side: str
+    operand: PatExpr
+    tag: ClassVar[str] = "opfn"
+
+    def evaluate(self):
+        from .pattern.controls import structured_op
+        x, op, how = self.operand.evaluate(), self.op, self.how
+        if self.side == "right":  # (op x) = \p -> p op x
+            return lambda p: structured_op(p, x, op, how)
+        return lambda p: structured_op(x, p, op, how)
 
 
-def _eval_shiftfn(e):
-    _, name, side, operand = e
-    decl = _decl(name)
-    x = evaluate(operand)
-    if side == "left":  # (0.25 <~) = \p -> 0.25 <~ p
-        return lambda p: decl.fn(p, x)
-    return lambda amount: decl.fn(x, amount)  # (<~ p) = \t -> t <~ p
+@_expr
+class ShiftFn(PatExpr):
+    name: str
+    side: str
+    operand: PatExpr
+    tag: ClassVar[str] = "shiftfn"
+
+    def evaluate(self):
+        decl = _decl(self.name)
+        x = self.operand.evaluate()
+        if self.side == "left":  # (0.25 <~) = \p -> 0.25 <~ p
+            return lambda p: decl.fn(p, x)
+        return lambda amount: decl.fn(x, amount)  # (<~ p) = \t -> t <~ p
 
 
-def _eval_hold(e):
-    from .pattern.controls import hold_control
-    _, control, default, expr = e
-    return hold_control(evaluate(expr), control, default)
+@_expr
+class Hold(PatExpr):
+    control: str
+    default: Any
+    expr: PatExpr
+    tag: ClassVar[str] = "hold"
+
+    def evaluate(self):
+        from .pattern.controls import hold_control
+        return hold_control(self.expr.evaluate(), self.control, self.default)
 
 
-def _eval_sig(e):
-    from .pattern import signals
-    return getattr(signals, e[1])
+@_expr
+class Sig(PatExpr):
+    name: str
+    tag: ClassVar[str] = "sig"
+
+    def evaluate(self):
+        from .pattern import signals
+        return getattr(signals, self.name)
 
 
-def _eval_delaytime(e):
+@_expr
+class DelayTime(PatExpr):
     """An orbit's delay time in seconds: held `delaytime`, divided by cps where held `lock`
     is 1 (SuperDirt's dirt_delay), clipped to 0.0001..4 s."""
-    from .pattern.controls import hold_control
-    from .orbits import DEFAULTS
-    _, cps, expr = e
-    base = evaluate(expr)
-    t = hold_control(base, "delaytime", DEFAULTS["delaytime"])
-    lock = hold_control(base, "lock", DEFAULTS["lock"])
-    per_cycle = Fraction(1) / Fraction(cps)
+    cps: Fraction
+    expr: PatExpr
+    tag: ClassVar[str] = "delaytime"
 
-    def f(x, k):
-        x = Fraction(x) * (per_cycle if k else 1)
-        return min(max(x, Fraction(1, 10000)), Fraction(4))
-    return t.app_both(lock, f)
+    def evaluate(self):
+        from .pattern.controls import hold_control
+        from .orbits import DEFAULTS
+        base = self.expr.evaluate()
+        t = hold_control(base, "delaytime", DEFAULTS["delaytime"])
+        lock = hold_control(base, "lock", DEFAULTS["lock"])
+        per_cycle = Fraction(1) / Fraction(self.cps)
+
+        def f(x, k):
+            x = Fraction(x) * (per_cycle if k else 1)
+            return min(max(x, Fraction(1, 10000)), Fraction(4))
+        return t.app_both(lock, f)
 
 
 def _orbit_of(v) -> int:
@@ -221,19 +382,32 @@ def _orbit_of(v) -> int:
         return 0
 
 
-def _eval_orbit(e):
-    _, k, expr = e
-    return evaluate(expr).filter_values(lambda v: _orbit_of(v) == k)
+@_expr
+class Orbit(PatExpr):
+    k: int
+    expr: PatExpr
+    tag: ClassVar[str] = "orbit"
+
+    def evaluate(self):
+        k = self.k
+        return self.expr.evaluate().filter_values(lambda v: _orbit_of(v) == k)
 
 
-_EVAL = {
-    "mini": _eval_mini, "pure": _eval_pure, "apply": _eval_apply, "fn": _eval_fn,
-    "compose": _eval_compose, "set": _eval_set, "setfn": _eval_setfn, "sound": _eval_sound,
-    "op": _eval_op, "comb": _eval_comb, "app": _eval_app, "list": _eval_list,
-    "num": _eval_num, "ctl": _eval_ctl, "cop": _eval_cop, "opfn": _eval_opfn,
-    "shiftfn": _eval_shiftfn, "hold": _eval_hold, "orbit": _eval_orbit,
-    "delaytime": _eval_delaytime, "sig": _eval_sig,
-}
+@_expr
+class Test(PatExpr):
+    """A test of numbers: its stages (name, order, constant) applied in turn; order "n x" is
+    f(n, x) (`(> 0.5)`, `flip mod 2`), "x n" is f(x, n) (`(0.5 >)`, `mod 2`), None unary."""
+    stages: tuple
+    tag: ClassVar[str] = "test"
+
+    def evaluate(self):
+        fns = [(_decl(name).fn, order, x) for name, order, x in self.stages]
+
+        def test(n):
+            for f, order, x in fns:
+                n = f(n) if order is None else (f(n, x) if order == "n x" else f(x, n))
+            return n
+        return test
 
 
 def converter(kind: str, param: str):
@@ -244,7 +418,7 @@ def converter(kind: str, param: str):
         if decl.node_kind == kind:
             for p in decl.params:
                 if p.name == param:
-                    if p.kind == "pattern":
+                    if p.kind in ("pattern", "trigger"):
                         return None
                     return to_hz if p.unit == "Hz" else to_number
     return to_number

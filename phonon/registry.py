@@ -19,6 +19,13 @@ Parameter kinds:
   curried   a transform missing its last argument (`fast`, `chop`, `($)`), applied to each value
             of the list parameter after it (spread, fastspread)
   functions a list of pattern functions `[rev, fast 2, (# speed 2)]` (layer, pickF)
+  trigger   the pattern whose onsets trigger an envelope: wired by the compiler from the chain
+            (`s "bd*4" # adsr ...`), never written by a user (not in signatures, --json, completion)
+  test      a test of numbers, Haskell's `(Int -> Bool)` or `(Time -> Bool)` (the param's
+            unit says which): `even`, `(== 0) . flip mod 2`, `(< 0.5) . flip mod' 2` (ifp, whenT)
+
+The "test" category holds the number functions such tests are made of (`even`, `mod`, `flip`,
+the comparison sections `(> 0.5)`); they exist only inside a test parameter.
 """
 from __future__ import annotations
 
@@ -32,8 +39,9 @@ from .errors import ParamRangeError, UnknownNameError, suggestion_text
 REQUIRED = object()
 
 CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "sample", "synth",
-              "transform", "control", "combinator", "math")
-PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "curried")
+              "transform", "control", "combinator", "math", "test")
+PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "curried",
+               "test", "trigger")
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,11 @@ class Param:
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+    @property
+    def wired(self) -> bool:
+        """Set by the compiler, not by a user (the trigger pattern of an envelope)."""
+        return self.kind == "trigger"
 
     def check(self, value: float, func: str, span=None) -> None:
         """Raise ParamRangeError when a constant is outside the allowed range."""
@@ -107,9 +120,12 @@ class FunctionDecl:
             f"{self.name}: unknown parameter '{name}'{suggestion_text(name, [p.name for p in self.params])}; "
             f"parameters are: {self.signature()}")
 
+    def user_params(self) -> tuple:
+        """The parameters a user writes (not the ones the compiler wires, see Param.wired)."""
+        return tuple(p for p in self.params if not p.wired)
+
     def signature(self) -> str:
-        # `trig` is wired by the compiler (the triggering pattern), never written by a user
-        return " ".join(p.describe() for p in self.params if p.name != "trig")
+        return " ".join(p.describe() for p in self.user_params())
 
     @property
     def node_kind(self) -> str:
@@ -135,7 +151,7 @@ class FunctionDecl:
         return {"name": self.name, "aliases": list(self.aliases), "category": self.category,
                 "signature": f"{self.name} {self.signature()}".strip(),
                 "tidal_type": self.tidal_type(),
-                "params": [p.as_json() for p in self.params if p.name != "trig"],
+                "params": [p.as_json() for p in self.user_params()],
                 "doc": self.doc, "example": self.example, "chainable": self.chainable}
 
 
@@ -225,6 +241,11 @@ def all_names() -> list[str]:
 _INT_PARAMS = {"n", "count", "steps", "pulses", "rotation", "bits", "voices"}
 
 
+def trigger(doc: str = "set by the compiler: the pattern whose onsets trigger") -> Param:
+    """The trigger parameter of an envelope (kind "trigger", wired by the compiler)."""
+    return Param("trig", None, kind="trigger", doc=doc)
+
+
 def _tidal_param_type(p: Param) -> str:
     if p.kind == "function":
         return "(Pattern a -> Pattern a)"
@@ -236,7 +257,9 @@ def _tidal_param_type(p: Param) -> str:
         return "(a -> Pattern b -> Pattern b)"
     if p.kind == "pairs":
         return "[(a, Double)]"
-    if p.kind == "pattern":
+    if p.kind == "test":
+        return f"({p.unit or 'Int'} -> Bool)"
+    if p.kind in ("pattern", "trigger"):
         return "Pattern a"
     if p.unit == "cycles":
         return "Pattern Time"

@@ -30,9 +30,10 @@ class Ref:
 
 @dataclass(frozen=True)
 class Pat:
-    """Pattern data: a pattern expression tree of tuples, strings and Fractions."""
+    """Pattern data: a pattern expression (`phonon.patexpr.PatExpr`, frozen dataclasses of
+    strings, Fractions and sub-expressions)."""
 
-    expr: tuple
+    expr: Any
 
     def __str__(self) -> str:
         return "pat" + _fmt_expr(self.expr)
@@ -147,6 +148,11 @@ def _fmt_arg(v) -> str:
 
 
 def _fmt_expr(e) -> str:
+    """The s-expression text of a pattern expression: its tagged-tuple form, the operator
+    bare, its arguments quoted (`(apply "fast" ((pure 2)) (mini "bd"))`)."""
+    from .patexpr import PatExpr
+    if isinstance(e, PatExpr):
+        e = e.as_tuple()
     if isinstance(e, tuple):
         if e and isinstance(e[0], str):  # (op arg ...): the operator bare, its arguments quoted
             return "(" + " ".join([e[0]] + [_fmt_expr(x) for x in e[1:]]) + ")"

@@ -161,3 +161,16 @@ def test_transform_with_hash_explained():
 
 def test_filter_without_input_explained():
     assert "needs a signal to process" in err("out: lpf 1000 0.8")
+
+
+def test_compiler_is_split_by_concern():
+    """issue 9 item 3: the compiler is a package of modules below ~500 lines; the public
+    names stay importable from phonon.compiler."""
+    from pathlib import Path
+    import phonon.compiler as C
+    import phonon.compile as pkg
+    sizes = {f.name: len(f.read_text().splitlines()) for f in Path(pkg.__file__).parent.glob("*.py")}
+    assert set(sizes) >= {"values.py", "program.py", "expressions.py", "calls.py", "functions.py"}
+    assert max(sizes.values()) < 500, sizes
+    assert C.compile_source is pkg.compile_source and C.compile_program is pkg.compile_program
+    assert C.Compiler is pkg.Compiler and callable(C.event_warnings)

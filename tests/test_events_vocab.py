@@ -43,7 +43,70 @@ def _perlin_expected():
     return out
 
 
+def _ifp_doc_expected():
+    # UI.hs 678-681 (v1.9.5): cycle 0 passes ((== 0) . flip mod 2): _striate 4 = fastcat of
+    # p # begin (i/4) # end ((i+1)/4); cycle 1 fails: p # coarse "24 48"
+    out = []
+    for i in range(4):
+        b = F(i, 4)
+        out += [E(b, b + F(1, 8), s="hh", begin=F(i, 4), end=F(i + 1, 4)),
+                E(b + F(1, 8), b + F(1, 4), s="hc", begin=F(i, 4), end=F(i + 1, 4))]
+    return out + [E(1, F(3, 2), s="hh", coarse=24), E(F(3, 2), 2, s="hc", coarse=48)]
+
+
+def _whent_doc_expected():
+    # Core.hs 625-628's doc example: hh(4,8) = x.x.x.x. over the first half, hc(3,8) = x..x..x.
+    # over the second; speed 2 where (onset mod' 2) < 0.5: cycle 0's hh only
+    out = []
+    for c in range(2):
+        out += [E(c + F(k, 8), c + F(k, 8) + F(1, 16), s="hh", **({"speed": 2} if c == 0 else {}))
+                for k in range(4)]
+        out += [E(c + F(1, 2) + F(k, 16), c + F(1, 2) + F(k + 1, 16), s="hc") for k in (0, 3, 6)]
+    return out
+
+
+def _per_cycle(n, fn):
+    out = []
+    for c in range(n):
+        out += fn(c)
+    return out
+
+
 CASES = [
+    Case("ifp_doc", 'd1 $ ifp ((== 0).(flip mod 2)) (striate 4) (# coarse "24 48") $ sound "hh hc"',
+         _ifp_doc_expected(), "UI.hs 678-681 ifp, its doc example", window=(0, 2)),
+    Case("ifp_ge_mod", 'd1 $ ifp ((>= 2) . flip mod 4) (fast 2) id $ s "a"',
+         _per_cycle(4, lambda c: seq(["a", "a"] if c % 4 >= 2 else ["a"], c, c + 1)),
+         "ifp: test (floor start) on cycles 0..3: 0 1 fail, 2 3 pass", window=(0, 4)),
+    Case("ifp_odd", 'd1 $ ifp odd (# speed 2) (# speed 3) $ s "a b"',
+         seq(["a", "b"], 0, 1, speed=3) + seq(["a", "b"], 1, 2, speed=2), "Prelude odd", window=(0, 2)),
+    Case("ifp_not_even", 'd1 $ ifp (not . even) (# speed 2) (# speed 3) $ s "a b"',
+         seq(["a", "b"], 0, 1, speed=3) + seq(["a", "b"], 1, 2, speed=2), "not . even = odd",
+         window=(0, 2)),
+    Case("ifp_backtick_mod", 'd1 $ ifp ((/= 0) . (`mod` 3)) (# speed 2) id $ s "a"',
+         seq(["a"], 0, 1) + seq(["a"], 1, 2, speed=2) + seq(["a"], 2, 3, speed=2) + seq(["a"], 3, 4),
+         "(`mod` 3) n = n mod 3", window=(0, 4)),
+    Case("ifp_left_section", 'd1 $ ifp (1 <) (fast 2) id $ s "a"',
+         seq(["a"], 0, 1) + seq(["a"], 1, 2) + seq(["a", "a"], 2, 3),
+         "(1 <) n = 1 < n", window=(0, 3)),
+    Case("when_mod", 'd1 $ when ((== 3) . flip mod 4) (# speed 2) $ s "a"',
+         seq(["a"], 0, 1) + seq(["a"], 1, 2) + seq(["a"], 2, 3) + seq(["a"], 3, 4, speed=2),
+         "Core.hs 612-615 when: test (floor start) = 3 mod 4 == 3", window=(0, 4)),
+    Case("somecycles", 'd1 $ somecycles (# speed 2) $ s "a"',
+         _per_cycle(8, lambda c: seq(["a"], c, c + 1, **({"speed": 2} if tidal_rand(F(c)) < 0.5 else {}))),
+         "UI.hs someCycles = someCyclesBy 0.5; _someCyclesBy x = when (\\c -> timeToRand c < x)",
+         window=(0, 8)),
+    Case("whenT_doc", "d1 $ whenT ((< 0.5) . (flip Data.Fixed.mod' 2)) (# speed 2) $ sound \"hh(4,8) hc(3,8)\"",
+         _whent_doc_expected(), "Core.hs 625-628 whenT's doc example (tested at each onset)",
+         window=(0, 2)),
+    Case("whenT_gt", 'd1 $ whenT (> 0.5) (# speed 2) $ s "a*4"',
+         seq(["a", "a", "a"], 0, F(3, 4)) + [E(F(3, 4), 1, s="a", speed=2)],
+         "whenT (> 0.5): only the onset at 3/4 passes"),
+    Case("whenT_structure", 'd1 $ whenT ((<= 0.25) . flip mod\' 1) (fast 2) $ s "a b"',
+         _per_cycle(2, lambda c: [E(c, c + F(1, 4), s="a"), E(c + F(1, 4), c + F(1, 2), s="b"),
+                                  E(c + F(1, 2), c + 1, s="b")]),
+         "f p's events with onsets passing (0, 1/4), p's failing (1/2)", window=(0, 2)),
+
     Case("spread", 'd1 $ spread fast [1, 2] $ s "bd sn"', seq(["bd", "sn"]) + seq(["bd", "sn"] * 2, 1, 2),
          "UI.hs spread f xs p = slowcat $ map (`f` p) xs; slowcat plays pattern i's cycle c // n",
          window=(0, 2)),
@@ -114,6 +177,21 @@ def test_new_names_in_did_you_mean():
         phonon.events('d1 $ squeez "0" [s "bd"]', 0, 1)
 
 
+def test_did_you_mean_ranks_long_names_over_short_fragments():
+    """issue 11: a name like `whenmod` (were it missing) suggests a transform, not `end`."""
+    from phonon.errors import did_you_mean
+    from phonon.registry import all_names
+    near = did_you_mean("whenmod", [n for n in all_names() if n != "whenmod"])
+    assert near and "end" not in near and "mod" not in near
+    assert all(phonon.registry.lookup(n).category == "transform" for n in near), near
+    assert did_you_mean("lp", all_names())[0] == "lpf" and did_you_mean("fsat", all_names())[0] == "fast"
+
+
+def test_jux4_says_why_it_is_not_there():
+    with pytest.raises(phonon.errors.PhononError, match="four speakers"):
+        phonon.events('d1 $ jux4 rev $ s "a b"', 0, 1)
+
+
 def test_wchoose_bad_pairs_are_clear_errors():
     with pytest.raises(Exception, match="weight must be a number"):
         phonon.events('d1 $ s (wchoose [("bd", "x")])', 0, 1)
@@ -124,3 +202,23 @@ def test_wchoose_bad_pairs_are_clear_errors():
 def test_spread_needs_a_partial_transform():
     with pytest.raises(Exception, match="missing its last argument"):
         phonon.events('d1 $ spread (fast 2) [1, 2] $ s "bd"', 0, 1)
+
+
+@pytest.mark.parametrize("src,where,msg", [
+    ('d1 $ fast (> 2) $ s "a"', "1:11", "is a test of numbers"),
+    ('d1 $ even $ s "a"', "1:6", "is a test of numbers"),
+    ('d1 $ ifp eveen (fast 2) id $ s "a"', "1:10", "did you mean 'even'"),
+    ('d1 $ whenT even (fast 2) $ s "a"', "1:12", "needs a whole number"),
+    ('d1 $ ifp (flip mod 2) (fast 2) id $ s "a"', "1:10", "gives a number, not True/False"),
+    ('d1 $ ifp (flip mod 0 . (== 1)) (fast 2) id $ s "a"', "1:11", "needs a whole number|division by zero"),
+    ('d1 $ ifp ((== "x")) (fast 2) id $ s "a"', "1:15", "takes a number"),
+    ('out: s "a" > 2', "1:12", "only inside a section"),
+])
+def test_tests_of_numbers_are_located_errors(src, where, msg):
+    """A comparison section or a test function where a pattern is needed, or a badly typed
+    test: a PhononError at line:col."""
+    with pytest.raises(phonon.errors.PhononError) as e:
+        phonon.events(src, 0, 1)
+    import re
+    assert re.search(msg, str(e.value)), str(e.value)
+    assert str(e.value).startswith(where + ":"), str(e.value)

@@ -207,6 +207,6 @@ def test_declarations_and_errors():
     adsr = registry.REGISTRY["adsr"]
     assert [p.name for p in adsr.params] == ["in", "a", "d", "s", "r", "trig"]
     assert adsr.param("s").default == 0.7 and adsr.param("r").default == 0.2
-    assert adsr.param("trig").kind == "pattern" and adsr.param("trig").default is None
+    assert adsr.param("trig").kind == "trigger" and adsr.param("trig").wired and adsr.param("trig").default is None
     with pytest.raises(PhononError, match="'a' must be a number or a pattern"):
         make_node("adsr", {"in": np.ones(10), "a": np.ones(10)})

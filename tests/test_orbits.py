@@ -85,7 +85,7 @@ def test_effect_parameters_hold_until_the_next_event_sets_them():
     from phonon.patexpr import evaluate
     spec = compile_src('out: stack [s "a c" # room "0.5 0.25", s "~ b ~ d"]', sr=SR)
     held = [a.expr for n in spec.nodes for k, a in n.args if k == "b" and hasattr(a, "expr")
-            and a.expr[0] == "hold" and a.expr[1] == "room"][0]
+            and a.expr.tag == "hold" and a.expr.control == "room"][0]
     got = [(float(h.whole.begin), float(h.whole.end), float(h.value))
            for h in evaluate(held).query(0, 1)]
     # b and d set no room: the previous value holds over them (GlobalDirtEffect.set)

@@ -71,3 +71,36 @@ def test_functions_json_lists_every_declaration_in_full():
     assert by_name["note"]["params"][0]["note_names"].startswith("semitones")
     assert by_name["every"]["tidal_type"] == "every :: Pattern Int -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a"
     assert by_name["gain"]["tidal_type"] == "gain :: Pattern Double -> ControlPattern"
+
+
+def test_functions_are_grouped_with_tidal_signatures():
+    """issue 11: `phonon functions` groups pattern, control, signal, effect, with Tidal types."""
+    text = docs.listing()
+    heads = [ln for ln in text.splitlines() if ln.startswith("== ")]
+    assert heads == ["== Pattern functions ==", "== Controls of events ==", "== Signals ==",
+                     "== Effects on signals =="]
+    line = next(ln for ln in text.splitlines() if ln.split()[:1] == ["ifp"])
+    assert line.endswith(":: (Int -> Bool) -> (Pattern a -> Pattern a) -> (Pattern a -> Pattern a) "
+                         "-> Pattern a -> Pattern a")
+    data = docs.json_data()
+    assert set(data["groups"]) == {"pattern", "control", "signal", "effect"}
+    assert {f["group"] for f in data["functions"]} == set(data["groups"])
+    assert next(f for f in data["functions"] if f["name"] == "whenT")["group"] == "pattern"
+
+
+def test_compiler_special_cases_are_declaration_fields():
+    """issue 9 item 2: what the compiler once decided by name (gain, pan, n/note, mix, stack,
+    jux, range, trig) is a field of the declaration; the compiler reads fields, never names."""
+    import re
+    from phonon.registry import lookup
+    assert lookup("gain").extra["signal_node"] == ("mul", "a", "b")
+    assert lookup("pan").extra["signal_node"] == ("pan", "in", "pos")
+    assert lookup("n").extra["notes"] is True and lookup("note").params[0].unit == "semitones"
+    assert lookup("mix").extra["signals"] == "sum" and lookup("stack").extra["signals"] == "sum_if_any"
+    assert lookup("jux").extra["stereo"] is True
+    assert lookup("range").extra["signal_node"] == ("range", "in", ("lo", "hi"))
+    assert lookup("adsr").param("trig").wired and "trig" not in lookup("adsr").signature()
+    src = "".join(f.read_text() for f in sorted((ROOT / "phonon" / "compile").glob("*.py")))
+    for name in ("gain", "pan", "note", "n", "mix", "jux", "range", "trig"):
+        assert not re.search(rf'==\s*"{name}"|in \("{name}"|"{name}"\s*:', src), name
+    assert "NOTE_CONTROLS" not in src and "SIGNAL_NODES" not in src

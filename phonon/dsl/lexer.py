@@ -34,7 +34,7 @@ tokens = (
     "EQUALS",
     "NUMBER", "STRING", "BUS", "NAME", "KEYWORD", "COLONKW",
     "PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "PERCENT", "HASH", "DOLLAR",
-    "PIPEOP", "TSHIFT", "DOT",
+    "PIPEOP", "TSHIFT", "DOT", "CMPOP", "BACKOP",
     "LPAREN", "RPAREN", "LBRACK", "RBRACK", "COMMA", "COLON",
 )
 
@@ -134,6 +134,19 @@ def t_TSHIFT(t):
     return t
 
 
+def t_CMPOP(t):
+    r"==|/=|<=|>=|<|>"
+    # Haskell's comparisons, only as sections `(> 0.5)` `(== 0)`: number -> bool tests of
+    # ifp and whenT (the parser rejects them between two expressions)
+    return t
+
+
+def t_BACKOP(t):
+    r"`[A-Za-z_][A-Za-z0-9_]*'*`"
+    # a function used as an operator, only in a section: (`mod` 2)
+    return t
+
+
 def t_BUS(t):
     r"~[A-Za-z_][A-Za-z0-9_]*"
     return t
@@ -145,10 +158,17 @@ def t_TILDE(t):
 
 
 def t_NAME(t):
-    r"[A-Za-z_][A-Za-z0-9_]*'*"
+    r"(?:[A-Z][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*'*"
     # Haskell names may end in primes (Tidal's every', jumpIn'): the compiler then names
     # the function it does not know, with a did-you-mean, instead of a lexer error.
+    # A module-qualified name (Tidal's `Data.Fixed.mod'`) is one NAME; the parser drops
+    # the qualifier (`qualified_name`).
     return t
+
+
+def qualified_name(text: str) -> str:
+    """`Data.Fixed.mod'` -> `mod'` (the name without its module qualifier)."""
+    return text.rsplit(".", 1)[-1]
 
 
 t_PLUS = r"\+"

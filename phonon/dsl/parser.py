@@ -48,7 +48,7 @@ from ..errors import LimitError, PhononSyntaxError, Span
 from ..limits import MAX_NESTING
 from .ast import (BinOp, BusDef, BusRef, Call, Chain, ChainSection, Compose, Dollar, Kwarg,
                   ListExpr, Name, Neg, Num, OutDef, Paren, Program, Section, Str, Tempo)
-from .lexer import Source, Tok, tokenize, tokens  # noqa: F401  (`tokens` is read by PLY)
+from .lexer import Source, Tok, qualified_name, tokenize, tokens  # noqa: F401  (`tokens` is read by PLY)
 
 __all__ = ["parse", "TidalNote"]
 
@@ -72,7 +72,8 @@ precedence = (
 )
 
 # Haskell fixities, for the section and mixing checks (the table above drives the grammar).
-_PREC = {"$": 0, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7, "#": 9, ".": 9}
+_PREC = {"$": 0, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7, "#": 9, ".": 9,
+         "==": 4, "/=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "`mod`": 7, "`mod'`": 7}
 
 
 def _prec(op: str) -> int:
@@ -157,7 +158,7 @@ def p_chainright_paren(p):
 
 def p_chainright_name(p):
     "chainright : NAME %prec CALLEND"
-    p[0] = Name(p[1].text, p[1].span)
+    p[0] = Name(qualified_name(p[1].text), p[1].span)
 
 
 def p_call(p):
@@ -165,7 +166,7 @@ def p_call(p):
        call       : NAME args %prec CALLEND"""
     pos = tuple(a for a in p[2] if not isinstance(a, Kwarg))
     kws = tuple(a for a in p[2] if isinstance(a, Kwarg))
-    p[0] = Call(p[1].text, pos, kws, p[1].span)
+    p[0] = Call(qualified_name(p[1].text), pos, kws, p[1].span)
 
 
 def p_args(p):
@@ -223,7 +224,7 @@ def p_atom_bus(p):
 
 def p_atom_name(p):
     "atom : NAME %prec CALLEND"
-    p[0] = Name(p[1].text, p[1].span)
+    p[0] = Name(qualified_name(p[1].text), p[1].span)
 
 
 def p_atom_paren(p):
@@ -276,6 +277,24 @@ def p_atom_left_section(p):
             | LPAREN expr TSHIFT RPAREN"""
     # `(x op)` = \p -> x op p; the LR parse already rejects `(1/8 <~)` (see _syntax_error)
     p[0] = Section(p[3].text, p[2], "left", p[1].span)
+
+
+def p_atom_test_section(p):
+    """atom : LPAREN CMPOP expr RPAREN
+            | LPAREN BACKOP expr RPAREN
+            | LPAREN expr CMPOP RPAREN
+            | LPAREN expr BACKOP RPAREN"""
+    # Haskell's comparison sections `(> 0.5)` `(0.5 <)` and `(\`mod\` 2)`: number functions
+    # for the tests of ifp and whenT (the compiler accepts them there only)
+    right = isinstance(p[2], Tok)
+    optok, operand = (p[2], p[3]) if right else (p[3], p[2])
+    op = optok.text
+    lvl = _level(operand)
+    if lvl is not None and lvl <= _prec(op):
+        raise _GrammarFail(f"the section '({op} ...)' needs its operand in parentheses",
+                           p[1].span, f"'{{text}}' binds less tightly than '{op}' (Haskell's "
+                           f"precedence): write '({op} ({{text}}))'", operand, p[4].pos)
+    p[0] = Section(op, operand, "right" if right else "left", p[1].span)
 
 
 def p_atom_list(p):
@@ -790,6 +809,11 @@ def _syntax_error(src: Source, head: _Head, body: list[Tok], fail: _ParseFail,
         return src.error(f"the section '(... {prev.text})' needs its operand in parentheses",
                          body[opener].span, f"'{text}' binds less tightly than '{prev.text}' "
                          f"(Haskell's precedence): write '(({text}) {prev.text})'")
+    elif tok.type in ("CMPOP", "BACKOP"):
+        expected = None
+        hint = (f"'{tok.text}' is an operator only inside a section, like '({tok.text} 2)': a test "
+                "of cycle numbers or times for ifp and whenT; mini-notation goes inside a string, "
+                "like s \"<bd sn>\"")
     elif tok.type == "EQUALS":
         expected = None
         hint = ("'=' belongs to Tidal's 'let' (not supported); define a bus with '~name: ...' "

@@ -47,7 +47,7 @@ import numba
 import numpy as np
 
 from ..errors import RenderError
-from ..registry import Param, declare
+from ..registry import Param, declare, trigger
 from .base import (FADING, SEEKABLE, SIGNAL, Block, Node, PatternInput, as_audio, as_control,
                    register_node)
 
@@ -416,28 +416,23 @@ def _time(name, default, doc):
     return Param(name, default, "s", (0.0, 60.0), "number", doc)
 
 
-def _trig():
-    return Param("trig", None, kind="pattern",
-                 doc="set by the compiler: the pattern whose onsets trigger")
-
-
 declare("adsr", "envelope",
         [_in(), _time("a", 0.01, "attack time: linear ramp to 1 from the current level"),
          _time("d", 0.1, "decay time: linear ramp to the sustain level"),
          Param("s", 0.7, "", (0.0, 1.0), "number", "sustain level, held while the gate is on"),
-         _time("r", 0.2, "release time: linear ramp to 0 after the gate closes"), _trig()],
+         _time("r", 0.2, "release time: linear ramp to 0 after the gate closes"), trigger()],
         doc="Attack-decay-sustain-release envelope, triggered at each event onset of the chained "
             "source's pattern (the event's length is the gate), or once per cycle when the source "
             "has no pattern. A retrigger starts from the current level, so legato notes do not click.",
         example="out: saw \"<55 65>*4\" # adsr 0.01 0.1 0.5 0.2 # lpf 1200 * 0.3")
 declare("ad", "envelope",
-        [_in(), _time("a", 0.01, "attack time"), _time("d", 0.2, "decay time to 0"), _trig()],
+        [_in(), _time("a", 0.01, "attack time"), _time("d", 0.2, "decay time to 0"), trigger()],
         doc="Attack-decay envelope (a percussive hit): ramps to 1 over a, then to 0 over d, "
             "whatever the event's length. Triggered like adsr.",
         example="out: sine \"220 330 440\" # ad 0.005 0.3 * 0.3")
 declare("ar", "envelope",
         [_in(), _time("a", 0.01, "attack time"),
-         _time("r", 0.2, "release time after the gate closes"), _trig()],
+         _time("r", 0.2, "release time after the gate closes"), trigger()],
         doc="Attack-release envelope: ramps to 1 over a, holds while the event lasts, then "
             "releases to 0 over r. Triggered like adsr.",
         example="out: saw \"55 ~ 82.5 ~\" # ar 0.01 0.1 * 0.3")

@@ -199,4 +199,4 @@ declare("mtof", "math", [Param("in", kind="input", doc="MIDI note number (60 = m
         example='sine (mtof "60 64 67") * 0.3', chainable=True)
 declare("mix", "combinator", [Param("items", kind="list", doc="signals to sum")],
         doc="The sum of a list of signals: `mix [a, b, c]` = `a + b + c`.",
-        example="mix [sine 220, sine 330 * 0.5] * 0.3", chainable=False)
+        example="mix [sine 220, sine 330 * 0.5] * 0.3", chainable=False, signals="sum")

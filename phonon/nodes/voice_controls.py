@@ -151,7 +151,9 @@ CONTROLS = [
 for _name, _aliases, _rng, _unit, _kind, _doc, _ex in CONTROLS:
     declare(name=_name, category="control", aliases=_aliases,
             params=[Param("value", kind=_kind, range=_rng, unit=_unit, doc=_doc.split(". ")[0] + ".")],
-            doc=_doc, example=f"out: {_ex}")
+            doc=_doc, example=f"out: {_ex}",
+            **{"gain": {"signal_node": ("mul", "a", "b")}, "pan": {"signal_node": ("pan", "in", "pos")},
+               "n": {"notes": True}}.get(_name, {}))
 
 # Names a string control accepts (checked by the compiler and by `phonon check`).
 STRING_CONTROLS = {"vowel": ("a", "e", "i", "o", "u"), "unit": ("r", "c", "s")}

@@ -55,15 +55,22 @@ def _typed(name) -> dict:
 
 
 def transform(name, params, doc, example, fn, aliases=(), **extra):
-    """extra: declaration fields, e.g. values="numbers" (the pattern it transforms must hold
-    numbers: applied to a sound pattern it is a compile error at its place)."""
+    """extra: declaration fields the compiler reads:
+      values="numbers"   the pattern it transforms must hold numbers (applied to a sound
+                         pattern it is a compile error at its place);
+      stereo=True        on a signal: the original left, the transformed copy right (`jux`);
+                         on a pattern of plain values: an error (it pans events);
+      signal_node=(kind, input, (arg names))  on a signal: that node, fed the signal and the
+                         transform's arguments (`range lo hi sig` is a `range` node)."""
     declare(name, "transform", params=params, doc=doc, example=example, fn=fn, aliases=aliases,
             **_typed(name), **extra)
 
 
-def combinator(name, doc, example, fn, aliases=(), params=None):
+def combinator(name, doc, example, fn, aliases=(), params=None, **extra):
+    """extra: declaration fields, e.g. signals="sum" (signals among the items are mixed: a sum
+    node) or "sum_if_any" (so where any item is a signal; patterns otherwise)."""
     declare(name, "combinator", params=params or [lst("patterns", "the patterns to combine")],
-            doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name))
+            doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name), **extra)
 
 
 def _v(p):
@@ -202,6 +209,29 @@ transform("someCycles", [func()],
           "Apply a transform to about half of the cycles (`someCyclesBy 0.5`).",
           's "bd*4 sn" $ someCycles (# speed 2)', lambda p, f: R._some_cycles_by(p, Fraction(1, 2), f),
           aliases=("somecycles",))
+transform("when", [Param("test", kind="test", unit="Int", doc="a test of the cycle number, e.g. even"),
+                   func()],
+          "Apply a transform on the cycles whose number passes a test (Tidal's `when`, Core.hs "
+          "1.9.5 lines 612-615), a test made of `even`, `odd`, `mod` and comparisons: "
+          "`when ((== 3) . flip mod 4) rev` reverses every fourth cycle.",
+          's "bd*2 hh" $ when odd (fast 2)', lambda p, t, f: T.when_cycle(p, t, f))
+transform("whenT", [Param("test", kind="test", unit="Time",
+                           doc="a test of each cycle-piece's start time, e.g. (< 0.5) . flip mod' 2"),
+                     func()],
+          "Apply a transform where a test of the time holds (Tidal's `whenT`): an event of the "
+          "transformed pattern plays where the test holds at its onset, an event of the pattern "
+          "where it does not. `whenT ((< 0.5) . flip mod' 2) (# speed 2)` speeds the first half "
+          "of every other cycle. (Tidal tests the start of each scheduler query, 1/20 s apart "
+          "live; Phonon tests each onset, which is that in the limit and the same on any block "
+          "size.)",
+          's "hh*8" $ whenT (> 0.5) (# speed 2)', lambda p, t, f: T.when_onset(p, t, f))
+transform("ifp", [Param("test", kind="test", unit="Int", doc="a test of the cycle number, e.g. even"),
+                  func("f1", "the transform where the test holds"),
+                  func("f2", "the transform where it does not")],
+          "Choose one of two transforms per cycle by a test of the cycle number (Tidal's `ifp`, "
+          "UI.hs): `ifp ((== 0) . flip mod 2) (striate 4) (# coarse \"24 48\")` striates the even "
+          "cycles and coarsens the odd ones.",
+          's "bd*2 hh" $ ifp even (fast 2) (# speed 2)', lambda p, t, f1, f2: T.ifp(p, t, f1, f2))
 transform("while", [pat("bools", "boolean pattern: where it is true the transform applies"), func()],
           "Apply a transform only where a boolean pattern is true (Tidal's `while b f pat = "
           "sew b (f pat) pat`).",
@@ -252,11 +282,13 @@ transform("jux", [func()],
           "Play the pattern on the left (pan 0) and the transformed pattern on the right (pan 1): "
           "Tidal's `jux = juxBy 1`. Pan is Tidal's 0..1; on sample patterns this sets each "
           "event's pan, other values become {value, pan} controls.",
-          's "bd sn hh" $ jux rev', T.jux)
+          's "bd sn hh" $ jux rev', T.jux, stereo=True)
 transform("juxBy", [num("width", range=(0, 1), doc="stereo width: 1 = hard left/right"), func()],
           "Like `jux` with a stereo width: the original pans to 0.5 - width/2 and the transformed "
           "copy to 0.5 + width/2, offsetting any pan already set (Tidal's `juxBy n f p = stack "
-          "[p |+ pan 0.5 |- pan (n/2), f $ p |+ pan 0.5 |+ pan (n/2)]`).",
+          "[p |+ pan 0.5 |- pan (n/2), f $ p |+ pan 0.5 |+ pan (n/2)]`). Tidal's `jux4` is not "
+          "provided: its pans 5/8 and 1/8 place the two copies on a ring of four speakers "
+          "(UI.hs 2268), and Phonon renders stereo.",
           's "bd sn hh" $ juxBy 0.5 rev', T.jux_by, aliases=("juxby",))
 transform("layer", [fns()],
           "Play the results of several transforms of the pattern at once (Tidal's `layer fs p = "
@@ -428,7 +460,8 @@ transform("bite", [num("n", range=(1, 4096)), pat("index", "which part each even
 transform("range", [num("lo"), num("hi")],
           "Scale values from 0..1 to lo..hi (value * (hi - lo) + lo), e.g. to turn a 0..1 "
           "signal into a frequency range (Tidal's `range`).",
-          'sine "0 0.5" $ range 220 440', T.range_, values="numbers")
+          'sine "0 0.5" $ range 220 440', T.range_, values="numbers",
+          signal_node=("range", "in", ("lo", "hi")))
 transform("rangex", [num("lo", range=(0, INF)), num("hi", range=(0, INF))],
           "Scale values from 0..1 to lo..hi on an exponential curve, for frequencies (Tidal's "
           "`rangex lo hi = exp <$> range (log lo) (log hi)`).",
@@ -542,7 +575,7 @@ for _name, _pat, _doc, _ex in (
 # ---- combinators ------------------------------------------------------------------------------
 
 combinator("stack", "Play the patterns at the same time.",
-           'stack [s "bd*2", s "hh*4"]', lambda *ps: stack(*ps), aliases=("overlay",))
+           'stack [s "bd*2", s "hh*4"]', lambda *ps: stack(*ps), aliases=("overlay",), signals="sum_if_any")
 combinator("cat", "Play the patterns one per cycle, in turn (Tidal's `cat`, the same as "
            "`slowcat`); each pattern advances only on the cycles where it plays.",
            'cat [s "bd*2", s "hh*4"]', lambda *ps: slowcat(*ps))
@@ -603,3 +636,58 @@ if _lexer_accepts_primes():
     for _n, _cat, _params, _doc, _ex, _fn in _PRIMED:
         declare(_n, _cat, params=_params, doc=_doc, example=_ex, fn=_fn, **_typed(_n),
                 **({"values": "numbers"} if _n == "toScale'" else {}))
+
+
+# ---- tests of numbers (ifp, whenT) --------------------------------------------------------
+# Haskell functions a Tidal test is written with: `ifp ((== 0) . flip mod 2)`, `whenT ((< 0.5)
+# . flip mod' 2)`. They exist only inside a "test" parameter; the compiler reads `takes` (the
+# number type a function needs: "Integral" whole numbers, "Real" any number, "Bool"), `gives`
+# ("Bool", or "same": the type it was given) and `flips` (flip's argument swap) from here.
+
+def test_fn(name, params, doc, example, fn, tidal_type, takes, gives, **extra):
+    declare(name, "test", params=params, doc=doc, example=example, fn=fn, tidal_type=tidal_type,
+            takes=takes, gives=gives, **extra)
+
+
+def _mod(a, b):
+    """Haskell's mod (and Data.Fixed.mod'): the remainder with the divisor's sign (floor division)."""
+    return a % b
+
+
+_CMP_DOC = ("A comparison section, Haskell's `({op} x)` = \\n -> n {op} x (and `(x {op})` = \\n -> x {op} n): "
+            "a test of the cycle number (ifp) or the time (whenT), alone or after other number "
+            "functions with `.`.")
+_OPS = {"==": (lambda a, b: a == b, 's "bd*2 hh" $ ifp (== 0) (fast 2) (# speed 2)'),
+        "/=": (lambda a, b: a != b, 's "bd*2 hh" $ ifp ((/= 0) . flip mod 2) (fast 2) id'),
+        "<": (lambda a, b: a < b, 's "hh*8" $ whenT ((< 0.5) . flip mod\' 2) (# speed 2)'),
+        "<=": (lambda a, b: a <= b, 's "bd*2 hh" $ ifp (<= 1) (fast 2) id'),
+        ">": (lambda a, b: a > b, 's "hh*8" $ whenT (> 0.5) (# speed 2)'),
+        ">=": (lambda a, b: a >= b, 's "bd*2 hh" $ ifp ((>= 2) . flip mod 4) (fast 2) id')}
+for _op, (_f, _ex) in _OPS.items():
+    test_fn(_op, [num("x", doc="the number compared with")], _CMP_DOC.format(op=_op), _ex, _f,
+            f"{'Eq' if _op in ('==', '/=') else 'Ord'} a => a -> a -> Bool", takes="Real", gives="Bool")
+test_fn("even", [], "True for even whole numbers (Haskell's `even`): `ifp even (striate 4) id` "
+        "striates the even cycles.", 's "bd*2 hh" $ ifp even (fast 2) (# speed 2)',
+        lambda n: n % 2 == 0, "Integral a => a -> Bool", takes="Integral", gives="Bool")
+test_fn("odd", [], "True for odd whole numbers (Haskell's `odd`): `ifp odd (fast 2) id` doubles "
+        "the odd cycles.", 's "bd*2 hh" $ ifp odd (fast 2) (# speed 2)',
+        lambda n: n % 2 == 1, "Integral a => a -> Bool", takes="Integral", gives="Bool")
+test_fn("not", [], "Negate a test (Haskell's `not`): `ifp (not . even)` is `ifp odd`.",
+        's "bd*2 hh" $ ifp (not . even) (fast 2) id', lambda b: not b, "Bool -> Bool",
+        takes="Bool", gives="Bool")
+test_fn("mod", [num("d", doc="the divisor (not 0)")],
+        "Haskell's integer `mod`, the remainder with the divisor's sign: in a test write "
+        "`flip mod 2` (n mod 2) or (`mod` 2); `mod 2` alone is 2 mod n. Whole numbers only (ifp's "
+        "cycle); for whenT's time use `mod'`.", 's "bd*2 hh" $ ifp ((== 0) . flip mod 2) (fast 2) id',
+        _mod, "Integral a => a -> a -> a", takes="Integral", gives="same")
+test_fn("flip", [Param("f", kind="function", doc="mod or mod'"), num("x")],
+        "Haskell's `flip f x` = \\n -> f n x, as Tidal code writes a remainder test: `flip mod 2`, "
+        "`flip Data.Fixed.mod' 2` (the module qualifier may be written or left out).",
+        's "bd*2 hh" $ ifp ((== 1) . flip mod 2) (fast 2) id', None, "(a -> b -> c) -> b -> a -> c",
+        takes="Real", gives="same", flips=True)
+if _lexer_accepts_primes():
+    test_fn("mod'", [num("d", doc="the divisor (not 0)")],
+            "Data.Fixed's `mod'`, the remainder of any numbers (times included) with the divisor's "
+            "sign: `whenT ((< 0.5) . flip mod' 2)` transforms the first half of every other cycle.",
+            's "hh*8" $ whenT ((< 0.5) . flip mod\' 2) (# speed 2)', _mod, "Real a => a -> a -> a",
+            takes="Real", gives="same")

@@ -63,8 +63,28 @@ def when_t(pat: Pattern, test: Callable[[Fraction], bool], f: Callable) -> Patte
     return Pattern(lambda span: qb(span) if test(span.begin) else qa(span)).split_queries()
 
 
+def when_onset(pat: Pattern, test: Callable[[Fraction], bool], f: Callable) -> Pattern:
+    """Tidal's whenT (Core.hs 1.9.5 lines 625-628: `whenT test f p = splitQueries $ p {query =
+    apply} where apply st | test (start $ arc st) = query (f p) st | otherwise = query p st`)
+    with the test at each event's onset. Tidal tests the start of each query; its scheduler
+    queries frames of 1/20 s, so live an event is transformed when the test holds at (about)
+    its onset. Phonon queries whole cycles, where the query's start would decide for the whole
+    cycle: testing each onset is the small-frame limit, the same for any block size or window.
+    Events of f(pat) whose onset passes, events of pat whose onset does not; an event without
+    a whole (a continuous value) is tested at its part's start."""
+    fq, q = f(pat).query_span, pat.query_span
+
+    def onset(h):
+        return h.whole.begin if h.whole is not None else h.part.begin
+
+    return Pattern(lambda span: [h for h in fq(span) if test(onset(h))]
+                   + [h for h in q(span) if not test(onset(h))])
+
+
 def ifp(pat: Pattern, test: Callable[[int], bool], f1: Callable, f2: Callable) -> Pattern:
-    """f1 on the cycles where test(cycle) holds, f2 on the others (Tidal's ifp)."""
+    """f1 on the cycles where test(cycle) holds, f2 on the others (Tidal's ifp, UI.hs 1.9.5 lines
+    678-681: `ifp test f1 f2 p = splitQueries $ p {query = q} where q a | test (floor $ start $
+    arc a) = query (f1 p) a | otherwise = query (f2 p) a`)."""
     q1, q2 = f1(pat).query_span, f2(pat).query_span
     return Pattern(lambda span: q1(span) if test(span.begin.__floor__()) else q2(span)).split_queries()
 
