@@ -407,6 +407,9 @@ class Compiler:
             raise self.error(CompileError, "a function where a signal was expected", v.span or span,
                              hint="give the transform a pattern: `fast 2 $ s \"bd sn\"`")
         if isinstance(v, ListV):
+            if not v.items:
+                raise self.error(CompileError, "an empty list `[]` where a signal was expected",
+                                 v.span or span, hint="a list of signals is their sum: `[sine 220, saw 110]`")
             terms = [("x%d" % i, Ref(self.materialize(x, span))) for i, x in enumerate(v.items)]
             return self.add("sum", terms, _lab(v.span or span))
         raise self.error(CompileError, f"cannot use {_describe(v)} as a signal", span)
@@ -696,7 +699,7 @@ class Compiler:
                     items = v.items if isinstance(v, ListV) else (v,)
                     exprs.append(("list",) + tuple(self.pat_expr(i, span) for i in items))
                 else:
-                    exprs.append(self.pat_expr(v, span))
+                    exprs.append(self.comb_arg(decl, p, v, _span_of(a) or span))
             cls = SoundV if any(isinstance(self.expr(a), SoundV) or (isinstance(a, A.ListExpr) and any(
                 isinstance(self.expr(i), SoundV) for i in a.items)) for a in args) else PatV
             return cls(("comb", decl.name, tuple(exprs)), span)
@@ -710,21 +713,40 @@ class Compiler:
             items = [self.expr(a) for a in args]
         if not items:
             raise self.error(CompileError, f"{decl.name}: expected a list like `{decl.name} [a, b]`", span)
+        if kinds != ["list"] and len(items) != len(kinds):   # fixed arity (stitch b x y)
+            raise self.error(CompileError, f"{decl.name} takes {len(kinds)} argument"
+                             f"{'s' if len(kinds) != 1 else ''} ({decl.signature()}); got {len(items)}", span)
         if decl.name == "mix" or any(isinstance(i, SigV) for i in items):
             if decl.name not in ("stack", "mix"):
                 raise self.error(CompileError, f"{decl.name} combines patterns, not signals", span)
             terms = [("x%d" % k, Ref(self.materialize(i, span))) for k, i in enumerate(items)]
             return SigV(self.add("sum", terms, _lab(span)), None, span)
-        exprs = tuple(self.pat_expr(i, span) for i in items)
+        if kinds != ["list"]:
+            exprs = tuple(self.comb_arg(decl, p, i, i.span or span) for p, i in zip(decl.params, items))
+        else:
+            exprs = tuple(self.pat_expr(i, span) for i in items)
         cls = SoundV if any(isinstance(i, SoundV) for i in items) else PatV
         return cls(("comb", decl.name, exprs), span)
+
+    def comb_arg(self, decl, p, v, span) -> tuple:
+        """A combinator's argument. Its number parameter (or a `values=` pattern) given a sound
+        pattern, a function, a list or a word: located here, not a TypeError mid-render."""
+        numbers = p.kind == "number" or p.values == "numbers"
+        if (numbers or p.values == "plain") and isinstance(v, (SoundV, SigV, FnV, ListV)):
+            raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' must be a number or a "
+                             f"pattern of {'numbers' if numbers else 'plain values'}, not {_describe(v)}", span)
+        if numbers and isinstance(v, PatV):
+            from .patexpr import value_converter
+            self.check_values(v.expr, value_converter("number"), span, f"{decl.name}: parameter '{p.name}'")
+            return ("num", "number", v.expr)   # a note name's number (c'maj -> 60)
+        return self.pat_expr(v, span)
 
     def pairs_combinator(self, decl, args, span):
         """`wchoose [("bd", 1), ("sn", 0.5)]`: each pair's weight is a constant number >= 0."""
         exprs, sound = [], False
         for p, a in zip(decl.params, args):
             if p.kind != "pairs":
-                exprs.append(self.pat_expr(self.expr(a), span))
+                exprs.append(self.comb_arg(decl, p, self.expr(a), _span_of(a) or span))
                 continue
             items = a.items if isinstance(a, A.ListExpr) else ()
             pairs = []
@@ -900,7 +922,7 @@ class Compiler:
         else:
             name = f.name if isinstance(f, A.Name) else getattr(f, "func", None)
             fd = self.lookup(name, f.span) if name else None
-            fargs = () if isinstance(f, A.Name) else tuple(f.args)
+            fargs = () if isinstance(f, A.Name) else tuple(getattr(f, "args", ()))
             if fd is None or fd.category != "transform" or len(fargs) >= len(fd.params):
                 raise self.error(CompileError, f"{decl.name}: the function must be a transform missing "
                                  "its last argument (`fast`, `chop`, `every 2`) or `($)` with a list of "

@@ -29,6 +29,18 @@ ARGS = ("--duration", "0.5", "--sr", "8000")
     ('out: degradeBy "t f" $ s "bd"\n', ["p.ph:1:16:", "degradeBy: parameter 'amount': got word 't'"]),
     ('out: range 0 1 $ s "bd"\n', ["p.ph:1:16:", "range works on a pattern of numbers"]),
     ('out: iter "t f" $ s "bd"\n', ["p.ph:1:11:", "iter: parameter 'n': got word 't'"]),
+    # found by the property fuzzer (tests/test_fuzz.py); each was a traceback, exit 2
+    ('out: stitch ""\n', ["p.ph:1:6:", "stitch takes 3 arguments (bools a b); got 1"]),
+    ("out: []\n", ["p.ph:1:6:", "an empty list `[]` where a signal was expected"]),
+    ('out: fastspread [1, 2] [3] $ s "~ cp"\n',
+     ["p.ph:1:17:", "fastspread: the function must be a transform missing its last argument"]),
+    ('out: select (s "bd*4 sn") [s "bd"]\n',
+     ["p.ph:1:13:", "select: parameter 'by' must be a number or a pattern of numbers, not a sample"]),
+    ('out: binary (s "bd*4 sn")\n', ["p.ph:1:14:", "binary: parameter 'numbers' must be"]),
+    ('out: sine (segment 4 $ perlinWith (s "~ cp"))\n', ["p.ph:1:36:", "perlinWith: parameter 'input'"]),
+    ('out: sine (wchooseBy (s "bd") [(220, 1)])\n', ["p.ph:1:22:", "wchooseBy: parameter 'by'"]),
+    ('out: sine (chooseBy "0 x" [220, 440])\n', ["p.ph:1:21:", "chooseBy: parameter 'by': got word 'x'"]),
+    ('out: sew (s "bd") (s "bd*2") (s "hh*3")\n', ["p.ph:1:11:", "sew: parameter 'bools' must be"]),
 ])
 def test_limits_fail_fast_with_the_limit(tmp_path, src, needles):
     out = tmp_path / "o.wav"
