@@ -8,7 +8,7 @@ where there is one, the environment variable that raises it:
   mini-notation     10,000 steps a string expands to (`!`, `..` ranges, `{}%n`, nested
                     repeats multiply)                                     PHONON_MAX_STEPS
   events            100,000 events per cycle of a query, and 1,000,000 per query however
-                    long (counted as they are built, so `fast 1e9`, `segment 1e-9`, `ply 1e9`
+                    long (counted as they are built, so `fast 1e9`, `segment 1e9`, `ply 1e9`
                     fail in microseconds)                  PHONON_MAX_EVENTS (per cycle)
   sample files      see phonon.samples.loader (rate, length, finite samples)
 

@@ -66,3 +66,24 @@ def test_deep_legitimate_programs_render(tmp_path):
         r = render(patch(tmp_path, src, f"{name}.ph"), out, *ARGS)
         assert r.returncode == 0, (name, r.stderr)
         assert _level(out) > -40, name  # audible: 490 sines at 0.001 are -9 dBFS RMS
+
+
+def test_segment_of_a_tiny_factor_is_one_cheap_long_event(tmp_path):
+    """`segment 1e-9 $ s "bd"` is one event a billion cycles long (Tidal's segment), queried in
+    the cycles the render touches (phonon.pattern.core.LONG_WHOLE), not walked: it plays the
+    bd once, at 0, and renders 4 cycles (8 s at cps 0.5) well inside the caps."""
+    from phonon.compiler import compile_source
+    from phonon.pattern.core import Arc
+    from phonon.patexpr import evaluate
+    from fractions import Fraction as F
+    spec = compile_source('out: segment 1e-9 $ s "bd"\n', sr=8000)
+    pat = evaluate(next(n for n in spec.nodes if n.kind == "sampler").args[0][1].expr)
+    haps = pat.query(F(0), F(4))
+    assert [h.whole for h in haps] == [Arc(F(0), F(10 ** 9))] * 4   # one whole, a piece per cycle
+    assert sum(h.has_onset() for h in haps) == 1 and haps[0].value == {"s": "bd"}
+    out = tmp_path / "o.wav"
+    r = render(patch(tmp_path, 'out: segment 1e-9 $ s "bd"\n'), out, "--cycles", "4", "--sr", "8000")
+    assert r.returncode == 0, r.stderr
+    y, sr = sf.read(str(out))
+    onset = np.flatnonzero(np.abs(y).max(axis=1) > 1e-3)
+    assert len(onset) and onset[0] == 0 and onset[-1] < sr   # one bd at 0, then silence

@@ -464,6 +464,12 @@ class Pattern:
                 w, p = ha.whole, ha.part
                 wp = p if w is None else w
                 b, e = wp
+                if e - b > LONG_WHOLE:   # `segment 1e-9`: the cycles the part touches only
+                    for hb in _query_touched(qb, wp, p):
+                        part = p.intersection(hb.part)
+                        if part is not None:
+                            append(Hap(w, part, f(ha.value, hb.value), ha.context + hb.context))
+                    continue
                 key = (b.numerator, b.denominator, e.numerator, e.denominator)
                 got = memo.get(key)
                 if got is None:
@@ -497,7 +503,7 @@ class Pattern:
                 key = (b.numerator, b.denominator, e.numerator, e.denominator)
                 has = memo.get(key)
                 if has is None:
-                    has = memo[key] = qa(wp)
+                    has = memo[key] = qa(wp) if e - b <= LONG_WHOLE else _query_touched(qa, wp, hb.part)
                 for ha in has:
                     part = ha.part.intersection(hb.part)
                     if part is not None:
@@ -872,6 +878,28 @@ def _take_left(a, b):
 
 
 # ---- constructors ----------------------------------------------------------------
+
+
+# A hap whose whole is longer than this many cycles (`segment 1e-9`, `"bd/1e9"`) is not
+# matched against the other side's haps over its whole (Tidal's appLeft: a walk over a
+# billion cycles) but over the cycles its part touches, each cycle queried on its own: the
+# cost is the events of the query, not the length of the whole. For a discrete pattern the
+# result is the same haps (pieces split at cycle boundaries as queries split them anyway);
+# a continuous one is sampled at the middle of each touched cycle of the whole rather than
+# at the middle of the whole, half a billion cycles away.
+LONG_WHOLE = 1000
+
+
+def _query_touched(q, whole: Arc, part: Arc) -> list:
+    """q over each cycle of `whole` that `part` touches (a zero-width part: its own cycle)."""
+    out = []
+    c, end = part.begin.__floor__(), max(part.begin.__floor__() + 1, (-(-part.end).__floor__()))
+    while c < end:
+        span = Arc(max(whole.begin, Fraction(c)), min(whole.end, Fraction(c + 1)))
+        if span.begin <= span.end:
+            out.extend(q(span))
+        c += 1
+    return out
 
 
 def pure(value, context: tuple = ()) -> Pattern:
