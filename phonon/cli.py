@@ -175,13 +175,18 @@ def cmd_render(args) -> int:
     t_setup = time.perf_counter() - t_start
     prog = Progress(frames, spec.sr, enabled=args.progress)
     t0 = time.perf_counter()
-    with AudioWriter(args.out, spec.sr, channels, format=fmt, subtype=args.bit_depth,
-                     frames=frames) as w:
-        for y in blocks:
+    from .errors import LimitError
+    from .limits import locate_events
+    try:
+        with AudioWriter(args.out, spec.sr, channels, format=fmt, subtype=args.bit_depth,
+                         frames=frames) as w:
+            for y in blocks:
+                check_interrupt()
+                w.write(y.mean(axis=0, keepdims=True) if args.mono else y)
+                prog.update(y.shape[1])
             check_interrupt()
-            w.write(y.mean(axis=0, keepdims=True) if args.mono else y)
-            prog.update(y.shape[1])
-        check_interrupt()
+    except LimitError as e:   # an events limit mid-render: its line:col
+        raise locate_events(e, spec, read_source(args.patch), args.patch) from None
     committed()
     prog.close()
     secs = time.perf_counter() - t0
@@ -283,10 +288,15 @@ def cmd_events(args) -> int:
     spec = compile_source(text, filename=name)
     if args.output is not None:
         resolve_output(spec, args.output)
-    if args.json:
-        print(to_json(spec_events(spec, begin, end, args.output, args.all, args.orbit)))
-    else:
-        print(report(spec, begin, end, args.output, args.all, args.orbit))
+    from .errors import LimitError
+    from .limits import locate_events
+    try:
+        if args.json:
+            print(to_json(spec_events(spec, begin, end, args.output, args.all, args.orbit)))
+        else:
+            print(report(spec, begin, end, args.output, args.all, args.orbit))
+    except LimitError as e:
+        raise locate_events(e, spec, text, name, cycles=(begin, end)) from None
     return 0
 
 

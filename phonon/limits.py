@@ -150,11 +150,50 @@ def query_budget(begin, end) -> int:
 def events_error(asked: int, span, limit: int) -> LimitError:
     per_cycle = max_events_per_cycle()
     where = f" in cycles {_fmt_time(span[0])}..{_fmt_time(span[1])}" if span is not None else ""
-    return LimitError(
+    return _EventsLimitError(
         f"the pattern asks for more than {limit:,} events{where} (one step alone asks for "
         f"{asked:,}); limit {per_cycle:,} events per cycle, {max_events_per_query():,} per query",
         hint="a factor that large? (fast, segment, ply, '*', '%', slow 0.000001 ...); "
-             "set PHONON_MAX_EVENTS to raise the limit per cycle")
+             "set PHONON_MAX_EVENTS to raise the limit per cycle", cycles=span)
+
+
+class _EventsLimitError(LimitError):
+    """The events limit, with the cycles of the query that hit it (for `locate_events`)."""
+
+    def __init__(self, message, cycles=None, **kw):
+        self.cycles = cycles
+        super().__init__(message, **kw)
+
+
+def locate_events(err: LimitError, spec, source=None, filename=None, cycles=None) -> LimitError:
+    """The events limit hit in the middle of a render has no place in the text (the engine
+    queries patterns, not expressions): find it. Each pattern of the graph is queried again
+    over the cycles that failed (cheap: the limit is counted before anything is built), and
+    the first that fails gives its node's line:col (NodeSpec.label), the caret and the line.
+    `cycles`: the window queried, for an error raised outside a top-level query."""
+    cycles = getattr(err, "cycles", None) or cycles   # else the window the caller queried
+    if err.span is not None or not isinstance(err, _EventsLimitError) or cycles is None:
+        return err
+    import re
+    from .errors import Span
+    from .patexpr import evaluate
+    from .spec import Pat
+    b, e = cycles
+    for ns in spec.nodes:
+        m = re.search(r"(\d+):(\d+)", ns.label or "")
+        if not m:
+            continue
+        for _, v in ns.args:
+            if not isinstance(v, Pat):
+                continue
+            try:
+                evaluate(v.expr).query(b, e)
+            except LimitError:
+                located = LimitError(err.message, span=Span(int(m[1]), int(m[2])), hint=err.hint)
+                return located.with_source(source, filename) if source is not None else located
+            except Exception:   # noqa: BLE001 (a diagnostic: the original error stands)
+                continue
+    return err
 
 
 def charge(n: int) -> None:

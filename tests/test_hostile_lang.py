@@ -22,8 +22,10 @@ ARGS = ("--duration", "0.5", "--sr", "8000")
     ('out: s "' + "<" * 200 + "bd" + ">" * 200 + '"\n', ["nesting too deep", "(limit 100)"]),
     ("out: " + "(" * 200 + "sine 440" + ")" * 200 + "\n", ["nesting too deep", "(limit 100)"]),
     ('~k: s "~k*4"\nout: ~k\n', ["p.ph:1:5:", "bus cycle: ~k -> ~k", "sample pattern"]),
-    ('out: fast 1e9 $ s "bd"\n', ["more than 100,000 events", "PHONON_MAX_EVENTS"]),
-    ('out: ply 1e9 $ s "bd"\n', ["more than 100,000 events"]),
+    ('out: fast 1e9 $ s "bd"\n', ["p.ph:1:17:", "more than 100,000 events", "PHONON_MAX_EVENTS"]),
+    ('out: ply 1e9 $ s "bd"\n', ["p.ph:1:16:", "more than 100,000 events"]),
+    ('cps: 0.5\n~d: s "hh*4"\nout: ~d + (fast 1e9 $ s "bd") * 0.5\n',
+     ["p.ph:3:23:", "more than 100,000 events in cycles 0..1", '    out: ~d + (fast 1e9 $ s "bd") * 0.5']),
     ('out: chop 1000000 $ s "bd"\n', ["p.ph:1:11:", "got 1000000; expected 1..4096"]),
     ("out: 1e400\n", ["p.ph:1:6:", "number too large: 1e400"]),
     ('out: degradeBy "t f" $ s "bd"\n', ["p.ph:1:16:", "degradeBy: parameter 'amount': got word 't'"]),
@@ -87,3 +89,9 @@ def test_segment_of_a_tiny_factor_is_one_cheap_long_event(tmp_path):
     y, sr = sf.read(str(out))
     onset = np.flatnonzero(np.abs(y).max(axis=1) > 1e-3)
     assert len(onset) and onset[0] == 0 and onset[-1] < sr   # one bd at 0, then silence
+
+
+def test_events_limit_is_located_by_phonon_events_too(tmp_path):
+    from test_hostile_cli import cli
+    p = patch(tmp_path, '~d: s "hh*4"\nout: ~d + (segment 1e9 $ s "bd")\n')
+    user_error(cli("phonon.cli", "events", p, "--cycles", "1"), "p.ph:2:26:", "more than 1,000,000 events")
