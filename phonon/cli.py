@@ -438,6 +438,12 @@ def run(func, args) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:   # the patch asked for more memory than the machine (or ulimit -v) gives
+        print("error: out of memory: the patch needs more memory than this process may use "
+              "(nothing was written)\nhint: a shorter or smaller render (--block, --sr), fewer "
+              "voices (PHONON_MAX_VOICES) or events (PHONON_MAX_EVENTS), or more memory",
+              file=sys.stderr)
+        return 1
     except Exception:
         traceback.print_exc()
         print("internal error: this is a bug in phonon; please report it with the patch", file=sys.stderr)

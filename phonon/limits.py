@@ -10,6 +10,8 @@ where there is one, the environment variable that raises it:
   events            100,000 events per cycle of a query, and 1,000,000 per query however
                     long (counted as they are built, so `fast 1e9`, `segment 1e9`, `ply 1e9`
                     fail in microseconds)                  PHONON_MAX_EVENTS (per cycle)
+  voices            1,024 voices of one sampler node at once; a new one steals the oldest
+                    (5 ms fade; phonon.nodes.voices)                      PHONON_MAX_VOICES
   sample files      see phonon.samples.loader (rate, length, finite samples)
 
 Deep programs that are legitimate (a 490-term `+` chain, 200 chained buses) compile: the
@@ -77,6 +79,11 @@ def max_steps() -> int:
 
 def max_events_per_cycle() -> int:
     return _cached("PHONON_MAX_EVENTS", 100_000)
+
+
+def max_voices() -> int:
+    """Voices of one sampler node sounding at once (the oldest is stolen past it)."""
+    return _cached("PHONON_MAX_VOICES", 1024)
 
 
 def max_events_per_query() -> int:

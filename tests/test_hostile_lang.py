@@ -95,3 +95,49 @@ def test_events_limit_is_located_by_phonon_events_too(tmp_path):
     from test_hostile_cli import cli
     p = patch(tmp_path, '~d: s "hh*4"\nout: ~d + (segment 1e9 $ s "bd")\n')
     user_error(cli("phonon.cli", "events", p, "--cycles", "1"), "p.ph:2:26:", "more than 1,000,000 events")
+
+
+def test_out_of_memory_is_a_message_and_leaves_nothing(tmp_path):
+    """400 chained filters at --block 131072 need ~1.6 GB of block buffers: under a 600 MB
+    address-space cap that is a MemoryError mid-render, reported as a user-facing error
+    (exit 1, no traceback, no output, no temporary file). The same patch at --block 256
+    renders under the same cap (the control: the cap is not hit at start-up)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+    from conftest import ROOT
+    src = "\n".join(["~b0: saw 110"] + [f"~b{i}: ~b{i - 1} # lpf 1000 0.5" for i in range(1, 400)])
+    p = patch(tmp_path, src + "\nout: ~b399 * 0.5\n")
+
+    def run(block, out):
+        cap = 600 << 20
+        return subprocess.run(
+            [sys.executable, "-m", "phonon.cli", "render", str(p), str(out), "--block", block,
+             "--duration", "4", "--sr", "44100", "--no-progress"], capture_output=True, text=True,
+            cwd=ROOT, timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)))
+    big = tmp_path / "big.wav"
+    user_error(run("131072", big), "out of memory", "nothing was written")
+    assert not big.exists() and not leftovers(tmp_path)
+    small = tmp_path / "small.wav"
+    assert run("256", small).returncode == 0 and small.exists()
+
+
+def test_voice_cap_farm_equals_render(tmp_path):
+    """PHONON_MAX_VOICES=4 on 16 held notes: `phonon-farm --cores 2` in small time chunks
+    (each worker seeks into the middle of stolen and sounding voices) writes the same
+    samples as `phonon render`, and both differ from the uncapped render."""
+    from test_hostile_cli import farm
+    src = 'cps: 0.25\nout: n "0 .. 15" # s "superpiano" # sustain 8 # gain 0.7\n'
+    p = patch(tmp_path, src)
+    env = {"PHONON_MAX_VOICES": "4"}
+    opts = ("--cycles", "1", "--sr", "8000", "--bit-depth", "32f")
+    a, b, c = tmp_path / "render.wav", tmp_path / "farm.wav", tmp_path / "uncapped.wav"
+    assert render(p, a, *opts, "--block", "64", env=env).returncode == 0
+    r = farm(p, "-o", b, "--cores", "2", "--mode", "time", "--chunk", "0.3", *opts, env=env)
+    assert r.returncode == 0, r.stderr
+    assert render(p, c, *opts).returncode == 0
+    ya, yb, yc = (sf.read(str(x), dtype="float32")[0] for x in (a, b, c))
+    assert np.array_equal(ya, yb)
+    assert not np.array_equal(ya, yc)
