@@ -15,6 +15,7 @@ when every argument is a constant (`pure`) pattern.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import operator
 import re
@@ -431,8 +432,9 @@ class Pattern:
         def query(span):
             out = []
             hbs = qb(span)
+            near = _overlap_index(hbs)
             for ha in qa(span):
-                for hb in hbs:
+                for hb in (hbs if near is None else near(ha.part)):
                     part = ha.part.intersection(hb.part)
                     if part is None:
                         continue
@@ -888,6 +890,23 @@ def _take_left(a, b):
 # a continuous one is sampled at the middle of each touched cycle of the whole rather than
 # at the middle of the whole, half a billion cycles away.
 LONG_WHOLE = 1000
+
+
+def _overlap_index(haps: list):
+    """For many haps (gap 4096 is 4,096 x 20,480 pairs), a function: an arc -> the haps whose
+    part may meet it, in their original order (a sorted index on part begins, widened by the
+    longest part), so that app_both costs O(pairs that meet), not O(every pair). None for few."""
+    if len(haps) <= 32:
+        return None
+    order = sorted(range(len(haps)), key=lambda i: haps[i].part.begin)
+    begins = [haps[i].part.begin for i in order]
+    longest = max(h.part.end - h.part.begin for h in haps)
+
+    def near(arc):
+        lo = bisect.bisect_left(begins, arc.begin - longest)
+        hi = bisect.bisect_right(begins, arc.end)
+        return [haps[i] for i in sorted(order[lo:hi])]
+    return near
 
 
 def _query_touched(q, whole: Arc, part: Arc) -> list:

@@ -440,7 +440,8 @@ transform("quantise", [num("n", range=(0, INF), doc="steps per unit")],
 transform("fit", [num("step", doc="how far along the list each cycle starts"), lst("values", "the values to pick from")],
           "Use the pattern's numbers as indices into a list of values, moving `step` further along "
           "the list every cycle (Tidal's `fit`; indices wrap).",
-          's ("0 1 2" $ fit 1 ["bd", "sn", "hh"])', lambda p, step, xs: T.fit(p, step, T.values_of(xs, "fit")))
+          's ("0 1 2" $ fit 1 ["bd", "sn", "hh"])', lambda p, step, xs: T.fit(p, step, T.values_of(xs, "fit")),
+          values="numbers")
 
 # ---- harmony -----------------------------------------------------------------------------
 
