@@ -399,7 +399,9 @@ class Compiler:
             return v.ref
         if isinstance(v, SoundV):
             return self.sampler(v).ref
-        if isinstance(v, PatV):
+        if isinstance(v, PatV):   # its values must be numbers: a word is located here
+            from .patexpr import value_converter
+            self.check_values(v.expr, value_converter("number"), v.span or span, "a pattern used as a signal")
             return self.add("pattern_signal", [("pat", Pat(v.expr))], _lab(v.span or span))
         if isinstance(v, NumV):
             return self.add("pattern_signal", [("pat", Pat(("pure", v.value)))], _lab(v.span or span))

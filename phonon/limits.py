@@ -172,31 +172,44 @@ class _EventsLimitError(LimitError):
         super().__init__(message, **kw)
 
 
-def locate_events(err: LimitError, spec, source=None, filename=None, cycles=None) -> LimitError:
-    """The events limit hit in the middle of a render has no place in the text (the engine
-    queries patterns, not expressions): find it. Each pattern of the graph is queried again
-    over the cycles that failed (cheap: the limit is counted before anything is built), and
-    the first that fails gives its node's line:col (NodeSpec.label), the caret and the line.
-    `cycles`: the window queried, for an error raised outside a top-level query."""
-    cycles = getattr(err, "cycles", None) or cycles   # else the window the caller queried
-    if err.span is not None or not isinstance(err, _EventsLimitError) or cycles is None:
+def locate_events(err, spec, source=None, filename=None, cycles=None):
+    """A PhononError raised in the middle of a render (the events limit, a word where a
+    number is needed) has no place in the text: the engine queries patterns, not
+    expressions. Find it: each pattern of the graph is queried again over the cycles that
+    failed (the events limit's own, else `cycles`, the window being rendered), its values
+    converted as its node converts them, and the first that fails the same way gives its
+    node's line:col (NodeSpec.label), the caret and the line. Else `err` as it was."""
+    from .errors import NonFiniteError, PhononError
+    cycles = getattr(err, "cycles", None) or cycles
+    if err.span is not None or cycles is None or isinstance(err, NonFiniteError):
         return err
     import re
     from .errors import Span
-    from .patexpr import evaluate
+    from .patexpr import converter, evaluate
     from .spec import Pat
     b, e = cycles
     for ns in spec.nodes:
         m = re.search(r"(\d+):(\d+)", ns.label or "")
         if not m:
             continue
-        for _, v in ns.args:
+        for name, v in ns.args:
             if not isinstance(v, Pat):
                 continue
+            conv = converter(ns.kind, name)
             try:
-                evaluate(v.expr).query(b, e)
-            except LimitError:
-                located = LimitError(err.message, span=Span(int(m[1]), int(m[2])), hint=err.hint)
+                for h in evaluate(v.expr).query(b, e):
+                    if conv is not None and not isinstance(h.value, dict):
+                        conv(h.value)
+            except PhononError as probe:
+                same = isinstance(err, LimitError) and isinstance(probe, LimitError) \
+                    or probe.message == err.message
+                if not same:
+                    continue
+                cls = LimitError if isinstance(err, LimitError) else type(err)
+                try:
+                    located = cls(err.message, span=Span(int(m[1]), int(m[2])), hint=err.hint)
+                except TypeError:
+                    located = PhononError(err.message, span=Span(int(m[1]), int(m[2])), hint=err.hint)
                 return located.with_source(source, filename) if source is not None else located
             except Exception:   # noqa: BLE001 (a diagnostic: the original error stands)
                 continue

@@ -57,9 +57,9 @@ def install_alarm() -> None:
     signal.signal(signal.SIGALRM, _alarm)
 
 
-def run_case(src: str, seconds: float = CASE_SECONDS):
-    """Compile `src` and render one cycle of it. Returns "ok" or "error" (a PhononError);
-    raises anything else (the property's failure)."""
+def run_case(src: str, seconds: float = CASE_SECONDS, reraise: bool = False):
+    """Compile `src` and render one cycle of it. Returns "ok" or "error" (a PhononError, or
+    raises it with `reraise`); raises anything else (the property's failure)."""
     import numpy as np
     from phonon.compiler import compile_source
     from phonon.engine import Graph, mix_outputs, render_blocks
@@ -79,6 +79,9 @@ def run_case(src: str, seconds: float = CASE_SECONDS):
                                     if hasattr(g, "pos") else "non-finite sample")
         except PhononError as e:
             str(e)  # rendering the message must not fail either
+            if reraise:   # as `phonon render` reports it: located when it can be
+                from phonon.limits import locate_events
+                raise locate_events(e, spec, cycles=(0, 2)) if "spec" in locals() else e
             return "error"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

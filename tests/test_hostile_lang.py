@@ -44,6 +44,11 @@ ARGS = ("--duration", "0.5", "--sr", "8000")
     ('out: sine (chooseBy "0 x" [220, 440])\n', ["p.ph:1:21:", "chooseBy: parameter 'by': got word 'x'"]),
     ('out: sew (s "bd") (s "bd*2") (s "hh*3")\n', ["p.ph:1:11:", "sew: parameter 'bools' must be"]),
     ('out: fit 7 [0] $ s "bd*4 sn"\n', ["p.ph:1:16:", "fit works on a pattern of numbers, not on a sample"]),
+    # the type-confusion audit (tests/test_type_confusion.py): errors raised by the engine,
+    # located at their node by re-querying the graph's patterns (limits.locate_events)
+    ('out: arp 3 $ s "bd*2 sn"\n', ["p.ph:1:14:", "arp: unknown mode '3'"]),
+    ('out: sine (choose (s "bd sn"))\n', ["p.ph:1:12:", "choose: list items must be single values"]),
+    ('out: saw 110 # lpf [("bd", 1)] 1.0\n', ["p.ph:1:22:", "a pattern used as a signal: got word 'bd'"]),
 ])
 def test_limits_fail_fast_with_the_limit(tmp_path, src, needles):
     out = tmp_path / "o.wav"
