@@ -42,7 +42,6 @@ def main(argv=None) -> int:
     import warnings
     warnings.simplefilter("ignore")
     from hypothesis import HealthCheck, given, seed, settings
-    from hypothesis.errors import FailedHealthCheck  # noqa: F401
 
     fuzzing.install_alarm()
     t0 = time.perf_counter()
