@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import signal
 import sys
 import time
 import traceback
 import warnings
+from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 
@@ -167,7 +169,11 @@ def cmd_render(args) -> int:
         blocks = replay_blocks(args.patch, frames, reloads, sr=spec.sr, seed=spec.seed,
                                samples=args.samples, block=block, quantize=args.quantize)
     else:
-        graph = Graph(spec)
+        try:
+            graph = Graph(spec)
+        except PhononError as e:   # a node refusing its pattern (arp 3): its line:col
+            from .limits import locate_events
+            raise locate_events(e, spec, read_source(args.patch), args.patch, cycles=(0, 2)) from None
         graph.check_finite = True  # a NaN/inf names its node and time; nothing is written
         if args.profile:
             graph.enable_profile()
@@ -175,13 +181,20 @@ def cmd_render(args) -> int:
     t_setup = time.perf_counter() - t_start
     prog = Progress(frames, spec.sr, enabled=args.progress)
     t0 = time.perf_counter()
-    with AudioWriter(args.out, spec.sr, channels, format=fmt, subtype=args.bit_depth,
-                     frames=frames) as w:
-        for y in blocks:
+    from .limits import locate_events
+    done = 0
+    try:
+        with AudioWriter(args.out, spec.sr, channels, format=fmt, subtype=args.bit_depth,
+                         frames=frames) as w:
+            for y in blocks:
+                check_interrupt()
+                w.write(y.mean(axis=0, keepdims=True) if args.mono else y)
+                prog.update(y.shape[1])
+                done += y.shape[1]
             check_interrupt()
-            w.write(y.mean(axis=0, keepdims=True) if args.mono else y)
-            prog.update(y.shape[1])
-        check_interrupt()
+    except PhononError as e:   # raised mid-render (events limit, a word for a number): its line:col
+        c = math.floor(Fraction(done, spec.sr) * Fraction(spec.cps))
+        raise locate_events(e, spec, read_source(args.patch), args.patch, cycles=(c, c + 2)) from None
     committed()
     prog.close()
     secs = time.perf_counter() - t0
@@ -283,10 +296,14 @@ def cmd_events(args) -> int:
     spec = compile_source(text, filename=name)
     if args.output is not None:
         resolve_output(spec, args.output)
-    if args.json:
-        print(to_json(spec_events(spec, begin, end, args.output, args.all, args.orbit)))
-    else:
-        print(report(spec, begin, end, args.output, args.all, args.orbit))
+    from .limits import locate_events
+    try:
+        if args.json:
+            print(to_json(spec_events(spec, begin, end, args.output, args.all, args.orbit)))
+        else:
+            print(report(spec, begin, end, args.output, args.all, args.orbit))
+    except PhononError as e:
+        raise locate_events(e, spec, text, name, cycles=(begin, end)) from None
     return 0
 
 
@@ -442,6 +459,12 @@ def run(func, args) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:   # the patch asked for more memory than the machine (or ulimit -v) gives
+        print("error: out of memory: the patch needs more memory than this process may use "
+              "(nothing was written)\nhint: a shorter or smaller render (--block, --sr), fewer "
+              "voices (PHONON_MAX_VOICES) or events (PHONON_MAX_EVENTS), or more memory",
+              file=sys.stderr)
+        return 1
     except Exception:
         traceback.print_exc()
         print("internal error: this is a bug in phonon; please report it with the patch", file=sys.stderr)

@@ -8,8 +8,10 @@ where there is one, the environment variable that raises it:
   mini-notation     10,000 steps a string expands to (`!`, `..` ranges, `{}%n`, nested
                     repeats multiply)                                     PHONON_MAX_STEPS
   events            100,000 events per cycle of a query, and 1,000,000 per query however
-                    long (counted as they are built, so `fast 1e9`, `segment 1e-9`, `ply 1e9`
+                    long (counted as they are built, so `fast 1e9`, `segment 1e9`, `ply 1e9`
                     fail in microseconds)                  PHONON_MAX_EVENTS (per cycle)
+  voices            1,024 voices of one sampler node at once; a new one steals the oldest
+                    (5 ms fade; phonon.nodes.voices)                      PHONON_MAX_VOICES
   sample files      see phonon.samples.loader (rate, length, finite samples)
 
 Deep programs that are legitimate (a 490-term `+` chain, 200 chained buses) compile: the
@@ -77,6 +79,11 @@ def max_steps() -> int:
 
 def max_events_per_cycle() -> int:
     return _cached("PHONON_MAX_EVENTS", 100_000)
+
+
+def max_voices() -> int:
+    """Voices of one sampler node sounding at once (the oldest is stolen past it)."""
+    return _cached("PHONON_MAX_VOICES", 1024)
 
 
 def max_events_per_query() -> int:
@@ -150,11 +157,63 @@ def query_budget(begin, end) -> int:
 def events_error(asked: int, span, limit: int) -> LimitError:
     per_cycle = max_events_per_cycle()
     where = f" in cycles {_fmt_time(span[0])}..{_fmt_time(span[1])}" if span is not None else ""
-    return LimitError(
+    return _EventsLimitError(
         f"the pattern asks for more than {limit:,} events{where} (one step alone asks for "
         f"{asked:,}); limit {per_cycle:,} events per cycle, {max_events_per_query():,} per query",
         hint="a factor that large? (fast, segment, ply, '*', '%', slow 0.000001 ...); "
-             "set PHONON_MAX_EVENTS to raise the limit per cycle")
+             "set PHONON_MAX_EVENTS to raise the limit per cycle", cycles=span)
+
+
+class _EventsLimitError(LimitError):
+    """The events limit, with the cycles of the query that hit it (for `locate_events`)."""
+
+    def __init__(self, message, cycles=None, **kw):
+        self.cycles = cycles
+        super().__init__(message, **kw)
+
+
+def locate_events(err, spec, source=None, filename=None, cycles=None):
+    """A PhononError raised in the middle of a render (the events limit, a word where a
+    number is needed) has no place in the text: the engine queries patterns, not
+    expressions. Find it: each pattern of the graph is queried again over the cycles that
+    failed (the events limit's own, else `cycles`, the window being rendered), its values
+    converted as its node converts them, and the first that fails the same way gives its
+    node's line:col (NodeSpec.label), the caret and the line. Else `err` as it was."""
+    from .errors import NonFiniteError, PhononError
+    cycles = getattr(err, "cycles", None) or cycles
+    if err.span is not None or cycles is None or isinstance(err, NonFiniteError):
+        return err
+    import re
+    from .errors import Span
+    from .patexpr import converter, evaluate
+    from .spec import Pat
+    b, e = cycles
+    for ns in spec.nodes:
+        m = re.search(r"(\d+):(\d+)", ns.label or "")
+        if not m:
+            continue
+        for name, v in ns.args:
+            if not isinstance(v, Pat):
+                continue
+            conv = converter(ns.kind, name)
+            try:
+                for h in evaluate(v.expr).query(b, e):
+                    if conv is not None and not isinstance(h.value, dict):
+                        conv(h.value)
+            except PhononError as probe:
+                same = isinstance(err, LimitError) and isinstance(probe, LimitError) \
+                    or probe.message == err.message
+                if not same:
+                    continue
+                cls = LimitError if isinstance(err, LimitError) else type(err)
+                try:
+                    located = cls(err.message, span=Span(int(m[1]), int(m[2])), hint=err.hint)
+                except TypeError:
+                    located = PhononError(err.message, span=Span(int(m[1]), int(m[2])), hint=err.hint)
+                return located.with_source(source, filename) if source is not None else located
+            except Exception:   # noqa: BLE001 (a diagnostic: the original error stands)
+                continue
+    return err
 
 
 def charge(n: int) -> None:

@@ -52,6 +52,10 @@ class Param:
     range: Optional[tuple] = None  # inclusive (lo, hi); None = any; use float('inf') for open ends
     kind: str = "signal"
     doc: str = ""
+    # a "pattern" parameter's values: "numbers" (select's `by`, squeeze's `index`) or "plain"
+    # (numbers, booleans or words: sew's `bools`, ascii's `words`), never a sound pattern;
+    # a sound pattern there (or a word where numbers are needed) is a located compile error
+    values: str = ""
 
     @property
     def required(self) -> bool:

@@ -344,3 +344,67 @@ def test_sound_index_is_tidals_n_control():
     assert np.array_equal(out('s "bd:3" |+ n 1'), out('s "bd:4"'))
     assert np.array_equal(out('n 2 # s "bd:3"'), out('s "bd:3"'))
     assert not np.array_equal(out('s "bd:1"'), out('s "bd:4"'))
+
+
+# -- voice cap (issue 13): PHONON_MAX_VOICES, the oldest stolen with the 5 ms choke fade -------------
+
+CAP_SRC = 'cps: 0.25\nout: n "0 .. 15" # s "superpiano" # sustain 8 # gain 0.7\n'
+
+
+def _capped(monkeypatch, cap, src=CAP_SRC, sr=8000, cycles=1, block=512, start=0):
+    from phonon import limits
+    from phonon.compiler import compile_source
+    from phonon.engine import Graph, mix_outputs, render_blocks
+    monkeypatch.setenv("PHONON_MAX_VOICES", str(cap))
+    limits.refresh()
+    try:
+        spec = compile_source(src, sr=sr)
+        g = Graph(spec)
+        frames = cycles * 4 * sr - start
+        y = np.concatenate([mix_outputs(o) for _, o in render_blocks(g, frames, block, start=start)], axis=1)
+        node = next(n for n in g._nodes.values() if getattr(n, "kind", "") == "sampler")
+        return y, node
+    finally:
+        monkeypatch.delenv("PHONON_MAX_VOICES")
+        limits.refresh()
+
+
+def _peaks(y, sr, lo, hi):
+    """Partial frequencies present in y[lo:hi] (FFT bins within 30 dB of the strongest)."""
+    seg = y[0, lo:hi] * np.hanning(hi - lo)
+    mag = np.abs(np.fft.rfft(seg))
+    f = np.fft.rfftfreq(hi - lo, 1 / sr)
+    return mag, f
+
+
+def test_voice_cap_keeps_the_newest_voices(monkeypatch):
+    """16 notes in a 4 s cycle, each held 8 s: uncapped all 16 sound at the end of the
+    cycle; with PHONON_MAX_VOICES=4 only the newest 4 (n 12..15) do, the older ones faded
+    out in 5 ms. Notes chosen so that no partial of one is another's fundamental."""
+    sr = 8000
+    full, n_full = _capped(monkeypatch, 10_000)
+    cap, n_cap = _capped(monkeypatch, 4)
+    assert n_full.stolen == 0 and n_cap.stolen == 12
+    lo, hi = int(3.76 * sr), 4 * sr    # the last 0.24 s (n 15 starts at 3.75 s)
+    mag_f, f = _peaks(full, sr, lo, hi)
+    mag_c, _ = _peaks(cap, sr, lo, hi)
+
+    def level(mag, semis):           # superpiano's fundamental of n (n 0 = MIDI 60, 261.63 Hz)
+        hz = 261.63 * 2 ** (semis / 12)
+        return 20 * np.log10(mag[np.argmin(np.abs(f - hz))] + 1e-12)
+    for old in (1, 5, 6):            # stolen seconds before: gone
+        assert level(mag_c, old) < level(mag_f, old) - 30, old
+    for new in (14, 15):             # the newest voices are untouched
+        assert abs(level(mag_c, new) - level(mag_f, new)) < 1, new
+    # identical until the fifth onset (1 s), where the first voice is stolen
+    assert np.array_equal(cap[:, :sr], full[:, :sr]) and not np.array_equal(cap[:, sr:sr + 80], full[:, sr:sr + 80])
+
+
+@pytest.mark.parametrize("block", [64, 512, 8192])
+def test_voice_cap_is_the_same_on_every_block_size_and_seek(monkeypatch, block):
+    ref, _ = _capped(monkeypatch, 4, block=512)
+    y, _ = _capped(monkeypatch, 4, block=block)
+    assert np.array_equal(ref, y)
+    start = 3 * 8000 + 1234          # a seek past 12 onsets, while 4 voices sound and 8 are stolen
+    z, _ = _capped(monkeypatch, 4, block=block, start=start)
+    assert np.array_equal(ref[:, start:], z)

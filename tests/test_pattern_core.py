@@ -240,3 +240,20 @@ def test_zoom_equals_its_reference(text, se, be):
     from _pattern_helpers import events
     p = mini(text)
     assert events(p.zoom(*se), *be) == events(_zoom_reference(p, *se), *be)
+
+
+def test_app_both_index_gives_the_quadratic_answer():
+    """app_both matches each left hap against only the right haps whose parts may meet it
+    (core._overlap_index, used past 32 haps): the same haps in the same order as every pair."""
+    from phonon.pattern import core as C
+    left = mini("[1 ~ 2 3]*16 4@3 5").app_both(mini("<0 1> [0 10]*3"), lambda a, b: a)
+    right = mini("{a b c}%48 [d e]/3")
+    both = left.app_both(right, lambda a, b: (a, b))
+    real = C._overlap_index
+    try:
+        fast = both.query(0, 3)
+        C._overlap_index = lambda haps: None
+        slow = both.query(0, 3)
+    finally:
+        C._overlap_index = real
+    assert len(fast) > 100 and fast == slow

@@ -9,7 +9,7 @@ from .. import patexpr as P
 from ..dsl import ast as A
 from ..errors import CompileError, UnknownNameError, suggestion_text
 from ..spec import Pat, Ref
-from .values import (ListV, NODE_CATEGORIES, NumV, PatV, SigV, SoundV, _describe, _key,
+from .values import (FnV, ListV, NODE_CATEGORIES, NumV, PatV, SigV, SoundV, _describe, _key,
                      _lab, _semitone_leaves, _span_of, _tidal_hint)
 
 
@@ -280,7 +280,7 @@ class Calls:
                     items = v.items if isinstance(v, ListV) else (v,)
                     exprs.append(P.List(tuple(self.pat_expr(i, span) for i in items)))
                 else:
-                    exprs.append(self.pat_expr(v, span))
+                    exprs.append(self.comb_arg(decl, p, v, _span_of(a) or span))
             cls = SoundV if any(isinstance(self.expr(a), SoundV) or (isinstance(a, A.ListExpr) and any(
                 isinstance(self.expr(i), SoundV) for i in a.items)) for a in args) else PatV
             return cls(P.Comb(decl.name, tuple(exprs)), span)
@@ -294,22 +294,40 @@ class Calls:
             items = [self.expr(a) for a in args]
         if not items:
             raise self.error(CompileError, f"{decl.name}: expected a list like `{decl.name} [a, b]`", span)
+        if kinds != ["list"] and len(items) != len(kinds):   # fixed arity (stitch b x y)
+            raise self.error(CompileError, f"{decl.name} takes {len(kinds)} argument"
+                             f"{'s' if len(kinds) != 1 else ''} ({decl.signature()}); got {len(items)}", span)
         mixes = decl.extra.get("signals")   # "sum": always a mix; "sum_if_any": where a signal is
         if mixes == "sum" or any(isinstance(i, SigV) for i in items):
             if mixes is None:
                 raise self.error(CompileError, f"{decl.name} combines patterns, not signals", span)
             terms = [("x%d" % k, Ref(self.materialize(i, span))) for k, i in enumerate(items)]
             return SigV(self.add("sum", terms, _lab(span)), None, span)
-        exprs = tuple(self.pat_expr(i, span) for i in items)
+        if kinds != ["list"]:
+            exprs = tuple(self.comb_arg(decl, p, i, i.span or span) for p, i in zip(decl.params, items))
+        else:
+            exprs = tuple(self.pat_expr(i, span) for i in items)
         cls = SoundV if any(isinstance(i, SoundV) for i in items) else PatV
         return cls(P.Comb(decl.name, exprs), span)
+
+    def comb_arg(self, decl, p, v, span):
+        """A combinator's argument. Its number parameter (or a `values=` pattern) given a sound
+        pattern, a function, a list or a word: located here, not a TypeError mid-render."""
+        numbers = p.kind == "number" or p.values == "numbers"
+        if (numbers or p.values == "plain") and isinstance(v, (SoundV, SigV, FnV, ListV)):
+            raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' must be a number or a "
+                             f"pattern of {'numbers' if numbers else 'plain values'}, not {_describe(v)}", span)
+        if numbers and isinstance(v, PatV):
+            self.check_values(v.expr, P.value_converter("number"), span, f"{decl.name}: parameter '{p.name}'")
+            return P.Num("number", v.expr)   # a note name's number (c'maj -> 60)
+        return self.pat_expr(v, span)
 
     def pairs_combinator(self, decl, args, span):
         """`wchoose [("bd", 1), ("sn", 0.5)]`: each pair's weight is a constant number >= 0."""
         exprs, sound = [], False
         for p, a in zip(decl.params, args):
             if p.kind != "pairs":
-                exprs.append(self.pat_expr(self.expr(a), span))
+                exprs.append(self.comb_arg(decl, p, self.expr(a), _span_of(a) or span))
                 continue
             items = a.items if isinstance(a, A.ListExpr) else ()
             pairs = []

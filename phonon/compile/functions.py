@@ -248,7 +248,7 @@ class Functions:
         else:
             name = f.name if isinstance(f, A.Name) else getattr(f, "func", None)
             fd = self.lookup(name, f.span) if name else None
-            fargs = () if isinstance(f, A.Name) else tuple(f.args)
+            fargs = () if isinstance(f, A.Name) else tuple(getattr(f, "args", ()))
             if fd is None or fd.category != "transform" or len(fargs) >= len(fd.params):
                 raise self.error(CompileError, f"{decl.name}: the function must be a transform missing "
                                  "its last argument (`fast`, `chop`, `every 2`) or `($)` with a list of "

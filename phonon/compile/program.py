@@ -176,7 +176,8 @@ class Program:
             return v.ref
         if isinstance(v, SoundV):
             return self.sampler(v).ref
-        if isinstance(v, PatV):
+        if isinstance(v, PatV):   # its values must be numbers: a word is located here
+            self.check_values(v.expr, P.value_converter("number"), v.span or span, "a pattern used as a signal")
             return self.add("pattern_signal", [("pat", Pat(v.expr))], _lab(v.span or span))
         if isinstance(v, NumV):
             return self.add("pattern_signal", [("pat", Pat(P.Pure(v.value)))], _lab(v.span or span))
@@ -184,6 +185,9 @@ class Program:
             raise self.error(CompileError, "a function where a signal was expected", v.span or span,
                              hint="give the transform a pattern: `fast 2 $ s \"bd sn\"`")
         if isinstance(v, ListV):
+            if not v.items:
+                raise self.error(CompileError, "an empty list `[]` where a signal was expected",
+                                 v.span or span, hint="a list of signals is their sum: `[sine 220, saw 110]`")
             terms = [("x%d" % i, Ref(self.materialize(x, span))) for i, x in enumerate(v.items)]
             return self.add("sum", terms, _lab(v.span or span))
         raise self.error(CompileError, f"cannot use {_describe(v)} as a signal", span)

@@ -19,6 +19,17 @@ a synth plays for `sustain`, else legato (default 1) x the event's length. `acce
 ramps the rate linearly over that length. `nudge` delays the voice. `cut` chokes the
 previous voice of the same group (5 ms fade). Voices are at most 20 s long (VOICE_CAP_S).
 
+Voice cap: at most `PHONON_MAX_VOICES` (default 1,024, phonon.limits.max_voices; the densest shipped
+patch, tests/patches/stress_extreme.ph, peaks at 416 in one node) voices of
+one sampler node sound at once. A voice starting when the cap is full steals the oldest
+(by onset, then pattern order), which fades out over 5 ms like a cut. The rule looks only
+forward in time: a voice is stolen at the first onset at which cap - 1 younger voices are
+still sounding besides the new one (their lengths after cut chokes), so it depends on no
+voice older than itself, and a seek (any block size, any farm chunk) decides exactly as a
+render from 0 does. It bounds the work and memory of a dense pattern with long sustains:
+`s "superpiano*256" # sustain 4` holds 512 voices at once; 2 cycles at 8 kHz took 14.4 s
+uncapped, 5.3 s with PHONON_MAX_VOICES=256.
+
 Events are gathered one whole pattern cycle at a time (never per block) and turned into
 struct-of-arrays rows (one template per distinct control map and duration); every block
 renders all active rows in one compiled kernel, voices in (onset, pattern order), each
@@ -231,6 +242,40 @@ def pan_gains(pan: float) -> tuple[float, float]:
 TEMPLATE_CACHE = 4096
 
 
+@numba.njit(cache=True)
+def _steal_voices(V, order, uid0, cap, fade):
+    """The voice cap over voice rows V visited in `order` (onset, then uid): each voice with
+    uid >= uid0 (just appended) that starts while `cap` or more earlier voices still sound
+    steals the oldest of them, so that at most cap - 1 younger ones and itself remain: CHOKE
+    at its onset, END 5 ms later (the choke fade). Voices already choked are passed over.
+    Returns the number stolen (V updated in place)."""
+    n = order.shape[0]
+    live = np.empty(n, np.int64)
+    m = 0
+    stolen = 0
+    for jj in range(n):
+        j = order[jj]
+        t = V[j, ONSET]
+        k = 0
+        for q in range(m):
+            i = live[q]
+            if V[i, END] > t:
+                live[k] = i
+                k += 1
+        m = k
+        if V[j, FX.UID] >= uid0 and m >= cap:
+            for q in range(m - cap + 1):
+                i = live[q]
+                if V[i, FX.CHOKE] > t:
+                    V[i, FX.CHOKE] = t
+                    if t + fade < V[i, END]:
+                        V[i, END] = t + fade
+                    stolen += 1
+        live[m] = j
+        m += 1
+    return stolen
+
+
 @register_node
 class Sampler(EventVoiceNode):
     """`s pat`: one voice per event of a control pattern (see the module docstring)."""
@@ -256,6 +301,9 @@ class Sampler(EventVoiceNode):
         self._finite = True
         self._longest = 0               # longest voice seen (samples)
         self._fade = max(1, int(round(CHOKE_FADE_S * graph.sr)))
+        from ..limits import max_voices
+        self._max_voices = max_voices()
+        self.stolen = 0                 # voices stolen by the cap (counted again after a seek)
         self._vowels: dict = {}
         self._scratch = np.zeros((4, TILE))
         self._pool = np.zeros((1, 1))   # squiz memories, one row per slot (voice_fx.SQ_WIDTH)
@@ -544,11 +592,29 @@ class Sampler(EventVoiceNode):
 
     def _append(self, rows: np.ndarray) -> None:
         p = self._pending
+        uid0 = self._uid
         super()._append(rows)
         # a nudged voice of an earlier cycle may start after this batch's first onsets
         if len(p) and len(rows) and rows[0, FX.ONSET] < p[-1, FX.ONSET]:
             q = self._pending
             self._pending = q[np.argsort(q[:, FX.ONSET], kind="stable")]
+        if len(rows):
+            self._cap_voices(uid0)
+
+    # -- voice cap --------------------------------------------------------------------------
+    def _cap_voices(self, uid0: int) -> None:
+        """Steal voices past the cap for the voices just appended (uid >= uid0)."""
+        a, p = self._active, self._pending
+        cap = self._max_voices
+        if len(a) + len(p) <= cap:
+            return
+        na = len(a)
+        V = np.concatenate((a, p)) if na else p
+        order = np.lexsort((V[:, FX.UID], V[:, FX.ONSET]))
+        n = _steal_voices(V, order, float(uid0), cap, float(self._fade))
+        if n and na:
+            self._active, self._pending = V[:na], V[na:]
+        self.stolen += n
 
     # -- cut groups -------------------------------------------------------------------------
     def _reset_links(self) -> None:

@@ -15,6 +15,7 @@ when every argument is a constant (`pure`) pattern.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import operator
 import re
@@ -431,8 +432,9 @@ class Pattern:
         def query(span):
             out = []
             hbs = qb(span)
+            near = _overlap_index(hbs)
             for ha in qa(span):
-                for hb in hbs:
+                for hb in (hbs if near is None else near(ha.part)):
                     part = ha.part.intersection(hb.part)
                     if part is None:
                         continue
@@ -464,6 +466,12 @@ class Pattern:
                 w, p = ha.whole, ha.part
                 wp = p if w is None else w
                 b, e = wp
+                if e - b > LONG_WHOLE:   # `segment 1e-9`: the cycles the part touches only
+                    for hb in _query_touched(qb, wp, p):
+                        part = p.intersection(hb.part)
+                        if part is not None:
+                            append(Hap(w, part, f(ha.value, hb.value), ha.context + hb.context))
+                    continue
                 key = (b.numerator, b.denominator, e.numerator, e.denominator)
                 got = memo.get(key)
                 if got is None:
@@ -497,7 +505,7 @@ class Pattern:
                 key = (b.numerator, b.denominator, e.numerator, e.denominator)
                 has = memo.get(key)
                 if has is None:
-                    has = memo[key] = qa(wp)
+                    has = memo[key] = qa(wp) if e - b <= LONG_WHOLE else _query_touched(qa, wp, hb.part)
                 for ha in has:
                     part = ha.part.intersection(hb.part)
                     if part is not None:
@@ -872,6 +880,45 @@ def _take_left(a, b):
 
 
 # ---- constructors ----------------------------------------------------------------
+
+
+# A hap whose whole is longer than this many cycles (`segment 1e-9`, `"bd/1e9"`) is not
+# matched against the other side's haps over its whole (Tidal's appLeft: a walk over a
+# billion cycles) but over the cycles its part touches, each cycle queried on its own: the
+# cost is the events of the query, not the length of the whole. For a discrete pattern the
+# result is the same haps (pieces split at cycle boundaries as queries split them anyway);
+# a continuous one is sampled at the middle of each touched cycle of the whole rather than
+# at the middle of the whole, half a billion cycles away.
+LONG_WHOLE = 1000
+
+
+def _overlap_index(haps: list):
+    """For many haps (gap 4096 is 4,096 x 20,480 pairs), a function: an arc -> the haps whose
+    part may meet it, in their original order (a sorted index on part begins, widened by the
+    longest part), so that app_both costs O(pairs that meet), not O(every pair). None for few."""
+    if len(haps) <= 32:
+        return None
+    order = sorted(range(len(haps)), key=lambda i: haps[i].part.begin)
+    begins = [haps[i].part.begin for i in order]
+    longest = max(h.part.end - h.part.begin for h in haps)
+
+    def near(arc):
+        lo = bisect.bisect_left(begins, arc.begin - longest)
+        hi = bisect.bisect_right(begins, arc.end)
+        return [haps[i] for i in sorted(order[lo:hi])]
+    return near
+
+
+def _query_touched(q, whole: Arc, part: Arc) -> list:
+    """q over each cycle of `whole` that `part` touches (a zero-width part: its own cycle)."""
+    out = []
+    c, end = part.begin.__floor__(), max(part.begin.__floor__() + 1, (-(-part.end).__floor__()))
+    while c < end:
+        span = Arc(max(whole.begin, Fraction(c)), min(whole.end, Fraction(c + 1)))
+        if span.begin <= span.end:
+            out.extend(q(span))
+        c += 1
+    return out
 
 
 def pure(value, context: tuple = ()) -> Pattern:

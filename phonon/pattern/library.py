@@ -37,8 +37,8 @@ def func(name: str = "f", doc: str = "the transform to apply") -> Param:
     return Param(name, kind="function", doc=doc)
 
 
-def pat(name: str, doc: str = "") -> Param:
-    return Param(name, kind="pattern", doc=doc)
+def pat(name: str, doc: str = "", values: str = "") -> Param:
+    return Param(name, kind="pattern", doc=doc, values=values)
 
 
 def lst(name: str, doc: str = "") -> Param:
@@ -232,7 +232,7 @@ transform("ifp", [Param("test", kind="test", unit="Int", doc="a test of the cycl
           "UI.hs): `ifp ((== 0) . flip mod 2) (striate 4) (# coarse \"24 48\")` striates the even "
           "cycles and coarsens the odd ones.",
           's "bd*2 hh" $ ifp even (fast 2) (# speed 2)', lambda p, t, f1, f2: T.ifp(p, t, f1, f2))
-transform("while", [pat("bools", "boolean pattern: where it is true the transform applies"), func()],
+transform("while", [pat("bools", "boolean pattern: where it is true the transform applies", values="plain"), func()],
           "Apply a transform only where a boolean pattern is true (Tidal's `while b f pat = "
           "sew b (f pat) pat`).",
           's "bd*8" $ while "1 0" (# speed 2)', lambda p, b, f: T.while_(p, b, f))
@@ -391,11 +391,11 @@ combinator("euclidOffFull", "`euclidFull` with a rotation: the first pattern on 
 combinator("sew", "Switch between two patterns with a boolean pattern: the first where it is true, "
            "the second where false, each keeping its own rhythm (Tidal's `sew`).",
            'sew "t f" (s "bd*8") (s "hh*8")', lambda b, x, y: T.sew(b, x, y),
-           params=[pat("bools"), pat("a", "plays where true"), pat("b", "plays where false")])
+           params=[pat("bools", "", values="plain"), pat("a", "plays where true"), pat("b", "plays where false")])
 combinator("stitch", "Make a rhythm from a boolean pattern, taking values from the first pattern on "
            "true and from the second on false (Tidal's `stitch`).",
            'stitch "t f t t" (s "bd") (s "hh")', lambda b, x, y: T.stitch(b, x, y),
-           params=[pat("bools"), pat("a", "values where true"), pat("b", "values where false")])
+           params=[pat("bools", "", values="plain"), pat("a", "values where true"), pat("b", "values where false")])
 combinator("wedge", "Squash the first pattern into the first t of each cycle and the second into "
            "the rest (Tidal's `wedge t p p'`).",
            'wedge 0.25 (s "bd*2") (s "hh*3")', lambda t, a, b: T.wedge(a, t, b),
@@ -403,13 +403,13 @@ combinator("wedge", "Squash the first pattern into the first t of each cycle and
 combinator("binaryN", "Numbers as rhythms: each number of the pattern becomes n booleans, its bits from "
            "the most significant, squeezed into its event (Tidal's `binaryN`), for `struct`.",
            's "bd" $ struct (binaryN 8 "<170 85>")', lambda n, p: T.binary_n(p, n),
-           params=[num("n", range=(1, 64), doc="bits per number"), pat("numbers")])
+           params=[num("n", range=(1, 64), doc="bits per number"), pat("numbers", "", values="numbers")])
 combinator("binary", "`binaryN 8`: each number as 8 booleans (Tidal's `binary`).",
            's "hh" $ struct (binary "<170 93>")', lambda p: T.binary_n(p, pure(Fraction(8))),
-           params=[pat("numbers")])
+           params=[pat("numbers", "", values="numbers")])
 combinator("ascii", "Text as rhythm: the 8-bit codes of each word's characters, as booleans "
            "(Tidal's `ascii`), for `struct`.", 's "bd" $ struct (ascii "<hi ok>")', lambda p: T.ascii_(p),
-           params=[pat("words")])
+           params=[pat("words", "", values="plain")])
 transform("inv", [],
           "Invert a boolean pattern: true becomes false and false true (Tidal's `inv`), e.g. for "
           "`struct (inv \"t f\")`.",
@@ -473,7 +473,8 @@ transform("quantise", [num("n", range=(0, INF), doc="steps per unit")],
 transform("fit", [num("step", doc="how far along the list each cycle starts"), lst("values", "the values to pick from")],
           "Use the pattern's numbers as indices into a list of values, moving `step` further along "
           "the list every cycle (Tidal's `fit`; indices wrap).",
-          's ("0 1 2" $ fit 1 ["bd", "sn", "hh"])', lambda p, step, xs: T.fit(p, step, T.values_of(xs, "fit")))
+          's ("0 1 2" $ fit 1 ["bd", "sn", "hh"])', lambda p, step, xs: T.fit(p, step, T.values_of(xs, "fit")),
+          values="numbers")
 
 # ---- harmony -----------------------------------------------------------------------------
 
@@ -519,20 +520,20 @@ combinator("randcat", "Play the patterns one per cycle in a random order (Tidal'
 combinator("perlinWith", "Smooth (Perlin) noise of an input pattern: moves between random values at "
            "whole numbers of the input (Tidal's `perlinWith`).",
            'sine (segment 8 $ perlinWith "0 1 2 3" * 400 + 200)', lambda p: R.perlin_with(p),
-           params=[pat("input")])
+           params=[pat("input", "", values="numbers")])
 
 combinator("squeeze", "Play, for each event of an index pattern, a whole cycle of the pattern that "
            "index picks from a list (cyclic), squeezed into the event (Tidal's `squeeze ipat ps = "
            "squeezeJoin $ (ps !!!) <$> ipat`).", 'squeeze "<0 1> 1" [s "bd*2", s "cp*3"]',
-           lambda i, ps: T.squeeze(i, ps), params=[pat("index"), lst("patterns")])
+           lambda i, ps: T.squeeze(i, ps), params=[pat("index", "", values="numbers"), lst("patterns")])
 combinator("select", "Choose one of a list of patterns with a pattern of floats 0..1 (Tidal's "
            "`_select f ps = ps !! floor (clamp 0 1 f * (length ps - 1))`, innerJoin).",
            'select "<0 0.5 1>" [s "bd*2", s "cp*3", s "hh*4"]',
-           lambda f, ps: T.select(f, ps), params=[pat("by", "floats 0..1"), lst("patterns")])
+           lambda f, ps: T.select(f, ps), params=[pat("by", "floats 0..1", values="numbers"), lst("patterns")])
 combinator("chooseBy", "Choose values from a list with a pattern of floats 0..1 (Tidal's `chooseBy f xs = "
            "(xs !!!) . floor <$> range 0 (length xs) f`): `chooseBy \"0 0.25 0.5\" [a, b, c, d]` is a b c.",
            'sine (chooseBy "0 0.25 0.5" [220, 330, 440, 550])',
-           lambda f, xs: R.choose_by(f, T.values_of(xs, "chooseBy")), params=[pat("by", "floats 0..1"), lst("values")])
+           lambda f, xs: R.choose_by(f, T.values_of(xs, "chooseBy")), params=[pat("by", "floats 0..1", values="numbers"), lst("values")])
 
 def _pairs(pairs, name, values=True):
     out = []
@@ -551,7 +552,7 @@ combinator("wchooseBy", "`wchoose` with your own pattern of floats 0..1 instead 
            "`wchooseBy pat pairs = match <$> pat`).",
            'sine (wchooseBy "0 0.3 0.9" [(220, 1), (440, 2)])',
            lambda f, ps: R.wchoose_by(f, _pairs(ps, "wchooseBy")),
-           params=[pat("by", "floats 0..1"), Param("pairs", kind="pairs")])
+           params=[pat("by", "floats 0..1", values="numbers"), Param("pairs", kind="pairs")])
 combinator("wrandcat", "Play one pattern per cycle, chosen at random with weights (Tidal's `wrandcat ps = "
            "unwrap $ wchooseBy (segment 1 rand) ps`).",
            'wrandcat [(s "bd*2 sn", 5), (s "hh*3", 2), (s "cp", 1)]',
