@@ -35,9 +35,7 @@ from typing import Optional
 import numpy as np
 
 from .errors import NonFiniteError, RenderError  # noqa: F401  (NonFiniteError re-exported)
-
-FORMATS = ("wav", "flac")
-SUBTYPES = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}
+from .formats import FORMATS, SUBTYPES  # noqa: F401  (the one table of output formats)
 
 
 class AudioFormatError(RenderError):

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import PhononError, RenderError, decode_source
+from .formats import FORMATS, SUBTYPES
 
 DEFAULT_CYCLES = 8
 
@@ -83,9 +84,9 @@ def add_audio_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--block", type=int, default=None,
                    help=f"engine block size in frames, 1..{MAX_BLOCK} (default {DEFAULT_BLOCK})")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--format", choices=("wav", "flac"), default=None,
+    p.add_argument("--format", choices=FORMATS, default=None,
                    help="file format (default: from the extension, else wav)")
-    p.add_argument("--bit-depth", choices=("16", "24", "32f"), default="24", help="default 24")
+    p.add_argument("--bit-depth", choices=tuple(SUBTYPES), default="24", help="default 24")
     p.add_argument("--mono", action="store_true", help="fold the stereo mix down to mono")
     p.add_argument("--samples", default=None, help="a Dirt-Samples folder (<dir>/<name>/*.wav)")
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
@@ -114,7 +115,7 @@ def output_format(out: str, fmt: Optional[str]) -> str:
     if fmt:
         return fmt
     ext = Path(out).suffix.lower().lstrip(".")
-    if ext in ("wav", "flac"):
+    if ext in FORMATS:
         return ext
     raise RenderError(f"output '{out}': unknown extension '.{ext}'" if ext else
                       f"output '{out}' has no extension",

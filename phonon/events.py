@@ -44,7 +44,7 @@ import sys
 import types
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from .errors import PhononError, UnknownNameError, suggestion_text
 
@@ -279,23 +279,14 @@ def _given(kind: str, name: str, v) -> bool:
 def sources(spec) -> list[tuple[str, list[Source]]]:
     """[(output name, [Source, ...]), ...] in the spec's output order; a voice node
     reachable from an output through any signal path (buses, sums, effects) belongs to it."""
-    from .spec import Ref
+    from .engine import needed_nodes
     kinds = _voice_classes()
     out = []
     for name, ref in spec.outputs:
-        seen, found, todo = set(), [], [ref.node]
-        while todo:
-            i = todo.pop()
-            if i in seen:
-                continue
-            seen.add(i)
-            ns = spec.node(i)
-            src = _source_of(ns, kinds)
-            if src is not None:
-                found.append(src)
-            # `s "~kick*4"`: the bus is rendered into a sample beforehand (Graph._prerender), so
-            # its own voices play there, not on this output's timeline
-            todo.extend(v.node for k, v in ns.args if isinstance(v, Ref) and not k.startswith("~"))
+        # the engine's reachability: `s "~kick*4"` reads its bus as a sample rendered
+        # beforehand (Graph._prerender), so the bus's own voices are not on this timeline
+        found = [s for s in (_source_of(spec.node(i), kinds) for i in needed_nodes(spec, [ref.node]))
+                 if s is not None]
         found.sort(key=lambda s: s.node)
         out.append((name, found))
     return out

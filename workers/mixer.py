@@ -12,6 +12,8 @@ from typing import Optional
 
 import numpy as np
 
+from phonon.formats import FORMATS
+
 from .planner import MIX
 
 
@@ -211,7 +213,7 @@ class FileSink:
             names = {"outputs": list(output_names), "buses": list(bus_names),
                      # the orbits' own outputs (orbit0, orbit1, ...: one stem per orbit)
                      "orbits": [n for n in output_names if n.startswith("orbit")]}[stems]
-            ext = "flac" if format == "flac" else "wav"
+            ext = format if format in FORMATS else FORMATS[0]
             for name in names:
                 ch = 2 if stems != "buses" else (bus_channels or {}).get(name, 2)
                 w = W(str(d / f"{name}.{ext}"), sr, ch, format=format, subtype=subtype,
