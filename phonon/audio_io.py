@@ -113,12 +113,14 @@ def check_folder(d: str, what: str = "output") -> None:
         raise OutputError(f"{what} directory '{d}' does not exist")
     if not os.path.isdir(d):
         raise OutputError(f"{what} directory '{d}' is not a directory")
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".phonon-probe-", dir=d)
-    except OSError as e:
-        raise OutputError(f"{what} directory '{d}' is not writable: {e.strerror}") from None
-    os.close(fd)
-    os.unlink(probe)
+    from .signals import signals_deferred
+    with signals_deferred():  # an interrupt never leaves the probe file behind
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".phonon-probe-", dir=d)
+        except OSError as e:
+            raise OutputError(f"{what} directory '{d}' is not writable: {e.strerror}") from None
+        os.close(fd)
+        os.unlink(probe)
 
 
 def estimated_bytes(frames: int, channels: int, subtype: str, format: str = "wav") -> int:

@@ -23,7 +23,7 @@ from .mixer import ArraySource, Mixer, PendingSource
 from .choose import make_plan
 from .plan import MIX, Plan
 from .schedule import dispatch_key
-from .pool import signals_deferred as _signals_deferred
+from phonon.signals import signals_deferred as _signals_deferred
 from .task import Source, Task
 
 MAX_RETRIES = 3
