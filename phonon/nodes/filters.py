@@ -30,7 +30,8 @@ import numba
 import numpy as np
 
 from ..registry import Param, declare
-from .base import FADING, LN_FADE, SIGNAL, Block, Node, as_audio, as_control, register_node
+from .base import (FADING, LN_FADE, SIGNAL, Block, Node, as_audio, as_control, register_node,
+                   rows_of)
 
 LP, HP, BP, NOTCH = 0, 1, 2, 3
 Q_MIN, Q_MAX = 0.1, 50.0
@@ -291,18 +292,6 @@ def resonator_tail_seconds(cutoff: float, q: float, sr: int) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def _rows_of(xs: list, n: int) -> np.ndarray:
-    """(1, n) float64 arrays as one C-contiguous (k, n) array: their common base when they
-    are its consecutive rows in order (a batch upstream produced them), else a copy."""
-    base = xs[0].base
-    if (isinstance(base, np.ndarray) and base.dtype == np.float64 and base.ndim == 2
-            and base.shape == (len(xs), n) and base.flags.c_contiguous):
-        p0 = base.ctypes.data
-        if all(x.base is base and x.ctypes.data == p0 + j * n * 8 for j, x in enumerate(xs)):
-            return base
-    return np.ascontiguousarray(np.concatenate(xs, axis=0), dtype=np.float64)
-
-
 class _SvfBank:
     """The batch state of constant-coefficient SVFs: one (k, 2) state array whose rows the
     member nodes hold as their own `state` (so a member run alone, or reset, stays
@@ -378,7 +367,7 @@ class _Filter(Node):
         bank = lead._bank
         if bank is None or not bank.current(items, block.sr):
             bank = lead._bank = _SvfBank(items, block.sr)
-        return bank, _rows_of(xs, block.n)
+        return bank, rows_of(xs, block.n)
 
     @staticmethod
     def process_batch(block: Block, items: list) -> list:

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..registry import Param, declare
 from .base import (FADING, HISTORY, LN_FADE, SEEKABLE, SIGNAL, Block, Node, PatternInput,
-                   as_control, register_node)
+                   as_control, register_node, row_views)
 
 TWO_PI = 2.0 * math.pi
 
@@ -449,7 +449,7 @@ class _Osc(Node):
         waves, freqs, widths = _Osc._bank_consts(items)
         out = _osc_bank(waves, freqs, widths, block.start, float(block.sr),
                         np.empty((len(items), block.n)))
-        return [out[j: j + 1] for j in range(len(items))]
+        return row_views(out)
 
     @staticmethod
     def process_batch_sum(block: Block, items: list) -> np.ndarray:
