@@ -232,7 +232,8 @@ class _SumStep:
             if acc is None:  # not this block's inputs (say, a stereo one): member by member
                 pre = cls.process_batch(block, items)
         own = acc is not None  # acc is a buffer of ours: add into it in place
-        terms = (_term(_arg(vals, kind, v), block) for kind, v in self.terms)
+        from .nodes.math import _val  # an add's operand as `_Binary` sees it
+        terms = (_val(_arg(vals, kind, v), block) for kind, v in self.terms)
         for x in itertools.chain(pre, terms):
             if acc is None:
                 acc = x
@@ -248,15 +249,6 @@ class _SumStep:
         if acc.shape[1] != block.n:
             acc = np.broadcast_to(acc, (acc.shape[0], block.n)).copy()
         return acc
-
-
-def _term(v, block: Block):
-    """One operand of an add as `_Binary` sees it: arrays (ch, n), floats as floats."""
-    if isinstance(v, np.ndarray):
-        return v if v.ndim == 2 else v[None, :]
-    if isinstance(v, PatternInput):
-        return v.signal(block)[None, :]
-    return float(v)
 
 
 class Graph:
@@ -584,22 +576,7 @@ class Graph:
                 else:
                     vals[step.root] = step.value(block, vals)
                 continue
-            if type(step) is list:
-                run(step, block, vals, prof, pending, overrides)
-                continue
-            nid, node, plan = step
-            if pending and nid in pending:  # still before its warm-up start: not needed yet
-                continue
-            if overrides and nid in vals:
-                continue
-            args = {name: _arg(vals, kind, v) for name, kind, v in plan}
-            if prof is not None:
-                t0 = time.perf_counter()
-                y = node.process(block, args)
-                prof[nid] += time.perf_counter() - t0
-            else:
-                y = node.process(block, args)
-            vals[nid] = y
+            run(step, block, vals, prof, pending, overrides)
         self.pos += int(n)
         if pending:  # a warm-up block: outputs may not be computed yet (and are discarded)
             self.last_taps = {t: vals[t] for t in self.taps if t in vals}
