@@ -9,6 +9,10 @@ patch): nodes compute from absolute sample positions and carry exact state.
     g.seek(start)               # any absolute sample (seekable nodes compute, fading nodes reset)
     outs = g.render(n)          # {output name: (2, n) float64}; g.last_taps has tapped nodes
 
+A chain of adds (`a + b + c + ...`) runs as one n-ary sum step, in the chain's order (the
+same bytes), and the oscillators or filters it sums are summed inside their batch kernel
+(Graph._fuse_sums; FUSE = False runs every add on its own).
+
 `externals` replaces nodes by callables `(start, n) -> (ch, n)` (the farm feeds
 materialized stage inputs this way); `taps` exposes intermediate node outputs.
 """
@@ -388,7 +392,7 @@ class Graph:
             return kind is True and v in adds and readers.get(v) == 1 and v not in kept
 
         chains, absorbed = {}, set()
-        for nid in adds:
+        for nid in reversed(list(adds)):  # outermost first: each add is walked once
             if nid in absorbed:
                 continue
             members, terms, cur = [], [], adds[nid]
@@ -407,8 +411,6 @@ class Graph:
             for m in members[1:]:
                 absorbed.add(m[0])
             chains[nid] = (members[::-1], terms[::-1])
-        for nid in absorbed:
-            chains.pop(nid, None)  # a chain inside another one's (reached first from below)
         if not chains:
             return steps
         where = {}  # node id -> index of the batch step holding it
