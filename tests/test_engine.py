@@ -112,7 +112,10 @@ FUSE_SRC = ("cps: 0.5\n" + "".join(f"~v{i}: saw {55 * 2 ** (i / 12):.3f} # lpf 9
             + "~st: sine 220 # pan 0.2\n"
             + 'out: (~v2 + ~v3 + ~v4 + ~p + ~st + 0.01 + "0 0.02" + ~v5 + ~p * 0.5) * 0.1\n'
             + "~o2: saw 110 + saw 165 + saw 220 + saw 330\n"
-            + "out2: ~o2 * 0.2\n")
+            + "out2: ~o2 * 0.2\n"
+            # stereo inputs: the batch sums member by member (process_batch_sum declines)
+            + "~s0: saw 100 # pan 0.2 # lpf 700\n~s1: saw 150 # pan 0.8 # lpf 700\n"
+            + "out3: (~s0 + ~s1 + saw 60) * 0.2\n")
 
 
 def test_add_chains_become_one_sum_step_with_the_same_bytes(monkeypatch):
@@ -124,8 +127,9 @@ def test_add_chains_become_one_sum_step_with_the_same_bytes(monkeypatch):
     g = Graph(spec)
     sums = [s for s in g._steps if isinstance(s, _SumStep)]
     kinds = sorted(sorted(spec.node(nid).kind for nid, _, _ in s.batch) for s in sums if s.batch)
-    assert kinds == [["lpf"] * 3, ["saw"] * 4]  # ~v2..~v4 (~v5 comes after ~p); ~o2's saws
-    assert len(sums) == 2 and all(len(s.members) >= 3 for s in sums)
+    # ~v2..~v4 (~v5 comes after ~p); ~s0 and ~s1; ~o2's saws
+    assert kinds == [["lpf"] * 2, ["lpf"] * 3, ["saw"] * 4]
+    assert len(sums) == 3 and all(len(s.members) >= 2 for s in sums)
     ref = _unfused(spec, 20000, 4096, monkeypatch)
     for b in (20000, 4096, 1000, 333):
         got = render_spec(spec, 20000, block=b)
