@@ -227,8 +227,15 @@ class AudioWriter:
             raise OutputError(f"'{self.path}': a WAV file cannot hold more than 4 GiB",
                               hint="give the writer the frame count (it then writes RF64)")
         self._frames += x.shape[1]
+        if not self._integer:  # 32f: interleave and round to float32 here (numpy's cast is
+            # libsndfile's (float) cast, byte for byte), 2.5x cheaper than its strided double path
+            y = np.empty((x.shape[1], x.shape[0]), np.float32)
+            for c in range(x.shape[0]):
+                y[:, c] = x[c]
+        else:
+            y = x.T
         try:
-            self._file.write(x.T)
+            self._file.write(y)
         except (OSError, RuntimeError) as e:
             raise self._io_error(e, self._file) from None
 

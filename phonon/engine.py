@@ -9,11 +9,16 @@ patch): nodes compute from absolute sample positions and carry exact state.
     g.seek(start)               # any absolute sample (seekable nodes compute, fading nodes reset)
     outs = g.render(n)          # {output name: (2, n) float64}; g.last_taps has tapped nodes
 
+A chain of adds (`a + b + c + ...`) runs as one n-ary sum step, in the chain's order (the
+same bytes), and the oscillators or filters it sums are summed inside their batch kernel
+(Graph._fuse_sums; FUSE = False runs every add on its own).
+
 `externals` replaces nodes by callables `(start, n) -> (ch, n)` (the farm feeds
 materialized stage inputs this way); `taps` exposes intermediate node outputs.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -28,6 +33,7 @@ from .nodes.base import (FADING, HISTORY, NODE_CLASSES, SEEKABLE, SIGNAL, Block,
                          PatternInput)
 from .spec import GraphSpec, Pat, Ref
 BATCH = True  # run same-kind nodes of one level as one kernel call (False: one by one)
+FUSE = True  # run a chain of `add` nodes as one n-ary sum step (False: one add at a time)
 
 # glibc malloc serves requests of 128 KiB and more (a (16, 8192) batch output is 1 MiB) with
 # fresh mmaps, or trims them off the heap top once freed, so every block paid page faults
@@ -191,6 +197,64 @@ def _arg(vals: dict, kind, v):
     return np.clip(y, kind[0], kind[1])
 
 
+class _SumStep:
+    """An n-ary sum standing in for a chain of `add` nodes (see Graph._fuse_sums).
+
+    members: the chain's add steps, innermost first (the root, last, gets the value);
+    batch: a batch step whose members are the first terms, summed by its class's
+    `process_batch_sum`, or None; terms: the remaining terms as (plan kind, value), in
+    summation order. The value is ((t0 + t1) + t2) + ... exactly as the chain computes it."""
+
+    __slots__ = ("members", "terms", "batch", "root", "ids", "share")
+
+    def __init__(self, members: list, terms: list, batch: Optional[list] = None):
+        self.members = members
+        self.terms = terms
+        self.batch = batch
+        self.root = members[-1][0]
+        self.ids = frozenset([m[0] for m in members] + [it[0] for it in batch or ()])
+        self.share = len(self.ids)
+
+    def swap(self, nodes: dict) -> "_SumStep":
+        return _SumStep([(nid, nodes.get(nid, node), plan) for nid, node, plan in self.members],
+                        self.terms,
+                        None if self.batch is None else
+                        [(nid, nodes.get(nid, node), plan) for nid, node, plan in self.batch])
+
+    def steps(self) -> list:
+        """The unfused steps: the batch, then the adds (run when some member is still warming
+        up or is given from outside)."""
+        return ([self.batch] if self.batch is not None else []) + list(self.members)
+
+    def value(self, block: Block, vals: dict) -> np.ndarray:
+        acc, pre = None, ()
+        if self.batch is not None:
+            items = [(node, {name: _arg(vals, kind, v) for name, kind, v in plan})
+                     for _, node, plan in self.batch]
+            cls = type(self.batch[0][1])
+            acc = cls.process_batch_sum(block, items)
+            if acc is None:  # not this block's inputs (say, a stereo one): member by member
+                pre = cls.process_batch(block, items)
+        own = acc is not None  # acc is a buffer of ours: add into it in place
+        from .nodes.math import _val  # an add's operand as `_Binary` sees it
+        terms = (_val(_arg(vals, kind, v), block) for kind, v in self.terms)
+        for x in itertools.chain(pre, terms):
+            if acc is None:
+                acc = x
+            elif own and isinstance(x, float) or (own and x.ndim == 2 and x.shape[0] <= acc.shape[0]
+                                                  and x.shape[1] == acc.shape[1]):
+                np.add(acc, x, out=acc)
+            else:
+                acc = acc + x
+                own = isinstance(acc, np.ndarray)
+        if not isinstance(acc, np.ndarray) or acc.ndim != 2:
+            acc = np.full((1, block.n), float(acc)) if np.isscalar(acc) else \
+                np.asarray(acc).reshape(1, -1)
+        if acc.shape[1] != block.n:
+            acc = np.broadcast_to(acc, (acc.shape[0], block.n)).copy()
+        return acc
+
+
 class Graph:
     check_finite = False  # True: an output block with NaN/inf raises NonFiniteError (names the node)
 
@@ -251,6 +315,18 @@ class Graph:
         self._unseeked = True  # the first render seeks to 0 unless a seek came first (tasks seek
         #                        elsewhere: resetting at 0 here would be wasted work)
 
+    @property
+    def taps(self) -> tuple:
+        """Nodes whose output each render keeps in `last_taps`. Setting it re-plans the steps
+        (a tapped node is never folded into a fused sum)."""
+        return self._taps
+
+    @taps.setter
+    def taps(self, value) -> None:
+        self._taps = tuple(value)
+        if hasattr(self, "_steps"):
+            self._steps = self._schedule()
+
     def _prerender(self, name: str, node_id: int) -> None:
         """Render bus `name` from time 0 into the sample bank, trimmed after it falls silent."""
         if self.ctx.bank.exists(name):
@@ -290,7 +366,89 @@ class Graph:
                 groups[gk] = []
                 steps.append(groups[gk])
             groups[gk].append(item)
-        return [s[0] if isinstance(s, list) and len(s) == 1 else s for s in steps]
+        steps = [s[0] if isinstance(s, list) and len(s) == 1 else s for s in steps]
+        return self._fuse_sums(steps) if FUSE else steps
+
+    def _fuse_sums(self, steps: list) -> list:
+        """Replace every chain of two or more `add` nodes (`a + b + c + ...`, whose inner sums
+        nothing else reads) by one `_SumStep` at the chain's root: one pass of `np.add` into
+        one buffer per term, in the chain's own order, so the bytes are those of the chain.
+        When the first terms are members of one batch whose class can sum its members itself
+        (`process_batch_sum`: constant oscillators, constant SVFs), they leave that batch and
+        are made inside the step as a batch of their own: their outputs are never
+        materialized."""
+        from .nodes.math import Add
+        readers: dict = {}
+        for nid, _, plan in self._order:
+            for _, kind, v in plan:
+                if kind:
+                    readers[v] = readers.get(v, 0) + 1
+        kept = set(self.taps) | {nid for _, nid in self._out_refs}  # read from outside
+        adds = {nid: (nid, node, plan) for nid, node, plan in self._order
+                if type(node) is Add and [name for name, _, _ in plan] == ["a", "b"]}
+
+        def inner(entry) -> bool:  # an add read only by the chain: folded into it
+            name, kind, v = entry
+            return kind is True and v in adds and readers.get(v) == 1 and v not in kept
+
+        chains, absorbed = {}, set()
+        for nid in reversed(list(adds)):  # outermost first: each add is walked once
+            if nid in absorbed:
+                continue
+            members, terms, cur = [], [], adds[nid]
+            while True:  # down the chain from its root, taking the nested add as the left sum
+                members.append(cur)
+                a, b = cur[2]
+                if inner(b) and not inner(a):
+                    a, b = b, a  # a + b == b + a exactly: the nested sum may sit on either side
+                terms.append((b[1], b[2]))
+                if not inner(a):
+                    terms.append((a[1], a[2]))
+                    break
+                cur = adds[a[2]]
+            if len(members) < 2:
+                continue
+            for m in members[1:]:
+                absorbed.add(m[0])
+            chains[nid] = (members[::-1], terms[::-1])
+        if not chains:
+            return steps
+        where = {}  # node id -> index of the batch step holding it
+        for k, st in enumerate(steps):
+            if isinstance(st, list):
+                for it in st:
+                    where[it[0]] = k
+        steps = list(steps)
+        fused, drop = {}, set()
+        for root, (members, terms) in chains.items():
+            batch = None
+            k = where.get(terms[0][1]) if terms[0][0] is True else None
+            if k is not None and hasattr(type(steps[k][0][1]), "process_batch_sum"):
+                # the longest run of first terms that are members of that batch, read only here
+                inside = {it[0]: it for it in steps[k]}
+                run = []
+                for t in terms:
+                    if t[0] is not True or t[1] not in inside or readers.get(t[1]) != 1 \
+                            or t[1] in kept or inside[t[1]] in run:
+                        break
+                    run.append(inside[t[1]])
+                if len(run) >= 2:  # split off the batch: those members are made in the sum
+                    batch, terms = run, terms[len(run):]
+                    steps[k] = [it for it in steps[k] if it not in run]
+            fused[root] = _SumStep(members, terms, batch)
+            drop.update(m[0] for m in members[:-1])
+        out = []
+        for st in steps:
+            if isinstance(st, list):
+                if len(st) > 1:
+                    out.append(st)
+                elif st:
+                    out.append(st[0])
+            elif st[0] in fused:
+                out.append(fused[st[0]])
+            elif st[0] not in drop:
+                out.append(st)
+        return out
 
     # -------------------------------------------------------------------------------------
     def info(self) -> list:
@@ -351,11 +509,45 @@ class Graph:
         self._order = [(nid, nodes.get(nid, node), plan) for nid, node, plan in self._order]
 
         def swap(step):
+            if type(step) is _SumStep:
+                return step.swap(nodes)
             if isinstance(step, list):
                 return [swap(it) for it in step]
             nid, node, plan = step
             return (nid, nodes.get(nid, node), plan)
         self._steps = [swap(st) for st in self._steps]
+
+    def _run(self, step, block: Block, vals: dict, prof, pending, overrides) -> None:
+        """Run one step (a node, or a batch of nodes) into vals."""
+        if isinstance(step, list):  # a batch of nodes of one kind (see _schedule)
+            if pending or overrides:  # members not joined yet (warm-up) or given from outside
+                step = [it for it in step if it[0] not in pending and it[0] not in vals]
+                if not step:
+                    return
+            items = [(node, {name: _arg(vals, kind, v) for name, kind, v in plan})
+                     for _, node, plan in step]
+            t0 = time.perf_counter() if prof is not None else 0.0
+            ys = type(step[0][1]).process_batch(block, items)
+            if prof is not None:
+                share = (time.perf_counter() - t0) / len(step)
+                for nid, _, _ in step:
+                    prof[nid] += share
+            for (nid, _, _), y in zip(step, ys):
+                vals[nid] = y
+            return
+        nid, node, plan = step
+        if pending and nid in pending:  # still before its warm-up start: not needed yet
+            return
+        if overrides and nid in vals:
+            return
+        args = {name: _arg(vals, kind, v) for name, kind, v in plan}
+        if prof is not None:
+            t0 = time.perf_counter()
+            y = node.process(block, args)
+            prof[nid] += time.perf_counter() - t0
+        else:
+            y = node.process(block, args)
+        vals[nid] = y
 
     def render(self, n: int, overrides: Optional[dict] = None) -> dict:
         """Render the next n frames as one block; {output name: (2, n)}. `overrides` gives
@@ -369,36 +561,24 @@ class Graph:
         pending = self._pending
         if pending:
             self._join_pending(block)
+        run = self._run
         for step in self._steps:
-            if isinstance(step, list):  # a batch of nodes of one kind (see _schedule)
-                if pending or overrides:  # members not joined yet (warm-up) or given from outside
-                    step = [it for it in step if it[0] not in pending and it[0] not in vals]
-                    if not step:
-                        continue
-                items = [(node, {name: _arg(vals, kind, v) for name, kind, v in plan})
-                         for _, node, plan in step]
-                t0 = time.perf_counter() if prof is not None else 0.0
-                ys = type(step[0][1]).process_batch(block, items)
+            if type(step) is _SumStep:
+                if (pending and not step.ids.isdisjoint(pending)) or \
+                        (overrides and not step.ids.isdisjoint(vals)):
+                    for st in step.steps():  # some member warms up or is given: one by one
+                        run(st, block, vals, prof, pending, overrides)
+                    continue
                 if prof is not None:
-                    share = (time.perf_counter() - t0) / len(step)
-                    for nid, _, _ in step:
+                    t0 = time.perf_counter()
+                    vals[step.root] = step.value(block, vals)
+                    share = (time.perf_counter() - t0) / step.share
+                    for nid in step.ids:
                         prof[nid] += share
-                for (nid, _, _), y in zip(step, ys):
-                    vals[nid] = y
+                else:
+                    vals[step.root] = step.value(block, vals)
                 continue
-            nid, node, plan = step
-            if pending and nid in pending:  # still before its warm-up start: not needed yet
-                continue
-            if overrides and nid in vals:
-                continue
-            args = {name: _arg(vals, kind, v) for name, kind, v in plan}
-            if prof is not None:
-                t0 = time.perf_counter()
-                y = node.process(block, args)
-                prof[nid] += time.perf_counter() - t0
-            else:
-                y = node.process(block, args)
-            vals[nid] = y
+            run(step, block, vals, prof, pending, overrides)
         self.pos += int(n)
         if pending:  # a warm-up block: outputs may not be computed yet (and are discarded)
             self.last_taps = {t: vals[t] for t in self.taps if t in vals}

@@ -55,6 +55,15 @@ def saw_freqs(patch: Path) -> list[float]:
     return [float(f) for f in re.findall(r"\bsaw\s+([0-9.]+)", patch.read_text())]
 
 
+def sum_gain(patch: Path) -> float:
+    """The gain after the saws' sum, `(~v1 + ... + ~vN) * G` in the patch (P1 and P2): the
+    peers' programs use the patch's own number, so all three render the same level."""
+    got = re.findall(r"\)\s*\*\s*([0-9.]+)\s*$", patch.read_text(), flags=re.M)
+    if len(got) != 1:
+        raise ValueError(f"{patch}: expected one '(... + ...) * GAIN' line, found {len(got)}")
+    return float(got[0])
+
+
 # ---------------------------------------------------------------------------------------------
 # SuperCollider: SCgf v2 SynthDefs and an OSC score, written as bytes
 
@@ -208,7 +217,7 @@ def sc_score(name: str, seconds: float, freqs: list[float], sample: Path | None)
             bundles.append((k / DRUM_PER_SECOND,
                             [osc_msg("/s_new", "drum", -1, 0, 0, "rate", float(rate))]))
     else:
-        d = sc_saws(freqs, 0.05 if name == "synth16" else 0.02, effects=name == "synth16")
+        d = sc_saws(freqs, sum_gain(PATCHES / f"{name}.ph"), effects=name == "synth16")
         bundles = [(0.0, [osc_msg("/d_recv", scgf([d])), osc_msg("/s_new", "p", 1000, 0, 0)])]
     bundles.append((seconds, [osc_msg("/c_set", 0, 0)]))  # the end
     return osc_score(bundles)
@@ -250,6 +259,7 @@ endin
                  for k in range(int(round(seconds * DRUM_PER_SECOND)))]
         return CSD.format(sr=SR, ksmps=SC_BLOCK, instrs=instrs,
                           score="\n".join(lines) + f"\ne {seconds}")
+    gain = sum_gain(PATCHES / f"{name}.ph")
     if name == "synth16":
         instrs = """
 instr 1
@@ -258,7 +268,7 @@ instr 1
   ga += a1
 endin
 instr 2
-  ax = ga * 0.05
+  ax = ga * {gain}
   ga = 0
   adl delayr 0.25
   aw deltap3 0.25
@@ -272,11 +282,12 @@ endin
     else:
         instrs = """
 instr 1
-  a1 vco2 0.02, p4
+  a1 vco2 {gain}, p4
   outs a1, a1
 endin
 """
         lines = [f"i1 0 {seconds} {f}" for f in freqs]
+    instrs = instrs.replace("{gain}", f"{gain:g}")
     return CSD.format(sr=SR, ksmps=SC_BLOCK, instrs=instrs,
                       score="\n".join(lines) + f"\ne {seconds}")
 

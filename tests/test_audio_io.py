@@ -95,3 +95,21 @@ def test_silence_stats(tmp_path):
     with AudioWriter(str(tmp_path / "s.wav"), SR, 2) as w:
         w.write(np.zeros((2, 100)))
     assert w.peak_dbfs == -math.inf and w.rms_dbfs == -math.inf and w.clipped == 0
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_32f_samples_are_the_float32_rounding_of_the_blocks(tmp_path, channels):
+    """The writer interleaves and rounds 32f blocks itself: every sample read back is the
+    block's value rounded to float32 (signed zeros, subnormals and large values included)."""
+    import soundfile as sf
+    rng = np.random.default_rng(3)
+    blocks = [rng.standard_normal((channels, 700)) * s for s in (1e-41, 1e-3, 0.7, 4.0)]
+    blocks.append(np.array([[0.0, -0.0, 1e-45, -3e-39, 1 / 3, 1e30]] * channels))
+    f = tmp_path / "x.wav"
+    with AudioWriter(str(f), SR, channels, subtype="32f") as w:
+        for b in blocks:
+            w.write(b)
+    got, sr = sf.read(str(f), dtype="float32", always_2d=True)
+    want = np.concatenate(blocks, axis=1).T.astype(np.float32)
+    assert sr == SR and got.shape == want.shape
+    assert got.tobytes() == want.tobytes()

@@ -229,3 +229,18 @@ def test_tail_follows_the_slowest_pole():
     assert t(100.0, 1.0, SR) > t(1000.0, 1.0, SR)
     assert t(1000.0, 0.1, SR) > t(1000.0, 0.5, SR)  # overdamped: slower than critical
     assert t(20.0, 50.0, SR) == filters.TAIL_CAP
+
+
+def test_rows_of_takes_a_batch_output_itself_only_in_its_own_order():
+    """A batch's row views, given back in order, are its (k, n) output itself (no copy);
+    any other list of rows (permuted, a subset, foreign arrays) is stacked into a copy."""
+    from phonon.nodes.base import row_views, rows_of
+    out = np.arange(24, dtype=np.float64).reshape(4, 6)
+    views = row_views(out)
+    assert rows_of(views, 6) is out
+    perm = [views[1], views[0], views[2], views[3]]
+    got = rows_of(perm, 6)
+    assert got is not out and np.array_equal(got, out[[1, 0, 2, 3]])
+    assert np.array_equal(rows_of(views[:3], 6), out[:3])
+    foreign = [out[j: j + 1].copy() for j in range(4)]
+    assert np.array_equal(rows_of(foreign, 6), out)

@@ -1,4 +1,5 @@
--- saw64 (P1 of scripts/bench_peers.py): 64 band-limited saws a quarter tone apart, summed.
+-- saw64 (P1 of scripts/bench_peers.py): 64 band-limited saws a quarter tone apart, summed;
+-- gain 0.013: peaks at -1.7 dBFS (0.02 clipped at +2.1 dBFS).
 cps: 0.5
 ~v1: saw 55.000
 ~v2: saw 56.612
@@ -64,4 +65,4 @@ cps: 0.5
 ~v62: saw 320.244
 ~v63: saw 329.628
 ~v64: saw 339.286
-out: (~v1 + ~v2 + ~v3 + ~v4 + ~v5 + ~v6 + ~v7 + ~v8 + ~v9 + ~v10 + ~v11 + ~v12 + ~v13 + ~v14 + ~v15 + ~v16 + ~v17 + ~v18 + ~v19 + ~v20 + ~v21 + ~v22 + ~v23 + ~v24 + ~v25 + ~v26 + ~v27 + ~v28 + ~v29 + ~v30 + ~v31 + ~v32 + ~v33 + ~v34 + ~v35 + ~v36 + ~v37 + ~v38 + ~v39 + ~v40 + ~v41 + ~v42 + ~v43 + ~v44 + ~v45 + ~v46 + ~v47 + ~v48 + ~v49 + ~v50 + ~v51 + ~v52 + ~v53 + ~v54 + ~v55 + ~v56 + ~v57 + ~v58 + ~v59 + ~v60 + ~v61 + ~v62 + ~v63 + ~v64) * 0.02
+out: (~v1 + ~v2 + ~v3 + ~v4 + ~v5 + ~v6 + ~v7 + ~v8 + ~v9 + ~v10 + ~v11 + ~v12 + ~v13 + ~v14 + ~v15 + ~v16 + ~v17 + ~v18 + ~v19 + ~v20 + ~v21 + ~v22 + ~v23 + ~v24 + ~v25 + ~v26 + ~v27 + ~v28 + ~v29 + ~v30 + ~v31 + ~v32 + ~v33 + ~v34 + ~v35 + ~v36 + ~v37 + ~v38 + ~v39 + ~v40 + ~v41 + ~v42 + ~v43 + ~v44 + ~v45 + ~v46 + ~v47 + ~v48 + ~v49 + ~v50 + ~v51 + ~v52 + ~v53 + ~v54 + ~v55 + ~v56 + ~v57 + ~v58 + ~v59 + ~v60 + ~v61 + ~v62 + ~v63 + ~v64) * 0.013

@@ -32,6 +32,7 @@ import bisect
 import gc
 import math
 import time
+import weakref
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, ClassVar, Optional
@@ -136,6 +137,31 @@ class Node:
     def control(self, value, block: Block) -> np.ndarray:
         """Any parameter value as a mono float64 control array of length block.n."""
         return as_control(value, block)
+
+
+_ROWS: dict = {}  # id of the memory owner of a batch's output -> weak refs to it and its rows
+
+
+def row_views(out: np.ndarray) -> list:
+    """A batch's (k, n) output as k (1, n) row views, remembered (weakly) so that a batch
+    downstream given exactly these rows, in order, takes `out` itself (`rows_of`): no copy."""
+    views = [out[j: j + 1] for j in range(out.shape[0])]
+    if len(_ROWS) >= 64:
+        _ROWS.clear()
+    _ROWS[id(views[0].base)] = (weakref.ref(out), [weakref.ref(v) for v in views])
+    return views
+
+
+def rows_of(xs: list, n: int) -> np.ndarray:
+    """(1, n) float64 arrays as one C-contiguous (k, n) array: the batch output they are
+    the rows of, in order (see `row_views`), else a copy."""
+    got = _ROWS.get(id(xs[0].base))
+    if got is not None and len(got[1]) == len(xs) and all(r() is x for r, x in zip(got[1], xs)):
+        out = got[0]()
+        if out is not None and out.shape == (len(xs), n) and out.dtype == np.float64 \
+                and out.flags.c_contiguous:
+            return out
+    return np.ascontiguousarray(np.concatenate(xs, axis=0), dtype=np.float64)
 
 
 def as_control(value, block: Block) -> np.ndarray:

@@ -34,7 +34,8 @@ import numba
 import numpy as np
 
 from ..registry import Param, declare
-from .base import FADING, LN_FADE, SIGNAL, Block, Node, as_audio, as_control, register_node
+from .base import (FADING, LN_FADE, SIGNAL, Block, Node, as_audio, as_control, register_node,
+                   rows_of)
 
 LP, HP, BP, NOTCH = 0, 1, 2, 3
 Q_MIN, Q_MAX = 0.1, 50.0
@@ -113,6 +114,20 @@ def _svf_step(xt, W, i, c):
 def _svf_bank(x, coefs, mode, state, y):
     """Constant-coefficient SVFs, one per row of x (k, n): row j is exactly `_svf_kernel`
     with coefficients coefs[j] = (k, a1, a2, a3) and state state[j] (updated).
+    See `_svf_tiles`."""
+    return _svf_tiles(x, coefs, mode, state, y, False)
+
+
+@numba.njit(cache=True)
+def _svf_bank_sum(x, coefs, mode, state, y):
+    """`_svf_bank` whose rows are summed in row order, ((y0 + y1) + y2) + ..., into y (1, n)
+    (an add chain over the batch's outputs, without the (k, n) array)."""
+    return _svf_tiles(x, coefs, mode, state, y, True)
+
+
+@numba.njit(cache=True)
+def _svf_tiles(x, coefs, mode, state, y, summed):
+    """The body of `_svf_bank` (summed: `_svf_bank_sum`).
 
     One filter alone waits on its own feedback chain every sample; here the rows run
     interleaved sample by sample so the CPU overlaps their chains. Rows go through small
@@ -155,9 +170,16 @@ def _svf_bank(x, coefs, mode, state, y):
                 for c in range(nr):
                     v0, v1, v2 = _svf_step(xt, W, i, c)
                     yt[i, c] = v0 - kk[c] * v1
-        for c in range(nr):
+        if summed:
             for i in range(m):
-                y[c, t0 + i] = yt[i, c]
+                acc = yt[i, 0]
+                for c in range(1, nr):
+                    acc += yt[i, c]
+                y[0, t0 + i] = acc
+        else:
+            for c in range(nr):
+                for i in range(m):
+                    y[c, t0 + i] = yt[i, c]
     state[:, 0] = W[0]
     state[:, 1] = W[1]
     return y
@@ -236,18 +258,6 @@ def resonator_tail_seconds(cutoff: float, q: float, sr: int) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def _rows_of(xs: list, n: int) -> np.ndarray:
-    """(1, n) float64 arrays as one C-contiguous (k, n) array: their common base when they
-    are its consecutive rows in order (a batch upstream produced them), else a copy."""
-    base = xs[0].base
-    if (isinstance(base, np.ndarray) and base.dtype == np.float64 and base.ndim == 2
-            and base.shape == (len(xs), n) and base.flags.c_contiguous):
-        p0 = base.ctypes.data
-        if all(x.base is base and x.ctypes.data == p0 + j * n * 8 for j, x in enumerate(xs)):
-            return base
-    return np.ascontiguousarray(np.concatenate(xs, axis=0), dtype=np.float64)
-
-
 class _SvfBank:
     """The batch state of constant-coefficient SVFs: one (k, 2) state array whose rows the
     member nodes hold as their own `state` (so a member run alone, or reset, stays
@@ -313,18 +323,37 @@ class _Filter(Node):
         return self.mode if consts else None
 
     @staticmethod
-    def process_batch(block: Block, items: list) -> list:
-        """Many mono constant-coefficient SVFs of one mode in one `_svf_bank` call."""
+    def _bank_of(items: list, block: Block):
+        """(the batch's _SvfBank, its inputs as one (k, n) array), or None when some input
+        is not a mono signal (then the members run one by one)."""
         xs = [args["in"] for _, args in items]
         if any(not isinstance(x, np.ndarray) or x.ndim != 2 or x.shape[0] != 1 for x in xs):
-            return [node.process(block, args) for node, args in items]
+            return None
         lead = items[0][0]
         bank = lead._bank
         if bank is None or not bank.current(items, block.sr):
             bank = lead._bank = _SvfBank(items, block.sr)
-        y = _svf_bank(_rows_of(xs, block.n), bank.coefs, lead.mode, bank.state,
-                      np.empty((len(items), block.n)))
+        return bank, rows_of(xs, block.n)
+
+    @staticmethod
+    def process_batch(block: Block, items: list) -> list:
+        """Many mono constant-coefficient SVFs of one mode in one `_svf_bank` call."""
+        got = _Filter._bank_of(items, block)
+        if got is None:
+            return [node.process(block, args) for node, args in items]
+        bank, x = got
+        y = _svf_bank(x, bank.coefs, items[0][0].mode, bank.state, np.empty((len(items), block.n)))
         return [y[j: j + 1] for j in range(len(items))]
+
+    @staticmethod
+    def process_batch_sum(block: Block, items: list):
+        """The members' outputs summed in order, (1, n), in one `_svf_bank_sum` call (see
+        Graph._fuse_sums); None when some input is not a mono signal."""
+        got = _Filter._bank_of(items, block)
+        if got is None:
+            return None
+        bank, x = got
+        return _svf_bank_sum(x, bank.coefs, items[0][0].mode, bank.state, np.empty((1, block.n)))
 
     def process(self, block: Block, args: dict) -> np.ndarray:
         x = as_audio(args["in"], block)

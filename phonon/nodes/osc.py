@@ -30,7 +30,7 @@ import numpy as np
 
 from ..registry import Param, declare
 from .base import (FADING, HISTORY, LN_FADE, SEEKABLE, SIGNAL, Block, Node, PatternInput,
-                   as_control, register_node)
+                   as_control, register_node, row_views)
 
 TWO_PI = 2.0 * math.pi
 
@@ -329,6 +329,33 @@ def _osc_bank(waves, freqs, widths, start, sr, out):
     return out
 
 
+SUM_TILE = 512  # frames per tile of `_osc_bank_sum` (its scratch row stays in L1)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _osc_bank_sum(waves, freqs, widths, start, sr, out):
+    """The sum of `_osc_bank`'s rows, ((row 0 + row 1) + row 2) + ..., into out (n,), without
+    the (k, n) array: tile by tile, each row is made in a scratch tile and added. Every
+    sample of every row is `_osc_bank`'s (its phase index start + t is the same integer)
+    and the additions are in row order, so the bytes are those of the rows summed one by
+    one (an add chain over the batch's outputs)."""
+    n = out.shape[0]
+    w = np.empty(1)
+    tmp = np.empty(SUM_TILE)
+    for t0 in range(0, n, SUM_TILE):
+        m = min(SUM_TILE, n - t0)
+        acc = out[t0:t0 + m]
+        for j in range(waves.shape[0]):
+            f = freqs[j]
+            w[0] = widths[j]
+            dst = acc if j == 0 else tmp[:m]
+            _wave_run(waves[j], float(start + t0), f / sr, abs(f) / sr, 0.0, w, dst)
+            if j > 0:
+                for i in range(m):
+                    acc[i] += dst[i]
+    return out
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _seg_phase(start, segs, sr, out):
     """The phase alone (cycles, [0, 1)) over `_osc_segments` rows, 0 Hz rows included."""
@@ -405,19 +432,33 @@ class _Osc(Node):
         return "const" if consts else None
 
     @staticmethod
-    def process_batch(block: Block, items: list) -> list:
-        k = len(items)
+    def _bank_consts(items: list) -> tuple:
+        """(waves, freqs, widths) of a batch, computed once (kept by its first node)."""
         lead = items[0][0]
         nodes = [node for node, _ in items]
-        if lead._bank is None or lead._bank[0] != nodes:  # the batch's constants, once
+        if lead._bank is None or lead._bank[0] != nodes:
             waves = np.array([node.code for node in nodes], np.int64)
             freqs = np.array([float(args.get("freq", 1.0)) for _, args in items])
             widths = np.array([float(args.get("width", 0.5)) if node.code == PULSE else 0.5
                                for node, args in items])
             lead._bank = (nodes, waves, freqs, widths)
-        _, waves, freqs, widths = lead._bank
-        out = _osc_bank(waves, freqs, widths, block.start, float(block.sr), np.empty((k, block.n)))
-        return [out[j: j + 1] for j in range(k)]
+        return lead._bank[1:]
+
+    @staticmethod
+    def process_batch(block: Block, items: list) -> list:
+        waves, freqs, widths = _Osc._bank_consts(items)
+        out = _osc_bank(waves, freqs, widths, block.start, float(block.sr),
+                        np.empty((len(items), block.n)))
+        return row_views(out)
+
+    @staticmethod
+    def process_batch_sum(block: Block, items: list) -> np.ndarray:
+        """The members' outputs summed in order, (1, n) (an add chain over them; see
+        Graph._fuse_sums), in one `_osc_bank_sum` call."""
+        waves, freqs, widths = _Osc._bank_consts(items)
+        out = np.empty((1, block.n))
+        _osc_bank_sum(waves, freqs, widths, block.start, float(block.sr), out[0])
+        return out
 
     def process(self, block: Block, args: dict) -> np.ndarray:
         freq = args.get("freq", 1.0)
