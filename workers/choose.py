@@ -18,7 +18,7 @@ from typing import Optional
 from phonon.errors import RenderError
 
 from . import costs as costmod
-from .plan import (FORK_SECONDS, MIN_TASK_SECONDS, MIX_COST, MODES, THRESHOLDS, Builder, Plan, _round_up,
+from .plan import (FORK_SECONDS, MIN_TASK_SECONDS, MIX_COST, MODES, WRITE_COST, THRESHOLDS, Builder, Plan, _round_up,
                    arena_budget, graph_info)
 from .schedule import simulate, warm_cost
 
@@ -45,6 +45,12 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
     ctx = Chooser(spec, info, chans, costs, frames, workers, block, stems_buses,
                   cpus or min(workers, os.cpu_count() or 1),  # --cores N: a budget of N CPUs
                   mix_only=mix_only)
+    # Processes busy at once on this machine's CPUs each run slower than alone (measured once
+    # per machine): the workers, and the parent's mixer and writer beside even one worker. A
+    # plan for a machine of another size (cpus given: the scaling model) keeps the
+    # calibrated costs as they are.
+    if cpus is None and (os.cpu_count() or 1) >= 2:
+        ctx.efficiency = costmod.parallel_efficiency()
     cands = {}
     if mode in ("auto", "time"):
         if stages is not False:
@@ -101,6 +107,19 @@ class Chooser(Builder):
                 break
             c = _round_up(c * 1.5, B)
 
+        # When even the shortest of those chunks needs slots past the memory budget (a fast
+        # patch: 0.1 CPU-s of work is a minute of audio, and slots of a minute for every
+        # stage were 1.1 GB for synth16 at 600 s), try shorter chunks down to one that fits:
+        # the budget rules, the minimum task work is a preference.
+        budget = arena_budget(N)
+        c = c_min
+        while c > B:
+            self._configure(plan, c, [1] * len(stages))
+            if plan.arena_bytes() <= budget:
+                break
+            c = max(B, _round_up(int(c / 1.5), B))
+            cands.insert(0, c)
+
         def mults_for(C):
             out = []
             for s in stages:
@@ -113,7 +132,6 @@ class Chooser(Builder):
             return out
 
         best = None  # (over budget, wall, C, mults): plans whose slots fit the budget first
-        budget = arena_budget(N)
         for C in dict.fromkeys(cands):
             mults = mults_for(C)
             self._configure(plan, C, mults)
@@ -163,11 +181,13 @@ class Chooser(Builder):
         fixed = c.build
         tail_cost = sum(self.cost[n] for n in plan.tail)
 
+        slow = 1.0 / self.efficiency
+
         def cost_fn(s, k):
             if s.kind == "branch":
-                return s.cost * F + fixed
+                return (s.cost * F + fixed) * slow
             a, b = plan.task_range(s, k)
-            return s.cost * (b - a) + warm_cost(s, a - plan.warm_start(s, k)) + fixed
+            return (s.cost * (b - a) + warm_cost(s, a - plan.warm_start(s, k)) + fixed) * slow
 
         def mix_fn(j):
             a, b = plan.chunk_range(j)
@@ -178,23 +198,27 @@ class Chooser(Builder):
         warm = sum(warm_cost(s, plan.grid.warm_frames(s.index, k))
                    for s in plan.stages if s.kind == "time" for k in range(s.ntasks))
         ntasks = sum(s.ntasks for s in plan.stages)
+        work, warm = work * slow, warm * slow
         over = max(0.0, sim.work - work - warm)
-        wall = sim.wall
+        # The parent's writer thread encodes and writes the mix while the farm renders.
+        write = WRITE_COST * 2 * F
+        wall = max(sim.wall, write)
         # On fewer CPUs than workers + mixer, the processes share them.
-        procs = N + (1 if sim.mixer > 0.02 * sim.makespan else 0)
+        procs = N + (1 if sim.mixer + write > 0.02 * sim.makespan else 0)
         if self.cpus < procs:
             # the processes share the CPUs; the last chunk's mixing cannot overlap any task
             last = mix_fn(plan.nchunks - 1) if plan.nchunks else 0.0
-            wall = max(wall, (sim.work + sim.mixer) / self.cpus + last)
+            wall = max(wall, (sim.work + sim.mixer + write) / self.cpus + last)
         useful = max(work, 1e-12)
         # start-up (the same for every candidate): the workers are forked one after the other
         # before the first dispatch; `run_s` is what farm_render's wall should come to
         startup = FORK_SECONDS * plan.concurrency
         return {"serial_s": self.serial_s, "wall_s": wall, "wall_ideal_s": sim.wall,
                 "startup_s": startup, "run_s": wall + startup,
-                "speedup": self.serial_s / wall if wall > 0 else 0.0,
+                "speedup": (self.serial_s + write) / wall if wall > 0 else 0.0,  # both write
                 "warm_pct": 100 * warm / useful, "task_pct": 100 * over / useful,
-                "mixer_s": sim.mixer, "tasks": ntasks, "cpus": self.cpus}
+                "mixer_s": sim.mixer, "write_s": write, "efficiency": 1.0 / slow,
+                "tasks": ntasks, "cpus": self.cpus}
 
 
 def plan_job(spec_bytes: bytes, frames: int, workers: int, recalibrate: bool, kw: dict):

@@ -14,8 +14,14 @@ cycle to cycle is costed as it plays, not as it starts:
             process (pattern phase integrals from sample 0, cached per process after that)
   dispatch  seconds of fixed cost per task (pipe round trip, scheduling), a constant
 
+Once per machine, `parallel_efficiency()` measures what two processes that share nothing
+get done at once against one alone (two vCPUs of a virtual machine often deliver 1.6x, not
+2x: each runs at 80% of its solo speed); the planner divides task costs by it when several
+workers run on this machine's CPUs.
+
 Results are cached by spec digest in ~/.cache/phonon/costs.json (PHONON_COSTS overrides
-the path); `recalibrate=True` measures again. Costs of a patch depend on its patterns'
+the path), for one version of the render code (`code_key`: a changed engine or node module
+measures again); `recalibrate=True` measures again. Costs of a patch depend on its patterns'
 density, so nothing is shared between patches except a per-kind fallback.
 """
 from __future__ import annotations
@@ -77,13 +83,40 @@ def cache_path() -> Path:
     return cache_dir() / "costs.json"
 
 
+def code_key() -> str:
+    """A digest of the render code (the engine, the nodes, the task runner): costs measured
+    with other code are stale (an engine that got 2x faster made the planner predict a
+    render 73% too long), so a change of it measures again."""
+    import hashlib
+    from pathlib import Path as P
+
+    import phonon
+    root = P(phonon.__file__).parent
+    files = [root / "engine.py", P(__file__).with_name("task.py")]
+    files += sorted((root / "nodes").glob("*.py"))
+    h = hashlib.sha256()
+    for f in files:
+        try:
+            h.update(f.read_bytes())
+        except OSError:
+            pass
+    return h.hexdigest()[:16]
+
+
 def _load_all() -> dict:
+    fresh = {"_version": VERSION, "_code": code_key()}
     try:
         with open(cache_path()) as f:
             d = json.load(f)
-        return d if isinstance(d, dict) and d.get("_version") == VERSION else {"_version": VERSION}
     except (OSError, ValueError):
-        return {"_version": VERSION}
+        return fresh
+    if not isinstance(d, dict) or d.get("_version") != VERSION:
+        return fresh
+    if d.get("_code") != fresh["_code"]:  # the machine's efficiency stays: it is not the code's
+        if EFFICIENCY_KEY in d:
+            fresh[EFFICIENCY_KEY] = d[EFFICIENCY_KEY]
+        return fresh
+    return d
 
 
 def _save_all(d: dict) -> None:
@@ -96,6 +129,68 @@ def _save_all(d: dict) -> None:
         os.replace(tmp, p)
     except OSError:
         pass  # a read-only home: costs are re-measured next time
+
+
+EFFICIENCY_KEY = "_machine"
+
+
+def _spin(n: int) -> None:
+    import numpy as np
+    x = np.linspace(0.0, 1.0, 4096)
+    for _ in range(n):
+        x = np.sin(x) + 0.5  # a compute loop in cache: what a kernel does, no memory traffic
+
+
+def _fork_spin(n: int):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _spin(n)
+        finally:
+            os._exit(0)
+    return pid
+
+
+def measure_parallel_efficiency(rounds: int = 5, n: int = 1500) -> float:
+    """Throughput of two processes at once over twice one alone, median of `rounds` (0..1]."""
+    _spin(n // 4)
+    ratios = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        _spin(n)
+        one = time.perf_counter() - t
+        t = time.perf_counter()
+        pids = [_fork_spin(n), _fork_spin(n)]
+        for pid in pids:
+            os.waitpid(pid, 0)
+        two = time.perf_counter() - t
+        ratios.append(min(1.0, one / max(two, 1e-9)))
+    return sorted(ratios)[len(ratios) // 2]
+
+
+def parallel_efficiency() -> float:
+    """This machine's parallel efficiency (cached in costs.json; PHONON_PARALLEL_EFFICIENCY
+    overrides). 1.0 on a one-CPU machine, where workers never run at once."""
+    env = os.environ.get("PHONON_PARALLEL_EFFICIENCY")
+    if env:
+        try:
+            return min(1.0, max(0.1, float(env)))
+        except ValueError:
+            pass
+    cpus = os.cpu_count() or 1
+    if cpus < 2:
+        return 1.0
+    allc = _load_all()
+    m = allc.get(EFFICIENCY_KEY, {})
+    if m.get("cpus") == cpus and 0.1 <= m.get("efficiency", 0) <= 1.0:
+        return float(m["efficiency"])
+    try:
+        e = max(0.3, measure_parallel_efficiency())
+    except OSError:  # no fork here: assume a real multi-core machine
+        return 1.0
+    allc[EFFICIENCY_KEY] = {"cpus": cpus, "efficiency": e}
+    _save_all(allc)
+    return e
 
 
 def calibrate(spec, block: int = 8192, recalibrate: bool = False, sr_key: str = "") -> Costs:

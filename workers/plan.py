@@ -37,6 +37,7 @@ ARENA_PER_WORKER = 96 * 2**20  # ... or this much per worker, when more (16 work
 # Seconds per frame per output row for the mixer's sum (the file is written on a thread of
 # its own: a 24-bit stereo frame costs ~2.8e-8 CPU-s there, overlapping the mixing).
 MIX_COST = 3e-9
+WRITE_COST = 8e-9  # seconds per frame and channel the parent's writer spends (24-bit WAV)
 FORK_SECONDS = 0.02  # one worker forked from the warm template until it is ready
 MIX = -1  # the virtual node of the summed outputs: a stage may write the mix, not each output
 MIX_KINDS = {"add", "sub", "mul", "div", "sum", "pan", "stereo", "gain"}
@@ -209,7 +210,10 @@ class Plan:
             lines.append(f"predicted: serial {p['serial_s']:.2f} s, wall {p['wall_s']:.2f} s with "
                          f"{self.workers} worker(s), speedup {p['speedup']:.2f}x, warm-up overhead "
                          f"{p['warm_pct']:.1f}%, task overhead {p['task_pct']:.1f}%, mixer "
-                         f"{p.get('mixer_s', 0.0):.2f} s, worker start-up {p.get('startup_s', 0.0):.2f} s"
+                         f"{p.get('mixer_s', 0.0):.2f} s, writing {p.get('write_s', 0.0):.2f} s, worker start-up "
+                         f"{p.get('startup_s', 0.0):.2f} s"
+                         + (f", workers at once run at {100 * p['efficiency']:.0f}% of their solo "
+                            "speed here" if p.get('efficiency', 1.0) < 1.0 else "")
                          + (f" (on {p['cpus']} CPUs: {p['wall_ideal_s']:.2f} s with one CPU "
                             f"per worker)" if p.get('cpus', 0) < self.workers + 1 and
                             'wall_ideal_s' in p else ""))
@@ -254,6 +258,7 @@ class Builder:
         self.frames, self.workers, self.block, self.sr = frames, workers, block, spec.sr
         self.costs = costs
         self.cpus = cpus
+        self.efficiency = 1.0  # workers at once run at this fraction of their solo speed
         self.cost = {i.id: costs.of(i.id, i.kind) for i in info}
         self.total_cost = sum(self.cost.values())
         self.out_roots = {name: r.node for name, r in spec.outputs}
