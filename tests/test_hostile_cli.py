@@ -393,3 +393,16 @@ def test_clamp_uses_registry_range():
     assert signal_range("delay", "feedback") == (0.0, 0.999)
     assert signal_range("reverb", "room") == (0.0, 1.0)
     assert signal_range("delay", "in") is None  # the processed input is never clipped
+
+
+def test_farm_mid_render_user_error_is_located_not_a_worker_traceback(tmp_path):
+    """The events limit hit inside a worker's task is the patch's fault: phonon-farm reports
+    it as phonon render does (line:col, caret, hint), exit 1, no worker traceback, no file."""
+    p = patch(tmp_path, 'cps: 1\nout: s (fast "<1 1000000>" "bd")\n')
+    out = tmp_path / "o.wav"
+    r = farm(p, "-o", out, "--cycles", "3", "--cores", "2", "--sr", "22050")
+    user_error(r, "p.ph:2:6:", "more than 100,000 events", "PHONON_MAX_EVENTS")
+    assert "worker traceback" not in r.stderr
+    assert not out.exists() and not leftovers(tmp_path)
+    rr = render(p, tmp_path / "r.wav", "--cycles", "3", "--sr", "22050")
+    assert rr.stderr.splitlines()[0] == r.stderr.splitlines()[0]

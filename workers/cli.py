@@ -239,11 +239,18 @@ def _cmd_one(args, cores, template) -> int:
         run_sink = _Tee()
     else:
         run_sink = sink
-    res = farm_render(spec, frames, run_sink, cores=cores, backend=args.backend,
-                      start_method=args.start_method, scheduler=args.scheduler, block=block,
-                      plan=plan, progress=prog.update, profile=args.farm_profile,
-                      template=template if args.backend == "process" else None,
-                      on_commit=None if args.verify else committed)
+    from phonon.errors import PhononError
+    try:
+        res = farm_render(spec, frames, run_sink, cores=cores, backend=args.backend,
+                          start_method=args.start_method, scheduler=args.scheduler, block=block,
+                          plan=plan, progress=prog.update, profile=args.farm_profile,
+                          template=template if args.backend == "process" else None,
+                          on_commit=None if args.verify else committed)
+    except PhononError as e:  # a worker's task hit the patch's fault: its line:col, as render
+        from phonon.cli import read_source
+        from phonon.limits import locate_events
+        source = None if args.patch.endswith(SPEC_SUFFIX) else read_source(args.patch)
+        raise locate_events(e, spec, source, args.patch) from None
     prog.close()
     print(summarize(sink.main, frames, spec.sr, res.wall))
     print(res.summary())

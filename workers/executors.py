@@ -7,7 +7,7 @@
 
 Events returned by `wait`:
   ("done", task, stats, array_or_None)
-  ("error", task, message, remote_traceback, worker)
+  ("error", task, message, remote_traceback, worker[, the PhononError itself: the patch's fault])
   ("crashed", task, exitcode, worker)
 """
 from __future__ import annotations
@@ -65,7 +65,7 @@ class InlineExecutor(Executor):
             self.events.append(("done", task, stats, arr))
         except Exception as e:  # noqa: BLE001
             self.events.append(("error", task, f"{type(e).__name__}: {e}", traceback.format_exc(),
-                                "inline"))
+                                "inline", taskmod.user_error(e)))
         finally:
             self.busy_s += time.perf_counter() - t0
 
@@ -83,7 +83,7 @@ class InlineExecutor(Executor):
             except Exception as e:  # noqa: BLE001
                 self.branches.remove(b)
                 self.events.append(("error", task, f"{type(e).__name__}: {e}",
-                                    traceback.format_exc(), "inline"))
+                                    traceback.format_exc(), "inline", taskmod.user_error(e)))
         self.busy_s += time.perf_counter() - t0
 
     def wait(self, timeout):

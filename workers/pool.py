@@ -88,7 +88,8 @@ def _worker_main(conn: Connection, index: int) -> None:
                 stats, arr = taskmod.run_task(task, should_stop=should_stop)
                 conn.send(("done", task.tid, stats, arr))
             except BaseException as e:  # noqa: BLE001
-                conn.send(("error", task.tid, f"{type(e).__name__}: {e}", traceback.format_exc()))
+                conn.send(("error", task.tid, f"{type(e).__name__}: {e}", traceback.format_exc(),
+                           taskmod.user_error(e)))
     finally:
         taskmod.release_segments()
 
@@ -328,7 +329,8 @@ def process_state(pid: int) -> str:
 
 class ProcessPool:
     """N warm workers. `submit` to an idle worker; `wait` returns events:
-    ("done", task, stats, array), ("error", task, msg, tb, worker), ("crashed", task, exitcode, worker).
+    ("done", task, stats, array), ("error", task, msg, tb, worker, user error or None),
+    ("crashed", task, exitcode, worker).
     `template`: share one (batch rendering: one pool for many patches); else one of our own."""
 
     def __init__(self, n: int, spec_bytes: bytes | None = None, start_method: str | None = None,
@@ -437,7 +439,7 @@ class ProcessPool:
             return []  # a stale answer (its task was already handed back)
         if kind == "done":
             return [("done", task, msg[2], msg[3])]
-        return [("error", task, msg[2], msg[3], w.name)]
+        return [("error", task, msg[2], msg[3], w.name, msg[4] if len(msg) > 4 else None)]
 
     def busy_seconds(self) -> list[float]:
         return [w.busy for w in self.workers]

@@ -22,6 +22,21 @@ import numpy as np
 from .grid import pieces
 from .shm import Ring, Segment, SlotArena
 
+def user_error(e: BaseException):
+    """The PhononError a task raised (the patch's fault: the events limit mid-render, a word
+    where a number is needed), to be raised again in the parent as the user's error with no
+    worker traceback; None for a bug (any other exception) or one that cannot travel."""
+    from phonon.errors import PhononError
+    if not isinstance(e, PhononError):
+        return None
+    import pickle
+    try:
+        pickle.loads(pickle.dumps(e))
+    except Exception:  # noqa: BLE001
+        return None
+    return e
+
+
 PLUGINS_ENV = "PHONON_TEST_PLUGINS"  # comma-separated modules imported by every worker
 
 
