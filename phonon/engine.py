@@ -31,7 +31,7 @@ from .errors import NonFiniteError, PhononError
 from .limits import DEFAULT_BLOCK, DEFAULT_MAX_SECONDS, MAX_BLOCK  # noqa: F401  (re-exported)
 from .nodes.base import (FADING, HISTORY, NODE_CLASSES, SEEKABLE, SIGNAL, Block, GraphContext,
                          PatternInput)
-from .spec import GraphSpec, Pat, Ref
+from .spec import GraphSpec, Pat, Ref, reachable
 BATCH = True  # run same-kind nodes of one level as one kernel call (False: one by one)
 FUSE = True  # run a chain of `add` nodes as one n-ary sum step (False: one add at a time)
 
@@ -151,18 +151,7 @@ def live_refs(ns) -> list:
 
 def needed_nodes(spec: GraphSpec, roots: Iterable[int], stop: Iterable[int] = ()) -> set:
     """Node ids reachable backwards from `roots`, not looking past `stop` nodes."""
-    stop = set(stop)
-    seen: set = set()
-    todo = list(roots)
-    while todo:
-        i = todo.pop()
-        if i in seen:
-            continue
-        seen.add(i)
-        if i in stop:
-            continue
-        todo.extend(live_refs(spec.node(i)))
-    return seen
+    return reachable(roots, lambda i: live_refs(spec.node(i)), stop)
 
 
 _RANGES: dict = {}

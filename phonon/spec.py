@@ -160,3 +160,20 @@ def _fmt_expr(e) -> str:
     if isinstance(e, str):
         return '"' + e.replace('"', '\\"') + '"'
     return _fmt_num(e)
+
+
+def reachable(roots, edges, stop=()) -> set:
+    """Ids reachable backwards from `roots` by `edges(id) -> ids` (a node's inputs), not
+    looking past `stop`: the one walk behind the engine's needed nodes and the compiler's
+    pruning of unused nodes."""
+    stop = set(stop)
+    seen: set = set()
+    todo = list(roots)
+    while todo:
+        i = todo.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        if i not in stop:
+            todo.extend(edges(i))
+    return seen

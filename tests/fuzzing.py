@@ -148,6 +148,32 @@ def warm_up() -> None:
             pass
 
 
+def context_of(decl) -> str:
+    """Where a registry function plays: "transform" (applied to a pattern with `$`),
+    "control" (after `sound #`), "effect" (after `signal #`), or "" (alone)."""
+    if decl.category == "transform":
+        return "transform"
+    if decl.category == "control":
+        return "control"
+    if decl.chainable and any(p.kind == "input" for p in decl.params):
+        return "effect"
+    return ""
+
+
+def call_in_context(decl, call: str, subject: str = "") -> str:
+    """The call where its category plays (context_of), on `subject` (a pattern for a
+    transform or a control, a signal for an effect; defaults that always compile)."""
+    where = context_of(decl)
+    drums = 's "bd*2 sn"'
+    if where == "transform":
+        return f"{call} $ {subject or drums}"
+    if where == "control":
+        return f"{subject or drums} # {call}"
+    if where == "effect":
+        return f"{subject or 'saw 110'} # {call}"
+    return call
+
+
 # ---- vocabulary ---------------------------------------------------------------------------------
 
 def _registry_names() -> list:
@@ -356,14 +382,9 @@ def typed(draw) -> str:
     wrong = draw(st.integers(0, 4)) == 0
     args = " ".join(draw(arg_for(p, wrong and draw(st.booleans()))) for p in params[:n])
     call = f"{decl.name} {args}".strip()
-    if decl.category in ("transform",):
-        body = f"{call} $ {draw(st.sampled_from(SOUND_PATS + SIGNALS[:3]))}"
-    elif decl.category == "control":
-        body = f"{draw(st.sampled_from(SOUND_PATS))} # {call}"
-    elif decl.chainable and any(p.kind == "input" for p in decl.params):
-        body = f"{draw(st.sampled_from(SIGNALS + SOUND_PATS[:2]))} # {call}"
-    else:
-        body = call
+    where = {"transform": SOUND_PATS + SIGNALS[:3], "control": SOUND_PATS,
+             "effect": SIGNALS + SOUND_PATS[:2]}.get(context_of(decl))
+    body = call_in_context(decl, call, draw(st.sampled_from(where)) if where else "")
     lines = ["~a: sine 2"] if "~a" in body else []
     if draw(st.integers(0, 4)) == 0:
         lines.append(f"cps: {draw(st.sampled_from(['0.5', '1', '2', '0.3', '8']))}")

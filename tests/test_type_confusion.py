@@ -43,16 +43,8 @@ def good(p) -> str:
 
 
 def program(decl, args: list) -> str:
-    call = f"{decl.name} {' '.join(args)}".strip()
-    if decl.category == "transform":
-        body = f'{call} $ s "bd*2 sn"'
-    elif decl.category == "control":
-        body = f's "bd*2 sn" # {call}'
-    elif decl.chainable and any(p.kind == "input" for p in decl.params):
-        body = f"saw 110 # {call}"
-    else:
-        body = call
-    return f"out: {body}\n"
+    call = " ".join([decl.name, *args])
+    return f"out: {fuzzing.call_in_context(decl, call)}\n"
 
 
 @pytest.mark.parametrize("decl", DECLS, ids=[d.name for d in DECLS])

@@ -12,7 +12,7 @@ from .. import patexpr as P
 from ..dsl import ast as A
 from ..errors import (CompileError, MiniParseError, ParamRangeError, PhononError, Span,
                       UnknownNameError, suggestion_text)
-from ..spec import GraphSpec, NodeSpec, Pat, Ref
+from ..spec import GraphSpec, NodeSpec, Pat, Ref, reachable
 from .values import (DEFAULT_CPS, FnV, ListV, NumV, PatV, SigV, SoundV, _bus_words,
                      _describe, _fmt, _has_sound, _lab, _out_order, _span_of)
 
@@ -87,14 +87,7 @@ class Program:
         roots = [r for _, r in outputs]
         if keep_buses:
             roots += list(self.bus_refs.values())
-        keep = set()
-        todo = list(roots)
-        while todo:
-            i = todo.pop()
-            if i in keep:
-                continue
-            keep.add(i)
-            todo.extend(a.node for _, a in self.nodes[i].args if isinstance(a, Ref))
+        keep = reachable(roots, lambda i: [a.node for _, a in self.nodes[i].args if isinstance(a, Ref)])
         order = sorted(keep)  # creation order is topological (arguments are built first)
         new_id = {old: k for k, old in enumerate(order)}
 
