@@ -104,3 +104,28 @@ def test_compiler_special_cases_are_declaration_fields():
     for name in ("gain", "pan", "note", "n", "mix", "jux", "range", "trig"):
         assert not re.search(rf'==\s*"{name}"|in \("{name}"|"{name}"\s*:', src), name
     assert "NOTE_CONTROLS" not in src and "SIGNAL_NODES" not in src
+
+
+def test_node_modules_do_not_repeat_declared_defaults():
+    """A parameter's default is written once, in its declaration; a node reads it with
+    `self.default(name)` (issue 9). A numeric literal as a fallback of `.get("name", ...)`
+    in a node module is a second copy that can drift from the first."""
+    import re
+    from pathlib import Path
+    import phonon.nodes as nodes
+    pat = re.compile(r'\.get\((?:"([a-z_]+)"|self\.q_name|node\.q_name), (-?[0-9][0-9.e-]*)\)')
+    bad = []
+    for f in sorted(Path(nodes.__file__).parent.glob("*.py")):
+        for i, line in enumerate(f.read_text().splitlines(), 1):
+            for m in pat.finditer(line):
+                if m.group(1) != "in":  # an absent input is silence, not a default
+                    bad.append(f"{f.name}:{i}: {line.strip()}")
+    assert not bad, "\n".join(bad)
+
+
+def test_param_default_reads_the_declaration():
+    from phonon.nodes.base import param_default
+    assert param_default("delay", "feedback") == 0.5
+    assert param_default("lpf", "cutoff") == 1000.0
+    with pytest.raises(KeyError):
+        param_default("delay", "no_such_param")

@@ -110,6 +110,29 @@ class Block:
         return self.graph.sr
 
 
+_DEFAULTS: dict = {}
+
+
+def param_default(kind: str, name: str):
+    """The registry's default of parameter `name` of node kind `kind` (cached)."""
+    key = (kind, name)
+    if key not in _DEFAULTS:
+        from ..registry import REGISTRY, REQUIRED
+        got = None
+        for decl in REGISTRY.values():
+            if decl.node_kind == kind:
+                for p in decl.params:
+                    if p.name == name and p.default is not REQUIRED:
+                        got = p.default
+                        break
+                if got is not None:
+                    break
+        if got is None:
+            raise KeyError(f"node kind {kind!r} declares no default for {name!r}")
+        _DEFAULTS[key] = float(got) if isinstance(got, (int, float)) else got
+    return _DEFAULTS[key]
+
+
 class Node:
     kind: ClassVar[str] = ""
     state_class: str = HISTORY
@@ -119,6 +142,11 @@ class Node:
         self.node_id = node_id
         self.params = params
         self.graph = graph
+
+    def default(self, name: str):
+        """The declared default of parameter `name` (its registry declaration: the one place
+        a default is written; a node reads it here for a parameter a spec left out)."""
+        return param_default(self.kind, name)
 
     def tail_seconds(self) -> float:
         """How long this node's state remembers its input (fading nodes)."""

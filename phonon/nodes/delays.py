@@ -162,7 +162,7 @@ class Delay(Node):
             self.buf = np.zeros((x.shape[0], self.length))
             self.w = 0
         dsamp = param_array(args["time"], block) * block.sr
-        fb = param_array(args.get("feedback", 0.5), block)
-        mix = param_array(args.get("mix", 0.5), block)
+        fb = param_array(args.get("feedback", self.default("feedback")), block)
+        mix = param_array(args.get("mix", self.default("mix")), block)
         y, self.w = _delay_kernel(x, dsamp, fb, mix, self.buf, self.w)
         return y

@@ -114,7 +114,7 @@ class Distortion(Node):
     def process(self, block: Block, args: dict) -> np.ndarray:
         x = np.ascontiguousarray(as_audio(args.get("in", 0.0), block), dtype=np.float64)
         return _distortion_kernel(x, control(args["drive"], block),
-                                  control(args.get("mix", 0.5), block))
+                                  control(args.get("mix", self.default("mix")), block))
 
 
 @register_node

@@ -151,8 +151,8 @@ class Compressor(Node):
         x = np.ascontiguousarray(as_audio(args.get("in", 0.0), block), dtype=np.float64)
         return _compressor_kernel(
             x, float(block.sr), control(args["threshold_db"], block),
-            control(args.get("ratio", 4.0), block), control(args.get("attack", 0.01), block),
-            control(args.get("release", 0.1), block), control(args.get("makeup_db", 0.0), block),
+            control(args.get("ratio", self.default("ratio")), block), control(args.get("attack", self.default("attack")), block),
+            control(args.get("release", self.default("release")), block), control(args.get("makeup_db", self.default("makeup_db")), block),
             self.state)
 
 
@@ -256,7 +256,7 @@ class Limiter(Node):
 
     def __init__(self, node_id, params, graph):
         super().__init__(node_id, params, graph)
-        attack = params.get("attack", 0.005)
+        attack = params.get("attack", self.default("attack"))
         if not isinstance(attack, (int, float)):
             raise CompileError("limiter: parameter 'attack' must be a constant number of seconds "
                                "(it sets the look-ahead delay)")
@@ -284,6 +284,6 @@ class Limiter(Node):
             self.reset(block.start)
             self.xbuf = np.zeros((x.shape[0], self.lookahead + 1))
         thr = control(args["threshold"], block)
-        release = control(args.get("release", 0.05), block)
+        release = control(args.get("release", self.default("release")), block)
         return _limiter_kernel(x, thr, release, float(block.sr), self.xbuf, self.gbuf, self.rbuf,
                                self.dq_val, self.dq_pos, self.ist, self.fst)

@@ -384,7 +384,7 @@ class Asr(Node):
     def tail_seconds(self) -> float:
         def longest(v):  # a modulated time: assume the longest plausible ramp
             return float(v) if isinstance(v, (int, float)) else 10.0
-        return longest(self.params.get("a", 0.01)) + longest(self.params.get("r", 0.2))
+        return longest(self.params.get("a", self.default("a"))) + longest(self.params.get("r", self.default("r")))
 
     def reset(self, start: int) -> None:
         self.state = np.zeros(1)
@@ -398,8 +398,8 @@ class Asr(Node):
     def process(self, block: Block, args: dict) -> np.ndarray:
         x = as_audio(args["in"], block)
         gate = np.ascontiguousarray(as_control(args["gate"], block), dtype=np.float64)
-        env = _asr_kernel(gate, self._steps(args.get("a", 0.01), block),
-                          self._steps(args.get("r", 0.2), block), self.state)
+        env = _asr_kernel(gate, self._steps(args.get("a", self.default("a")), block),
+                          self._steps(args.get("r", self.default("r")), block), self.state)
         return x * env[None, :]
 
 

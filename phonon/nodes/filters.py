@@ -273,8 +273,8 @@ class _SvfBank:
             if node.state is not None and node.state.shape[0] == 1:
                 self.state[j] = node.state[0]
             node.state = self.state[j: j + 1]
-            self.coefs[j] = _svf_coefs(float(args.get("cutoff", 1000.0)),
-                                       float(args.get(node.q_name, node.q_default)), float(sr))
+            self.coefs[j] = _svf_coefs(float(args.get("cutoff", node.default("cutoff"))),
+                                       float(args.get(node.q_name, node.default(node.q_name))), float(sr))
         self.views = [node.state for node in self.nodes]
 
     def current(self, items: list, sr: int) -> bool:
@@ -289,7 +289,6 @@ class _Filter(Node):
     state_class = FADING
     mode = LP
     q_name = "q"
-    q_default = 1.0
     n_state = 2
     kernel = staticmethod(_svf_kernel)
 
@@ -299,8 +298,8 @@ class _Filter(Node):
         self._bank = None  # the _SvfBank of the batch this node leads, if any
 
     def tail_seconds(self) -> float:
-        cutoff = self.params.get("cutoff", 1000.0)
-        q = self.params.get(self.q_name, self.q_default)
+        cutoff = self.params.get("cutoff", self.default("cutoff"))
+        q = self.params.get(self.q_name, self.default(self.q_name))
         f = float(cutoff) if isinstance(cutoff, (int, float)) else MODULATED_F_MIN
         qq = float(q) if isinstance(q, (int, float)) else Q_MAX
         return resonator_tail_seconds(f, qq, self.graph.sr)
@@ -363,8 +362,8 @@ class _Filter(Node):
             self.state = np.zeros((ch, self.n_state))
             if old is not None and old.shape[0] == 1:  # mono became stereo: both continue
                 self.state[:] = old[0]
-        cutoff = self._coef_array(args.get("cutoff", 1000.0), block)
-        q = self._coef_array(args.get(self.q_name, self.q_default), block)
+        cutoff = self._coef_array(args.get("cutoff", self.default("cutoff")), block)
+        q = self._coef_array(args.get(self.q_name, self.default(self.q_name)), block)
         y = np.empty((ch, block.n))
         for c in range(ch):
             y[c] = self.kernel(np.ascontiguousarray(x[c], dtype=np.float64), cutoff, q,
@@ -399,7 +398,6 @@ class Notch(_Filter):
 class _Biquad(_Filter):
     """The cookbook's response, computed by the SVF (see the module's doc)."""
     q_name = "resonance"
-    q_default = 2.0
 
 
 @register_node

@@ -126,6 +126,6 @@ class Chorus(Node):
             self.w = 0
         rate = control(args["rate"], block)
         depth = control(args["depth"], block)
-        mix = control(args.get("mix", 0.3), block)
+        mix = control(args.get("mix", self.default("mix")), block)
         y, self.w = _chorus_kernel(x, block.start, float(block.sr), rate, depth, mix, self.buf, self.w)
         return y

@@ -416,7 +416,7 @@ class _Osc(Node):
 
     def __init__(self, node_id, params, graph):
         super().__init__(node_id, params, graph)
-        self.phasor = _Phasor(params.get("freq", 1.0))
+        self.phasor = _Phasor(params.get("freq", self.default("freq")))
         self.state_class = self.phasor.state_class
         self._bank = None  # (members, waves, freqs, widths) of the batch this node leads
 
@@ -438,8 +438,8 @@ class _Osc(Node):
         nodes = [node for node, _ in items]
         if lead._bank is None or lead._bank[0] != nodes:
             waves = np.array([node.code for node in nodes], np.int64)
-            freqs = np.array([float(args.get("freq", 1.0)) for _, args in items])
-            widths = np.array([float(args.get("width", 0.5)) if node.code == PULSE else 0.5
+            freqs = np.array([float(args.get("freq", node.default("freq"))) for node, args in items])
+            widths = np.array([float(args.get("width", node.default("width"))) if node.code == PULSE else 0.5
                                for node, args in items])
             lead._bank = (nodes, waves, freqs, widths)
         return lead._bank[1:]
@@ -461,7 +461,7 @@ class _Osc(Node):
         return out
 
     def process(self, block: Block, args: dict) -> np.ndarray:
-        freq = args.get("freq", 1.0)
+        freq = args.get("freq", self.default("freq"))
         width = self.width(block, args)
         out = np.empty((1, block.n))
         if isinstance(freq, (int, float)):  # one run from the origin, phase 0 there
@@ -479,7 +479,7 @@ class _Osc(Node):
 
     def reference(self, block: Block, args: dict) -> np.ndarray:
         """The vectorized numpy form (`_saw` etc.): the slow reference of `process`."""
-        phase, inc, silent = self.phasor.block(block, args.get("freq", 1.0))
+        phase, inc, silent = self.phasor.block(block, args.get("freq", self.default("freq")))
         w = self.width(block, args)
         y = self.wave(phase, inc, w[0] if w.shape[0] == 1 else w)
         if silent is not None:
@@ -526,7 +526,7 @@ class Pulse(_Osc):
     code = PULSE
 
     def width(self, block, args):
-        w = args.get("width", 0.5)
+        w = args.get("width", self.default("width"))
         if isinstance(w, (int, float)):
             return np.array([float(w)])
         return np.ascontiguousarray(as_control(w, block), dtype=np.float64)
@@ -541,8 +541,8 @@ class FM(Node):
 
     def __init__(self, node_id, params, graph):
         super().__init__(node_id, params, graph)
-        self.carrier = _Phasor(params.get("carrier", 440.0))
-        self.mod = _Phasor(params.get("modfreq", 220.0))
+        self.carrier = _Phasor(params.get("carrier", self.default("carrier")))
+        self.mod = _Phasor(params.get("modfreq", self.default("modfreq")))
         seek = self.carrier.state_class == SEEKABLE and self.mod.state_class == SEEKABLE
         self.state_class = SEEKABLE if seek else HISTORY
 
@@ -551,9 +551,9 @@ class FM(Node):
         self.mod.reset()
 
     def process(self, block: Block, args: dict) -> np.ndarray:
-        pc, silent = self.carrier.phase(block, args.get("carrier", 440.0))
-        pm, _ = self.mod.phase(block, args.get("modfreq", 220.0))
-        index = args.get("index", 1.0)
+        pc, silent = self.carrier.phase(block, args.get("carrier", self.default("carrier")))
+        pm, _ = self.mod.phase(block, args.get("modfreq", self.default("modfreq")))
+        index = args.get("index", self.default("index"))
         index = np.array([float(index)]) if isinstance(index, (int, float)) else \
             np.ascontiguousarray(as_control(index, block), dtype=np.float64)
         y = _fm_kernel(pc, pm, index, np.empty(block.n))
@@ -563,9 +563,9 @@ class FM(Node):
 
     def reference(self, block: Block, args: dict) -> np.ndarray:
         """The numpy form: the slow reference of `process`."""
-        pc, _, silent = self.carrier.block(block, args.get("carrier", 440.0))
-        pm, _, _ = self.mod.block(block, args.get("modfreq", 220.0))
-        index = args.get("index", 1.0)
+        pc, _, silent = self.carrier.block(block, args.get("carrier", self.default("carrier")))
+        pm, _, _ = self.mod.block(block, args.get("modfreq", self.default("modfreq")))
+        index = args.get("index", self.default("index"))
         index = float(index) if isinstance(index, (int, float)) else as_control(index, block)
         y = np.sin(TWO_PI * pc + index * np.sin(TWO_PI * pm))
         if silent is not None:

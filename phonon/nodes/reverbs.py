@@ -279,6 +279,6 @@ class Reverb(Node):
             raise ValueError(f"reverb: input has {x.shape[0]} channels; expected 1 or 2")
         x = np.ascontiguousarray(x, dtype=np.float64)
         room = param_array(args["room"], block)
-        damp = param_array(args.get("damping", 0.5), block)
-        mix = param_array(args.get("mix", 0.3), block)
+        damp = param_array(args.get("damping", self.default("damping")), block)
+        mix = param_array(args.get("mix", self.default("mix")), block)
         return _freeverb_kernel(x, room, damp, mix, *self.state.args())

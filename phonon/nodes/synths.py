@@ -107,17 +107,11 @@ class SynthNode(EventVoiceNode):
         v = self.params.get(name)
         if isinstance(v, PatternInput):
             seg = v.segments(onset, onset + 1)[0]
-            return v.number(seg.value) if seg.value is not None else self._default(name)
+            return v.number(seg.value) if seg.value is not None else self.default(name)
         if isinstance(v, np.ndarray) or v is None:
-            return self._default(name)
+            return self.default(name)
         return float(v)
 
-    def _default(self, name: str) -> float:
-        from ..registry import REGISTRY
-        for decl in REGISTRY.values():
-            if decl.node_kind == self.kind:
-                return float(decl.param(name).default)
-        raise KeyError(name)
 
     def _length(self, row) -> int:
         """Voice length in samples (from onset) for a row whose gate is set."""
