@@ -30,8 +30,9 @@ import numpy as np
 from .errors import NonFiniteError, PhononError
 from .limits import DEFAULT_BLOCK, DEFAULT_MAX_SECONDS, MAX_BLOCK  # noqa: F401  (re-exported)
 from .nodes.base import (FADING, HISTORY, NODE_CLASSES, SEEKABLE, SIGNAL, Block, GraphContext,
-                         PatternInput)
+                         PatternInput, declared_param)
 from .spec import GraphSpec, Pat, Ref, reachable
+
 BATCH = True  # run same-kind nodes of one level as one kernel call (False: one by one)
 FUSE = True  # run a chain of `add` nodes as one n-ary sum step (False: one add at a time)
 
@@ -154,25 +155,14 @@ def needed_nodes(spec: GraphSpec, roots: Iterable[int], stop: Iterable[int] = ()
     return reachable(roots, lambda i: live_refs(spec.node(i)), stop)
 
 
-_RANGES: dict = {}
-
-
 def signal_range(kind: str, param: str):
     """The declared (lo, hi) range of a signal parameter of node `kind`, or None. A signal fed
     to it is clipped to the range at audio rate (the range is what the node is stable for:
     a delay's feedback < 1 stays < 1 whatever the modulator does)."""
-    key = (kind, param)
-    if key not in _RANGES:
-        from .registry import REGISTRY
-        got = None
-        for decl in REGISTRY.values():
-            if decl.node_kind == kind:
-                for p in decl.params:
-                    if p.name == param and p.kind == "signal" and p.range is not None:
-                        got = (float(p.range[0]), float(p.range[1]))
-                break
-        _RANGES[key] = got
-    return _RANGES[key]
+    p = declared_param(kind, param)
+    if p is None or p.kind != "signal" or p.range is None:
+        return None
+    return float(p.range[0]), float(p.range[1])
 
 
 def _arg(vals: dict, kind, v):

@@ -110,27 +110,31 @@ class Block:
         return self.graph.sr
 
 
-_DEFAULTS: dict = {}
+_PARAMS: dict = {}
 
 
-def param_default(kind: str, name: str):
-    """The registry's default of parameter `name` of node kind `kind` (cached)."""
+def declared_param(kind: str, name: str):
+    """The registry's declaration of parameter `name` of node kind `kind`, or None (cached)."""
     key = (kind, name)
-    if key not in _DEFAULTS:
-        from ..registry import REGISTRY, REQUIRED
+    if key not in _PARAMS:
+        from ..registry import REGISTRY
         got = None
         for decl in REGISTRY.values():
             if decl.node_kind == kind:
-                for p in decl.params:
-                    if p.name == name and p.default is not REQUIRED:
-                        got = p.default
-                        break
+                got = next((p for p in decl.params if p.name == name), None)
                 if got is not None:
                     break
-        if got is None:
-            raise KeyError(f"node kind {kind!r} declares no default for {name!r}")
-        _DEFAULTS[key] = float(got) if isinstance(got, (int, float)) else got
-    return _DEFAULTS[key]
+        _PARAMS[key] = got
+    return _PARAMS[key]
+
+
+def param_default(kind: str, name: str):
+    """The declared default of parameter `name` of node kind `kind`."""
+    from ..registry import REQUIRED
+    p = declared_param(kind, name)
+    if p is None or p.default is REQUIRED:
+        raise KeyError(f"node kind {kind!r} declares no default for {name!r}")
+    return float(p.default) if isinstance(p.default, (int, float)) else p.default
 
 
 class Node:

@@ -22,6 +22,7 @@ import math
 import numba
 import numpy as np
 
+from .primitives import blep as _blep, hash01 as _hash01, saw as _saw
 from .voice_fx import (ACC, DECAY, FREQ, NFIELDS, NRAW, P1, P2, S_SYN, SEED, SPEED, STATE, SUS,
                        VEL, VOICE)
 
@@ -74,34 +75,6 @@ _HAMMOND_RATIOS = np.array([0.5, 1.4988, 1.0, 2.0, 2.9976, 4.0, 5.0409, 5.9953, 
 _HAMMOND_DAMP = np.array([0, 0, 0, 0, 0, 0, 0.5, 1.0, 1.5])
 _FM_DETUNE = np.array([0.0731, -0.0412, 0.0958, -0.0867, 0.0205, -0.0594])  # rand2(0.1), fixed
 _SAW_PH = np.array([0.0, 0.37, 0.71])
-
-
-@numba.njit(cache=True, inline="always")
-def _hash01(seed, k):
-    """Counter-based uniform [0, 1): splitmix64 of (seed, k)."""
-    x = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(k)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    x = x ^ (x >> np.uint64(31))
-    return np.float64(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
-@numba.njit(cache=True, inline="always")
-def _blep(t, dt):
-    if dt <= 0.0:
-        return 0.0
-    if t < dt:
-        x = t / dt
-        return x + x - x * x - 1.0
-    if t > 1.0 - dt:
-        x = (t - 1.0) / dt
-        return x * x + x + x + 1.0
-    return 0.0
-
-
-@numba.njit(cache=True, inline="always")
-def _saw(ph, dt):
-    return 2.0 * ph - 1.0 - _blep(ph, dt)
 
 
 @numba.njit(cache=True, inline="always")

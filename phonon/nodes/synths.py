@@ -33,6 +33,7 @@ import numpy as np
 
 from ..registry import Param, declare
 from .base import PatternInput, register_node
+from .primitives import blep as _blep, noise as _noise, saw as _saw
 from .voices import NEVER, EventVoiceNode
 
 XFADE_S = 0.005
@@ -156,33 +157,6 @@ class SynthNode(EventVoiceNode):
 # ================================================================================================
 # Kernels (one per synth; voices outer, samples inner: the same sum order for every block size)
 # ================================================================================================
-
-@numba.njit(cache=True, inline="always")
-def _noise(seed, k):
-    """Counter-based white noise in [-1, 1): splitmix64 of (seed, k)."""
-    x = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(k)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    x = x ^ (x >> np.uint64(31))
-    return np.float64(x >> np.uint64(11)) * (2.0 / 9007199254740992.0) - 1.0
-
-
-@numba.njit(cache=True, inline="always")
-def _blep(t, dt):
-    """PolyBLEP residual (Valimaki & Huovilainen 2007) at phase t in [0, 1), increment dt."""
-    if t < dt:
-        x = t / dt
-        return x + x - x * x - 1.0
-    if t > 1.0 - dt:
-        x = (t - 1.0) / dt
-        return x * x + x + x + 1.0
-    return 0.0
-
-
-@numba.njit(cache=True, inline="always")
-def _saw(ph, dt):
-    return 2.0 * ph - 1.0 - _blep(ph, dt)
-
 
 @numba.njit(cache=True, inline="always")
 def _gate_env(i, onset, gate, xf):
