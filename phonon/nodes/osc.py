@@ -29,6 +29,7 @@ import numba
 import numpy as np
 
 from ..registry import Param, declare
+from . import primitives
 from .base import (FADING, HISTORY, LN_FADE, SEEKABLE, SIGNAL, Block, Node, PatternInput,
                    as_control, register_node, row_views)
 
@@ -608,17 +609,15 @@ declare("fm", "oscillator",
 # Noise
 # --------------------------------------------------------------------------------------------
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
 _MASK64 = (1 << 64) - 1
 
 
-def _splitmix64(z: np.ndarray) -> np.ndarray:
-    """splitmix64's output mix, on a uint64 array (wrapping arithmetic)."""
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+@numba.njit(cache=True)
+def _white_kernel(key, start, n):
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = primitives.noise(np.uint64(start + i), key)  # the synths' noise, one formula
+    return out
 
 
 def _ref_splitmix64(z: int) -> int:
@@ -635,9 +634,7 @@ def _noise_key(seed: int, node_id: int) -> int:
 
 def white(key: int, start: int, n: int) -> np.ndarray:
     """Uniform white noise in [-1, 1) for absolute samples [start, start + n): a pure function."""
-    idx = np.arange(start, start + n, dtype=np.int64).view(np.uint64)
-    z = _splitmix64(idx * _GOLDEN + np.uint64(key))
-    return (z >> np.uint64(11)).astype(np.float64) * (2.0 / 9007199254740992.0) - 1.0
+    return _white_kernel(np.uint64(key), np.int64(start), np.int64(n))
 
 
 def _ref_white(key: int, n_abs: int) -> float:
