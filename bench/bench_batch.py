@@ -27,7 +27,6 @@ PATCHES += [ROOT / "bench" / "patches" / "synth16.ph", ROOT / "examples" / "demo
 
 def _env():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("PHONON_TEST_PLUGINS", None)
     return env
 
 

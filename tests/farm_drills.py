@@ -186,7 +186,6 @@ def group_state(pid: int) -> str:
 # -- CLI drills (signals to the farm) -----------------------------------------------------------
 def _env():
     env = dict(os.environ, PYTHONPATH=f"{ROOT}")
-    env.pop("PHONON_TEST_PLUGINS", None)
     return env
 
 

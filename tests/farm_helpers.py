@@ -1,8 +1,8 @@
 """Test-only node kinds and helpers for the farm tests.
 
-Imported by every farm worker through PHONON_TEST_PLUGINS=farm_helpers (the
-worker initializer imports the modules listed there), so specs built here render
-the same way in the parent and in workers:
+Imported by every process of a test run through tests/site/sitecustomize.py (this module
+puts that folder on PYTHONPATH, which the farm's template, workers and command-line runs
+inherit), so specs built here render the same way in the parent and in workers:
 
   t_sine   seekable: sin(2 pi f n / sr) from the absolute sample index
   t_pole   fading:   one-pole lowpass y = a y[-1] + (1 - a) x; tail from a
@@ -26,8 +26,19 @@ from phonon.nodes.base import FADING, HISTORY, LN_FADE, SEEKABLE, Node, register
 from phonon.spec import GraphSpec, NodeSpec, Ref
 
 PATCHES = Path(__file__).resolve().parent / "patches"  # copies of ../shared/patches
-PLUGIN_ENV = {"PHONON_TEST_PLUGINS": "farm_helpers"}
-os.environ.setdefault("PHONON_TEST_PLUGINS", "farm_helpers")  # workers import this module too
+SITE = str(Path(__file__).resolve().parent / "site")  # its sitecustomize imports this module
+TESTS = str(Path(__file__).resolve().parent)
+ROOT_DIR = str(Path(__file__).resolve().parents[1])
+
+
+def plugin_path() -> str:
+    """PYTHONPATH for a process that must know the test node kinds."""
+    return os.pathsep.join([SITE, TESTS, ROOT_DIR])
+
+
+_pp = os.environ.get("PYTHONPATH", "")
+if SITE not in _pp.split(os.pathsep):  # children (template, workers, dask) import this too
+    os.environ["PYTHONPATH"] = os.pathsep.join([SITE, TESTS] + ([_pp] if _pp else []))
 
 
 def _ensure_registry():

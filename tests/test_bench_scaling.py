@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_bench_scaling_quick(tmp_path):
     patch = fh.PATCHES / "house.ph"
     out = tmp_path / "scaling"
-    env = {k: v for k, v in os.environ.items() if k != "PHONON_TEST_PLUGINS"}
+    env = dict(os.environ, PYTHONPATH=str(ROOT))  # no test node kinds: the real CLI
     env["PHONON_COSTS"] = str(tmp_path / "costs.json")
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_scaling.py"), str(patch),
                            "--workers", "1,2", "--runs", "1", "--duration", "1", "--out", str(out)],

@@ -21,7 +21,6 @@ OPTS = ["--duration", "1.5", "--sr", "22050", "--bit-depth", "32f", "--no-progre
 
 def _env():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("PHONON_TEST_PLUGINS", None)
     return env
 
 

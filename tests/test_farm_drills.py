@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.timeout(170)
 def test_drills_quick():
-    env = {k: v for k, v in os.environ.items() if k != "PHONON_TEST_PLUGINS"}
+    env = dict(os.environ, PYTHONPATH=str(ROOT))  # no test node kinds: the real CLI
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "farm_drills.py"), "--quick",
                            "--seed", os.environ.get("PHONON_DRILL_SEED", "1")],
                           capture_output=True, text=True, timeout=160, env=env, cwd=str(ROOT))

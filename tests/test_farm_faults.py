@@ -79,7 +79,7 @@ def test_raising_node_is_taskfailed_with_remote_traceback(backend):
 
 
 def _cli(args, **kw):
-    env = dict(os.environ, PYTHONPATH=f"{ROOT}:{ROOT / 'tests'}", **fh.PLUGIN_ENV)
+    env = dict(os.environ, PYTHONPATH=fh.plugin_path())
     return subprocess.Popen([sys.executable, "-m", "workers", *args], env=env, cwd=str(ROOT),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 

@@ -31,7 +31,7 @@ print(int(hwm))
 
 
 def _mixer_hwm_kb(seconds):
-    env = dict(os.environ, PYTHONPATH=f"{ROOT}:{ROOT / 'tests'}", **fh.PLUGIN_ENV)
+    env = dict(os.environ, PYTHONPATH=fh.plugin_path())
     r = subprocess.run([sys.executable, "-c", _MEM_SCRIPT, str(seconds)], env=env, cwd=str(ROOT),
                        capture_output=True, text=True, timeout=150)
     assert r.returncode == 0, r.stderr

@@ -29,7 +29,6 @@ def _cap():
 
 def cli(module, *args, cwd=None, env=None):
     e = dict(os.environ, PYTHONPATH=str(ROOT))
-    e.pop("PHONON_TEST_PLUGINS", None)
     e.update(env or {})
     return subprocess.run([sys.executable, "-m", module, *map(str, args)], capture_output=True,
                           text=True, cwd=cwd or ROOT, timeout=60, preexec_fn=_cap, env=e)
@@ -305,12 +304,14 @@ def test_phspec_needs_trust_flag(tmp_path):
     assert sf.info(str(out)).frames == 2205
 
 
-def test_test_plugins_confined_to_tests(tmp_path):
+def test_no_environment_variable_imports_code(tmp_path):
+    """The farm had a test hook that imported the modules an environment variable named;
+    the test node kinds now come from the tests' own sitecustomize: the variable is inert."""
     out = tmp_path / "o.wav"
     r = farm(patch(tmp_path), "-o", out, "--cores", "1", "--duration", "0.1",
-             env={"PHONON_TEST_PLUGINS": "this"})  # `import this` prints: it must not run
-    user_error(r, "PHONON_TEST_PLUGINS='this': only test modules")
-    assert "Zen of Python" not in r.stdout and not out.exists()
+             env={"PHONON_TEST_PLUGINS": "this"})  # `import this` prints the Zen of Python
+    assert r.returncode == 0, r.stderr
+    assert "Zen of Python" not in r.stdout and out.exists()
 
 
 # -- bad files ----------------------------------------------------------------------------------

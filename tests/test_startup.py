@@ -17,6 +17,14 @@ PROBE = textwrap.dedent("""
     print(json.dumps(sorted(m for m in sys.modules if "." not in m)))
 """)
 
+def _plain_env() -> dict:
+    """The environment of a user's run: no test folders on PYTHONPATH (the farm tests put
+    tests/site there, whose sitecustomize imports the test node kinds)."""
+    import os
+    from pathlib import Path
+    return dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+
+
 # imported by nothing a render of synthesized sound needs (scipy: 0.15-0.2 s, dask: seconds)
 HEAVY = ("scipy", "dask", "distributed", "matplotlib", "pandas", "sklearn")
 
@@ -25,7 +33,7 @@ def _modules(tmp_path, patch_text: str) -> set:
     patch = tmp_path / "tiny.ph"
     patch.write_text(patch_text)
     out = subprocess.run([sys.executable, "-c", PROBE, str(patch), str(tmp_path / "o.wav")],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, env=_plain_env())
     assert out.returncode == 0, out.stderr
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -54,7 +62,8 @@ def test_numba_linear_algebra_is_off_but_kernels_work():
         import numba.np.arraymath as am
         print(am._HAVE_BLAS, "scipy" in sys.modules)
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env=_plain_env())
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
 
@@ -64,7 +73,7 @@ PARSE = "from phonon.dsl.parser import parse; print(len(parse('out: saw 110 # lp
 
 def _parse_in(cache):
     import os
-    e = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    e = dict(_plain_env(), XDG_CACHE_HOME=str(cache))
     return subprocess.run([sys.executable, "-c", PARSE], capture_output=True, text=True,
                           timeout=60, env=e)
 

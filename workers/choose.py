@@ -227,7 +227,7 @@ def plan_job(spec_bytes: bytes, frames: int, workers: int, recalibrate: bool, kw
     {node id: channels})."""
     from phonon.spec import GraphSpec
     from .task import engine_module
-    engine_module()  # node kinds, as a worker has them (including test plugins)
+    engine_module()  # every node kind, as a worker has them
     spec = GraphSpec.from_bytes(spec_bytes)
     costs = costmod.calibrate(spec, kw.get("block", 8192), recalibrate)
     plan = make_plan(spec, frames, workers, node_costs=costs, **kw)

@@ -165,7 +165,7 @@ def _cmd_one(args, cores, template) -> int:
     from .planner import plan_isolated
 
     from .task import engine_module
-    engine_module()  # node kinds (and PHONON_TEST_PLUGINS) in the parent too
+    engine_module()  # every node kind in the parent too
     stems_dir, stems_kind = _stems(args)
     fmt = None
     if args.out and not args.plan:  # before compiling: refuse what cannot take the files

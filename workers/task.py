@@ -37,7 +37,6 @@ def user_error(e: BaseException):
     return e
 
 
-PLUGINS_ENV = "PHONON_TEST_PLUGINS"  # comma-separated modules imported by every worker
 
 
 @dataclass(frozen=True)
@@ -90,37 +89,17 @@ class Task:
 _STATE: dict = {"spec_bytes": None, "engine": None, "segments": {}, "sems": {}, "specs": {}}
 
 
-def load_plugins() -> None:
-    """Import the test-only node modules named in $PHONON_TEST_PLUGINS. A test hook, confined
-    to tests: a module is imported only when its file lies in a folder named `tests` (any
-    other name is an error, never imported), so the variable cannot load other code."""
-    import importlib.util
-
-    from phonon.errors import RenderError
-    for mod in filter(None, (m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(","))):
-        try:
-            found = importlib.util.find_spec(mod)
-        except (ImportError, ValueError):
-            found = None
-        origin = getattr(found, "origin", None) or ""
-        if not origin or os.path.basename(os.path.dirname(os.path.abspath(origin))) != "tests":
-            raise RenderError(f"{PLUGINS_ENV}={mod!r}: only test modules (in a tests/ folder) "
-                              "are loaded", hint=f"unset {PLUGINS_ENV}: it is a test hook")
-        importlib.import_module(mod)
-
-
 def engine_module():
     eng = _STATE["engine"]
     if eng is None:
         import phonon.nodes  # noqa: F401  (registers every node kind)
         eng = importlib.import_module("phonon.engine")
-        load_plugins()
         _STATE["engine"] = eng
     return eng
 
 
 def initializer(spec_bytes: bytes, ring_sems: Optional[dict] = None, warm: bool = True) -> None:
-    """Run once per process (inline, dask): import phonon, load test plugins, keep the spec
+    """Run once per process (inline, dask): import phonon, keep the spec
     bytes and (warm) load every kernel the patch uses before the first task."""
     _STATE["sems"] = dict(ring_sems or {})
     add_spec("", spec_bytes, warm)
