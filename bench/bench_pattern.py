@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from phonon.pattern import mini  # noqa: E402
 from phonon.pattern.transforms import jux, stut  # noqa: E402
+from conftest import QUICK  # noqa: E402
 
 CYCLES = 16
 
@@ -81,4 +82,6 @@ def test_vocabulary_haps_per_second():
     for name, pat in _vocab().items():
         rate, n = _rate(pat, 4 if name == "scale_run1000" else 16)
         print(f"\n{name}: {rate:,.0f} onset haps/s ({n} haps)")
-        assert n > 0 and rate >= 20_000, name
+        assert n > 0, name
+        if not QUICK:  # CI's quick mode keeps the suite from rotting; its numbers mean nothing
+            assert rate >= 20_000, name
