@@ -159,11 +159,21 @@ TRANSFORMS = [
 ]
 
 patterns = st.builds(lambda s, t: t(mini(s)), mini_strings(), st.sampled_from(TRANSFORMS))
+
+# Tidal's arpWith munges the events of one query (groups fragments by whole, spreads each
+# group): plyWith and arp are query-dependent in Tidal itself when an event crosses the split
+# point (`plyWith 3 (fast 2) "a/2 a/2"` over (0, 2) vs (0, 1) + (1, 2)). The engine queries
+# whole cycles, so renders stay block-invariant; the split property excludes them.
+QUERY_MUNGING = {TRANSFORMS.index(t) for t in TRANSFORMS
+                 if t.__code__.co_names and t.__code__.co_names[-1] in ("ply_with", "arp")}
+split_patterns = st.builds(lambda s, t: t(mini(s)), mini_strings(),
+                           st.sampled_from([t for i, t in enumerate(TRANSFORMS)
+                                            if i not in QUERY_MUNGING]))
 SETTINGS = settings(max_examples=50, deadline=None)
 
 
 @SETTINGS
-@given(patterns)
+@given(split_patterns)
 def test_query_splits_at_any_point(p):
     assert onset_wholes(p, 0, 2) == sorted(onset_wholes(p, 0, 1) + onset_wholes(p, 1, 2),
                                            key=lambda x: (x[0].begin, x[0].end, repr(x[1])))
