@@ -396,12 +396,13 @@ def test_clamp_uses_registry_range():
     assert signal_range("delay", "in") is None  # the processed input is never clipped
 
 
-def test_farm_mid_render_user_error_is_located_not_a_worker_traceback(tmp_path):
+@pytest.mark.parametrize("backend", ["process", "dask"])
+def test_farm_mid_render_user_error_is_located_not_a_worker_traceback(tmp_path, backend):
     """The events limit hit inside a worker's task is the patch's fault: phonon-farm reports
     it as phonon render does (line:col, caret, hint), exit 1, no worker traceback, no file."""
     p = patch(tmp_path, 'cps: 1\nout: s (fast "<1 1000000>" "bd")\n')
     out = tmp_path / "o.wav"
-    r = farm(p, "-o", out, "--cycles", "3", "--cores", "2", "--sr", "22050")
+    r = farm(p, "-o", out, "--cycles", "3", "--cores", "2", "--sr", "22050", "--backend", backend)
     user_error(r, "p.ph:2:6:", "more than 100,000 events", "PHONON_MAX_EVENTS")
     assert "worker traceback" not in r.stderr
     assert not out.exists() and not leftovers(tmp_path)

@@ -7,7 +7,8 @@
 
 Events returned by `wait`:
   ("done", task, stats, array_or_None)
-  ("error", task, message, remote_traceback, worker[, the PhononError itself: the patch's fault])
+  ("error", task, message, remote_traceback, worker, user_error)  (user_error: the PhononError
+                                                                   itself, the patch's fault, or None)
   ("crashed", task, exitcode, worker)
 """
 from __future__ import annotations
@@ -172,7 +173,7 @@ def _dask_task(spec_bytes, task):
             return taskmod.run_branch_array(task, spec_bytes)
         return taskmod.run_task(task, spec_bytes)
     except Exception as e:  # noqa: BLE001
-        return ("__error__", f"{type(e).__name__}: {e}", traceback.format_exc())
+        return ("__error__", f"{type(e).__name__}: {e}", traceback.format_exc(), taskmod.user_error(e))
 
 
 class DaskExecutor(Executor):
@@ -233,7 +234,7 @@ class DaskExecutor(Executor):
                 events.append(("crashed", task, f"{type(e).__name__}: {e}", "dask"))
                 continue
             if isinstance(res, tuple) and res and res[0] == "__error__":
-                events.append(("error", task, res[1], res[2], "dask"))
+                events.append(("error", task, res[1], res[2], "dask", res[3]))
             else:
                 events.append(("done", task, res[0], res[1]))
         return events

@@ -363,7 +363,7 @@ class _Run:
                     self.first_open[task.stage] += 1
                 self.inflight.discard((task.stage, task.chunk))
             elif kind == "error":
-                if len(ev) > 5 and ev[5] is not None:
+                if ev[5] is not None:
                     raise ev[5]  # the patch's fault (a PhononError): the user's error, as render gives it
                 if task is None:
                     raise TaskFailed("worker start-up", ev[2], ev[3], ev[4])

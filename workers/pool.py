@@ -439,7 +439,7 @@ class ProcessPool:
             return []  # a stale answer (its task was already handed back)
         if kind == "done":
             return [("done", task, msg[2], msg[3])]
-        return [("error", task, msg[2], msg[3], w.name, msg[4] if len(msg) > 4 else None)]
+        return [("error", task, msg[2], msg[3], w.name, msg[4])]
 
     def busy_seconds(self) -> list[float]:
         return [w.busy for w in self.workers]
