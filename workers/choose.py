@@ -18,7 +18,8 @@ from typing import Optional
 from phonon.errors import RenderError
 
 from . import costs as costmod
-from .plan import (FORK_SECONDS, MIN_TASK_SECONDS, MIX_COST, MODES, WRITE_COST, THRESHOLDS, Builder, Plan, _round_up,
+from .grid import MODES
+from .plan import (FORK_SECONDS, MIN_TASK_SECONDS, MIX_COST, THRESHOLDS, WRITE_COST, Builder, Plan, _round_up,
                    arena_budget, graph_info)
 from .schedule import simulate, warm_cost
 

@@ -26,6 +26,7 @@ density, so nothing is shared between patches except a per-kind fallback.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pickle
@@ -83,6 +84,7 @@ def cache_path() -> Path:
     return cache_dir() / "costs.json"
 
 
+@functools.lru_cache(maxsize=1)
 def code_key() -> str:
     """A digest of the render code (the engine, the nodes, the task runner): costs measured
     with other code are stale (an engine that got 2x faster made the planner predict a

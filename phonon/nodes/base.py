@@ -128,13 +128,21 @@ def declared_param(kind: str, name: str):
     return _PARAMS[key]
 
 
+_DEFAULTS: dict = {}
+
+
 def param_default(kind: str, name: str):
-    """The declared default of parameter `name` of node kind `kind`."""
-    from ..registry import REQUIRED
-    p = declared_param(kind, name)
-    if p is None or p.default is REQUIRED:
-        raise KeyError(f"node kind {kind!r} declares no default for {name!r}")
-    return float(p.default) if isinstance(p.default, (int, float)) else p.default
+    """The declared default of parameter `name` of node kind `kind` (cached: nodes ask for it
+    every block)."""
+    key = (kind, name)
+    v = _DEFAULTS.get(key, _DEFAULTS)
+    if v is _DEFAULTS:
+        from ..registry import REQUIRED
+        p = declared_param(kind, name)
+        if p is None or p.default is REQUIRED:
+            raise KeyError(f"node kind {kind!r} declares no default for {name!r}")
+        v = _DEFAULTS[key] = float(p.default) if isinstance(p.default, (int, float)) else p.default
+    return v
 
 
 class Node:
