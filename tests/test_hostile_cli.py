@@ -197,14 +197,15 @@ def test_render_signal_exit_130_nothing_left(tmp_path, sig):
 
 
 def test_disk_full_clean_message_no_file(tmp_path, monkeypatch, capsys):
-    """ENOSPC from the write: 'no space left on device writing OUT', exit 1, nothing left."""
-    import soundfile
-
+    """ENOSPC from the write: 'no space left on device writing OUT', exit 1, nothing left.
+    (The writer hands its encoded bytes to libsndfile's sf_write_raw, whose short write
+    raises the system's errno: phonon.audio_io._raw_write.)"""
+    from phonon import audio_io
     from phonon.cli import main
 
-    def full(self, *a, **k):
+    def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(soundfile.SoundFile, "write", full)
+    monkeypatch.setattr(audio_io, "_raw_write", full)
     out = tmp_path / "o.wav"
     assert main(["render", str(patch(tmp_path)), str(out), "--duration", "0.1", "--sr", "22050",
                  "--no-progress"]) == 1

@@ -93,3 +93,78 @@ def test_parser_tables_are_cached_and_a_bad_cache_is_harmless(tmp_path):
     blocked.write_text("")
     r = _parse_in(blocked)
     assert r.returncode == 0 and r.stdout.strip() == "1", r.stderr
+
+
+FAST = textwrap.dedent("""
+    import json, sys
+    from phonon.cli import main
+    main(["render", "--duration", "0.05", "--sr", "22050", "--no-progress", sys.argv[1], sys.argv[2]])
+    print(json.dumps(sorted(sys.modules)))
+""")
+
+
+def _render_modules(tmp_path, name, extra_env=None):
+    import os
+    patch = tmp_path / "tiny.ph"
+    patch.write_text("out: saw 110 # lpf 800 0.8 # delay 0.25 0.6 # reverb 0.5 0.5 0.3\n")
+    out = tmp_path / name
+    env = dict(_plain_env(), **(extra_env or {}))
+    for _ in range(2):  # the first run may compile into the cache; the second loads from it
+        r = subprocess.run([sys.executable, "-c", FAST, str(patch), str(out)], capture_output=True,
+                           text=True, timeout=300, env=env)
+        assert r.returncode == 0, r.stderr
+    return set(json.loads(r.stdout.strip().splitlines()[-1])), out.read_bytes()
+
+
+def test_cached_kernels_load_without_numbas_compile_registries(tmp_path):
+    """phonon.numba_boot: a kernel loaded from numba's cache does not import numba's lowering
+    and typing registries (0.4 s; they exist to compile), and the file is the same bytes as
+    with numba's own loading (the same machine code)."""
+    fast, fast_bytes = _render_modules(tmp_path, "fast.wav")
+    slow, slow_bytes = _render_modules(tmp_path, "slow.wav", {"PHONON_NUMBA_FAST_LOAD": "0"})
+    compile_only = {"numba.np.arraymath", "numba.typed.typeddict", "numba.np.npyimpl",
+                    "numba.cpython.listobj", "numba.experimental.jitclass.base"}
+    assert compile_only <= slow  # numba's refresh imports them ...
+    assert not (compile_only & fast), sorted(compile_only & fast)  # ... a cache load does not
+    assert fast_bytes == slow_bytes
+
+
+def test_compiling_after_a_fast_cache_load_still_works():
+    """A cache miss after fast loads compiles as always (numba's compiler refreshes its
+    contexts itself), including kernels that use NRT arrays and math."""
+    code = textwrap.dedent("""
+        import phonon, numpy as np
+        import numba
+        from phonon.nodes.primitives import noise
+        assert 0.0 <= abs(noise(7, 3)) <= 1.0  # a cached kernel: a fast load
+        @numba.njit
+        def g(n):
+            out = np.empty(n)
+            for i in range(n):
+                out[i] = np.sin(0.1 * i) + len([1, 2, 3])
+            return out
+        y = g(8)
+        assert abs(y[1] - (np.sin(0.1) + 3)) < 1e-12, y
+        from numba.core import caching
+        print(getattr(caching.Cache.load_overload, "_phonon_fast", False))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env=_plain_env())
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True"]
+
+
+def test_fast_cache_loads_leaves_an_unknown_numba_alone(monkeypatch):
+    """Only numba's load_overload as written against is replaced (its code names the same
+    calls); another one is kept."""
+    from numba.core import caching
+
+    from phonon import numba_boot
+
+    def other(self, sig, target_context):  # a future numba's, say
+        return None
+    monkeypatch.setattr(caching.Cache, "load_overload", other)
+    assert numba_boot.fast_cache_loads() is False
+    assert caching.Cache.load_overload is other
+    monkeypatch.setenv("PHONON_NUMBA_FAST_LOAD", "0")
+    assert numba_boot.fast_cache_loads() is False

@@ -18,7 +18,7 @@ from typing import Optional
 from phonon.errors import RenderError
 
 from . import costs as costmod
-from .grid import MODES
+from .options import MODES
 from .plan import (FORK_SECONDS, MIN_TASK_SECONDS, MIX_COST, THRESHOLDS, WRITE_COST, Builder, Plan, _round_up,
                    arena_budget, graph_info)
 from .schedule import simulate, warm_cost

@@ -39,9 +39,7 @@ SPEC_SUFFIX = ".phspec"  # GraphSpec.to_bytes() of a compiled patch, rendered as
 
 def build_parser() -> argparse.ArgumentParser:
     from phonon.cli import OUTPUT_HELP, ArgumentParser, add_audio_options
-    from .executors import BACKENDS
-    from .grid import MODES
-    from .pool import START_METHODS
+    from .options import BACKENDS, MODES, START_METHODS
 
     p = ArgumentParser(prog="phonon-farm", description=__doc__.split("\n")[0] + " " + OUTPUT_HELP)
     p.add_argument("patches", nargs="+", metavar="PATCH")
@@ -326,8 +324,9 @@ def profile_report(res, spec) -> str:
 
 
 def main(argv=None) -> int:
-    from phonon.cli import run, stop_on_signals
+    from phonon.cli import freeze_for_exit, run, stop_on_signals
 
+    own_process = argv is None
     # SIGINT, SIGTERM and SIGHUP at any moment: one KeyboardInterrupt unwinds every cleanup
     # (workers, template, segments, the temporary file): exit 130, no traceback.
     if argv is None:  # `kill -USR1 <pid>` prints every thread's stack: a stuck farm explains itself
@@ -341,6 +340,9 @@ def main(argv=None) -> int:
         except KeyboardInterrupt:
             print("\ninterrupted", file=sys.stderr)
             return 130
+        finally:
+            if own_process:
+                freeze_for_exit()
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ import traceback
 from typing import Optional
 
 from . import task as taskmod
+from .options import BACKENDS
 
-BACKENDS = ("inline", "process", "dask")
 
 
 class Executor:

@@ -18,9 +18,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-# How a plan splits the work (--mode): by time chunks, by independent branches, or the
-# planner's choice. Here, in a module that imports nothing heavy, for the command line.
-MODES = ("auto", "time", "branch")
+from .options import MODES  # noqa: F401  (how a plan splits the work: --mode)
 
 
 def pieces(chunk: int, lo: int, hi: int):

@@ -34,10 +34,9 @@ from multiprocessing.reduction import recv_handle, send_handle
 
 from phonon.signals import signals_deferred
 
-from . import task as taskmod
 from .errors import FarmError
+from .options import START_METHODS
 
-START_METHODS = ("spawn", "forkserver", "fork")
 PR_SET_PDEATHSIG = 1
 
 
@@ -68,6 +67,7 @@ def _quiet_signals() -> None:
 # The worker (a fork of the template)
 # ---------------------------------------------------------------------------------------------
 def _worker_main(conn: Connection, index: int) -> None:
+    from . import task as taskmod  # loaded in the template this worker is a fork of
     die_with_parent()
     conn.send(("ready", os.getpid(), time.time()))
     template = os.getppid()
@@ -104,7 +104,9 @@ def _template_main(conn: Connection, parent: int = 0) -> None:
         os._exit(0)  # the parent died before the watch was set
     _quiet_signals()
     import workers.warm  # noqa: F401  (phonon, every node kind, numba's code generator)
-    taskmod.engine_module()
+
+    from . import task as taskmod  # here, not at the top: the farm's parent starts the
+    taskmod.engine_module()        # template before it imports numpy or numba
     children: set = set()
 
     def reap():
