@@ -96,7 +96,8 @@ def test_prediction_counts_writing_and_the_machines_parallel_efficiency(monkeypa
     full = make_plan(spec, 8000 * 600, 2, node_costs=COSTS, mode="time").predicted
     monkeypatch.setenv("PHONON_PARALLEL_EFFICIENCY", "0.5")
     half = make_plan(spec, 8000 * 600, 2, node_costs=COSTS, mode="time").predicted
-    assert full["write_s"] == pytest.approx(8e-9 * 2 * 8000 * 600)
+    from workers.plan import WRITE_COST
+    assert full["write_s"] == pytest.approx(WRITE_COST * 2 * 8000 * 600)
     assert half["efficiency"] == 0.5 and full["efficiency"] == 1.0
     assert half["wall_s"] > 1.5 * full["wall_s"] - full["write_s"]
     # a plan for another machine's size (the scaling model) keeps the costs as calibrated

@@ -62,7 +62,15 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
         if stages is None and ctx.cpus > workers:  # only when the mixer has a CPU of its own
             for thr in THRESHOLDS:
                 cands[f"time+tail@{thr:g}s"] = ctx.time_plan(False, thr, True)
-        for p in cands.values():
+        # Thresholds that cut the graph the same way make the same plan: choose its chunks
+        # once (choosing is hundreds of simulated schedules, on the farm's start-up path).
+        seen = {}
+        for name, p in list(cands.items()):
+            shape = (tuple((s.kind, tuple(s.nodes)) for s in p.stages), tuple(p.tail))
+            if shape in seen:
+                del cands[name]
+                continue
+            seen[shape] = name
             ctx.choose_chunks(p, chunk_frames)
     if mode in ("auto", "branch"):
         cands["branch"] = ctx.branch_plan(chunk_frames=chunk_frames)

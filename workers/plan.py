@@ -37,8 +37,9 @@ ARENA_PER_WORKER = 96 * 2**20  # ... or this much per worker, when more (16 work
 # Seconds per frame per output row for the mixer's sum.
 MIX_COST = 3e-9
 # Seconds per frame and channel the parent's writer thread spends encoding and writing a
-# 24-bit WAV (measured: 18 ms for 1.15 M stereo frames), beside the mixing.
-WRITE_COST = 8e-9
+# 24-bit WAV (phonon.pcm's encoder and the write calls, fsync started on the way: 0.29 s
+# for 26.5 M stereo frames here; libsndfile's own conversion was 8e-9), beside the mixing.
+WRITE_COST = 5.5e-9
 FORK_SECONDS = 0.02  # one worker forked from the warm template until it is ready
 MIX = -1  # the virtual node of the summed outputs: a stage may write the mix, not each output
 MIX_KINDS = {"add", "sub", "mul", "div", "sum", "pan", "stereo", "gain"}
