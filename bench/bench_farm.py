@@ -32,7 +32,8 @@ def render(spec, frames, workers, block=8192):
     from workers.farm import farm_render
     from workers.mixer import NullSink
     from workers.planner import make_plan
-    plan = make_plan(spec, frames, workers, block=block, mix_only=True)  # no stems: the mix only
+    plan = make_plan(spec, frames, workers, block=block, mix_only=True,  # no stems: the mix only
+                     stream=True)  # the process backend streams written chunks
     out = []
     for _ in range(RUNS):
         t = time.perf_counter()

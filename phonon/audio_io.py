@@ -265,16 +265,6 @@ class AudioWriter:
         # a plain WAV never wraps its header: past 4 GiB of data it is an error, not a bad file
         self._max_frames = (WAV_LIMIT - 4096) // (channels * SAMPLE_BYTES[subtype]) \
             if self.container == "WAV" else None
-        import soundfile as sf
-        try:
-            self._file: Optional[sf.SoundFile] = sf.SoundFile(
-                self.temp_path, mode="w", samplerate=self.sr, channels=channels,
-                format=self.container, subtype=SUBTYPES[subtype])
-        except (OSError, RuntimeError) as e:
-            self._remove_temp()
-            raise self._io_error(e, None) from None
-        if subtype == "32f":  # no PEAK chunk: libsndfile writes the time of writing into it
-            sf._snd.sf_command(self._file._file, SFC_SET_ADD_PEAK_CHUNK, sf._ffi.NULL, 0)
         # WAV/RF64 data is little-endian PCM or float: phonon.pcm encodes it (libsndfile's
         # own conversion, 10x faster) and libsndfile writes it raw; FLAC it encodes itself.
         # An RF64 float file keeps a PEAK chunk whatever we ask (libsndfile 1.2), so
@@ -284,11 +274,72 @@ class AudioWriter:
         self._width = SAMPLE_BYTES[subtype] if pcm_host else 0
         self._raw = pcm_host and not (self.container == "RF64" and subtype == "32f")
         self._buf = None
-        self._writeback = Writeback(self.temp_path)
+        self._file = None
+        import soundfile as sf
+        try:  # from here the temporary file may exist: any exception (a signal too) removes it
+            try:
+                self._file: Optional[sf.SoundFile] = sf.SoundFile(
+                    self.temp_path, mode="w", samplerate=self.sr, channels=channels,
+                    format=self.container, subtype=SUBTYPES[subtype])
+            except (OSError, RuntimeError) as e:
+                raise self._io_error(e, None) from None
+            if subtype == "32f":  # no PEAK chunk: libsndfile writes the time of writing into it
+                sf._snd.sf_command(self._file._file, SFC_SET_ADD_PEAK_CHUNK, sf._ffi.NULL, 0)
+            self._writeback = Writeback(self.temp_path)
+        except BaseException:
+            if self._file is not None:
+                try:
+                    self._file.close()
+                except Exception:  # noqa: BLE001
+                    pass
+                self._file = None
+            self._remove_temp()
+            raise
 
     # -- writing ------------------------------------------------------------------------------
     def write(self, block: np.ndarray) -> None:
         """Append a float64 (channels, n) block (a 1-D array is one mono block)."""
+        x = self._block(block)
+        if x is None:
+            return
+        self._buf, nbytes = self._encode(x, self._buf)
+        try:
+            if self._raw:
+                _raw_write(self._file, self._buf, nbytes)
+            elif self._width == 4:  # RF64 float: interleaved float32 for libsndfile to write
+                self._file.write(self._buf[:nbytes].view(np.float32).reshape(x.shape[1], x.shape[0]))
+            else:  # FLAC: libsndfile encodes
+                self._file.write(x.T)
+        except (OSError, RuntimeError) as e:
+            raise self._io_error(e, self._file) from None
+        self._writeback.wrote(nbytes or x.size * 3)
+
+    # Writing in two steps, for a caller that encodes in one thread and writes in another (the
+    # farm's mixer encodes straight from a shared-memory slot it is about to reuse, and its
+    # writer thread does the system calls): only for raw files (WAV, RF64 integer).
+    @property
+    def raw(self) -> bool:
+        return self._raw
+
+    def encode(self, block: np.ndarray, buf: Optional[np.ndarray] = None):
+        """Account a block (statistics, frame count, the non-finite check) and encode it into
+        `buf` (reused when large enough): returns (buf, nbytes) for `write_encoded`, or None
+        for an empty block. Blocks must be written in the order they were encoded."""
+        if not self._raw:
+            raise RenderError(f"'{self.path}': encode() is for raw WAV/RF64 files; use write()")
+        x = self._block(block)
+        return None if x is None else self._encode(x, buf)
+
+    def write_encoded(self, buf: np.ndarray, nbytes: int) -> None:
+        if self._file is None:
+            raise RenderError(f"write to closed audio file '{self.path}'")
+        try:
+            _raw_write(self._file, buf, nbytes)
+        except (OSError, RuntimeError) as e:
+            raise self._io_error(e, self._file) from None
+        self._writeback.wrote(nbytes)
+
+    def _block(self, block: np.ndarray) -> Optional[np.ndarray]:
         if self._file is None:
             raise RenderError(f"write to closed audio file '{self.path}'")
         x = np.asarray(block, dtype=np.float64)
@@ -296,33 +347,24 @@ class AudioWriter:
             x = x[None, :]
         if x.shape[0] != self.channels:
             raise ValueError(f"block has {x.shape[0]} channels; the file has {self.channels}")
-        if x.shape[1] == 0:
-            return
+        return x if x.shape[1] else None
+
+    def _encode(self, x: np.ndarray, buf: Optional[np.ndarray]):
         from .pcm import CLIPPED, NONFINITE, PEAK, SUMSQ, encode_block
         # one compiled pass: the statistics, and the file's sample bytes where they are raw
         # PCM/float (WAV, RF64), byte for byte what libsndfile's conversion writes
-        buf, nbytes, st = encode_block(x, self._width, self._buf)
-        self._buf = buf
+        buf, nbytes, st = encode_block(x, self._width, buf)
         if st[NONFINITE]:  # NaN or inf: refuse the whole file
             self._nonfinite(x)
+        if self._max_frames is not None and self._frames + x.shape[1] > self._max_frames:
+            raise OutputError(f"'{self.path}': a WAV file cannot hold more than 4 GiB",
+                              hint="give the writer the frame count (it then writes RF64)")
         self._peak = max(self._peak, float(st[PEAK]))
         self._sumsq += float(st[SUMSQ])
         if self._integer:
             self._clipped += int(st[CLIPPED])
-        if self._max_frames is not None and self._frames + x.shape[1] > self._max_frames:
-            raise OutputError(f"'{self.path}': a WAV file cannot hold more than 4 GiB",
-                              hint="give the writer the frame count (it then writes RF64)")
         self._frames += x.shape[1]
-        try:
-            if self._raw:
-                _raw_write(self._file, buf, nbytes)
-            elif self._width == 4:  # RF64 float: interleaved float32 for libsndfile to write
-                self._file.write(buf[:nbytes].view(np.float32).reshape(x.shape[1], x.shape[0]))
-            else:  # FLAC: libsndfile encodes
-                self._file.write(x.T)
-        except (OSError, RuntimeError) as e:
-            raise self._io_error(e, self._file) from None
-        self._writeback.wrote(nbytes or x.size * 3)
+        return buf, nbytes
 
     def _nonfinite(self, x: np.ndarray) -> None:
         bad = ~np.isfinite(x)

@@ -167,3 +167,17 @@ def test_the_statistics_are_the_blocks(tmp_path):
         assert w.clipped == int(np.count_nonzero(np.abs(x) > 1.0)) > 0
         assert w.peak_dbfs == pytest.approx(20 * np.log10(np.abs(x).max()), abs=1e-12)
         assert w.rms_dbfs == pytest.approx(10 * np.log10(np.mean(x * x)), abs=1e-9)
+
+
+def test_an_interrupt_while_the_writer_opens_leaves_no_file(tmp_path, monkeypatch):
+    """A signal (KeyboardInterrupt) after the temporary file exists but before the writer is
+    ready: the file is removed (the CLI's signal tests send it the moment the file appears)."""
+    from phonon import audio_io
+
+    def interrupted(path):
+        assert os.path.exists(path)  # the temporary file is there
+        raise KeyboardInterrupt
+    monkeypatch.setattr(audio_io, "Writeback", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        AudioWriter(str(tmp_path / "o.wav"), SR, 2)
+    assert os.listdir(tmp_path) == []

@@ -172,9 +172,11 @@ def test_auto_plan_stress_synth_uses_stages_for_many_workers():
     last = plan.stages[-1]
     assert last.warmup > 10 * spec.sr and len(last.nodes) < 10
     assert plan.arena_bytes() <= arena_budget(16)
-    # issue 5's modeled target was 85% before the parent's writer was counted: its 0.21 s of
-    # CPU beside 16 busy workers on 16 CPUs costs about 0.3 points
-    assert plan.predicted["speedup"] / 16 >= 0.84, plan.describe()
+    # issue 5's modeled target was 85% before the parent's writer was counted: its CPU beside
+    # 16 busy workers on 16 CPUs costs about 0.3 points. The speedup's serial reference
+    # includes writing too, so the faster encoder (phonon.pcm: WRITE_COST 8e-9 -> 5.5e-9)
+    # lowers it by 0.008 at the same predicted wall (0.49 s)
+    assert plan.predicted["speedup"] / 16 >= 0.83, plan.describe()
 
 
 @pytest.mark.timeout(300)

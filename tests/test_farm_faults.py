@@ -137,3 +137,53 @@ def test_watchdog_reports_slow_task(monkeypatch):
     logs = []
     farm_render(spec, 8000, MemorySink(), plan=plan, log=logs.append)
     assert any("watchdog" in m for m in logs)
+
+
+def test_streamed_task_killed_after_some_chunks_reruns_only_the_rest():
+    """A task of several base chunks streams each chunk to the mixer as it is written. A
+    worker killed after some of them: the re-run renders from the task's start again but
+    writes only the chunks not yet reported (those may be mixed and their slots reused),
+    and the output equals the single-process render."""
+    from workers import farm as farmmod
+    spec = slow_spec(sleep=0.01)
+    frames = 8000 * 4
+    plan = make_plan(spec, frames, 2, mode="time", stages=False, chunk_frames=2048, block=256)
+    plan.configure(2048, [4])  # tasks of 4 base chunks
+    sent, killed, streamed = [], [], []
+    orig = farmmod._Run._chunk_task
+
+    def record(self, s, k, attempt=0):
+        t = orig(self, s, k, attempt)
+        sent.append(t)
+        return t
+
+    def on_start(run):
+        def killer():
+            deadline = time.time() + 30
+            while time.time() < deadline and not killed:
+                for task, started, name in run.executor.running():
+                    if task is None or not task.stream or task.chunk < 1:
+                        continue
+                    j0 = task.start // plan.chunk
+                    if j0 + 1 in run.done[task.stage]:  # two chunks reported, two to go
+                        streamed.append(sorted(run.done[task.stage]))
+                        os.kill(int(name.split("pid ")[1].rstrip(")")), signal.SIGKILL)
+                        killed.append(task.chunk)
+                        return
+                time.sleep(0.002)
+        threading.Thread(target=killer, daemon=True).start()
+
+    farmmod._Run._chunk_task = record
+    try:
+        sink = MemorySink()
+        res = farm_render(spec, frames, sink, plan=plan, on_start=on_start, log=lambda m: None)
+    finally:
+        farmmod._Run._chunk_task = orig
+    assert killed and res.retries >= 1
+    k = killed[0]
+    first = next(t for t in sent if t.chunk == k and t.attempt == 0)
+    rerun = next(t for t in sent if t.chunk == k and t.attempt == 1)
+    assert first.stream and first.skip_to == first.start // plan.chunk
+    assert rerun.start == first.start and rerun.skip_to >= first.skip_to + 2
+    ref, _ = fh.reference(spec, frames)
+    assert fh.peak_diff(ref, sink.mix) <= 1e-6

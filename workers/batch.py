@@ -168,17 +168,16 @@ def run_batch(args, patches, outdir: str, cores: int, template, log=None) -> int
     todo = [it for it in items if not it.how]
     # Plan every patch in the template (it loads each patch's kernels there, once).
     from .choose import plan_job
+    kw = {"mode": args.mode, "block": block, "mix_only": True, "stream": args.backend == "process"}
     for it in todo:
         try:
             if template is not None:
                 template.add_spec(it.key, it.spec.to_bytes())
                 it.plan, it.chans = template.call(
-                    plan_job, it.spec.to_bytes(), it.frames, cores, args.recalibrate,
-                    {"mode": args.mode, "block": block, "mix_only": True})
+                    plan_job, it.spec.to_bytes(), it.frames, cores, args.recalibrate, kw)
             else:
                 it.plan, it.chans = plan_job(it.spec.to_bytes(), it.frames, cores,
-                                             args.recalibrate,
-                                             {"mode": args.mode, "block": block, "mix_only": True})
+                                             args.recalibrate, kw)
             it.serial_s = it.plan.predicted.get("serial_s", 0.0)
         except PhononError as e:
             it.how, it.error = "failed", str(e)

@@ -27,11 +27,13 @@ from .schedule import simulate, warm_cost
 def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames: Optional[int] = None,
               block: int = 8192, node_costs=None, stems_buses: bool = False,
               build_seconds: Optional[float] = None, stages: Optional[bool] = None,
-              cpus: Optional[int] = None, mix_only: bool = False) -> Plan:
+              cpus: Optional[int] = None, mix_only: bool = False, stream: bool = False) -> Plan:
     """The best plan by predicted wall time. `stages` True/False forces/forbids stage cuts.
     `node_costs`: a `costs.Costs`, or a dict (int keys: node ids, str keys: kinds); measured
     when None. `mix_only`: only the mix is wanted (no stems): when every output is computed
     in one time stage, its tasks write the summed outputs (2 rows) instead of each output.
+    `stream`: the executor streams each written base chunk to the mixer (the process
+    backend), so long tasks (less warm-up) need not hold the mixer back.
     `cpus`: CPUs the prediction assumes (default: the workers, at most this machine's cores: the mixer shares them)."""
     if mode not in MODES:
         raise RenderError(f"--mode got '{mode}'; expected one of {', '.join(MODES)}")
@@ -46,6 +48,7 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
     ctx = Chooser(spec, info, chans, costs, frames, workers, block, stems_buses,
                   cpus or min(workers, os.cpu_count() or 1),  # --cores N: a budget of N CPUs
                   mix_only=mix_only)
+    ctx.stream = stream
     # Processes busy at once on this machine's CPUs each run slower than alone (measured once
     # per machine): the workers, and the parent's mixer and writer beside even one worker. A
     # plan for a machine of another size (cpus given: the scaling model) keeps the
@@ -85,6 +88,8 @@ def make_plan(spec, frames: int, workers: int, mode: str = "auto", chunk_frames:
 
 class Chooser(Builder):
     """The candidates' chunk lengths and predicted wall times."""
+
+    stream = False  # see make_plan
 
     # -- chunk lengths -------------------------------------------------------------------------
     def _configure(self, plan: Plan, C: int, mults: list, shrink: bool = True) -> None:
@@ -202,7 +207,7 @@ class Chooser(Builder):
             a, b = plan.chunk_range(j)
             return (tail_cost + MIX_COST * self.rows_out) * (b - a)
 
-        sim = simulate(plan, N, cost_fn, c.dispatch, mix_fn, 0.0, c.seek)
+        sim = simulate(plan, N, cost_fn, c.dispatch, mix_fn, 0.0, c.seek, stream=self.stream)
         work = sum(s.cost * F for s in plan.stages)
         warm = sum(warm_cost(s, plan.grid.warm_frames(s.index, k))
                    for s in plan.stages if s.kind == "time" for k in range(s.ntasks))

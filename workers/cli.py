@@ -205,7 +205,8 @@ def _cmd_one(args, cores, template) -> int:
     plan, chans = plan_isolated(spec, frames, cores, recalibrate=args.recalibrate,
                                 start_method=args.start_method, template=template, mode=args.mode,
                                 chunk_frames=chunk_frames, block=block,
-                                stems_buses=stems_kind == "buses", mix_only=not stems_dir)
+                                stems_buses=stems_kind == "buses", mix_only=not stems_dir,
+                                stream=args.backend == "process")
     if args.plan:
         print(plan.describe())
         return 0

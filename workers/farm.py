@@ -85,7 +85,7 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
     shmmod.remove_stale()
     if plan is None:
         plan = make_plan(spec, frames, cores, mode=mode, chunk_frames=chunk_frames, block=block,
-                         stems_buses=stems_buses, mix_only=mix_only)
+                         stems_buses=stems_buses, mix_only=mix_only, stream=backend == "process")
     pool = plan.concurrency  # no more workers than tasks that can run at once
     if pool_workers and not plan.streams_branches:
         pool = max(1, min(pool, int(pool_workers)))
@@ -202,12 +202,19 @@ class _Run:
         dest = ("arena", self.arenas[s.index].name) if self.executor.shared_memory else ("return",)
         taps = tuple((p.node, p.row0, p.ch) for p in s.products if p.node != MIX)
         mix = any(p.node == MIX for p in s.products)
+        j0, j1 = plan.grid.chunk_of(a), plan.grid.task_chunks(s.index, k)[1]  # chunks it writes
+        stream = self.executor.name == "process" and j1 - j0 > 1
+        skip = j0
+        if stream and attempt:  # a re-run: what the crashed attempt reported stays as it is
+            while skip < j1 and skip in self.done[s.index]:
+                skip += 1
         return Task(tid=s.index * 1_000_000 + k, kind="chunk", stage=s.index, chunk=k, start=a,
                     end=b, warm_start=ws, taps=taps,
                     outputs=tuple(n for n, _ in self.spec.outputs) if mix else (),
                     externals=tuple(ext), dest=dest, block=plan.block, rows=max(1, s.rows),
                     predicted=s.cost * (b - ws), attempt=attempt, slot_frames=plan.chunk,
-                    profile=self.profile, mix=mix, spec=self.spec_key)
+                    profile=self.profile, mix=mix, spec=self.spec_key, stream=stream,
+                    skip_to=skip if stream else 0)
 
     def _branch_task(self, s, attempt: int = 0) -> Task:
         plan = self.plan
@@ -362,6 +369,8 @@ class _Run:
                 while self.first_open[task.stage] in dt:
                     self.first_open[task.stage] += 1
                 self.inflight.discard((task.stage, task.chunk))
+            elif kind == "chunk":  # streamed: base chunk ev[2] of a running task is in its slot
+                self.done[task.stage].add(ev[2])
             elif kind == "error":
                 if ev[5] is not None:
                     raise ev[5]  # the patch's fault (a PhononError): the user's error, as render gives it

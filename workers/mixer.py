@@ -80,7 +80,7 @@ class Mixer:
         self.cur, self.cur_start = cur, a
         if MIX in cur:  # a stage wrote the mix itself (no stems wanted)
             buses = {bn: cur[nid] for bn, nid in self.plan.bus_nodes.items()}
-            self.sink.write(cur[MIX].copy(), {}, buses)
+            self.sink.write(cur[MIX], {}, buses)  # a view of the slot: sinks copy what they keep
         elif self.tail_graph is None:
             outs = {name: to_stereo(cur[self.plan.out_roots[name]]) for name in self.names}
             buses = {bn: cur[nid] for bn, nid in self.plan.bus_nodes.items()}
@@ -225,6 +225,7 @@ class FileSink:
         self._error: Optional[BaseException] = None
         self._queue = None
         self._aborting = False
+        self._free: list = []  # encoded-sample buffers the writer thread has written
         if threaded:
             import queue
             import threading
@@ -241,10 +242,18 @@ class FileSink:
             return
         if self._error is not None:
             raise self._error
+        if not self.stems and not self.mono and self.main.raw:
+            # The mix alone, to a WAV: encode it here, straight from the slot the mixer is
+            # about to reuse (no copy of the float64 chunk, whose fresh pages cost more than
+            # the encoding), and let the thread do the system calls. Buffers are recycled.
+            enc = self.main.encode(mix, self._free.pop() if self._free else None)
+            if enc is not None:
+                self._queue.put(("encoded", enc))
+            return
+        # The mix and the stems may be views of slots the mixer reuses: copy what is queued.
         src = buses if self.stem_kind == "buses" else outs
-        # The mixer hands over a fresh mix; stems may be views of slots it reuses: copy them.
         keep = {name: np.array(src[name]) for name in self.stems}
-        self._queue.put((mix, keep))
+        self._queue.put((np.array(mix), keep))
 
     def _write(self, mix, outs, buses):
         self.main.write(mix.mean(axis=0, keepdims=True) if self.mono else mix)
@@ -270,8 +279,13 @@ class FileSink:
             if self._error is not None or self._aborting:
                 continue  # failed: keep draining so the producer never blocks
             try:
-                mix, keep = item
-                self._write(mix, keep, keep)
+                if isinstance(item[0], str):  # ("encoded", (buf, nbytes))
+                    buf, nbytes = item[1]
+                    self.main.write_encoded(buf, nbytes)
+                    self._free.append(buf)
+                else:
+                    mix, keep = item
+                    self._write(mix, keep, keep)
             except BaseException as e:  # noqa: BLE001
                 self._error = e
 

@@ -162,13 +162,17 @@ class Plan:
         return max(1, min(self.workers, self.ntasks))
 
     def size_slots(self) -> None:
-        """Slots per time stage: what any reader may still need (every later stage's warm-up
-        and task span, so the mixer's chunk can always be completed), one task in flight per
-        worker and one more ahead."""
+        """Slots per time stage: what its readers may still need (the mixer's chunk, and the
+        warm-up and task span of each later stage that reads this stage's products, so the
+        mixer's chunk can always be completed), one task in flight per worker and one more
+        ahead. A stage nothing later reads (a one-stage plan) holds only the mixer's chunk:
+        its own tasks' warm-up re-renders, it reads no slot."""
         C, N = self.chunk, self.workers
         times = [s for s in self.stages if s.kind == "time"]
-        hold = 1 + sum(-(-t.warmup // C) + t.span for t in times)
         for s in times:
+            prods = {p.node for p in s.products}
+            readers = [t for t in times if t.index > s.index and set(t.externals) & prods]
+            hold = 1 + sum(-(-t.warmup // C) + t.span for t in readers)
             s.nslots = hold + (min(N, s.ntasks) + 1) * s.span + 1
 
     def configure(self, chunk: int, mults, shrink: bool = False) -> None:

@@ -92,7 +92,13 @@ def _worker_main(conn: Connection, index: int) -> None:
                 break
             task = msg
             try:
-                stats, arr = taskmod.run_task(task, should_stop=should_stop)
+                on_chunk = None
+                if getattr(task, "stream", False):
+                    tid = task.tid
+
+                    def on_chunk(j, tid=tid):
+                        conn.send(("chunk", tid, j))
+                stats, arr = taskmod.run_task(task, should_stop=should_stop, on_chunk=on_chunk)
                 conn.send(("done", task.tid, stats, arr))
             except BaseException as e:  # noqa: BLE001
                 conn.send(("error", task.tid, f"{type(e).__name__}: {e}", traceback.format_exc(),
@@ -441,6 +447,11 @@ class ProcessPool:
             w.startup = time.perf_counter() - w.t_fork
             self.startups.append((w.index, w.startup))
             return []
+        if kind == "chunk":  # a streaming task wrote one more base chunk; it goes on
+            task = w.task
+            if task is None or task.tid != msg[1]:
+                return []
+            return [("chunk", task, msg[2])]
         task = w.task
         w.task = None
         w.busy += time.perf_counter() - w.task_started

@@ -57,13 +57,16 @@ def task_deps(plan) -> dict:
 
 
 def simulate(plan, workers: int, cost_fn, dispatch: float = costmod.TASK_OVERHEAD,
-             mix_fn=None, startup: float = 0.0, seek_per_frame: float = 0.0) -> SimResult:
+             mix_fn=None, startup: float = 0.0, seek_per_frame: float = 0.0,
+             stream: bool = False) -> SimResult:
     """List-schedule the plan's tasks on `workers` CPUs the way the farm dispatches them.
 
     cost_fn(stage, k) -> seconds a task takes in its worker (k is 0 for a branch);
     dispatch: fixed seconds per task on top; mix_fn(j) -> mixer seconds for base chunk j;
     seek_per_frame: cost of a worker's first seek past the furthest position it reached.
-    The mixer is its own process; it mixes chunk j once every stage it reads has it."""
+    The mixer is its own process; it mixes chunk j once every stage it reads has it: when
+    its task finished, or (`stream`: the process backend's workers report each base chunk
+    as it is written) once the task has rendered its warm-up and its frames up to j's end."""
     tasks = []
     for s in plan.stages:
         for k in range(s.ntasks):
@@ -140,7 +143,15 @@ def simulate(plan, workers: int, cost_fn, dispatch: float = costmod.TASK_OVERHEA
         ready = 0.0
         for s in read:
             if s.kind == "time":
-                ready = max(ready, finish[(s.index, s.task_of(j))])
+                k = s.task_of(j)
+                t1 = finish[(s.index, k)]
+                if stream:
+                    t0 = start_t[(s.index, k)]
+                    warm = plan.grid.warm_frames(s.index, k)
+                    a, b = plan.task_range(s, k)
+                    upto = min(plan.chunk_range(j)[1], b) - a
+                    t1 = t0 + (t1 - t0) * (warm + upto) / max(1, warm + b - a)
+                ready = max(ready, t1)
             else:
                 a, b = start_t[(s.index, 0)], finish[(s.index, 0)]
                 ready = max(ready, a + (b - a) * (j + 1) / K)

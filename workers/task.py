@@ -75,6 +75,12 @@ class Task:
     profile: bool = False  # time every node (Graph.enable_profile) and return the times
     mix: bool = False  # write the sum of `outputs` (2 rows, engine.mix_outputs order), not each
     spec: str = ""  # which of the worker's specs (batch rendering: one pool, many patches)
+    # Streaming (the process backend): the worker reports each base chunk it has written, so
+    # the mixer and later stages use it while the task goes on; a re-run after a crash
+    # renders the chunks already reported (they are final, and may be mixed and their slots
+    # reused) without writing them: base chunks below `skip_to`.
+    stream: bool = False
+    skip_to: int = 0
 
     def describe(self) -> str:
         if self.kind == "branch":
@@ -187,8 +193,9 @@ def _fill(buf: np.ndarray, task: Task, g, outs: dict, lo: int, hi: int) -> None:
         r += 2
 
 
-def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
-    """Execute one task. Returns (stats, array-or-None)."""
+def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None, on_chunk=None):
+    """Execute one task. Returns (stats, array-or-None). `on_chunk(j)`: called once base chunk
+    j is written to its slot (streaming tasks)."""
     if task.kind == "patch":  # a whole patch, file written here (batch rendering)
         from .batch import run_patch
         return run_patch(task), None
@@ -217,14 +224,17 @@ def run_task(task: Task, spec_bytes: Optional[bytes] = None, should_stop=None):
     else:
         ret = np.empty((task.rows, n_frames))
     for j, o0, m in pieces(C, task.start, task.end):  # blocks never straddle two slots
+        write = ret is not None or j >= task.skip_to
         for o in range(o0, o0 + m, task.block):
             n = min(task.block, o0 + m - o)
             outs = g.render(n)
-            if ret is None:
-                _fill(arena.slot(j), task, g, outs, o, o + n)
-            else:
+            if ret is not None:
                 _fill(ret, task, g, outs, pos - task.start, pos - task.start + n)
+            elif write:
+                _fill(arena.slot(j), task, g, outs, o, o + n)
             pos += n
+        if write and on_chunk is not None:
+            on_chunk(j)
     return _stats(task, t0, c0, warm, g), ret
 
 
