@@ -162,8 +162,6 @@ def _cmd_one(args, cores, template) -> int:
     from .mixer import FileSink, MemorySink
     from .planner import plan_isolated
 
-    from .task import engine_module
-    engine_module()  # every node kind in the parent too
     stems_dir, stems_kind = _stems(args)
     fmt = None
     if args.out and not args.plan:  # before compiling: refuse what cannot take the files
@@ -207,6 +205,8 @@ def _cmd_one(args, cores, template) -> int:
                                 chunk_frames=chunk_frames, block=block,
                                 stems_buses=stems_kind == "buses", mix_only=not stems_dir,
                                 stream=args.backend == "process")
+    from .task import engine_module
+    engine_module()  # every node kind in the parent too (after the patch went to the template)
     if args.plan:
         print(plan.describe())
         return 0
