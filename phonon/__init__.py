@@ -13,6 +13,16 @@ from . import numba_boot as _numba_boot  # noqa: E402  (light: os and sys only)
 _numba_boot.install()  # numba without scipy, cached kernels loaded fast: see that module
 
 
+def _early_signals() -> None:
+    import threading
+    from . import signals
+    if signals.started_as_a_command() and threading.current_thread() is threading.main_thread():
+        signals.exit_early_on_signals()  # until the command's own handlers take over
+
+
+_early_signals()
+
+
 def __getattr__(name):
     """`phonon.events(source, begin, end)`: the events a patch plays (Tidal's queryArc), loaded
     on first use. The module is callable, so the name means the same whether or not

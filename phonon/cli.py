@@ -144,9 +144,11 @@ def render_frames(spec, args) -> int:
 
 
 def cmd_render(args) -> int:
-    from .audio_io import AudioWriter, check_free_space, check_output, estimated_bytes
-    from .engine import Graph, check_block, mix_outputs, render_blocks
-    from .progress import Progress
+    from .signals import signals_deferred
+    with signals_deferred():  # a signal inside numpy's or numba's import would be an ImportError
+        from .audio_io import AudioWriter, check_free_space, check_output, estimated_bytes
+        from .engine import Graph, check_block, mix_outputs, render_blocks
+        from .progress import Progress
 
     t_start = time.perf_counter()
     check_output(args.out)  # before compiling: a device, folder or unwritable place fails fast

@@ -5,6 +5,33 @@ from __future__ import annotations
 import signal
 
 
+def exit_early_on_signals() -> None:
+    """For the command lines, from the first line of ours: until `stop_on_signals` takes over
+    (once the imports are done), SIGINT/SIGTERM/SIGHUP end the process with 130 and a word,
+    no traceback (nothing has been started or written yet). A Ctrl-C inside an import would
+    otherwise print the import's traceback, or break a C extension's import into an
+    ImportError."""
+    import os
+    import sys
+
+    def stop(signum, frame):
+        try:
+            os.write(2, b"\ninterrupted\n")
+        finally:
+            os._exit(130)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+
+
+def started_as_a_command() -> bool:
+    """Whether this process is `phonon`, `phonon-farm` or `python -m phonon...|workers`
+    being started (argv[0] is "-m" while runpy imports the package)."""
+    import os
+    import sys
+    arg0 = sys.argv[0] if sys.argv else ""
+    return arg0 == "-m" or os.path.basename(arg0) in ("phonon", "phonon-farm")
+
+
 class signals_deferred:
     """Hold SIGINT/SIGTERM/SIGHUP (in the main thread) for a step that must not be cut in
     half: starting a process (a half-started spawn child would wait for its preparation

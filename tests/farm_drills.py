@@ -175,6 +175,14 @@ def catches(pid: int, sig: int) -> bool:
     return False
 
 
+def python_startup_only(stderr: str) -> bool:
+    """A SIGINT in the interpreter's own start-up (site.py, the editable install's finder),
+    before the first line of ours runs: Python's default handler prints that traceback, as it
+    does for every Python program; no frame of it is in this project."""
+    ours = (f"{ROOT / 'phonon'}{os.sep}", f"{ROOT / 'workers'}{os.sep}")
+    return "Traceback" in stderr and "<frozen site>" in stderr and not any(o in stderr for o in ours)
+
+
 def group_state(pid: int) -> str:
     try:
         st = open(f"/proc/{pid}/stat").read()
@@ -303,7 +311,7 @@ class CliDrill:
             if partials(self.folder):
                 return f"{where}: partial files left: {partials(self.folder)}"
             return ""
-        if "Traceback" in se:
+        if "Traceback" in se and not python_startup_only(se):
             return f"{where}: traceback on stderr:\n{se[-1500:]}"
         if p.returncode == 0:
             if not self._same(out):

@@ -20,3 +20,16 @@ def test_drills_quick():
     for kind in ("worker-kill", "worker-stop", "sigint", "sigterm", "sighup", "farm-kill",
                  "two-farms"):
         assert f"{kind}: 3/3 clean" in proc.stdout, proc.stdout
+
+
+def test_a_traceback_of_pythons_own_start_up_is_not_ours():
+    """The drills accept the traceback of a SIGINT inside site.py (before any line of ours
+    runs), and only that one."""
+    from farm_drills import ROOT, python_startup_only
+    site = ('Traceback (most recent call last):\n  File "<frozen site>", line 616, in <module>\n'
+            '  File "/x/.venv/lib/python3.11/site-packages/__editable___finder.py", line 7\n'
+            'KeyboardInterrupt\n')
+    ours = site.replace("__editable___finder.py", "x") + f'  File "{ROOT}/workers/cli.py", line 3\n'
+    assert python_startup_only(site)
+    assert not python_startup_only(ours)
+    assert not python_startup_only("no traceback")

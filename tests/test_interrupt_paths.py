@@ -6,6 +6,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 from workers.mixer import FileSink
@@ -104,3 +105,26 @@ def test_an_interrupt_where_python_ignores_exceptions_is_kept(capsys):
         with pytest.raises(KeyboardInterrupt):
             check_interrupt()
     assert "Exception ignored" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_signal_before_the_commands_handlers_is_exit_130_without_traceback(sig):
+    """From phonon's first line in a `phonon`/`phonon-farm` process until the command's own
+    handlers take over (the imports: numpy's or numba's would break into an ImportError, or
+    print a traceback): exit 130, 'interrupted', nothing else."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.argv[0] = 'phonon-farm'\n"
+            "import os, signal, time, phonon\n"
+            f"os.kill(os.getpid(), signal.{sig}); time.sleep(10); print('not stopped')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 130, r.stderr
+    assert "interrupted" in r.stderr and "Traceback" not in r.stderr and "not stopped" not in r.stdout
+
+
+def test_a_library_import_keeps_pythons_own_handlers():
+    import subprocess
+    import sys
+    code = "import signal, phonon; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.split() == ["True"], r.stderr

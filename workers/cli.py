@@ -149,18 +149,20 @@ def _dask_client(args, cores):
 
 
 def _cmd_one(args, cores, template) -> int:
-    import numpy as np
+    from phonon.signals import signals_deferred
+    with signals_deferred():  # a signal inside a C extension's import (numpy's, numba's) turns
+        import numpy as np   # into an ImportError: it takes effect after the imports instead
 
-    from phonon.audio_io import (check_free_space, check_output, estimated_bytes,
-                                 remove_stale_partials)
-    from phonon.cli import committed, load_spec, output_format, render_frames, summarize
-    from phonon.engine import check_block, render_spec
-    from phonon.progress import Progress, db, fmt_db
+        from phonon.audio_io import (check_free_space, check_output, estimated_bytes,
+                                     remove_stale_partials)
+        from phonon.cli import committed, load_spec, output_format, render_frames, summarize
+        from phonon.engine import check_block, render_spec
+        from phonon.progress import Progress, db, fmt_db
 
-    from . import costs as costmod
-    from .farm import farm_render
-    from .mixer import FileSink, MemorySink
-    from .planner import plan_isolated
+        from . import costs as costmod
+        from .farm import farm_render
+        from .mixer import FileSink, MemorySink
+        from .planner import plan_isolated
 
     stems_dir, stems_kind = _stems(args)
     fmt = None
@@ -206,7 +208,8 @@ def _cmd_one(args, cores, template) -> int:
                                 stems_buses=stems_kind == "buses", mix_only=not stems_dir,
                                 stream=args.backend == "process")
     from .task import engine_module
-    engine_module()  # every node kind in the parent too (after the patch went to the template)
+    with signals_deferred():
+        engine_module()  # every node kind in the parent too (after the patch went to the template)
     if args.plan:
         print(plan.describe())
         return 0
@@ -325,7 +328,7 @@ def profile_report(res, spec) -> str:
 
 
 def main(argv=None) -> int:
-    from phonon.cli import freeze_for_exit, run, stop_on_signals
+    from phonon.cli import freeze_for_exit, run, stop_on_signals  # (phonon.signals covers this)
 
     own_process = argv is None
     # SIGINT, SIGTERM and SIGHUP at any moment: one KeyboardInterrupt unwinds every cleanup

@@ -158,16 +158,20 @@ class _Run:
         self.arenas: dict = {}
         self.rings: dict = {}
         for s in plan.stages:
+            # A segment is created and recorded for unlinking as one step: a signal between
+            # the two would leave it in /dev/shm.
             if s.kind == "time":
                 # Parent-side copies for dask too (the parent is the mixer and feeds inputs).
-                arena = shmmod.SlotArena.create(s.nslots, max(1, s.rows), plan.chunk)
-                self.segments.append(arena)
+                with _signals_deferred():
+                    arena = shmmod.SlotArena.create(s.nslots, max(1, s.rows), plan.chunk)
+                    self.segments.append(arena)
                 self.arenas[s.index] = arena
             elif shm_ok:
                 # No semaphores: a process killed holding one would leave it behind (the
                 # counters are the truth; the two sides poll).
-                ring = shmmod.Ring.create(max(1, s.rows), plan.ring_frames)
-                self.segments.append(ring)
+                with _signals_deferred():
+                    ring = shmmod.Ring.create(max(1, s.rows), plan.ring_frames)
+                    self.segments.append(ring)
                 self.rings[s.index] = ring
         if self.backend == "inline":
             self.executor.rings = self.rings
