@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from test_startup import _plain_env  # a user's environment (no tests/site sitecustomize)
 from workers.mixer import FileSink
 
 
@@ -117,7 +118,8 @@ def test_a_signal_before_the_commands_handlers_is_exit_130_without_traceback(sig
     code = ("import sys; sys.argv[0] = 'phonon-farm'\n"
             "import os, signal, time, phonon\n"
             f"os.kill(os.getpid(), signal.{sig}); time.sleep(10); print('not stopped')\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       env=_plain_env())
     assert r.returncode == 130, r.stderr
     assert "interrupted" in r.stderr and "Traceback" not in r.stderr and "not stopped" not in r.stdout
 
@@ -126,5 +128,6 @@ def test_a_library_import_keeps_pythons_own_handlers():
     import subprocess
     import sys
     code = "import signal, phonon; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       env=_plain_env())
     assert r.stdout.split() == ["True"], r.stderr

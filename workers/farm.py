@@ -130,19 +130,22 @@ class _Run:
             self._loop()
             ok = True
         finally:
-            try:
-                self.executor.shutdown(kill=not ok)
-            finally:
-                for seg in self.segments:
-                    seg.unlink()
-                self.segments.clear()
-                if ok:
-                    with _signals_deferred():  # the file is renamed into place, or not at all
+            # The clean-up runs whole, and the file is renamed into place or not at all: a
+            # signal now (the first one may come after the last chunk) takes effect after it.
+            # Cut in half, it left the segments it had not reached and the partial file.
+            with _signals_deferred():
+                try:
+                    self.executor.shutdown(kill=not ok)
+                finally:
+                    for seg in self.segments:
+                        seg.unlink()
+                    self.segments.clear()
+                    if ok:
                         self.sink.close()
                         if self.on_commit is not None:
                             self.on_commit()
-                else:
-                    self.sink.abort()
+                    else:
+                        self.sink.abort()
         wall = time.perf_counter() - t0
         return FarmResult(self.plan, self.plan.frames, wall, self.cpu, self.executor.busy(),
                           self.warm_frames, self.useful_frames, self.retries, self.backend,
