@@ -22,7 +22,7 @@ A WAV whose data would pass 4 GiB is written as RF64 (give `frames` to decide up
 Float WAVs carry no PEAK chunk (libsndfile stamps it with the time of writing: two
 identical renders would differ); an RF64 float file keeps one (libsndfile will not drop
 it) with its timestamp cleared; so identical renders give identical bytes. WAV and RF64
-samples are encoded by `phonon.pcm` (libsndfile's conversion, byte for byte, 10x faster).
+samples are encoded by `phonon.pcm` (libsndfile's conversion, byte for byte, 4x faster).
 Temporary files of runs whose process is gone (`.NAME.partial-PID`) are removed.
 """
 from __future__ import annotations
@@ -266,7 +266,7 @@ class AudioWriter:
         self._max_frames = (WAV_LIMIT - 4096) // (channels * SAMPLE_BYTES[subtype]) \
             if self.container == "WAV" else None
         # WAV/RF64 data is little-endian PCM or float: phonon.pcm encodes it (libsndfile's
-        # own conversion, 10x faster) and libsndfile writes it raw; FLAC it encodes itself.
+        # own conversion, 4x faster) and libsndfile writes it raw; FLAC it encodes itself.
         # An RF64 float file keeps a PEAK chunk whatever we ask (libsndfile 1.2), so
         # libsndfile writes those floats (it fills the chunk's peaks) and close() clears the
         # chunk's timestamp, the one field that would differ between identical renders.
@@ -303,10 +303,11 @@ class AudioWriter:
         if x is None:
             return
         self._buf, nbytes = self._encode(x, self._buf)
+        if self._raw:
+            self.write_encoded(self._buf, nbytes)
+            return
         try:
-            if self._raw:
-                _raw_write(self._file, self._buf, nbytes)
-            elif self._width == 4:  # RF64 float: interleaved float32 for libsndfile to write
+            if self._width == 4:  # RF64 float: interleaved float32 for libsndfile to write
                 self._file.write(self._buf[:nbytes].view(np.float32).reshape(x.shape[1], x.shape[0]))
             else:  # FLAC: libsndfile encodes
                 self._file.write(x.T)

@@ -28,6 +28,7 @@ from typing import Optional
 
 from .errors import PhononError, RenderError, decode_source
 from .formats import FORMATS, SUBTYPES
+from .signals import STOP_SIGNALS
 
 DEFAULT_CYCLES = 8
 
@@ -377,7 +378,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 _SIGNALS: list = []  # non-empty: a signal was handled, or the output is committed: ignore more
 _PENDING: list = []  # a signal that arrived where raising would be swallowed: raise it later
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def committed() -> None:

@@ -4,7 +4,7 @@ statistics, in one compiled pass (`phonon.audio_io.AudioWriter` uses it).
 libsndfile converts a double to 16/24-bit PCM at about 10 ns a sample here (its strided
 path): 0.5 s of a 600 s stereo render, serial in `phonon render` and on the farm parent's
 CPU beside the workers. This kernel does the same conversion, byte for byte, in about
-1 ns a sample, interleaves the channels, and counts peak, sum of squares and clipped
+2.5 ns a stereo frame's sample (0.13 s for 600 s, cold data), interleaves the channels, and counts peak, sum of squares and clipped
 samples on the way (numpy did those in four more passes); the writer hands the bytes to
 libsndfile's `sf_write_raw`, which keeps the header, RF64 and the frame count as before.
 
@@ -90,8 +90,8 @@ def encode(x, out, width, stats):
 
 
 def encode_block(x: np.ndarray, width: int, buf: np.ndarray | None = None):
-    """(bytes view or None, stats) for a float64 (channels, n) block; `buf` is reused when
-    large enough."""
+    """(buf, nbytes, stats) for a float64 (channels, n) block: the encoded bytes are
+    buf[:nbytes] (none for width 0); `buf` is reused when large enough."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     nbytes = x.shape[0] * x.shape[1] * width
     if buf is None or buf.shape[0] < nbytes:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import signal
 
+# The signals that stop a render (phonon.cli.stop_on_signals), held by signals_deferred, and
+# that end a command before its handlers are in place (exit_early_on_signals).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
 
 def exit_early_on_signals() -> None:
     """For the command lines, from the first line of ours: until `stop_on_signals` takes over
@@ -12,14 +16,13 @@ def exit_early_on_signals() -> None:
     otherwise print the import's traceback, or break a C extension's import into an
     ImportError."""
     import os
-    import sys
 
     def stop(signum, frame):
         try:
             os.write(2, b"\ninterrupted\n")
         finally:
             os._exit(130)
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for sig in STOP_SIGNALS:
         signal.signal(sig, stop)
 
 
@@ -46,7 +49,7 @@ class signals_deferred:
     again once the old handlers are back. The mask stays too: it keeps the signal from
     interrupting a system call of the step (EINTR) and is what a spawned child inherits."""
 
-    SIGS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    SIGS = set(STOP_SIGNALS)
 
     def __enter__(self):
         import threading

@@ -168,7 +168,9 @@ def run_batch(args, patches, outdir: str, cores: int, template, log=None) -> int
     todo = [it for it in items if not it.how]
     # Plan every patch in the template (it loads each patch's kernels there, once).
     from .choose import plan_job
-    kw = {"mode": args.mode, "block": block, "mix_only": True, "stream": args.backend == "process"}
+    from .options import STREAMING_BACKENDS
+    kw = {"mode": args.mode, "block": block, "mix_only": True,
+          "stream": args.backend in STREAMING_BACKENDS}
     for it in todo:
         try:
             if template is not None:

@@ -161,6 +161,7 @@ def _cmd_one(args, cores, template) -> int:
 
         from . import costs as costmod
         from .farm import farm_render
+        from .options import STREAMING_BACKENDS
         from .mixer import FileSink, MemorySink
         from .planner import plan_isolated
 
@@ -206,7 +207,7 @@ def _cmd_one(args, cores, template) -> int:
                                 start_method=args.start_method, template=template, mode=args.mode,
                                 chunk_frames=chunk_frames, block=block,
                                 stems_buses=stems_kind == "buses", mix_only=not stems_dir,
-                                stream=args.backend == "process")
+                                stream=args.backend in STREAMING_BACKENDS)
     from .task import engine_module
     with signals_deferred():
         engine_module()  # every node kind in the parent too (after the patch went to the template)

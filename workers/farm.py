@@ -20,6 +20,7 @@ from . import shm as shmmod
 from .errors import TaskFailed, WorkerCrashed
 from .executors import make_executor, spec_key_of
 from .mixer import ArraySource, Mixer, PendingSource
+from .options import STREAMING_BACKENDS
 from .choose import make_plan
 from .plan import MIX, Plan
 from .schedule import dispatch_key
@@ -85,7 +86,8 @@ def farm_render(spec, frames: int, sink, cores: int = 0, mode: str = "auto",
     shmmod.remove_stale()
     if plan is None:
         plan = make_plan(spec, frames, cores, mode=mode, chunk_frames=chunk_frames, block=block,
-                         stems_buses=stems_buses, mix_only=mix_only, stream=backend == "process")
+                         stems_buses=stems_buses, mix_only=mix_only,
+                         stream=backend in STREAMING_BACKENDS)
     pool = plan.concurrency  # no more workers than tasks that can run at once
     if pool_workers and not plan.streams_branches:
         pool = max(1, min(pool, int(pool_workers)))
@@ -160,22 +162,21 @@ class _Run:
         shm_ok = self.executor.shared_memory
         self.arenas: dict = {}
         self.rings: dict = {}
-        for s in plan.stages:
-            # A segment is created and recorded for unlinking as one step: a signal between
-            # the two would leave it in /dev/shm.
-            if s.kind == "time":
-                # Parent-side copies for dask too (the parent is the mixer and feeds inputs).
-                with _signals_deferred():
+        # Each segment is created and recorded for unlinking as one step: a signal between
+        # the two would leave it in /dev/shm.
+        with _signals_deferred():
+            for s in plan.stages:
+                if s.kind == "time":
+                    # Parent-side copies for dask too (the parent is the mixer and feeds inputs).
                     arena = shmmod.SlotArena.create(s.nslots, max(1, s.rows), plan.chunk)
                     self.segments.append(arena)
-                self.arenas[s.index] = arena
-            elif shm_ok:
-                # No semaphores: a process killed holding one would leave it behind (the
-                # counters are the truth; the two sides poll).
-                with _signals_deferred():
+                    self.arenas[s.index] = arena
+                elif shm_ok:
+                    # No semaphores: a process killed holding one would leave it behind (the
+                    # counters are the truth; the two sides poll).
                     ring = shmmod.Ring.create(max(1, s.rows), plan.ring_frames)
                     self.segments.append(ring)
-                self.rings[s.index] = ring
+                    self.rings[s.index] = ring
         if self.backend == "inline":
             self.executor.rings = self.rings
         self.executor.start(self.spec_bytes)
@@ -210,7 +211,7 @@ class _Run:
         taps = tuple((p.node, p.row0, p.ch) for p in s.products if p.node != MIX)
         mix = any(p.node == MIX for p in s.products)
         j0, j1 = plan.grid.chunk_of(a), plan.grid.task_chunks(s.index, k)[1]  # chunks it writes
-        stream = self.executor.name == "process" and j1 - j0 > 1
+        stream = self.backend in STREAMING_BACKENDS and j1 - j0 > 1
         skip = j0
         if stream and attempt:  # a re-run: what the crashed attempt reported stays as it is
             while skip < j1 and skip in self.done[s.index]:

@@ -279,11 +279,11 @@ class FileSink:
             if self._error is not None or self._aborting:
                 continue  # failed: keep draining so the producer never blocks
             try:
-                if isinstance(item[0], str):  # ("encoded", (buf, nbytes))
+                if isinstance(item[0], str):  # ("encoded", (buf, nbytes)) from write()
                     buf, nbytes = item[1]
                     self.main.write_encoded(buf, nbytes)
                     self._free.append(buf)
-                else:
+                else:  # (mix, stems) as floats
                     mix, keep = item
                     self._write(mix, keep, keep)
             except BaseException as e:  # noqa: BLE001

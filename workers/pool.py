@@ -93,7 +93,7 @@ def _worker_main(conn: Connection, index: int) -> None:
             task = msg
             try:
                 on_chunk = None
-                if getattr(task, "stream", False):
+                if task.stream:
                     tid = task.tid
 
                     def on_chunk(j, tid=tid):
