@@ -70,9 +70,9 @@ def partials(folder: Path) -> list:
 
 
 def wait_gone(pgid: int, seconds: float) -> list:
-    deadline = time.time() + seconds
+    deadline = time.monotonic() + seconds
     left = group_members(pgid)
-    while left and time.time() < deadline:
+    while left and time.monotonic() < deadline:
         time.sleep(0.05)
         left = group_members(pgid)
     return left
@@ -334,6 +334,9 @@ class CliDrill:
                 if not same:
                     return f"{where}: exit {p.returncode} and a partial {out.name} exists"
                 out.unlink()
+        elif p.returncode == 1 and sig == signal.SIGINT and python_startup_only(se):
+            pass  # Python's default SIGINT handler, in its own start-up: KeyboardInterrupt,
+            # exit 1, as for every Python program (nothing of ours had run; leftovers checked below)
         else:
             return (f"{where}: exit code {p.returncode} (its handler for the signal was "
                     f"{'' if caught else 'not '}installed when it was sent): {se[-800:]}")

@@ -39,8 +39,8 @@ def test_sigkill_worker_mid_render_output_unchanged(method):
 
     def on_start(run):
         def killer():
-            deadline = time.time() + 30
-            while time.time() < deadline and not killed:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not killed:
                 for task, started, name in run.executor.running():
                     if task is not None and task.chunk >= 2 and time.perf_counter() - started > 0.05:
                         pid = int(name.split("pid ")[1].rstrip(")"))
@@ -104,8 +104,8 @@ def test_sigint_cli_cleans_up(tmp_path):
                  "--chunk", "0.5",
                  "--block", "256", "--mode", "time", "--start-method", "forkserver"],
                 start_new_session=True)
-    deadline = time.time() + 60  # rendering: workers up and the run's segments created
-    while time.time() < deadline and (len(fh.children_of(proc.pid)) < 2
+    deadline = time.monotonic() + 60  # rendering: workers up and the run's segments created
+    while time.monotonic() < deadline and (len(fh.children_of(proc.pid)) < 2
                                       or not shm.live_segments(proc.pid)):
         time.sleep(0.05)
     time.sleep(1.0)  # mid-render
@@ -118,8 +118,8 @@ def test_sigint_cli_cleans_up(tmp_path):
     assert shm.live_segments(proc.pid) == []
     # Nothing left in its process group (workers, fork server, resource tracker): these
     # helpers exit when their parent is gone; give them a moment.
-    deadline = time.time() + 10
-    while time.time() < deadline:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
         left = group_members(proc.pid)
         if not left:
             break
@@ -159,8 +159,8 @@ def test_streamed_task_killed_after_some_chunks_reruns_only_the_rest():
 
     def on_start(run):
         def killer():
-            deadline = time.time() + 30
-            while time.time() < deadline and not killed:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not killed:
                 for task, started, name in run.executor.running():
                     if task is None or not task.stream or task.chunk < 1:
                         continue

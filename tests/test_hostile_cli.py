@@ -176,19 +176,33 @@ def test_stale_partials_of_dead_runs_removed(tmp_path):
     assert not stale.exists() and live.exists()
 
 
+def wait_until_writing(proc, folder, polls: int = 1200) -> None:
+    """Wait until the render in `proc` writes (its temporary file exists in `folder`): up to
+    `polls` x 50 ms, counted in sleeps so that a step of the clock cannot cut the wait short.
+    A process that exits first or never writes fails with its stderr; a stuck one with its
+    Python stack (faulthandler, on SIGABRT)."""
+    for _ in range(polls):
+        if leftovers(folder):
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"the render exited ({proc.returncode}) before writing:\n"
+                        f"{proc.stderr.read()}")
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGABRT)
+    _, err = proc.communicate(timeout=30)
+    pytest.fail(f"the render never started writing in {polls * 0.05:.0f} s:\n{err}")
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_render_signal_exit_130_nothing_left(tmp_path, sig):
     p = patch(tmp_path, 'out: s "bd*16" # lpf (sine 0.5 * 2000 + 2500) 0.3 # delay 0.25 0.5\n')
     out = tmp_path / "o.wav"
-    e = dict(os.environ, PYTHONPATH=str(ROOT))
+    e = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONFAULTHANDLER="1")
     proc = subprocess.Popen([sys.executable, "-m", "phonon.cli", "render", str(p), str(out),
                              "--duration", "600", "--sr", "22050", "--block", "256",
                              "--no-progress"], cwd=ROOT, env=e, stderr=subprocess.PIPE, text=True,
                             preexec_fn=_cap)
-    deadline = time.time() + 50  # wait until it writes (the temporary file exists)
-    while time.time() < deadline and not leftovers(tmp_path):
-        time.sleep(0.05)
-    assert leftovers(tmp_path), "the render never started writing"
+    wait_until_writing(proc, tmp_path)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -264,10 +278,10 @@ def test_free_space_checked_before_writing(tmp_path, monkeypatch, capsys):
 ])
 def test_render_limits_fail_fast(tmp_path, src, args, needles):
     out = tmp_path / "o.wav"
-    t0 = time.time()
+    t0 = time.monotonic()
     r = render(patch(tmp_path, src), out, *args)
     user_error(r, *needles)
-    assert time.time() - t0 < 30
+    assert time.monotonic() - t0 < 30
     assert not out.exists() and not leftovers(tmp_path)
 
 

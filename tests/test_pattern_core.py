@@ -162,10 +162,12 @@ patterns = st.builds(lambda s, t: t(mini(s)), mini_strings(), st.sampled_from(TR
 
 # Tidal's arpWith munges the events of one query (groups fragments by whole, spreads each
 # group): plyWith and arp are query-dependent in Tidal itself when an event crosses the split
-# point (`plyWith 3 (fast 2) "a/2 a/2"` over (0, 2) vs (0, 1) + (1, 2)). The engine queries
-# whole cycles, so renders stay block-invariant; the split property excludes them.
+# point (`plyWith 3 (fast 2) "a/2 a/2"` over (0, 2) vs (0, 1) + (1, 2)). rolledWith is the
+# same (UI.hs: `withEvents`, `groupBy` whole, each fragment shifted by its index in the
+# group: `rolled "a/3 a/3"`). The engine queries whole cycles, so renders stay
+# block-invariant; the split property excludes them.
 QUERY_MUNGING = {TRANSFORMS.index(t) for t in TRANSFORMS
-                 if t.__code__.co_names and t.__code__.co_names[-1] in ("ply_with", "arp")}
+                 if t.__code__.co_names and t.__code__.co_names[-1] in ("ply_with", "arp", "rolled")}
 split_patterns = st.builds(lambda s, t: t(mini(s)), mini_strings(),
                            st.sampled_from([t for i, t in enumerate(TRANSFORMS)
                                             if i not in QUERY_MUNGING]))
