@@ -51,6 +51,17 @@ def test_mini_parse(benchmark):
     benchmark(lambda: Interpreter(text).eval(parse(text)))
 
 
+def test_dsl_parse(benchmark):
+    """The patch parser on the shared stress_synth patch (a few ms; a pathological rule
+    shows as a jump here: this was a timed unit test)."""
+    from conftest import SHARED_PATCHES
+    from phonon.dsl.parser import parse
+    src = (SHARED_PATCHES / "stress_synth.ph").read_text()
+    assert len(src.splitlines()) >= 25
+    prog = benchmark(parse, src)
+    assert prog.statements
+
+
 # The heaviest of Tidal's vocabulary (issue 11): each must stay above 20,000 onset haps/s.
 def _vocab():
     from phonon.pattern import harmony as H, random as R, transforms as T
