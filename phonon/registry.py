@@ -16,6 +16,8 @@ Parameter kinds:
   function  a pattern function (`every 2 (fast 2)`, `jux rev`)
   list      a list `[a, b, c]`
   pairs     a list of (value, weight) tuples `[("bd", 1), ("sn", 0.5)]` (wchoose, wrandcat)
+  timed     a list of (time, pattern) tuples `[(1, s "bd*4"), (0.5, s "hh*8")]` (timeCat)
+  controls  a pattern of control maps to match events against: `(s "bd")`, `(n 1)` (fix, contrast)
   curried   a transform missing its last argument (`fast`, `chop`, `($)`), applied to each value
             of the list parameter after it (spread, fastspread)
   functions a list of pattern functions `[rev, fast 2, (# speed 2)]` (layer, pickF)
@@ -40,8 +42,8 @@ REQUIRED = object()
 
 CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "sample", "synth",
               "transform", "control", "combinator", "math", "test")
-PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "curried",
-               "test", "trigger")
+PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "timed",
+               "controls", "curried", "test", "trigger")
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,10 @@ def _tidal_param_type(p: Param) -> str:
         return "(a -> Pattern b -> Pattern b)"
     if p.kind == "pairs":
         return "[(a, Double)]"
+    if p.kind == "timed":
+        return "[(Time, Pattern a)]"
+    if p.kind == "controls":
+        return "ControlPattern"
     if p.kind == "test":
         return f"({p.unit or 'Int'} -> Bool)"
     if p.kind in ("pattern", "trigger"):

@@ -72,7 +72,50 @@ def _per_cycle(n, fn):
     return out
 
 
+def _fix_fast_expected():
+    # fix (fast 2) (n 1): matched = the n 1 events (1/2, 1) of each cycle; fast 2 of that
+    out = []
+    for c in range(2):
+        out.append(E(c, c + F(1, 2), n=0, s="drum"))
+        out += [E(c + F(1, 4), c + F(1, 2), n=1, s="drum"), E(c + F(3, 4), c + 1, n=1, s="drum")]
+    return out
+
+
+def _timecat_expected():
+    # Core.hs timeCat: total 5/2, shares 2/5, 2/5, 1/5 by compressArc
+    out = []
+    for c in range(2):
+        out += seq(["bd"] * 4, c, c + F(2, 5)) + seq(["hh"] * 8, c + F(2, 5), c + F(4, 5))
+        out += seq(["sn"], c + F(4, 5), c + 1)
+    return out
+
+
 CASES = [
+    Case("fix_doc", 'd1 $ fix (# crush 4) (n 1) $ n "0 1 [1 2]" # s "drum"',
+         [E(0, F(1, 3), n=0, s="drum"), E(F(1, 3), F(2, 3), n=1, s="drum", crush=4),
+          E(F(2, 3), F(5, 6), n=1, s="drum", crush=4), E(F(5, 6), 1, n=2, s="drum")],
+         "UI.hs 2686 fix f = contrast f id, its doc's (# crush 4) (n 1)"),
+    Case("fix_fast", 'd1 $ fix (fast 2) (n 1) $ n "0 1" # s "drum"', _fix_fast_expected(),
+         "fix applies f to the pattern of matched events (matchManyToOne, filterJust)", window=(0, 2)),
+    Case("fix_sound_with_index", 'd1 $ fix (# speed 2) (s "hh") $ s "bd hh:3 hh"',
+         [E(0, F(1, 3), s="bd"), E(F(1, 3), F(2, 3), s="hh", n=3, speed=2),
+          E(F(2, 3), 1, s="hh", speed=2)], "isSubmapOf: {s: hh} is inside {s: hh, n: 3}"),
+    Case("unfix", 'd1 $ unfix (# speed 2) (s "bd") $ s "bd hh"',
+         [E(0, F(1, 2), s="bd"), E(F(1, 2), 1, s="hh", speed=2)], "UI.hs unfix = contrast id"),
+    Case("contrast_doc", 'd1 $ contrast (|+ n 12) (|- n 12) (s "<superpiano superchip>") $ '
+         's "superpiano superchip" # n 0',
+         [E(0, F(1, 2), s="superpiano", n=12), E(F(1, 2), 1, s="superchip", n=-12),
+          E(1, F(3, 2), s="superpiano", n=-12), E(F(3, 2), 2, s="superchip", n=12)],
+         "UI.hs contrast's doc example: the test pattern alternates per cycle", window=(0, 2)),
+    Case("contrast_two_controls", 'd1 $ contrast (# speed 2) (# speed 3) (s "a" # n 1) $ '
+         's "a:1 a:2 b:1"',
+         [E(0, F(1, 3), s="a", n=1, speed=2), E(F(1, 3), F(2, 3), s="a", n=2, speed=3),
+          E(F(2, 3), 1, s="b", n=1, speed=3)], "every control of the map must match"),
+    Case("timecat", 'd1 $ timeCat [(1, s "bd*4"), (1, s "hh*8"), (1/2, s "sn")]', _timecat_expected(),
+         "Core.hs 404 timeCat (compressArc by the running times)", window=(0, 2)),
+    Case("timecat_zero_share", 'd1 $ timecat [(0, s "cp"), (1, s "bd"), (3, s "hh*3")]',
+         [E(0, F(1, 4), s="bd")] + seq(["hh"] * 3, F(1, 4), 1),
+         "a share of 0 is filtered out (t > 0)"),
     Case("ifp_doc", 'd1 $ ifp ((== 0).(flip mod 2)) (striate 4) (# coarse "24 48") $ sound "hh hc"',
          _ifp_doc_expected(), "UI.hs 678-681 ifp, its doc example", window=(0, 2)),
     Case("ifp_ge_mod", 'd1 $ ifp ((>= 2) . flip mod 4) (fast 2) id $ s "a"',
@@ -205,6 +248,11 @@ def test_spread_needs_a_partial_transform():
 
 
 @pytest.mark.parametrize("src,where,msg", [
+    ('d1 $ fix (# speed 2) "1" $ s "a"', "1:22", "takes the controls to match"),
+    ('d1 $ fix (# speed 2) $ s "a"', "1:6", "missing argument 'controls'"),
+    ('d1 $ timeCat [(s "bd", 1)] ', "1:16", "a time must be a number"),
+    ('d1 $ timeCat [1, 2]', "1:15", r"expected a list of \(time, pattern\) pairs"),
+    ('d1 $ timeCat [(1, rev)]', "1:19", "expected a pattern after the time"),
     ('d1 $ fast (> 2) $ s "a"', "1:11", "is a test of numbers"),
     ('d1 $ even $ s "a"', "1:6", "is a test of numbers"),
     ('d1 $ ifp eveen (fast 2) id $ s "a"', "1:10", "did you mean 'even'"),

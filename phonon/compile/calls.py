@@ -269,7 +269,7 @@ class Calls:
 
     def combinator(self, decl, args, span):
         kinds = [p.kind for p in decl.params]
-        if "pairs" in kinds and len(args) == len(kinds):
+        if ("pairs" in kinds or "timed" in kinds) and len(args) == len(kinds):
             return self.pairs_combinator(decl, args, span)
         if len(kinds) > 1 and "list" in kinds and len(args) == len(kinds):
             # mixed arguments (`squeeze "<0 1>" [a, b]`): the list one arrives as a Python list
@@ -323,26 +323,34 @@ class Calls:
         return self.pat_expr(v, span)
 
     def pairs_combinator(self, decl, args, span):
-        """`wchoose [("bd", 1), ("sn", 0.5)]`: each pair's weight is a constant number >= 0."""
+        """`wchoose [("bd", 1), ("sn", 0.5)]`: each pair's weight is a constant number >= 0;
+        `timeCat [(1, s "bd*4"), (0.5, s "hh*8")]` ("timed"): the time comes first. Either way
+        the pair goes on as (pattern, number)."""
         exprs, sound = [], False
         for p, a in zip(decl.params, args):
-            if p.kind != "pairs":
+            if p.kind not in ("pairs", "timed"):
                 exprs.append(self.comb_arg(decl, p, self.expr(a), _span_of(a) or span))
                 continue
+            timed = p.kind == "timed"
+            what, weight = ("(time, pattern)", "time") if timed else ("(value, weight)", "weight")
             items = a.items if isinstance(a, A.ListExpr) else ()
             pairs = []
             for it in items:
                 if not (isinstance(it, A.ListExpr) and len(it.items) == 2):
-                    raise self.error(CompileError, f"{decl.name}: expected a list of (value, weight) "
+                    raise self.error(CompileError, f"{decl.name}: expected a list of {what} "
                                      f"pairs, like `{decl.example}`", _span_of(it) or span)
-                v, w = self.expr(it.items[0]), self.expr(it.items[1])
+                wa, va = (it.items[0], it.items[1]) if timed else (it.items[1], it.items[0])
+                v, w = self.expr(va), self.expr(wa)
                 if not isinstance(w, NumV) or w.value < 0:
-                    raise self.error(CompileError, f"{decl.name}: a weight must be a number >= 0",
-                                     _span_of(it.items[1]) or span)
+                    raise self.error(CompileError, f"{decl.name}: a {weight} must be a number >= 0",
+                                     _span_of(wa) or span)
+                if timed and isinstance(v, (SigV, FnV, ListV)):
+                    raise self.error(CompileError, f"{decl.name}: expected a pattern after the "
+                                     f"time, not {_describe(v)}", _span_of(va) or span)
                 sound |= isinstance(v, SoundV)
                 pairs.append(P.List((self.pat_expr(v, span), P.Pure(w.value))))
             if not pairs:
-                raise self.error(CompileError, f"{decl.name}: expected a list of (value, weight) pairs, "
+                raise self.error(CompileError, f"{decl.name}: expected a list of {what} pairs, "
                                  f"like `{decl.example}`", _span_of(a) or span)
             exprs.append(P.List(tuple(pairs)))
         return (SoundV if sound else PatV)(P.Comb(decl.name, tuple(exprs)), span)

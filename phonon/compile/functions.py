@@ -138,6 +138,13 @@ class Functions:
                 v = self.expr(a)
                 items = v.items if isinstance(v, ListV) else (v,)
                 vals.append(P.List(tuple(self.pat_expr(i, span) for i in items)))
+            elif p.kind == "controls":   # fix f (s "bd") / (n 1): the control maps to match
+                v = self.expr(a)
+                if not isinstance(v, SoundV):
+                    raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' takes the "
+                                     f"controls to match, like (s \"bd\") or (n 1), not "
+                                     f"{_describe(v)}", _span_of(a) or span)
+                vals.append(v.expr)
             elif p.kind == "functions":
                 items = a.items if isinstance(a, A.ListExpr) else (a,)
                 fns = [self.function(i) for i in items]

@@ -20,7 +20,7 @@ from . import harmony as H
 from . import random as R
 from . import signals as S
 from . import transforms as T
-from .core import fastcat, pure, slowcat, stack
+from .core import fastcat, pure, slowcat, stack, timecat
 from .notes import PatternWarning
 from .tidal_types import TIDAL_TYPES
 
@@ -236,6 +236,28 @@ transform("while", [pat("bools", "boolean pattern: where it is true the transfor
           "Apply a transform only where a boolean pattern is true (Tidal's `while b f pat = "
           "sew b (f pat) pat`).",
           's "bd*8" $ while "1 0" (# speed 2)', lambda p, b, f: T.while_(p, b, f))
+
+_CONTROLS_DOC = ("the controls an event must have, with these values: a control pattern like "
+                 "(s \"bd\"), (n 1) or (s \"<bd sn>\" # n 2), taken at each event's start")
+transform("fix", [func(), Param("controls", kind="controls", doc=_CONTROLS_DOC)],
+          "Apply a transform only to the events whose controls match, the others unchanged "
+          "(Tidal's `fix f = contrast f id`, UI.hs): `fix (# crush 4) (n 1)` crushes the events "
+          "with n 1, `fix (fast 2) (s \"hh\")` doubles the hi-hats. An event matches when it has "
+          "every control of one of the maps the pattern holds at its start, with the same value.",
+          's "bd*2 hh*3" $ fix (# speed 2) (s "hh")', lambda p, f, c: T.contrast(p, f, lambda x: x, c))
+transform("unfix", [func(), Param("controls", kind="controls", doc=_CONTROLS_DOC)],
+          "Apply a transform only to the events whose controls do not match (Tidal's "
+          "`unfix = contrast id`): `unfix (# speed 2) (s \"bd\")` raises all but the kicks.",
+          's "bd*2 hh*3" $ unfix (# speed 2) (s "hh")', lambda p, f, c: T.contrast(p, lambda x: x, f, c))
+transform("contrast", [func("f", "the transform of the matching events"),
+                       func("g", "the transform of the others"),
+                       Param("controls", kind="controls", doc=_CONTROLS_DOC)],
+          "One transform for the events whose controls match, another for the rest, overlaid "
+          "(Tidal's `contrast = contrastBy (==)`, UI.hs): `contrast (|+ n 12) (|- n 12) "
+          "(s \"<superpiano superchip>\") $ s \"superpiano superchip\" # n 0` alternates which "
+          "one goes up an octave.",
+          'n "0 1" # s "superpiano" $ contrast (# speed 2) (# speed 0.5) (n 1)',
+          lambda p, f, g, c: T.contrast(p, f, g, c))
 
 # ---- randomness -------------------------------------------------------------------------
 
@@ -553,6 +575,13 @@ combinator("wchooseBy", "`wchoose` with your own pattern of floats 0..1 instead 
            'sine (wchooseBy "0 0.3 0.9" [(220, 1), (440, 2)])',
            lambda f, ps: R.wchoose_by(f, _pairs(ps, "wchooseBy")),
            params=[pat("by", "floats 0..1", values="numbers"), Param("pairs", kind="pairs")])
+combinator("timeCat", "Patterns in one cycle, each given a share of it by a time: `timeCat [(1, s \"bd*4\"), "
+           "(1, s \"hh27*8\"), (0.5, s \"sn\")]` gives the kicks and the hats 2/5 each and the snare "
+           "1/5; each plays its own cycle squashed into its share (Tidal's `timeCat`, Core.hs: "
+           "`compressArc`; a share of 0 is left out).",
+           'timeCat [(1, s "bd*4"), (1, s "hh*8"), (0.5, s "sn")]',
+           lambda ps: timecat(*[(_v(w), p) for p, w in ps]), params=[Param("pairs", kind="timed")],
+           aliases=("timecat",))
 combinator("wrandcat", "Play one pattern per cycle, chosen at random with weights (Tidal's `wrandcat ps = "
            "unwrap $ wchooseBy (segment 1 rand) ps`).",
            'wrandcat [(s "bd*2 sn", 5), (s "hh*3", 2), (s "cp", 1)]',

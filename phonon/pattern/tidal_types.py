@@ -91,6 +91,11 @@ TIDAL_TYPES: dict[str, str] = {
     'scramble': 'Pattern Int -> Pattern a -> Pattern a',
     'segment': 'Pattern Time -> Pattern a -> Pattern a',
     'sew': 'Pattern Bool -> Pattern a -> Pattern a -> Pattern a',
+    'fix': '(ControlPattern -> ControlPattern) -> ControlPattern -> ControlPattern -> ControlPattern',
+    'unfix': '(ControlPattern -> ControlPattern) -> ControlPattern -> ControlPattern -> ControlPattern',
+    'contrast': '(ControlPattern -> ControlPattern) -> (ControlPattern -> ControlPattern) -> '
+                'ControlPattern -> ControlPattern -> ControlPattern',
+    'timeCat': '[(Time, Pattern a)] -> Pattern a',
     'shuffle': 'Pattern Int -> Pattern a -> Pattern a',
     'slice': 'Pattern Int -> Pattern Int -> ControlPattern -> ControlPattern',
     'slow': 'Pattern Time -> Pattern a -> Pattern a',

@@ -430,6 +430,38 @@ def while_(pat: Pattern, bools, f: Callable) -> Pattern:
     return sew(bools, f(pat), pat)
 
 
+def _controls_match(test: dict, value) -> bool:
+    """Tidal's `Map.isSubmapOfBy (==)`: every control of `test` is in the event's map, equal.
+    (Numbers compare by value: Tidal's Value Eq compares VF with VI and VR, but a VN from
+    `n` with a VF from `sound "x:1"` never; Phonon keeps one kind of number.)"""
+    if not isinstance(value, dict):
+        return False
+    return all(k in value and value[k] == v for k, v in test.items())
+
+
+def contrast(pat: Pattern, f_match: Callable, f_other: Callable, controls) -> Pattern:
+    """Tidal's `contrast f f' p p'` (UI.hs, contrastBy (==)): each event of `pat` is tested
+    against the control maps `controls` holds at the event's start (matchManyToOne queries a
+    zero-width arc there); those containing one of them go through `f_match`, the others
+    through `f_other`, and the two are overlaid. `fix f = contrast f id`,
+    `unfix = contrast id`."""
+    tests = reify(controls)
+
+    def tagged(arc: Arc, want: bool) -> list:
+        out = []
+        for h in pat.query_span(arc):
+            t = h.whole_or_part().begin
+            ok = any(_controls_match(m.value, h.value) for m in tests.query_span(Arc(t, t))
+                     if isinstance(m.value, dict))
+            if ok == want:
+                out.append(h)
+        return out
+
+    matched = Pattern(lambda arc: tagged(arc, True))
+    unmatched = Pattern(lambda arc: tagged(arc, False))
+    return stack(f_match(matched), f_other(unmatched))
+
+
 def euclid_bools(k: int, n: int) -> list[bool]:
     if k >= 0:
         return bjorklund(k, n)
