@@ -17,6 +17,7 @@ Parameter kinds:
   list      a list `[a, b, c]`
   pairs     a list of (value, weight) tuples `[("bd", 1), ("sn", 0.5)]` (wchoose, wrandcat)
   timed     a list of (time, pattern) tuples `[(1, s "bd*4"), (0.5, s "hh*8")]` (timeCat)
+  replacement  a pattern of any kind that takes the place of the one transformed (const)
   controls  a pattern of control maps to match events against: `(s "bd")`, `(n 1)` (fix, contrast)
   curried   a transform missing its last argument (`fast`, `chop`, `($)`), applied to each value
             of the list parameter after it (spread, fastspread)
@@ -43,7 +44,7 @@ REQUIRED = object()
 CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "sample", "synth",
               "transform", "control", "combinator", "math", "test")
 PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "timed",
-               "controls", "curried", "test", "trigger")
+               "controls", "replacement", "curried", "test", "trigger")
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,8 @@ def _tidal_param_type(p: Param) -> str:
         return "[(Time, Pattern a)]"
     if p.kind == "controls":
         return "ControlPattern"
+    if p.kind == "replacement":
+        return "Pattern a"
     if p.kind == "test":
         return f"({p.unit or 'Int'} -> Bool)"
     if p.kind in ("pattern", "trigger"):

@@ -15,6 +15,29 @@ from .values import (FnV, ListV, NumV, PatV, SHIFT_OPS, SigV, SoundV, _app, _con
 
 
 
+def _missing_arguments(e) -> int:
+    """How many required arguments a transform call lacks before its pattern (0 if `e` is
+    not a transform call)."""
+    if not isinstance(e, (A.Name, A.Call)):
+        return 0
+    name = e.name if isinstance(e, A.Name) else e.func
+    decl = registry.REGISTRY.get(name) or registry.REGISTRY.get(registry.ALIASES.get(name, ""))
+    if decl is None or decl.category != "transform":
+        return 0
+    given = 0 if isinstance(e, A.Name) else len(e.args)
+    return max(0, sum(p.required for p in decl.params) - given)
+
+
+def _fill_last_argument(items: tuple) -> tuple:
+    """Haskell's `f $ x` is `f x`: in a function `(const $ s "cp")` or `(every 2 $ fast 2)`,
+    the last item is the argument the transform before it still lacks."""
+    if len(items) >= 2 and _missing_arguments(items[-2]):
+        f = items[-2]
+        name, args, kwargs = (f.name, (), ()) if isinstance(f, A.Name) else (f.func, f.args, f.kwargs)
+        return items[:-2] + (A.Call(name, args + (items[-1],), kwargs, f.span),)
+    return items
+
+
 class Functions:
     """Pattern functions and their application."""
 
@@ -25,7 +48,7 @@ class Functions:
         if isinstance(e, A.ChainSection) or type(e).__name__ in ("Section", "Compose"):
             return True
         if isinstance(e, A.Dollar):
-            return all(self.is_function(i) for i in e.items)
+            return all(self.is_function(i) for i in _fill_last_argument(e.items))
         if isinstance(e, (A.Name, A.Call)):
             name = e.name if isinstance(e, A.Name) else e.func
             decl = registry.REGISTRY.get(name) or registry.REGISTRY.get(registry.ALIASES.get(name, ""))
@@ -50,7 +73,10 @@ class Functions:
                                  _span_of(bad) or e.span, hint="use a control (`(# cutoff 500)`) or `$`")
             return FnV(P.Compose(tuple(f.expr for f in fns)), e.span)
         if isinstance(e, A.Dollar):
-            fns = [self.function(i) for i in e.items]
+            items = _fill_last_argument(e.items)
+            if len(items) == 1:
+                return self.function(items[0])
+            fns = [self.function(i) for i in items]
             if any(f.expr is None for f in fns):
                 raise self.error(CompileError, "a chain section cannot be composed with $", e.span)
             return FnV(P.Compose(tuple(f.expr for f in fns)), e.span)
@@ -145,6 +171,12 @@ class Functions:
                                      f"controls to match, like (s \"bd\") or (n 1), not "
                                      f"{_describe(v)}", _span_of(a) or span)
                 vals.append(v.expr)
+            elif p.kind == "replacement":   # const (s "cp"): any pattern, the result itself
+                v = self.expr(a)
+                if not isinstance(v, (SoundV, PatV, NumV)):
+                    raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' takes a "
+                                     f"pattern, not {_describe(v)}", _span_of(a) or span)
+                vals.append(self.pat_expr(v, span))
             elif p.kind == "functions":
                 items = a.items if isinstance(a, A.ListExpr) else (a,)
                 fns = [self.function(i) for i in items]

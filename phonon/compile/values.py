@@ -124,7 +124,6 @@ def _has_sound(expr) -> bool:
 _TIDAL_ONLY = {
     "once": "render a finite piece: `phonon render patch.ph out.wav --cycles 4`",
     "hush": "an offline render has nothing to stop: leave the output out",
-    "silence": "leave the output out (or use a rest: `s \"~\"`)",
     "xfade": "transitions are live-only; write the target: `d1 $ ...`",
     "xfadeIn": "transitions are live-only; write the target: `d1 $ ...`",
     "clutch": "transitions are live-only; write the target: `d1 $ ...`",

@@ -20,7 +20,7 @@ from . import harmony as H
 from . import random as R
 from . import signals as S
 from . import transforms as T
-from .core import fastcat, pure, slowcat, stack, timecat
+from .core import fastcat, pure, silence, slowcat, stack, timecat
 from .notes import PatternWarning
 from .tidal_types import TIDAL_TYPES
 
@@ -258,6 +258,11 @@ transform("contrast", [func("f", "the transform of the matching events"),
           "one goes up an octave.",
           'n "0 1" # s "superpiano" $ contrast (# speed 2) (# speed 0.5) (n 1)',
           lambda p, f, g, c: T.contrast(p, f, g, c))
+transform("const", [Param("pattern", kind="replacement", doc="the pattern played instead")],
+          "Replace the pattern by another (Haskell's `const a b = a`): `every 3 (const $ s \"cp*4\")` "
+          "plays the claps on every third cycle instead; `sometimesBy 0.3 (const silence)` drops "
+          "the events sometimesBy picks (about 30%).",
+          's "bd*2 sn" $ every 3 (const $ s "cp*4")', lambda p, q: q)
 
 # ---- randomness -------------------------------------------------------------------------
 
@@ -575,6 +580,10 @@ combinator("wchooseBy", "`wchoose` with your own pattern of floats 0..1 instead 
            'sine (wchooseBy "0 0.3 0.9" [(220, 1), (440, 2)])',
            lambda f, ps: R.wchoose_by(f, _pairs(ps, "wchooseBy")),
            params=[pat("by", "floats 0..1", values="numbers"), Param("pairs", kind="pairs")])
+declare("silence", "combinator", params=[], doc="The empty pattern: no events (Tidal's `silence`). "
+        "`d1 $ silence` stops d1 (the last definition of an output plays); inside patterns: "
+        "`cat [s \"bd*4\", silence]`, `every 4 (const silence)`.",
+        example='cat [s "bd*4", silence]', fn=lambda: silence, **_typed("silence"))
 combinator("timeCat", "Patterns in one cycle, each given a share of it by a time: `timeCat [(1, s \"bd*4\"), "
            "(1, s \"hh27*8\"), (0.5, s \"sn\")]` gives the kicks and the hats 2/5 each and the snare "
            "1/5; each plays its own cycle squashed into its share (Tidal's `timeCat`, Core.hs: "

@@ -96,6 +96,8 @@ TIDAL_TYPES: dict[str, str] = {
     'contrast': '(ControlPattern -> ControlPattern) -> (ControlPattern -> ControlPattern) -> '
                 'ControlPattern -> ControlPattern -> ControlPattern',
     'timeCat': '[(Time, Pattern a)] -> Pattern a',
+    'silence': 'Pattern a',
+    'const': 'Pattern a -> Pattern b -> Pattern a',
     'shuffle': 'Pattern Int -> Pattern a -> Pattern a',
     'slice': 'Pattern Int -> Pattern Int -> ControlPattern -> ControlPattern',
     'slow': 'Pattern Time -> Pattern a -> Pattern a',
