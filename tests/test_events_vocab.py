@@ -126,6 +126,18 @@ CASES = [
          "the last definition of d1 plays: silence"),
     Case("fix_const_silence", 'd1 $ fix (const silence) (s "hh") $ s "bd hh"', seq(["bd", "~"], 0, 1),
          "fix with const silence removes the matching events"),
+    Case("foldEvery", 'd1 $ foldEvery [3, 5] (fast 2) $ s "bd sn"',
+         # cycle 0: every 3 applies: fast 2 of (every 5 (fast 2) p), which is fast on its
+         # cycle 0 and plain on 1; cycle 1: neither; cycle 3: every 3 over cycles 6, 7
+         seq(["bd", "sn"] * 2, 0, F(1, 2)) + seq(["bd", "sn"], F(1, 2), 1) + seq(["bd", "sn"], 1, 2)
+         + seq(["bd", "sn"], 2, 3) + seq(["bd", "sn", "bd", "sn"], 3, 4),
+         "Core.hs 651 foldEvery ns f p = foldr (`_every` f) p ns", window=(0, 4)),
+    Case("weave", 'd1 $ weave 4 (pan saw) [s "bd sn", s "hh*4"]',
+         # slow 4 saw, sampled over each event's whole (its midpoint); the second pattern reads
+         # it half a sweep (2 cycles) along
+         [E(0, F(1, 2), s="bd", pan=F(1, 16)), E(F(1, 2), 1, s="sn", pan=F(3, 16))]
+         + [E(F(k, 4), F(k + 1, 4), s="hh", pan=(2 + F(2 * k + 1, 8)) / 4) for k in range(4)],
+         "Control.hs 225 weave t p ps = weaveWith t p (map (#) ps)", approx=True),
     Case("timecat", 'd1 $ timeCat [(1, s "bd*4"), (1, s "hh*8"), (1/2, s "sn")]', _timecat_expected(),
          "Core.hs 404 timeCat (compressArc by the running times)", window=(0, 2)),
     Case("timecat_zero_share", 'd1 $ timecat [(0, s "cp"), (1, s "bd"), (3, s "hh*3")]',

@@ -73,6 +73,14 @@ def combinator(name, doc, example, fn, aliases=(), params=None, **extra):
             doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name), **extra)
 
 
+def _int_const(p, name: str) -> int:
+    """A list item that must be a constant whole number (foldEvery's cycle counts)."""
+    v = _v(p)
+    if isinstance(v, (int, Fraction)) and Fraction(v).denominator == 1:
+        return int(v)
+    raise T.PatternValueError(f"{name}: expected whole numbers in the list, like [3, 5]; got {v!r}")
+
+
 def _v(p):
     """A constant argument's value (the compiler passes constants as pure patterns)."""
     return p.pure_value if hasattr(p, "is_pure") and p.is_pure else p
@@ -188,6 +196,11 @@ transform("rolledBy", [num("amount", doc="portion of the span the strum takes; n
 transform("every", [num("n", range=(0, INF)), func()],
           "Apply a transform on every n-th cycle, starting with cycle 0 (cycles 0, n, 2n, ...).",
           's "bd sn hh" $ every 3 rev', T.every)
+transform("foldEvery", [lst("ns", "the cycle counts, constants: [3, 5]"), func()],
+          "`every n f` for each n of a list, nested: `foldEvery [3, 5] (fast 2)` is "
+          "`every 3 (fast 2) $ every 5 (fast 2)` (Tidal's `foldEvery`, Core.hs: foldr).",
+          's "bd sn" $ foldEvery [3, 5] (fast 2)',
+          lambda p, ns, f: T.fold_every(p, [_int_const(x, "foldEvery") for x in ns], f))
 transform("whenmod", [num("a", range=(0, INF)), num("b", range=(0, INF)), func()],
           "Apply a transform when the cycle number mod a is at least b: `whenmod 4 2 rev` "
           "reverses cycles 2 and 3 of every 4 (Tidal's `whenmod`).",
@@ -584,6 +597,14 @@ declare("silence", "combinator", params=[], doc="The empty pattern: no events (T
         "`d1 $ silence` stops d1 (the last definition of an output plays); inside patterns: "
         "`cat [s \"bd*4\", silence]`, `every 4 (const silence)`.",
         example='cat [s "bd*4", silence]', fn=lambda: silence, **_typed("silence"))
+combinator("weave", "Apply one control pattern, slowed to t cycles, to each of a list of patterns, "
+           "each reading it i/n of the way along (Tidal's `weave t p ps`, Control.hs): `weave 16 (pan "
+           "sine) [s \"bd sn\", s \"hh*4\"]` pans both through one 16-cycle sine, half a sweep apart.",
+           'weave 4 (pan sine) [s "bd sn", s "hh*4"]', lambda t, p, ps: T.weave(_v(t), p, ps),
+           params=[num("t", range=(0, INF), unit="cycles", doc="the cycles of one sweep of the control "
+                       "pattern (> 0)"),
+                   pat("controls", "the control pattern, e.g. (pan sine) or (# speed saw)"),
+                   lst("patterns", "the patterns it is applied to")])
 combinator("timeCat", "Patterns in one cycle, each given a share of it by a time: `timeCat [(1, s \"bd*4\"), "
            "(1, s \"hh27*8\"), (0.5, s \"sn\")]` gives the kicks and the hats 2/5 each and the snare "
            "1/5; each plays its own cycle squashed into its share (Tidal's `timeCat`, Core.hs: "

@@ -97,6 +97,8 @@ TIDAL_TYPES: dict[str, str] = {
                 'ControlPattern -> ControlPattern -> ControlPattern',
     'timeCat': '[(Time, Pattern a)] -> Pattern a',
     'silence': 'Pattern a',
+    'foldEvery': '[Int] -> (Pattern a -> Pattern a) -> Pattern a -> Pattern a',
+    'weave': 'Time -> ControlPattern -> [ControlPattern] -> ControlPattern',
     'const': 'Pattern a -> Pattern b -> Pattern a',
     'shuffle': 'Pattern Int -> Pattern a -> Pattern a',
     'slice': 'Pattern Int -> Pattern Int -> ControlPattern -> ControlPattern',

@@ -100,6 +100,33 @@ def _every(pat: Pattern, n, f: Callable) -> Pattern:
 every = patterned(_every)
 
 
+def fold_every(pat: Pattern, ns, f: Callable) -> Pattern:
+    """Tidal's foldEvery ns f p = foldr (`_every` f) p ns (Core.hs): `every n f` for each n
+    of the list, nested (the first n outermost)."""
+    out = pat
+    for n in reversed(ns):
+        out = _every(out, n, f)
+    return out
+
+
+def weave(t, controls: Pattern, pats: Sequence[Pattern]) -> Pattern:
+    """Tidal's weave t p ps = weaveWith t p (map (#) ps) (Control.hs): the control pattern
+    `controls`, slowed to t cycles, is applied (`q # ...`) to each pattern q of `pats`, each
+    reading it i/len(pats) of the way along: `weave 16 (pan sine) [a, b]` pans a and b
+    through the same slow sine, half a sweep apart. weaveWith's
+    `_slow t $ stack $ zipWith (\\i f -> (i % l) `rotL` _fast t (f (_slow t p)))`."""
+    from .controls import set_controls
+    if not pats:
+        return silence
+    t = to_time(t)
+    if t <= 0:
+        raise PatternValueError(f"weave: the time must be > 0 cycles; got {t}")
+    slow_p = reify(controls)._slow(t)
+    n = len(pats)
+    parts = [set_controls(reify(q), slow_p)._fast(t)._early(Fraction(i, n)) for i, q in enumerate(pats)]
+    return stack(*parts)._slow(t)
+
+
 def _every_offset(pat: Pattern, n, o, f: Callable) -> Pattern:
     """Tidal's _every' n o: f on the cycles c with c mod n == o."""
     n, o = _int(n, "every'"), _int(o, "every'")
