@@ -18,7 +18,8 @@ Parameter kinds:
   pairs     a list of (value, weight) tuples `[("bd", 1), ("sn", 0.5)]` (wchoose, wrandcat)
   timed     a list of (time, pattern) tuples `[(1, s "bd*4"), (0.5, s "hh*8")]` (timeCat)
   replacement  a pattern of any kind that takes the place of the one transformed (const)
-  controls  a pattern of control maps to match events against: `(s "bd")`, `(n 1)` (fix, contrast)
+  controls  a pattern of control maps: `(s "bd")`, `(n 1)`, `(pan sine)` (fix and contrast match
+            events against it, weave applies it)
   curried   a transform missing its last argument (`fast`, `chop`, `($)`), applied to each value
             of the list parameter after it (spread, fastspread)
   functions a list of pattern functions `[rev, fast 2, (# speed 2)]` (layer, pickF)

@@ -313,6 +313,9 @@ class Calls:
     def comb_arg(self, decl, p, v, span):
         """A combinator's argument. Its number parameter (or a `values=` pattern) given a sound
         pattern, a function, a list or a word: located here, not a TypeError mid-render."""
+        if p.kind == "controls" and not isinstance(v, SoundV):
+            raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' takes a control "
+                             f"pattern, like (pan sine) or (s \"bd\"), not {_describe(v)}", span)
         numbers = p.kind == "number" or p.values == "numbers"
         if (numbers or p.values == "plain") and isinstance(v, (SoundV, SigV, FnV, ListV)):
             raise self.error(CompileError, f"{decl.name}: parameter '{p.name}' must be a number or a "

@@ -603,7 +603,7 @@ combinator("weave", "Apply one control pattern, slowed to t cycles, to each of a
            'weave 4 (pan sine) [s "bd sn", s "hh*4"]', lambda t, p, ps: T.weave(_v(t), p, ps),
            params=[num("t", range=(0, INF), unit="cycles", doc="the cycles of one sweep of the control "
                        "pattern (> 0)"),
-                   pat("controls", "the control pattern, e.g. (pan sine) or (# speed saw)"),
+                   Param("controls", kind="controls", doc="the control pattern, e.g. (pan sine)"),
                    lst("patterns", "the patterns it is applied to")])
 combinator("timeCat", "Patterns in one cycle, each given a share of it by a time: `timeCat [(1, s \"bd*4\"), "
            "(1, s \"hh27*8\"), (0.5, s \"sn\")]` gives the kicks and the hats 2/5 each and the snare "
