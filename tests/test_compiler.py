@@ -174,3 +174,27 @@ def test_compiler_is_split_by_concern():
     assert max(sizes.values()) < 500, sizes
     assert C.compile_source is pkg.compile_source and C.compile_program is pkg.compile_program
     assert C.Compiler is pkg.Compiler and callable(C.event_warnings)
+
+
+def test_event_cps_sets_the_tempo_and_a_changing_one_is_located():
+    """Tidal's scheduler takes the tempo from an event's cps control (and keeps it): a
+    constant `# cps` is the render's tempo, over setcps (the events come after it)."""
+    from fractions import Fraction
+    assert compile_src('d1 $ s "bd*2" # cps 0.7\n').cps == Fraction(7, 10)
+    assert compile_src('setcps 0.5\nd1 $ s "bd*2" # cps (135/60/4)\n').cps == Fraction(9, 16)
+    assert compile_src('d1 $ s "bd*2" # cps 0.7\nd2 $ s "hh" # cps 0.7\n').cps == Fraction(7, 10)
+    import numpy as np
+    from conftest import render_src
+    y = render_src('d1 $ s "bd*2" # cps 0.8\n', duration=1, sr=8000)
+    env = np.abs(y).max(axis=0)
+    onsets = [i / 8000 for i in range(1, 8000) if env[i] > 0.05 and env[i - 1] <= 0.05
+              and not (env[max(0, i - 400):i] > 0.05).any()]
+    assert len(onsets) >= 2 and abs(onsets[0]) < 0.01 and abs(onsets[1] - 0.5 / 0.8) < 0.01, onsets
+    for src, where, msg in [
+            ('d1 $ s "bd*2" # cps "<0.5 0.7>"\n', "1:21", "a changing tempo is not supported"),
+            ('d1 $ s "bd" # cps 0.7\nd2 $ s "hh" # cps 0.6\n', "2:19", "differs from `# cps 0.7` at 1:19"),
+            ('d1 $ s "bd" # cps 0\n', "1:19", "expected a positive number"),
+            ('d1 $ every 2 (# cps 0.8) $ s "bd"\n', "1:17", "inside a function")]:
+        with pytest.raises(PhononError) as e:
+            compile_src(src)
+        assert str(e.value).startswith(where + ":") and msg in str(e.value), str(e.value)

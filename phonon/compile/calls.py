@@ -7,9 +7,9 @@ from fractions import Fraction
 from .. import registry
 from .. import patexpr as P
 from ..dsl import ast as A
-from ..errors import CompileError, UnknownNameError, suggestion_text
+from ..errors import CompileError, ParamRangeError, UnknownNameError, suggestion_text
 from ..spec import Pat, Ref
-from .values import (FnV, ListV, NODE_CATEGORIES, NumV, PatV, SigV, SoundV, _describe, _key,
+from .values import (FnV, ListV, NODE_CATEGORIES, NumV, PatV, SigV, SoundV, _describe, _fmt, _key,
                      _lab, _semitone_leaves, _span_of, _tidal_hint)
 
 
@@ -19,6 +19,8 @@ class Calls:
 
     # -- calls ---------------------------------------------------------------------------------
     def call(self, name: str, args, kwargs, span, chained):
+        if isinstance(chained, SoundV) and name == "cps":
+            return self.event_cps(args, kwargs, span, chained)
         if isinstance(chained, SoundV):
             decl = self.event_lookup(name, args, kwargs, span)
             if decl.category == "control":
@@ -69,6 +71,30 @@ class Calls:
                                  _span_of(args[0]) or span)
             return SoundV(P.Sound(v.expr), span)
         return self.node_call(decl, args, kwargs, span, chained)
+
+    def event_cps(self, args, kwargs, span, chained):
+        """`# cps 0.7` on an event chain: Tidal's scheduler takes the tempo from the events'
+        cps control when they play (and keeps it). A constant is the piece's tempo from its
+        first event, as `setcps 0.7` would be (it wins over setcps, as the events come after);
+        a changing tempo is a located error: the engine renders at one tempo."""
+        if len(args) != 1 or kwargs:
+            raise self.error(CompileError, "cps takes one number: `# cps 0.7`", span)
+        v = self.value_expr(args[0])
+        vspan = _span_of(args[0]) or span
+        if not isinstance(v, NumV):
+            raise self.error(CompileError, "# cps: a changing tempo is not supported (one tempo per "
+                             f"render); got {_describe(v)}", vspan,
+                             hint="set the tempo once with a number: `# cps 0.7` or `setcps 0.7`")
+        if v.value <= 0:
+            raise self.error(ParamRangeError, f"# cps: got {_fmt(v.value)}; expected a positive "
+                             "number of cycles per second", vspan)
+        prev = getattr(self, "_event_cps", None)
+        if prev is not None and prev[0] != v.value:
+            raise self.error(CompileError, f"# cps {_fmt(v.value)} differs from `# cps "
+                             f"{_fmt(prev[0])}` at {prev[1].line}:{prev[1].col}: one tempo per "
+                             "render", vspan)
+        self._event_cps = (v.value, vspan)
+        return chained
 
     def event_lookup(self, name, args, kwargs, span):
         """What `# name args` means on an event chain: the control `name` names (Tidal:

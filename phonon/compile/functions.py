@@ -105,6 +105,10 @@ class Functions:
         if fn_decl is not None and fn_decl.category == "sample":
             snd = self.call(name, args, kwargs, r.span, None)
             return FnV(P.OpFn(">", "left", "right", snd.expr), e.span)
+        if name == "cps":
+            raise self.error(CompileError, "(# cps ...) inside a function would change the tempo "
+                             "part of the time: one tempo per render", r.span,
+                             hint="set it on the chain, `d1 $ ... # cps 0.7`, or with `setcps 0.7`")
         if ctl is None and fn_decl is None:
             self.event_lookup(name, args, kwargs, r.span)  # raises with did-you-mean among controls
         if fn_decl is not None and fn_decl.category == "transform":

@@ -41,6 +41,7 @@ class Program:
         self._signal_stack: list[str] = []   # buses being materialized (cycles via samples)
         self._sampler_memo: dict = {}
         self.cps = DEFAULT_CPS
+        self._event_cps = None  # (value, span) of `# cps x` on an event chain: the tempo
         self._pattern_ctx = 0  # > 0 while compiling a control's value (bare `sine` is a pattern)
 
     # -- entry -------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ class Program:
                                self.nodes[i].label) for i in order)
         buses = tuple((f"~{b}", Ref(new_id[r])) for b, r in self.bus_refs.items() if r in keep)
         return GraphSpec(nodes=nodes, outputs=tuple((n, Ref(new_id[r])) for n, r in outputs),
-                         buses=buses, cps=self.cps, sr=int(sr), seed=int(seed),
+                         buses=buses, cps=self._event_cps[0] if self._event_cps else self.cps, sr=int(sr), seed=int(seed),
                          sample_roots=tuple(str(r) for r in sample_roots))
 
     def error(self, cls, message, span=None, hint=None):
