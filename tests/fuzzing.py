@@ -352,6 +352,11 @@ def arg_for(p, wrong: bool):
         "pairs": st.lists(st.tuples(st.one_of(number(), st.sampled_from(['"bd"', '"sn"'])), number()),
                           max_size=3).map(lambda xs: "[" + ", ".join(f"({a}, {b})" for a, b in xs) + "]"),
         "curried": st.sampled_from(["fast", "($)", "chop", "slow", "(#)", "rev", "(+)"]),
+        "timed": st.lists(st.tuples(number(), st.sampled_from(SOUND_PATS).map(lambda s: f"({s})")),
+                          max_size=3).map(lambda xs: "[" + ", ".join(f"({a}, {b})" for a, b in xs) + "]"),
+        "controls": st.sampled_from(['(s "bd")', "(n 1)", '(s "<bd sn>" # n 2)', "(pan sine)",
+                                     "(speed 2)"]),
+        "replacement": st.one_of(mini_string(), st.sampled_from(SOUND_PATS + ["silence"]).map(lambda s: f"({s})")),
     }
     if wrong:
         return st.one_of(*kinds.values(), st.sampled_from(SOUND_PATS).map(lambda s: f"({s})"),

@@ -939,18 +939,12 @@ TIDAL_ERRORS = [
      "    d1 $ every 4 (<~ \"0.25\") $ s \"bd\"\n"
      "                 ^\n"
      "hint: to shift a pattern by an amount, put the amount on the left: '(\"0.25\" <~)'"),
-    ('d1 $ s "bd*2" <> s "hh*3"',
-     "x.ph:1:15: Haskell's '<>' is not supported\n"
-     "    d1 $ s \"bd*2\" <> s \"hh*3\"\n"
-     "                  ^^\n"
-     "hint: to play patterns together, write 'stack [a, b]' (Tidal's 'overlay a b')"),
-    # github.com/tidalcycles/Tidal old/examples/cycles.tidal (#1, from the tidalcycles twitter)
-    ('d1 $ weave 4 (speed $ (1+) <$> sinewave1) [sound "bd [~ hc]*3"]',
-     "x.ph:1:28: Haskell's '<$>' is not supported\n"
-     "    d1 $ weave 4 (speed $ (1+) <$> sinewave1) [sound \"bd [~ hc]*3\"]\n"
-     "                               ^^^\n"
-     "hint: Haskell's functor operators are not supported; arithmetic applies to patterns and "
-     "signals directly: '(1+) <$> sine' is 'sine + 1'"),
+    ('d2 $ sound (pick <$> "kurt mouth" <*> slow 7 "0 1")',
+     "x.ph:1:35: Haskell's '<*>' is not supported\n"
+     "    d2 $ sound (pick <$> \"kurt mouth\" <*> slow 7 \"0 1\")\n"
+     "                                      ^^^\n"
+     "hint: Haskell's applicative '<*>' is not supported; combine two patterns with '|+|' and "
+     "its family, or 'squeeze'"),
     ('d1 $ (|+)',
      "x.ph:1:9: unexpected ')'; '(|+)' is an operator alone\n"
      "    d1 $ (|+)\n"

@@ -72,6 +72,12 @@ def _per_cycle(n, fn):
     return out
 
 
+def _jux_width(mid):
+    # range 0.25 0.75 $ slow 4 sine, sampled over an event whose whole has midpoint `mid`
+    import math
+    return 0.25 + 0.5 * (0.5 + 0.5 * math.sin(2 * math.pi * float(mid) / 4))
+
+
 def _fix_fast_expected():
     # fix (fast 2) (n 1): matched = the n 1 events (1/2, 1) of each cycle; fast 2 of that
     out = []
@@ -138,6 +144,44 @@ CASES = [
          [E(0, F(1, 2), s="bd", pan=F(1, 16)), E(F(1, 2), 1, s="sn", pan=F(3, 16))]
          + [E(F(k, 4), F(k + 1, 4), s="hh", pan=(2 + F(2 * k + 1, 8)) / 4) for k in range(4)],
          "Control.hs 225 weave t p ps = weaveWith t p (map (#) ps)", approx=True),
+    Case("sound_dollar", 'd1 $ sound $ every 2 rev "bd sn"', seq(["sn", "bd"], 0, 1) + seq(["bd", "sn"], 1, 2),
+         "sound $ x is sound x (Haskell's $)", window=(0, 2)),
+    Case("n_dollar_arith", 'd1 $ n $ "0 2" + "<0 12>"',
+         [E(0, F(1, 2), n=0), E(F(1, 2), 1, n=2), E(1, F(3, 2), n=12), E(F(3, 2), 2, n=14)],
+         "n $ (a + b)", window=(0, 2)),
+    Case("bare_chord", 'd1 $ n "\'maj" # s "superpiano"',
+         [E(0, 1, n=k, s="superpiano") for k in (0, 4, 7)],
+         "ParseBP.hs: pChord (TPat_Atom Nothing 0), a chord without a root is rooted at 0"),
+    Case("fast_negative", 'd1 $ fast (-2) $ s "bd sn"', seq(["sn", "bd", "sn", "bd"], 0, 1),
+         "Core.hs _fast: rate < 0 = rev $ _fast (negate rate) pat"),
+    Case("wchoose_in_n", 'd1 $ s "drum*2" # n (wchoose [(0, 1), (7, 1)])',
+         [E(0, F(1, 2), s="drum", n=0 if tidal_rand(F(1, 4)) * 2 < 1 else 7),
+          E(F(1, 2), 1, s="drum", n=0 if tidal_rand(F(3, 4)) * 2 < 1 else 7)],
+         "wchoose (rand at each event's midpoint) as n's value (was an internal error)"),
+    Case("juxby_continuous", 'd1 $ juxBy (range 0.25 0.75 $ slow 4 sine) rev $ s "bd sn"',
+         [E(0, F(1, 2), s="bd", pan=0.5 - _jux_width(F(1, 4)) / 2),
+          E(F(1, 2), 1, s="sn", pan=0.5 - _jux_width(F(3, 4)) / 2),
+          E(0, F(1, 2), s="sn", pan=0.5 + _jux_width(F(3, 4)) / 2),
+          E(F(1, 2), 1, s="bd", pan=0.5 + _jux_width(F(1, 4)) / 2)],
+         "UI.hs juxBy: |- pan (n/2) samples n at each event, before f", approx=True),
+    Case("overlay_semigroup", 'd1 $ sound ("bd sn:2" <> "cp*3")',
+         seq(["bd"], 0, F(1, 2)) + [E(F(1, 2), 1, s="sn", n=2)] + seq(["cp"] * 3, 0, 1),
+         "Pattern.hs instance Semigroup: (<>) = overlay (the userbase stack page)"),
+    Case("fmap_section", 'd1 $ n (fmap (*7) $ run 4) # s "x"',
+         [E(F(k, 4), F(k + 1, 4), n=7 * k, s="x") for k in range(4)], "Functor fmap over run 4"),
+    Case("fmap_operator", 'd1 $ n ((+ 12) <$> "0 2") # s "x"',
+         [E(0, F(1, 2), n=12, s="x"), E(F(1, 2), 1, n=14, s="x")], "f <$> p = fmap f p"),
+    Case("rotL", 'd1 $ rotL 0.25 $ s "bd sn hh cp"', seq(["sn", "hh", "cp", "bd"], 0, 1),
+         "Pattern.hs rotL t p = shifted earlier by t"),
+    Case("loopFirst", 'd1 $ loopFirst $ s "<bd sn> hh"', seq(["bd", "hh"], 0, 1) + seq(["bd", "hh"], 1, 2),
+         "Core.hs loopFirst: cycle 0 every cycle", window=(0, 2)),
+    Case("timeLoop", 'd1 $ timeLoop 2 $ s "<bd sn cp>"',
+         seq(["bd"], 0, 1) + seq(["sn"], 1, 2) + seq(["bd"], 2, 3) + seq(["sn"], 3, 4),
+         "UI.hs timeLoop n = outside n loopFirst", window=(0, 4)),
+    Case("samples", 'd1 $ s (samples "drum*2 hh" "<0 1> 2")',
+         [E(0, F(1, 4), s="drum", n=0), E(F(1, 4), F(1, 2), s="drum", n=0), E(F(1, 2), 1, s="hh", n=2),
+          E(1, F(5, 4), s="drum", n=1), E(F(5, 4), F(3, 2), s="drum", n=1), E(F(3, 2), 2, s="hh", n=2)],
+         "UI.hs samples name num = pick <$> name <*> num", window=(0, 2)),
     Case("timecat", 'd1 $ timeCat [(1, s "bd*4"), (1, s "hh*8"), (1/2, s "sn")]', _timecat_expected(),
          "Core.hs 404 timeCat (compressArc by the running times)", window=(0, 2)),
     Case("timecat_zero_share", 'd1 $ timecat [(0, s "cp"), (1, s "bd"), (3, s "hh*3")]',
@@ -276,7 +320,7 @@ def test_spread_needs_a_partial_transform():
 
 @pytest.mark.parametrize("src,where,msg", [
     ('d1 $ fix (# speed 2) "1" $ s "a"', "1:22", "takes the controls to match"),
-    ('d1 $ fix (# speed 2) $ s "a"', "1:6", "missing argument 'controls'"),
+    ('out: s "a" $ fix (# speed 2)', "1:14", "missing argument 'controls'"),
     ('d1 $ timeCat [(s "bd", 1)] ', "1:16", "a time must be a number"),
     ('d1 $ timeCat [1, 2]', "1:15", r"expected a list of \(time, pattern\) pairs"),
     ('d1 $ timeCat [(1, rev)]', "1:19", "expected a pattern after the time"),

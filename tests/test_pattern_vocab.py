@@ -78,8 +78,12 @@ def test_arp_modes(mode):
 def test_arp_on_chord_names_and_patterned_mode():
     assert vals(H.arp(mini("c4'maj e4'min"), "up")) == [Note(60), Note(64), Note(67), Note(64), Note(67), Note(71)]
     assert cycles(H.arp(mini("[0,4,7]"), "<up down>"), 2) == [[0, 4, 7], [7, 4, 0]]
-    with pytest.raises(PatternValueError, match="did you mean 'updown'"):
-        H.arp(mini("[0,4]"), "updwn")
+    # an unknown mode plays as `up`, as in Tidal (fromMaybe id), with a did-you-mean warning
+    from phonon.pattern.notes import PatternWarning
+    with pytest.warns(PatternWarning, match="did you mean 'updown'"):
+        assert cycles(H.arp(mini("[0,4]"), "updwn"), 1) == [[0, 4]]
+    with pytest.raises(PatternValueError, match="unknown mode '3'"):
+        cycles(H.arp(mini("[0,4]"), 3), 1)
 
 
 def test_arp_and_add_on_chords():

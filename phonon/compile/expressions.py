@@ -47,6 +47,8 @@ class Expressions:
         return self.binop("*", NumV(Fraction(-1), e.span), v, e.span)
 
     def _e_BinOp(self, e: A.BinOp):
+        if e.op == "<>":   # Tidal's `a <> b` on patterns is `overlay a b`
+            return self.expr(A.Call("stack", (A.ListExpr((e.left, e.right), e.span),), (), e.span))
         if e.op in SHIFT_OPS:  # `0.25 <~ p`, `"<0 0.25>" ~> p`
             amount = self.expr(e.left)
             if isinstance(amount, (SigV, SoundV, FnV, ListV)):
@@ -95,7 +97,10 @@ class Expressions:
         return self.function(e)
 
     def _e_Dollar(self, e: A.Dollar):
-        items = e.items
+        from .functions import _fill_last_argument
+        items = _fill_last_argument(e.items)
+        if len(items) == 1:
+            return self.expr(items[0])
         if self.is_function(items[0]):
             val = self.expr(items[-1])
             for it in reversed(items[:-1]):

@@ -28,9 +28,25 @@ def _missing_arguments(e) -> int:
     return max(0, sum(p.required for p in decl.params) - given)
 
 
+def _wants_value(e) -> bool:
+    """A control or `s`/`sound` named without its value (`sound $ shuffle 3 "bd sn"`)."""
+    if not isinstance(e, A.Name):
+        return False
+    if registry.control_for(e.name) is not None and registry.REGISTRY.get(e.name) is None:
+        return True
+    decl = registry.REGISTRY.get(e.name) or registry.REGISTRY.get(registry.ALIASES.get(e.name, ""))
+    return decl is not None and decl.category in ("control", "sample")
+
+
 def _fill_last_argument(items: tuple) -> tuple:
-    """Haskell's `f $ x` is `f x`: in a function `(const $ s "cp")` or `(every 2 $ fast 2)`,
-    the last item is the argument the transform before it still lacks."""
+    """Haskell's `f $ x` is `f x`: `sound $ shuffle 3 "bd sn"` and `n $ "0 2" + "<0 12>"`
+    give the control everything after its `$`; in a function, `(const $ s "cp")` or
+    `(every 2 $ fast 2)`, the last item is the argument the transform before it still lacks."""
+    for k, it in enumerate(items[:-1]):
+        if _wants_value(it):
+            rest = items[k + 1:]
+            arg = rest[0] if len(rest) == 1 else A.Dollar(rest, it.span)
+            return items[:k] + (A.Call(it.name, (arg,), (), it.span),)
     if len(items) >= 2 and _missing_arguments(items[-2]):
         f = items[-2]
         name, args, kwargs = (f.name, (), ()) if isinstance(f, A.Name) else (f.func, f.args, f.kwargs)
@@ -189,7 +205,7 @@ class Functions:
                                      "pattern function", _span_of(a) or span)
                 vals.append(P.List(tuple(f.expr for f in fns)))
             else:
-                v = self.expr(a)
+                v = self.value_expr(a)   # a bare `sine` is Tidal's continuous pattern here
                 if isinstance(v, NumV) and p.range:
                     p.check(v.value, decl.name, _span_of(a) or span)
                 if isinstance(v, (SigV, SoundV)):

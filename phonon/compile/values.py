@@ -108,9 +108,9 @@ def _semitone_leaves(expr):
         return P.Op(expr.sym, _semitone_leaves(expr.a), _semitone_leaves(expr.b))
     if isinstance(expr, P.Cop):
         return P.Cop(expr.op, expr.how, _semitone_leaves(expr.a), _semitone_leaves(expr.b))
-    if isinstance(expr, P.Comb):
+    if isinstance(expr, P.Comb) and not any(isinstance(x, P.List) for x in expr.items):
         return P.Comb(expr.name, tuple(_semitone_leaves(x) for x in expr.items))
-    return P.Num("semitones", expr)
+    return P.Num("semitones", expr)  # a leaf; a list argument (wchoose's pairs): its result
 
 
 def _has_sound(expr) -> bool:

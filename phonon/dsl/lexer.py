@@ -107,11 +107,15 @@ def t_NUMBER(t):
 def t_TIDALOP(t):
     r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\||<>|<\$>|<\*>"
     op = t.value
-    if op in ("<$>", "<*>"):
-        hint = ("Haskell's functor operators are not supported; arithmetic applies to patterns "
-                "and signals directly: '(1+) <$> sine' is 'sine + 1'")
-    elif op == "<>":
-        hint = "to play patterns together, write 'stack [a, b]' (Tidal's 'overlay a b')"
+    if op == "<$>":   # fmap: a section or transform applied to a pattern, `(*2) <$> sine`
+        t.type = "DOLLAR"   # (read with `$`'s precedence: `f <$> p # x` is `f <$> (p # x)`)
+        return t
+    if op == "<>":    # Tidal's Semigroup on patterns: overlay (read at `+`'s level, infixr 6)
+        t.type = "PLUS"
+        return t
+    if op == "<*>":
+        hint = ("Haskell's applicative '<*>' is not supported; combine two patterns with "
+                "'|+|' and its family, or 'squeeze'")
     elif op.startswith("||"):
         hint = (f"'{op}' squeezes the right pattern into each event in Tidal; it is not "
                 f"supported: use '|{op[2:]}' (structure from the left) or 'squeeze'")

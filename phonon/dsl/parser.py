@@ -72,7 +72,7 @@ precedence = (
 )
 
 # Haskell fixities, for the section and mixing checks (the table above drives the grammar).
-_PREC = {"$": 0, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7, "#": 9, ".": 9,
+_PREC = {"$": 0, "<>": 6, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7, "#": 9, ".": 9,
          "==": 4, "/=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "`mod`": 7, "`mod'`": 7}
 
 

@@ -8,13 +8,14 @@ stay numbers, control maps stay control maps.
 """
 from __future__ import annotations
 
+import warnings
 from fractions import Fraction
 from itertools import groupby
 from typing import Callable, Sequence
 
 from ..errors import suggestion_text
 from .core import Arc, Hap, Pattern, patterned, reify, silence
-from .notes import Note, PatternValueError, tidal_note, to_semitones
+from .notes import Note, PatternValueError, PatternWarning, tidal_note, to_semitones
 
 _F = Fraction
 
@@ -207,10 +208,18 @@ def arpeggiate(pat: Pattern) -> Pattern:
 
 
 def arp_mode(name) -> Callable[[list], list]:
+    """The arp mode `name`. An unknown word plays as `up` (the notes in their order), as in
+    Tidal (`fromMaybe id $ lookup name arps`, UI.hs), with a warning naming the nearest
+    modes; a number is an error (Tidal's type error)."""
     f = ARP_MODES.get(name) if isinstance(name, str) else None
     if f is None:
-        raise PatternValueError(f"arp: unknown mode '{name}'{suggestion_text(str(name), list(ARP_MODES))} "
-                                f"(modes: {' '.join(ARP_MODES)})")
+        near = suggestion_text(str(name), list(ARP_MODES))
+        if not isinstance(name, str):
+            raise PatternValueError(f"arp: unknown mode '{name}'{near} (modes: {' '.join(ARP_MODES)})")
+        warnings.warn(PatternWarning(
+            f"arp: unknown mode '{name}'{near}: it plays as 'up', as in Tidal "
+            f"(modes: {' '.join(ARP_MODES)})"), stacklevel=2)
+        return ARP_MODES["up"]
     return f
 
 

@@ -99,11 +99,11 @@ def _warn_old_stut(count, feedback, steptime):
 
 # ---- time ---------------------------------------------------------------------------
 
-transform("fast", [num("factor", range=(0, INF), doc="speed-up factor")],
+transform("fast", [num("factor", doc="speed-up factor (negative: also reversed, as in Tidal)")],
           "Speed the pattern up by a factor: `fast 2` plays two cycles in the time of one. "
           "The factor may be a pattern (`fast \"<1 2>\"`). Zero gives silence.",
           's "bd sn" $ fast 2', lambda p, f: p.fast(f), aliases=("density",))
-transform("slow", [num("factor", range=(0, INF), doc="slow-down factor")],
+transform("slow", [num("factor", doc="slow-down factor (negative: also reversed)")],
           "Slow the pattern down by a factor: `slow 2` stretches one cycle over two.",
           's "bd sn hh cp" $ slow 2', lambda p, f: p.slow(f), aliases=("sparsity",))
 transform("hurry", [num("factor", range=(0, INF))],
@@ -115,10 +115,10 @@ transform("rev", [],
           's "bd sn hh" $ rev', lambda p: p.rev())
 transform("early", [num("time", unit="cycles")],
           "Shift the pattern earlier in time by a number of cycles (Tidal's `<~`, `rotL`).",
-          's "bd sn hh cp" $ early 0.25', lambda p, t: p.early(t))
+          's "bd sn hh cp" $ early 0.25', lambda p, t: p.early(t), aliases=("rotL",))
 transform("late", [num("time", unit="cycles")],
           "Shift the pattern later in time by a number of cycles (Tidal's `~>`, `rotR`).",
-          's "bd sn hh cp" $ late 0.25', lambda p, t: p.late(t))
+          's "bd sn hh cp" $ late 0.25', lambda p, t: p.late(t), aliases=("rotR",))
 transform("fastGap", [num("factor", range=(0, INF))],
           "Speed the pattern up but only within each cycle, leaving a gap: cycle c plays in the "
           "first 1/factor of cycle c and the rest is silent (Tidal's `fastGap`).",
@@ -178,6 +178,14 @@ transform("inside", [num("n", range=(0, INF)), func()],
           "Apply a transform inside each 1/n of a cycle: `inside 2 rev` reverses each half "
           "(Tidal's `inside n f p = fast n $ f (slow n p)`).",
           's "bd sn hh cp" $ inside 2 rev', T.inside)
+transform("loopFirst", [],
+          "Play the first cycle over and over (Tidal's `loopFirst`, Core.hs: each cycle's query "
+          "moved to cycle 0 and the events moved back).",
+          's "<bd sn> hh" $ loopFirst', T.loop_first)
+transform("timeLoop", [num("n", range=(0, INF), unit="cycles")],
+          "Loop the first n cycles (Tidal's `timeLoop n = outside n loopFirst`): `timeLoop 2 $ "
+          "s \"<bd sn cp>\"` plays bd sn bd sn ...",
+          's "<bd sn cp> hh" $ timeLoop 2', T.time_loop)
 transform("outside", [num("n", range=(0, INF)), func()],
           "Apply a transform outside the cycle, over n cycles at a time: `outside 2 rev` "
           "reverses every two cycles as one (Tidal's `outside n = inside (1/n)`).",
@@ -271,6 +279,11 @@ transform("contrast", [func("f", "the transform of the matching events"),
           "one goes up an octave.",
           'n "0 1" # s "superpiano" $ contrast (# speed 2) (# speed 0.5) (n 1)',
           lambda p, f, g, c: T.contrast(p, f, g, c))
+transform("fmap", [func("f", "a section like (*7) or (+ 12), applied to each value")],
+          "Apply a function to every value of a pattern (Haskell's `fmap`, also written "
+          "`f <$> p`): `fmap (*7) $ run 8` is 0 7 14 ..., `(*2) <$> sine` a sine from 0 to 2. "
+          "On patterns a section already does this (`(+ 12) \"0 2\"`), so fmap only applies it.",
+          'n (fmap (*7) $ run 4) # s "superpiano"', lambda p, f: f(p))
 transform("const", [Param("pattern", kind="replacement", doc="the pattern played instead")],
           "Replace the pattern by another (Haskell's `const a b = a`): `every 3 (const $ s \"cp*4\")` "
           "plays the claps on every third cycle instead; `sometimesBy 0.3 (const silence)` drops "
@@ -605,6 +618,12 @@ combinator("weave", "Apply one control pattern, slowed to t cycles, to each of a
                        "pattern (> 0)"),
                    Param("controls", kind="controls", doc="the control pattern, e.g. (pan sine)"),
                    lst("patterns", "the patterns it is applied to")])
+combinator("samples", "Sample names with their numbers: `samples \"drum*4\" \"0 1 2 3\"` is \"drum:0 drum:1 "
+           "drum:2 drum:3\" (Tidal's `samples name num = pick <$> name <*> num`: structure from both), "
+           "for `sound (samples ...)`.",
+           's (samples "drum*2 hh" "<0 1> 2")', lambda a, b: T.samples(a, b),
+           params=[pat("names", "the sample names", values="plain"),
+                   pat("numbers", "their numbers", values="numbers")])
 combinator("timeCat", "Patterns in one cycle, each given a share of it by a time: `timeCat [(1, s \"bd*4\"), "
            "(1, s \"hh27*8\"), (0.5, s \"sn\")]` gives the kicks and the hats 2/5 each and the snare "
            "1/5; each plays its own cycle squashed into its share (Tidal's `timeCat`, Core.hs: "

@@ -100,6 +100,38 @@ def _every(pat: Pattern, n, f: Callable) -> Pattern:
 every = patterned(_every)
 
 
+def loop_first(pat: Pattern) -> Pattern:
+    """Tidal's loopFirst (Core.hs): every cycle plays cycle 0 (the query moved back by its
+    cycle, the events forward again)."""
+    q = pat.query_span
+
+    def query(arc):
+        c = Fraction(arc.begin.__floor__())
+        if c == 0:
+            return q(arc)
+        return [h.with_span(lambda a: Arc(a.begin + c, a.end + c)) for h in q(Arc(arc.begin - c, arc.end - c))]
+    return Pattern(query).split_queries()
+
+
+def _time_loop(pat: Pattern, n) -> Pattern:
+    """Tidal's timeLoop n = outside n loopFirst: outside n f p = _slow n (f (_fast n p))."""
+    n = to_time(n)
+    if n <= 0:
+        return silence
+    return loop_first(pat._fast(n))._slow(n)
+
+
+time_loop = patterned(_time_loop)
+
+
+def samples(names, numbers) -> Pattern:
+    """Tidal's samples name num = pick <$> name <*> num, pick name n = name ++ ":" ++ show n."""
+    def pick(a, b):
+        n = int(b) if not isinstance(b, float) else int(b)
+        return f"{a}:{n}"
+    return reify(names).app_both(reify(numbers), pick)
+
+
 def fold_every(pat: Pattern, ns, f: Callable) -> Pattern:
     """Tidal's foldEvery ns f p = foldr (`_every` f) p ns (Core.hs): `every n f` for each n
     of the list, nested (the first n outermost)."""
@@ -676,7 +708,20 @@ def _pan_by(delta: Fraction):
     return g
 
 
-jux_by = patterned(_jux_by)
+def jux_by(pat: Pattern, n, f: Callable) -> Pattern:
+    """Tidal's juxBy with a patterned width: `n` is combined with `|-`/`|+` (UI.hs), so it is
+    sampled at each event (a continuous `range 0.25 0.75 $ slow 4 sine` moves with the events,
+    in Double arithmetic as Tidal's), before `f` sees the copy."""
+    n = reify(n)
+    if n.is_pure:
+        return _jux_by(pat, n.pure_value, f)
+
+    def side(sign):
+        def g(v, x):
+            h = to_time(x) / 2 if isinstance(x, (int, Fraction)) else float(x) / 2.0
+            return _pan_by(h if sign > 0 else -h)(v)
+        return pat.app_left(n, g)
+    return stack(side(-1), f(side(1)))
 
 
 def jux(pat: Pattern, f: Callable) -> Pattern:

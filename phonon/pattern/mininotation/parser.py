@@ -318,7 +318,7 @@ class _Parser:
     def parse_word(self):
         start = self.pos
         c = self.peek()
-        ok_start = (c.isalnum() or (c == "~" and self.peek(1).isalpha())
+        ok_start = (c.isalnum() or (c in "~'" and self.peek(1).isalpha())
                     or (c != "" and c in "+-." and (self.peek(1).isdigit() or (self.peek(1) == "." and self.peek(2).isdigit()))))
         if not ok_start:
             raise self.error(f"expected a word, number, '~', '[', '<' or '{{', found {self.found()}")
@@ -338,8 +338,7 @@ class _Parser:
 
     def make_chord(self, text: str, span: Span, start: int):
         root, name, *mods = text.split("'")
-        if not root:
-            raise self.error(f"chord '{text}' needs a root note before the \"'\" (like c4'maj)", start, self.pos)
+        root = root or "0"   # Tidal's pChord (TPat_Atom Nothing 0): "'maj" is rooted at 0 (c5)
         ivs = chord_notes(name, mods)
         if ivs is None:
             if name not in CHORDS:
