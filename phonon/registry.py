@@ -17,6 +17,8 @@ Parameter kinds:
   list      a list `[a, b, c]`
   pairs     a list of (value, weight) tuples `[("bd", 1), ("sn", 0.5)]` (wchoose, wrandcat)
   timed     a list of (time, pattern) tuples `[(1, s "bd*4"), (0.5, s "hh*8")]` (timeCat)
+  named     a list of (name, pattern) tuples `[("a", s "bd*4"), ("b", s "sn*2")]` (ur)
+  namedfns  a list of (name, function) tuples `[("faster", fast 2)]` (ur)
   replacement  a pattern of any kind that takes the place of the one transformed (const)
   controls  a pattern of control maps: `(s "bd")`, `(n 1)`, `(pan sine)` (fix and contrast match
             events against it, weave applies it)
@@ -45,7 +47,7 @@ REQUIRED = object()
 CATEGORIES = ("oscillator", "filter", "envelope", "effect", "dynamics", "sample", "synth",
               "transform", "control", "combinator", "math", "test")
 PARAM_KINDS = ("input", "signal", "number", "pattern", "function", "list", "functions", "pairs", "timed",
-               "controls", "replacement", "curried", "test", "trigger")
+               "controls", "replacement", "named", "namedfns", "curried", "test", "trigger")
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,10 @@ def _tidal_param_type(p: Param) -> str:
         return "ControlPattern"
     if p.kind == "replacement":
         return "Pattern a"
+    if p.kind == "named":
+        return "[(String, Pattern a)]"
+    if p.kind == "namedfns":
+        return "[(String, Pattern a -> Pattern a)]"
     if p.kind == "test":
         return f"({p.unit or 'Int'} -> Bool)"
     if p.kind in ("pattern", "trigger"):

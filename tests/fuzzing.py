@@ -356,6 +356,8 @@ def arg_for(p, wrong: bool):
                           max_size=3).map(lambda xs: "[" + ", ".join(f"({a}, {b})" for a, b in xs) + "]"),
         "controls": st.sampled_from(['(s "bd")', "(n 1)", '(s "<bd sn>" # n 2)', "(pan sine)",
                                      "(speed 2)"]),
+        "named": st.sampled_from(['[("a", s "bd*2"), ("b", "1 2")]', '[("a", silence)]', "[]"]),
+        "namedfns": st.sampled_from(['[("f", fast 2)]', "[]", '[("r", rev), ("g", (# speed 2))]']),
         "replacement": st.one_of(mini_string(), st.sampled_from(SOUND_PATS + ["silence"]).map(lambda s: f"({s})")),
     }
     if wrong:

@@ -40,6 +40,7 @@ def good(p) -> str:
     return {"pattern": '"1 0.5"', "function": "rev", "list": "[1, 2]",
             "functions": "[rev, fast 2]", "pairs": "[(1, 1), (2, 0.5)]",
             "timed": '[(1, "1 0.5"), (2, "1")]', "controls": '(n 1)', "replacement": '(s "cp")',
+            "named": '[("a", "1 0.5")]', "namedfns": '[("f", rev)]',
             "curried": "fast"}.get(p.kind, "1")
 
 

@@ -295,6 +295,8 @@ class Calls:
 
     def combinator(self, decl, args, span):
         kinds = [p.kind for p in decl.params]
+        if "named" in kinds and len(args) == len(kinds):
+            return self.named_combinator(decl, args, span)
         if ("pairs" in kinds or "timed" in kinds) and len(args) == len(kinds):
             return self.pairs_combinator(decl, args, span)
         if len(kinds) > 1 and "list" in kinds and len(args) == len(kinds):
@@ -350,6 +352,41 @@ class Calls:
             self.check_values(v.expr, P.value_converter("number"), span, f"{decl.name}: parameter '{p.name}'")
             return P.Num("number", v.expr)   # a note name's number (c'maj -> 60)
         return self.pat_expr(v, span)
+
+    def named_combinator(self, decl, args, span):
+        """`ur 8 "a b:faster" [("a", s "bd*4"), ("b", s "sn*2")] [("faster", fast 2)]`: the
+        names are words in quotes, the patterns any pattern, the functions transforms."""
+        exprs, sound = [], False
+        for p, a in zip(decl.params, args):
+            if p.kind not in ("named", "namedfns"):
+                exprs.append(self.comb_arg(decl, p, self.expr(a), _span_of(a) or span))
+                continue
+            what = "(name, pattern)" if p.kind == "named" else "(name, function)"
+            if not isinstance(a, A.ListExpr):
+                raise self.error(CompileError, f"{decl.name}: expected a list of {what} pairs, like "
+                                 f"`{decl.example}`", _span_of(a) or span)
+            pairs = []
+            for it in a.items:
+                if not (isinstance(it, A.ListExpr) and len(it.items) == 2 and isinstance(it.items[0], A.Str)
+                        and it.items[0].text.strip() and " " not in it.items[0].text.strip()):
+                    raise self.error(CompileError, f"{decl.name}: expected a list of {what} pairs with "
+                                     f"the name a word in quotes, like `{decl.example}`", _span_of(it) or span)
+                name, val = it.items[0].text.strip(), it.items[1]
+                if p.kind == "named":
+                    v = self.expr(val)
+                    if isinstance(v, (SigV, FnV, ListV)):
+                        raise self.error(CompileError, f"{decl.name}: '{name}' must be a pattern, not "
+                                         f"{_describe(v)}", _span_of(val) or span)
+                    sound |= isinstance(v, SoundV)
+                    pairs.append(P.List((P.Pure(name), self.pat_expr(v, span))))
+                else:
+                    f = self.function(val)
+                    if f.expr is None:
+                        raise self.error(CompileError, f"{decl.name}: '{name}' must be a pattern "
+                                         "function", _span_of(val) or span)
+                    pairs.append(P.List((P.Pure(name), f.expr)))
+            exprs.append(P.List(tuple(pairs)))
+        return (SoundV if sound else PatV)(P.Comb(decl.name, tuple(exprs)), span)
 
     def pairs_combinator(self, decl, args, span):
         """`wchoose [("bd", 1), ("sn", 0.5)]`: each pair's weight is a constant number >= 0;

@@ -87,11 +87,24 @@ class Expressions:
         left = self.expr(spine[-1].left)
         for c in reversed(spine):
             r = c.right
-            if isinstance(r, A.Name):
+            if isinstance(r, A.Chain):   # `# (room 0.8 # sz 0.99)`: a control pattern, set whole
+                left = self.set_group(left, r, c.span)
+            elif isinstance(r, A.Name):
                 left = self.call(r.name, (), (), r.span, left)
             else:
                 left = self.call(r.func, r.args, r.kwargs, r.span, left)
         return left
+
+    def set_group(self, left, group: A.Chain, span):
+        """`a # (b # c)`: Tidal's `#` with a control pattern of its own (structure from `a`)."""
+        g = self.expr(group)
+        if not isinstance(g, SoundV):
+            raise self.error(CompileError, f"# ( ... ): expected controls, like (room 0.8 # sz 0.9), "
+                             f"not {_describe(g)}", _span_of(group) or span)
+        if not isinstance(left, SoundV):
+            raise self.error(CompileError, f"# ( ... ) sets controls on events, not on {_describe(left)}",
+                             span, hint="on a signal, chain each effect: `# lpf 800 # delay 0.25 0.5`")
+        return SoundV(P.Cop(">", "left", left.expr, g.expr), left.span)
 
     def _e_ChainSection(self, e: A.ChainSection):
         return self.function(e)

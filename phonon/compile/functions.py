@@ -115,6 +115,12 @@ class Functions:
         """`(# f args)`: a function of events (a control: `(# speed 2)`, `(# s "x")`, `(# lpf 500)`
         on events is `cutoff`) and, where `f` is a node function, of signals (`chain`)."""
         r = e.right
+        if isinstance(r, A.Chain):   # (# (room 0.8 # sz 0.99)): set that control pattern
+            g = self.expr(r)
+            if not isinstance(g, SoundV):
+                raise self.error(CompileError, f"(# ( ... )): expected controls, like (room 0.8 # sz "
+                                 f"0.9), not {_describe(g)}", _span_of(r) or e.span)
+            return FnV(P.OpFn(">", "left", "right", g.expr), e.span)
         name, args, kwargs = (r.name, (), ()) if isinstance(r, A.Name) else (r.func, r.args, r.kwargs)
         ctl = registry.control_for(name)
         fn_decl = registry.REGISTRY.get(name) or registry.REGISTRY.get(registry.ALIASES.get(name, ""))

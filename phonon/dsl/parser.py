@@ -152,8 +152,15 @@ def p_chain(p):
 
 
 def p_chainright_paren(p):
-    "chainright : LPAREN chainright RPAREN"
+    "chainright : LPAREN chaingroup RPAREN"
     p[0] = p[2]    # `# (speed 2)` is `# speed 2`
+
+
+def p_chaingroup(p):
+    """chaingroup : chainright
+                  | chaingroup HASH chainright"""
+    # `# (room 0.8 # sz 0.99)`: a control pattern of its own, set as a whole (Tidal's `#`)
+    p[0] = p[1] if len(p) == 2 else Chain(p[1], p[3], p[2].span)
 
 
 def p_chainright_name(p):
@@ -496,6 +503,14 @@ def _split(src: Source, toks: list[Tok], notes: list) -> list[tuple[_Head, list[
         t = toks[i]
         nxt = toks[i + 1] if i + 1 < n and toks[i + 1].line == t.line else None
         head = None
+        if (t.type == "NAME" and t.text == "in" and depth == 0 and stmts and stmts[-1][0] is not None
+                and stmts[-1][0].kind == "let"):
+            # Haskell's `let x = ... in d1 $ ...` (on one line or the next): the bindings are
+            # substituted in the statements after, so `in` only ends the let
+            line_start = i + 1 < n
+            stmts.append((None, []))
+            i += 1
+            continue
         starts = t.first_on_line or line_start
         line_start = False
         if starts:
@@ -627,7 +642,8 @@ def _substitute(src: Source, e, env: dict):
     """Replace names bound by `let` with their (parenthesized) expressions. A bound name used
     as a function (`f 2`, `# fx 2`) takes its arguments if it is bound to a name or a call."""
     if isinstance(e, Name) and e.name in env:
-        return Paren(env[e.name], e.span)
+        bound = env[e.name]   # a list stays a list (`squeeze "<0 1>" pats`); the rest in parens
+        return bound if isinstance(bound, ListExpr) else Paren(bound, e.span)
     if isinstance(e, Call) and e.func in env:
         args = tuple(_substitute(src, a, env) for a in e.args)
         kws = tuple(_substitute(src, k, env) for k in e.kwargs)

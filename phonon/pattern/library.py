@@ -624,6 +624,16 @@ combinator("samples", "Sample names with their numbers: `samples \"drum*4\" \"0 
            's (samples "drum*2 hh" "<0 1> 2")', lambda a, b: T.samples(a, b),
            params=[pat("names", "the sample names", values="plain"),
                    pat("numbers", "their numbers", values="numbers")])
+combinator("ur", "A structure of named patterns over t cycles (Tidal's `ur t outer ps fs`, UI.hs): the outer "
+           "pattern names which pattern plays when; `\"name:fx\"` also applies the function named fx. "
+           "Each pattern keeps its own time and is cut to its part: `ur 8 \"a b:faster\" [(\"a\", "
+           "s \"bd*4\"), (\"b\", s \"sn*2\")] [(\"faster\", fast 2)]` plays a for 4 cycles, then b twice as fast.",
+           'ur 4 "a b:faster" [("a", s "bd*4"), ("b", s "sn*2")] [("faster", fast 2)]',
+           lambda t, o, ps, fs: T.ur(_v(t), o, ps, fs),
+           params=[num("t", range=(0, INF), unit="cycles", doc="the cycles the outer pattern is stretched over"),
+                   pat("outer", "names of the patterns (and name:function)", values="plain"),
+                   Param("patterns", kind="named", doc="(name, pattern) pairs"),
+                   Param("fx", kind="namedfns", doc="(name, function) pairs, [] for none")])
 combinator("timeCat", "Patterns in one cycle, each given a share of it by a time: `timeCat [(1, s \"bd*4\"), "
            "(1, s \"hh27*8\"), (0.5, s \"sn\")]` gives the kicks and the hats 2/5 each and the snare "
            "1/5; each plays its own cycle squashed into its share (Tidal's `timeCat`, Core.hs: "

@@ -97,6 +97,7 @@ TIDAL_TYPES: dict[str, str] = {
                 'ControlPattern -> ControlPattern -> ControlPattern',
     'timeCat': '[(Time, Pattern a)] -> Pattern a',
     'silence': 'Pattern a',
+    'ur': 'Time -> Pattern String -> [(String, Pattern a)] -> [(String, Pattern a -> Pattern a)] -> Pattern a',
     'loopFirst': 'Pattern a -> Pattern a',
     'timeLoop': 'Pattern Time -> Pattern a -> Pattern a',
     'samples': 'Applicative f => f String -> f Int -> f String',

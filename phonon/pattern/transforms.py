@@ -100,6 +100,69 @@ def _every(pat: Pattern, n, f: Callable) -> Pattern:
 every = patterned(_every)
 
 
+def ur(t, outer, named: Sequence, fx: Sequence) -> Pattern:
+    """Tidal's ur (UI.hs): `ur t outer ps fs` plays the patterns `ps` names, in the order the
+    outer pattern (stretched over t cycles) gives; `"name:fx"` also applies the named function
+    of `fs` to that part (`rotR s $ inside (1/(e-s)) f p` over the event's whole (s, e)). Each
+    pattern keeps its own time (it is not restarted), and is cut to its outer event (unwrap).
+    A name with no pattern is silence, as in Tidal, with a warning."""
+    import warnings
+    from .notes import PatternWarning
+    t = to_time(t)
+    if t <= 0:
+        raise PatternValueError(f"ur: the time must be > 0 cycles; got {t}")
+    pats = {_v_name(n): reify(p)._fast(t) for n, p in named}
+    fns = {_v_name(n): f for n, f in fx}
+    outer = reify(outer)
+    warned = set()
+
+    def inner(name: str, rest: list, whole: Arc):
+        p = pats.get(name)
+        if p is None:
+            if name not in warned:
+                warned.add(name)
+                warnings.warn(PatternWarning(f"ur: no pattern named '{name}' (it plays silence, as "
+                                             f"in Tidal); the names are {' '.join(pats) or 'none'}"))
+            return None
+        if rest and rest[0]:
+            f = fns.get(rest[0])
+            if f is None:
+                if rest[0] not in warned:
+                    warned.add(rest[0])
+                    warnings.warn(PatternWarning(f"ur: no function named '{rest[0]}' (it is id, as "
+                                                 f"in Tidal); the names are {' '.join(fns) or 'none'}"))
+                return p
+            s, e = whole
+            return _inside(p, 1 / (e - s), f)._late(s)
+        return p
+
+    def query(arc: Arc) -> list:
+        out = []
+        for oh in outer.query_span(arc):
+            if oh.whole is None:
+                continue
+            name, *rest = str(oh.value).split(":")
+            p = inner(name, rest, oh.whole)
+            if p is None:
+                continue
+            for ih in p.query_span(oh.part):
+                part = oh.part.intersection(ih.part)
+                if part is None:
+                    continue
+                whole = None
+                if ih.whole is not None:
+                    whole = oh.whole.intersection(ih.whole)
+                    if whole is None:
+                        continue
+                out.append(Hap(whole, part, ih.value, ih.context + oh.context))
+        return out
+    return Pattern(query)._slow(t)
+
+
+def _v_name(p) -> str:
+    return str(p.pure_value if isinstance(p, Pattern) and p.is_pure else p)
+
+
 def loop_first(pat: Pattern) -> Pattern:
     """Tidal's loopFirst (Core.hs): every cycle plays cycle 0 (the query moved back by its
     cycle, the events forward again)."""
