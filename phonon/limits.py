@@ -216,6 +216,22 @@ def locate_events(err, spec, source=None, filename=None, cycles=None):
     return err
 
 
+class own_budget:
+    """A query made on the pattern's behalf inside another (a held control looking back 16
+    cycles for its last value) gets a budget of its own: the user's pattern is limited per
+    query as always, but the lookback's work is not charged to the query that asked."""
+
+    def __enter__(self):
+        b = BUDGET
+        self.saved = (b.left, b.limit, b.span)
+        b.left = None
+        return self
+
+    def __exit__(self, *exc):
+        BUDGET.left, BUDGET.limit, BUDGET.span = self.saved
+        return False
+
+
 def charge(n: int) -> None:
     """Account for n events (or cycles) about to be built by a query; raises LimitError past
     the budget. Outside a top-level query (`Pattern.query`) one call may build at most the

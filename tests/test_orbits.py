@@ -90,3 +90,19 @@ def test_effect_parameters_hold_until_the_next_event_sets_them():
            for h in evaluate(held).query(0, 1)]
     # b and d set no room: the previous value holds over them (GlobalDirtEffect.set)
     assert got == [(0, 0.5, 0.5), (0.5, 1, 0.25)]
+
+
+def test_held_control_lookback_is_not_charged_to_the_query():
+    """A global effect's control (`dry` here, never set) looks back 16 cycles for its last
+    value; that lookback has a budget of its own, so a dense pattern (7,000 events a cycle:
+    16 x 7,000 > the 100,000 a one-cycle query may build) holds its default instead of
+    failing with the events limit (a published piece did: moistpeace's, with # room)."""
+    from fractions import Fraction
+    from phonon.pattern import mini
+    from phonon.pattern.controls import hold_control, set_control, sound_map
+    pat = set_control(mini("bd*7000").fmap(sound_map), "room", mini("0.3"))
+    held = hold_control(pat, "dry", 0)
+    haps = held.query(0, 1)
+    assert [(h.part.begin, h.part.end, h.value) for h in haps] == [(0, 1, 0)]
+    room = hold_control(pat, "room", 0).query(Fraction(1, 2), 1)
+    assert {h.value for h in room} == {Fraction(3, 10)}

@@ -171,24 +171,37 @@ def hold_control(pat, key: str, default) -> Pattern:
     pat = reify(pat)
 
     def onsets(c0, c1):
+        from .. import limits
         out = []
-        for h in pat.query(Fraction(c0), Fraction(c1)):
+        with limits.own_budget():   # the lookback is ours, not the query's
+            haps = pat.query(Fraction(c0), Fraction(c1))
+        for h in haps:
             if h.whole is not None and h.part.begin == h.whole.begin and isinstance(h.value, dict) \
                     and key in h.value:
                 out.append((h.whole.begin, h.value[key]))
         out.sort(key=lambda t: t[0])  # stable: at one onset the last in pattern order wins
         return out
 
+    cache: dict = {}   # cycle -> its onsets: a render asks for each cycle once per block
+
+    def cycle_onsets(j: int) -> list:
+        got = cache.get(j)
+        if got is None:
+            if len(cache) > 4 * HOLD_LOOKBACK:
+                cache.clear()
+            got = cache[j] = onsets(j, j + 1)
+        return got
+
     def query(span):
         b, e = span.begin, span.end
         c = math.floor(b)
         prev = default
         for k in range(1, HOLD_LOOKBACK + 1):  # the value holding at b
-            got = [v for t, v in onsets(c - k, c)]
+            got = cycle_onsets(c - k)
             if got:
-                prev = got[-1]
+                prev = got[-1][1]
                 break
-        evs = onsets(c, math.ceil(e) if e > c else c + 1)
+        evs = [tv for j in range(c, max(math.ceil(e), c + 1)) for tv in cycle_onsets(j)]
         inside = [(t, v) for t, v in evs if t < e]
         for t, v in inside:
             if t < b:
