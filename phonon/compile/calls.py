@@ -19,6 +19,8 @@ class Calls:
 
     # -- calls ---------------------------------------------------------------------------------
     def call(self, name: str, args, kwargs, span, chained):
+        if isinstance(chained, PatV) and registry.control_for(name) is not None:
+            chained = self._words_as_sound(chained)   # `"bd sn" # speed 2`: Tidal's IsString
         if isinstance(chained, SoundV) and name == "cps":
             return self.event_cps(args, kwargs, span, chained)
         if isinstance(chained, SoundV):

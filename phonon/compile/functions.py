@@ -22,6 +22,8 @@ def _missing_arguments(e) -> int:
         return 0
     name = e.name if isinstance(e, A.Name) else e.func
     decl = registry.REGISTRY.get(name) or registry.REGISTRY.get(registry.ALIASES.get(name, ""))
+    if decl is not None and decl.category == "combinator" and isinstance(e, A.Name):
+        return int(any(p.required for p in decl.params))   # `stack $ [a, b]`
     if decl is None or decl.category != "transform":
         return 0
     given = 0 if isinstance(e, A.Name) else len(e.args)

@@ -58,7 +58,8 @@ class Program:
             raise CompileError("nothing to render: the program has no `out:` and no buses",
                                hint='add a line like `out: s "bd*4"`')
         outputs: list[tuple[str, int]] = []
-        values = [(name, self.expr(self.out_defs[name].expr)) for name in sorted(self.out_defs, key=_out_order)]
+        values = [(name, self._words_as_sound(self.expr(self.out_defs[name].expr)))
+                  for name in sorted(self.out_defs, key=_out_order)]
         events = [v.expr for _, v in values if isinstance(v, SoundV)]
         used = set().union(*(orbits.keys_used(x) for x in events)) if events else set()
         if used:  # SuperDirt: the event outputs play into shared orbits, one output each
@@ -219,6 +220,21 @@ class Program:
                          e.message)
             raise self.error(type(e), msg, Span(span.line, col, e.span.length if e.span else 1),
                              hint=e.hint) from None
+
+    def _words_as_sound(self, v):
+        """An output that is a bare pattern of words, `d1 $ "bd sn"` or `d1 $ every 2 rev
+        "bd*2 sn"`, is a sound pattern: Tidal's `instance IsString ControlPattern where
+        fromString = s . parseBP_E` (Simple.hs). Numbers stay a stepped signal (`out: "1 2"`)."""
+        if not isinstance(v, PatV):
+            return v
+        from ..patexpr import evaluate, value_converter
+        convert = value_converter("number")
+        try:
+            for h in evaluate(v.expr).query(0, 4):
+                convert(h.value)
+        except PhononError:
+            return SoundV(P.Sound(v.expr), v.span)
+        return v
 
     def check_values(self, expr: P.PatExpr, convert, span: Span, what: str) -> None:
         """Query the first cycles of a pattern and convert every value, so a word where a number

@@ -163,6 +163,13 @@ def p_chaingroup(p):
     p[0] = p[1] if len(p) == 2 else Chain(p[1], p[3], p[2].span)
 
 
+def p_chainright_string(p):
+    "chainright : STRING"
+    # `# "superpiano"`: a string is a sound pattern where controls go (Tidal's IsString
+    # ControlPattern, `fromString = s . parseBP_E`)
+    p[0] = Call("s", (Str(p[1].text[1:-1], p[1].span),), (), p[1].span)
+
+
 def p_chainright_name(p):
     "chainright : NAME %prec CALLEND"
     p[0] = Name(qualified_name(p[1].text), p[1].span)
@@ -915,6 +922,8 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
     line, a caret and a hint) on any error. A program of only comments has no statements.
     A UTF-8 byte-order mark at the start (some Windows editors write one) is skipped."""
     text = text.removeprefix("\ufeff")
+    # a no-break space (U+00A0, pasted from web pages) is white space, as it is to GHC
+    text = text.replace("\u00a0", " ")
     src = Source(text, filename)
     statements, notes, env, seen = [], [], {}, {}
     for head, body in _split(src, tokenize(src), notes):
