@@ -9,6 +9,7 @@ from .. import patexpr as P
 from ..dsl import ast as A
 from ..errors import CompileError, ParamRangeError, UnknownNameError, suggestion_text
 from ..spec import Pat, Ref
+from ..tidal_params import INERT
 from .values import (FnV, ListV, NODE_CATEGORIES, NumV, PatV, SigV, SoundV, _describe, _fmt, _key,
                      _lab, _semitone_leaves, _span_of, _tidal_hint)
 
@@ -19,6 +20,10 @@ class Calls:
 
     # -- calls ---------------------------------------------------------------------------------
     def call(self, name: str, args, kwargs, span, chained):
+        if name == "midinote" and len(args) == 1 and not kwargs and not isinstance(chained, SigV):
+            # Params.hs: midinote = note . (subtract 60 <$>)
+            sixty = A.Num(Fraction(60), "60", span)
+            return self.call("note", (A.BinOp("-", A.Paren(args[0], span), sixty, span),), (), span, chained)
         if isinstance(chained, PatV) and registry.control_for(name) is not None:
             chained = self._words_as_sound(chained)   # `"bd sn" # speed 2`: Tidal's IsString
         if isinstance(chained, SoundV) and name == "cps":
@@ -31,6 +36,8 @@ class Calls:
             ctl = registry.control_for(name)
             if ctl is not None and registry.REGISTRY.get(name) is None and name not in registry.ALIASES:
                 return self.control(ctl, args, kwargs, span, None)  # `lpq "0.2"`: an alias as source
+            if ctl is None and name in INERT and registry.REGISTRY.get(name) is None:
+                return self.control(self.inert_control(name, span), args, kwargs, span, None)
         decl = self.lookup(name, span, after_hash=chained is not None)
         cat = decl.category
         if cat == "transform":
@@ -73,6 +80,23 @@ class Calls:
                                  _span_of(args[0]) or span)
             return SoundV(P.Sound(v.expr), span)
         return self.node_call(decl, args, kwargs, span, chained)
+
+    def inert_control(self, name: str, span):
+        """A Tidal parameter Phonon has no sound for (`midichan`, `krush`, ...: Params.hs):
+        a control kept in the events, with a note, as SuperDirt ignores what no synth reads."""
+        import warnings
+        from ..dsl.parser import TidalNote
+        seen = self.__dict__.setdefault("_inert_seen", set())
+        if name not in seen:
+            seen.add(name)
+            where = f"{self.filename}:" if self.filename else ""
+            at = f"{span.line}:{span.col}: " if span is not None else ""
+            warnings.warn(TidalNote(f"{where}{at}Tidal's '{name}' has no effect in Phonon (a MIDI or "
+                                    f"SuperDirt parameter it does not render); it stays in the events"),
+                          stacklevel=2)
+        return registry.FunctionDecl(name=name, category="control",
+                                     params=(registry.Param("value", kind="pattern", doc="kept as given"),),
+                                     doc=f"Tidal's {name} (no effect in Phonon)", example="")
 
     def event_cps(self, args, kwargs, span, chained):
         """`# cps 0.7` on an event chain: Tidal's scheduler takes the tempo from the events'
@@ -118,6 +142,8 @@ class Calls:
             near = suggestion_text(name, [n for n, d in registry.REGISTRY.items()
                                           if d.chainable and d.category in NODE_CATEGORIES
                                           and any(p.kind == "input" for p in d.params)])
+        if name in INERT:
+            return self.inert_control(name, span)
         tidal = _tidal_hint(name)
         if tidal:
             raise self.error(UnknownNameError, tidal, span)

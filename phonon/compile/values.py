@@ -138,7 +138,6 @@ _TIDAL_ONLY = {
     "cS": "controller input is not available offline; use a pattern",
     "jux4": "it pans for a ring of four speakers (Tidal's UI.hs: pan 5/8 and 1/8) and Phonon "
             "renders stereo: write `jux f` or `juxBy 0.5 f`",
-    "midinote": "write `note` (midinote 60 is note 0: `note (\"60 64\" - 60)`)",
 }
 
 
