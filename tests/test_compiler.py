@@ -198,3 +198,10 @@ def test_event_cps_sets_the_tempo_and_a_changing_one_is_located():
         with pytest.raises(PhononError) as e:
             compile_src(src)
         assert str(e.value).startswith(where + ":") and msg in str(e.value), str(e.value)
+
+
+def test_tidal_0x_tempo_statements():
+    """Tidal 0.x's `cps 1` and `bps (80/60)` statements are setcps."""
+    from fractions import Fraction
+    assert compile_src('cps 0.7\nd1 $ s "bd"\n').cps == Fraction(7, 10)
+    assert compile_src('bps (80/60)\nd1 $ s "bd"\n').cps == Fraction(4, 3)

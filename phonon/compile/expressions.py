@@ -8,7 +8,7 @@ from .. import patexpr as P
 from ..dsl import ast as A
 from ..errors import CompileError
 from ..spec import Pat, Ref
-from .values import (CONTINUOUS, FnV, ListV, NumV, PatV, SHIFT_OPS, SigV, SoundV, _describe,
+from .values import (CONTINUOUS, OLD_CONTINUOUS, FnV, ListV, NumV, PatV, SHIFT_OPS, SigV, SoundV, _describe,
                      _family, _has_sound, _lab, _span_of)
 
 
@@ -75,6 +75,8 @@ class Expressions:
     def _e_Name(self, e: A.Name):
         if self._pattern_ctx and e.name in CONTINUOUS:  # `# pan sine`: Tidal's continuous pattern
             return PatV(P.Sig(e.name), e.span)
+        if e.name in OLD_CONTINUOUS:   # Tidal 0.x's `sine1`, `sinewave1`: today's 0..1 sine
+            return PatV(P.Sig(OLD_CONTINUOUS[e.name]), e.span)
         return self.call(e.name, (), (), e.span, None)
 
     def _e_Call(self, e: A.Call):

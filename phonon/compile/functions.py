@@ -30,6 +30,18 @@ def _missing_arguments(e) -> int:
     return max(0, sum(p.required for p in decl.params) - given)
 
 
+def _time_value(v):
+    """A time as transforms read it (phonon.pattern.core.to_time: numbers, "1/8", Tidal's
+    "q" "3e" "1%8"); anything else a PatternValueError, so the compiler can locate it."""
+    from ..pattern.core import to_time
+    from ..pattern.notes import PatternValueError
+    try:
+        return to_time(v)
+    except TypeError:
+        raise PatternValueError(f"got {v!r} where a time in cycles is needed; expected a number "
+                                "(like 0.25 or 1/8) or Tidal's shorthand (q = 1/4, e = 1/8, 3e = 3/8)") from None
+
+
 def _wants_value(e) -> bool:
     """A control or `s`/`sound` named without its value (`sound $ shuffle 3 "bd sn"`)."""
     if not isinstance(e, A.Name):
@@ -221,7 +233,9 @@ class Functions:
                                      f"or a pattern, not {_describe(v)}", _span_of(a) or span)
                 if p.kind == "number" and isinstance(v, PatV):  # `degradeBy "t f"`: located, now
                     from ..patexpr import value_converter
-                    self.check_values(v.expr, value_converter("number"), _span_of(a) or span,
+                    # a time in cycles takes Tidal's shorthands too (`off "e"`: ParseBP pRatioChar)
+                    conv = _time_value if p.unit == "cycles" else value_converter("number")
+                    self.check_values(v.expr, conv, _span_of(a) or span,
                                       f"{decl.name}: parameter '{p.name}'")
                 vals.append(self.pat_expr(v, span))
         for p in decl.params[len(args):]:

@@ -70,6 +70,9 @@ def _bus_words(expr) -> list:
 
 SHIFT_OPS = {"<~": "early", "~>": "late"}
 CONTINUOUS = ("sine", "cosine", "saw", "isaw", "tri", "square", "rand")
+# Tidal 0.x's unipolar names (0..1, before 1.0 made sine & co unipolar): today's names
+OLD_CONTINUOUS = {"sine1": "sine", "sinewave1": "sine", "saw1": "saw", "sawwave1": "saw",
+                  "tri1": "tri", "triwave1": "tri", "square1": "square", "squarewave1": "square"}
 
 
 def _key(decl) -> str:

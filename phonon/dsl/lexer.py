@@ -105,8 +105,11 @@ def t_NUMBER(t):
 
 
 def t_TIDALOP(t):
-    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\||<>|<\$>|<\*>"
+    r"\|\|[-+*/%<>]+|\|\+\+\|?|\+\+\||\|\*\*\|?|\*\*\||<>|<\$>|<\*>|\|=\|"
     op = t.value
+    if op == "|=|":   # Tidal 0.x's control union (before 1.0), today's `#`
+        t.type = "HASH"
+        return t
     if op == "<$>":   # fmap: a section or transform applied to a pattern, `(*2) <$> sine`
         t.type = "DOLLAR"   # (read with `$`'s precedence: `f <$> p # x` is `f <$> (p # x)`)
         return t
