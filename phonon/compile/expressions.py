@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .. import patexpr as P
+from .. import registry
 from ..dsl import ast as A
 from ..errors import CompileError
 from ..spec import Pat, Ref
@@ -63,8 +64,22 @@ class Expressions:
             spine.append(spine[-1].left)
         val = self.expr(spine[-1].left)
         for b in reversed(spine):
-            val = self.binop(b.op, val, self.expr(b.right), b.span)
+            val = self.binop(b.op, val, self.family_operand(b, val), b.span)
         return val
+
+    def family_operand(self, b: A.BinOp, left):
+        """The right side of `events |+| delay "0.5"`: a control (Tidal's), not the node of the
+        same name (`delay`, `gain`, `lpf` are both), as after `#`."""
+        r = b.right
+        while isinstance(r, A.Paren):
+            r = r.expr
+        if isinstance(left, SoundV) and _family(b.op) is not None and isinstance(r, (A.Call, A.Name)):
+            name = r.func if isinstance(r, A.Call) else r.name
+            args, kwargs = (r.args, r.kwargs) if isinstance(r, A.Call) else ((), ())
+            ctl = registry.control_for(name)
+            if ctl is not None and args:
+                return self.control(ctl, args, kwargs, r.span, None)
+        return self.expr(b.right)
 
     def _e_Section(self, e):
         return self.function(e)

@@ -762,12 +762,16 @@ def _check_comma_calls(src: Source, body: list[Tok], match: dict[int, int]) -> N
                         "parentheses, like 'lpf (sine 2) 0.8'")
 
 
-def _check_method_calls(src: Source, body: list[Tok]) -> None:
-    """Strudel's `s("bd sd").fast(2)`: a '.' between ')' and `name(` with no spaces is a
-    JavaScript method call, not Haskell's composition."""
+def _check_method_calls(src: Source, body: list[Tok], match: dict) -> None:
+    """Strudel's `s("bd sd").fast(2)`: a '.' between `f(...)` and `name(` with no spaces is a
+    JavaScript method call, not Haskell's composition. (`(striate 32).jux(rev)` is Haskell:
+    the ')' closes a parenthesis that is not a call's.)"""
+    opener = {v: k for k, v in match.items()}
     for k in range(1, len(body) - 2):
         dot, prev, name, paren = body[k], body[k - 1], body[k + 1], body[k + 2]
-        if (dot.type == "DOT" and prev.type == "RPAREN" and name.type == "NAME"
+        o = opener.get(k - 1)
+        called = o is not None and o > 0 and body[o - 1].type == "NAME" and body[o - 1].end == body[o].pos
+        if (dot.type == "DOT" and prev.type == "RPAREN" and called and name.type == "NAME"
                 and paren.type == "LPAREN" and prev.end == dot.pos and dot.end == name.pos
                 and name.end == paren.pos):
             raise src.error(f"Strudel's method call '.{name.text}(...)' is not Phonon syntax",
@@ -942,7 +946,7 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
             raise src.error(f"{head.written}: nothing after '{head.sep}'", span, hint)
         match = _check_brackets(src, body)
         _check_comma_calls(src, body, match)
-        _check_method_calls(src, body)
+        _check_method_calls(src, body, match)
         feed = _Feed(body)
         try:
             with _LOCK:
