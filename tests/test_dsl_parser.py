@@ -885,11 +885,11 @@ TIDAL_ERRORS = [
      "    ^^^^\n"
      "hint: Phonon spelling: leave it out: a rendered file plays every output it defines "
      "(render one with --stems)"),
-    ('p "romeo" $ s "bd bd"',
-     "x.ph:1:1: 'p' is Tidal-only (a named output)\n"
-     "    p \"romeo\" $ s \"bd bd\"\n"
+    ('p romeo $ s "bd bd"',
+     "x.ph:1:1: 'p' is Tidal-only (a named output: `p \"name\" $ ...`)\n"
+     "    p romeo $ s \"bd bd\"\n"
      "    ^\n"
-     "hint: Phonon spelling: write a numbered output: 'd1 $ s \"bd sn\"'"),
+     "hint: Phonon spelling: write 'p \"drums\" $ s \"bd sn\"' or 'd1 $ s \"bd sn\"'"),
     ('import Sound.Tidal.Context',
      "x.ph:1:1: 'import' is Tidal-only (a Haskell import)\n"
      "    import Sound.Tidal.Context\n"
@@ -1049,3 +1049,9 @@ def test_token_soup_gives_syntax_errors_only():
             parse(src)
         except PhononSyntaxError:
             pass
+
+
+def test_tidal_named_outputs():
+    """`p "drums" $ ...` is an output named drums; `p 1 $` is d1; a name like d1 is kept apart."""
+    prog = parse('p "drums" $ s "bd"\np 1 $ s "hh"\np "bass line" $ s "x"\np "d1" $ s "y"\n')
+    assert [s.name for s in prog.statements] == ["drums", "out1", "bass_line", "p_d1"]

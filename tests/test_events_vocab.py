@@ -227,6 +227,8 @@ CASES = [
          [E(0, F(1, 2), s="bd", pan=0), E(0, F(1, 2), s="bd", pan=1), E(F(1, 2), 1, s="bd", pan=0),
           E(F(1, 2), 1, s="bd", pan=1)],
          "(fast 2).jux(rev) is Haskell's (fast 2) . (jux rev), not a Strudel method call"),
+    Case("named_output", 'p "drums" $ s "bd*2"\np 2 $ s "hh"', seq(["bd", "bd"]) + seq(["hh"]),
+         "Tidal's p \"name\" $ ... (and p 2 = d2)"),
     Case("timecat", 'd1 $ timeCat [(1, s "bd*4"), (1, s "hh*8"), (1/2, s "sn")]', _timecat_expected(),
          "Core.hs 404 timeCat (compressArc by the running times)", window=(0, 2)),
     Case("timecat_zero_share", 'd1 $ timecat [(0, s "cp"), (1, s "bd"), (3, s "hh*3")]',

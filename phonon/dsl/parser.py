@@ -456,7 +456,7 @@ _TIDAL_ONLY = {
     "once": ("it plays a pattern once, live", "render it as an output: 'd1 $ s \"bd sn\"' "
              "(and 'phonon render --cycles 1')"),
     "import": ("a Haskell import", "delete the line: Phonon needs no imports"),
-    "p": ("a named output", "write a numbered output: 'd1 $ s \"bd sn\"'"),
+    "p": ("a named output: `p \"name\" $ ...`", "write 'p \"drums\" $ s \"bd sn\"' or 'd1 $ s \"bd sn\"'"),
     "all": ("it applies a function to every output, live",
             "apply it in each output: 'd1 $ f $ ...'"),
     **{w: _TRANSITION for w in ("xfade", "xfadeIn", "clutch", "clutchIn", "jumpIn", "jumpIn'",
@@ -489,6 +489,25 @@ class _Head:
     @property
     def display(self) -> str:
         return {":": f"{self.written}:", "$": f"{self.written} $"}.get(self.sep, self.written)
+
+
+def _named_output(toks: list, i: int, nxt) -> Optional[_Head]:
+    """Tidal's named outputs, `p "drums" $ ...` (an output called drums) and `p 1 $ ...`
+    (d1); None where toks[i] does not start one."""
+    t = toks[i]
+    after = toks[i + 2] if i + 2 < len(toks) and toks[i + 2].line == t.line else None
+    if t.text != "p" or nxt is None or nxt.type not in ("STRING", "NUMBER") or after is None \
+            or after.type != "DOLLAR":
+        return None
+    if nxt.type == "NUMBER":
+        if not nxt.text.isdigit():
+            return None
+        name = f"out{int(nxt.text)}"
+    else:
+        name = re.sub(r"[^A-Za-z0-9_-]+", "_", nxt.text[1:-1]).strip("_") or "p"
+        if _OUT_RE.match(name) or name == "out":
+            name = f"p_{name}"
+    return _Head("out", name, t, "$", after.end)
 
 
 def _out_name(name: str) -> Optional[str]:
@@ -537,6 +556,11 @@ def _split(src: Source, toks: list[Tok], notes: list) -> list[tuple[_Head, list[
                     continue
                 if t.text == "let":
                     stmts.append((_let_head(src, toks, i), []))
+                    depth, i = 0, i + 3
+                    continue
+                named = _named_output(toks, i, nxt)
+                if named is not None:   # Tidal's `p "drums" $ ...` / `p 1 $ ...`
+                    stmts.append((named, []))
                     depth, i = 0, i + 3
                     continue
                 if t.text in _TIDAL_ONLY:
