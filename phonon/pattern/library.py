@@ -178,6 +178,15 @@ transform("inside", [num("n", range=(0, INF)), func()],
           "Apply a transform inside each 1/n of a cycle: `inside 2 rev` reverses each half "
           "(Tidal's `inside n f p = fast n $ f (slow n p)`).",
           's "bd sn hh cp" $ inside 2 rev', T.inside)
+transform("fastSqueeze", [num("factors", doc="a pattern of speed-up factors")],
+          "Speed the pattern up by each factor of a pattern, the whole pattern squeezed into each "
+          "factor's step (Tidal's `fastSqueeze = tParamSqueeze _fast`): `fastSqueeze \"1 2\"` plays "
+          "the cycle in the first half, then twice in the second.",
+          's "bd sn" $ fastSqueeze "1 2"', T.fast_squeeze)
+transform("slowSqueeze", [num("factors", doc="a pattern of slow-down factors")],
+          "Slow the pattern down by each factor of a pattern, squeezed into each factor's step "
+          "(Tidal's `slowSqueeze = tParamSqueeze _slow`).",
+          's "bd sn hh cp" $ slowSqueeze "1 2"', T.slow_squeeze)
 transform("loopFirst", [],
           "Play the first cycle over and over (Tidal's `loopFirst`, Core.hs: each cycle's query "
           "moved to cycle 0 and the events moved back).",

@@ -163,6 +163,17 @@ def _v_name(p) -> str:
     return str(p.pure_value if isinstance(p, Pattern) and p.is_pure else p)
 
 
+def fast_squeeze(pat: Pattern, factors) -> Pattern:
+    """Tidal's fastSqueeze = tParamSqueeze _fast: each event of the factor pattern holds the
+    whole pattern sped up by its value, squeezed into that event (squeezeJoin)."""
+    return reify(factors).fmap(lambda x: pat._fast(x)).squeeze_join()
+
+
+def slow_squeeze(pat: Pattern, factors) -> Pattern:
+    """Tidal's slowSqueeze = tParamSqueeze _slow."""
+    return reify(factors).fmap(lambda x: pat._slow(x)).squeeze_join()
+
+
 def loop_first(pat: Pattern) -> Pattern:
     """Tidal's loopFirst (Core.hs): every cycle plays cycle 0 (the query moved back by its
     cycle, the events forward again)."""
