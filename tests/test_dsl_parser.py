@@ -895,12 +895,11 @@ TIDAL_ERRORS = [
      "    import Sound.Tidal.Context\n"
      "    ^^^^^^\n"
      "hint: Phonon spelling: delete the line: Phonon needs no imports"),
-    ('let f x = fast x',
-     "x.ph:1:7: 'let f ...' with parameters defines a function\n"
-     "    let f x = fast x\n"
+    ('let f 2 = fast 2',
+     "x.ph:1:7: 'let f ...': the parameters of a function are names\n"
+     "    let f 2 = fast 2\n"
      "          ^\n"
-     "hint: Phonon has no user functions: bind a value, like 'let pat = \"bd*2 sn\"', or write "
-     "the transform where it is used, like '(fast 2 . rev)'"),
+     "hint: like 'let f x = fast x $ s \"bd sn\"'"),
     ('let a = 1 + 2\nd1 $ a 3',
      "x.ph:2:6: 'a' is bound by 'let' to an expression, not to a function name\n"
      "    d1 $ a 3\n"
@@ -1055,3 +1054,26 @@ def test_tidal_named_outputs():
     """`p "drums" $ ...` is an output named drums; `p 1 $` is d1; a name like d1 is kept apart."""
     prog = parse('p "drums" $ s "bd"\np 1 $ s "hh"\np "bass line" $ s "x"\np "d1" $ s "y"\n')
     assert [s.name for s in prog.statements] == ["drums", "out1", "bass_line", "p_d1"]
+
+
+@pytest.mark.parametrize("src,want", [
+    ('let f x = fast x $ s "bd"\nd1 $ f 2\n', 'd1 $ (fast (2) $ s "bd")'),
+    ('let g t p = every t (fast 2) p\nd1 $ g 2 $ s "bd sn"\n', 'd1 $ every 2 (fast 2) $ s "bd sn"'),
+    ('let\n  a = s "bd*2"\n  b = s "hh*3"\nd1 $ stack [a, b]\n', 'd1 $ stack [s "bd*2", s "hh*3"]'),
+    ('let x = 3\n    f y = fast y $ s "a"\nd1 $ f x\n', 'd1 $ fast 3 $ s "a"'),
+    ('let m1 = speed 2\nd1 $ s "bd" # m1\n', 'd1 $ s "bd" # speed 2'),
+    ('let m2 = (speed 2 # crush 4)\nd1 $ s "bd" # m2\n', 'd1 $ s "bd" # (speed 2 # crush 4)'),
+])
+def test_let_forms_expand_as_haskell(src, want):
+    """Tidal pieces' let: functions with parameters (expanded where called with all their
+    arguments, the last one also by `$`), a bare `let` with bindings below, a binding with
+    parameters inside a block, a bound control or control group after `#`."""
+    import phonon
+    from phonon.events import to_json
+    assert to_json(phonon.events(src, 0, 2)) == to_json(phonon.events(want + "\n", 0, 2))
+
+
+def test_let_function_wrong_arity_is_located():
+    with pytest.raises(PhononSyntaxError, match=r"'f' takes 1 argument \(x\); got 0") as e:
+        parse('let f x = fast x $ s "bd"\nd1 $ f\n')
+    assert e.value.span.line == 2

@@ -554,9 +554,14 @@ def _split(src: Source, toks: list[Tok], notes: list) -> list[tuple[_Head, list[
                     i += 1
                     stmts.append((None, []))   # ends the statement above
                     continue
+                if t.text == "let" and nxt is None:   # `let` alone, its bindings indented below
+                    stmts.append((_Head("let", "", t, "", t.end), []))
+                    i += 1
+                    continue
                 if t.text == "let":
-                    stmts.append((_let_head(src, toks, i), []))
-                    depth, i = 0, i + 3
+                    lh = _let_head(src, toks, i)
+                    stmts.append((lh, []))
+                    depth, i = 0, i + 3 + len(getattr(lh, "params", ()))
                     continue
                 named = _named_output(toks, i, nxt)
                 if named is not None:   # Tidal's `p "drums" $ ...` / `p 1 $ ...`
@@ -568,10 +573,12 @@ def _split(src: Source, toks: list[Tok], notes: list) -> list[tuple[_Head, list[
                     raise src.error(f"'{t.text}' is Tidal-only ({what})", t.span,
                                     f"Phonon spelling: {spelling}")
             if (stmts and stmts[-1][0] is not None and stmts[-1][0].kind == "let" and depth == 0
-                    and t.type == "NAME" and nxt is not None and nxt.type == "EQUALS"):
-                # the next binding of a `let` block: `let a = 1` / `    b = 2`
-                stmts.append((_Head("let", t.text, t, "=", nxt.end), []))
-                i += 2
+                    and t.type == "NAME" and nxt is not None and nxt.type in ("EQUALS", "NAME")
+                    and _let_binding_at(toks, i)):
+                # the next binding of a `let` block: `let a = 1` / `    b = 2` / `    f x = ...`
+                lh = _let_head(src, toks, i - 1, line_of=t)
+                stmts.append((lh, []))
+                i += 2 + len(getattr(lh, "params", ()))
                 continue
             head = _head_at(src, toks, i, nxt)
             ended = not stmts or stmts[-1][0] is None or (t.blank_before and depth == 0)
@@ -652,17 +659,33 @@ def _head_at(src: Source, toks: list[Tok], i: int, nxt: Optional[Tok]):
     return None
 
 
-def _let_head(src: Source, toks: list[Tok], i: int) -> _Head:
-    """`let name = expr` (Haskell's let, one value per line): later statements see `name`."""
-    t = toks[i]
+def _let_binding_at(toks: list[Tok], i: int) -> bool:
+    """`name = ...` or `name x y = ...` starts at toks[i] (a binding of a let block)."""
+    k = i + 1
+    while k < len(toks) and toks[k].line == toks[i].line and toks[k].type == "NAME":
+        k += 1
+    return k < len(toks) and toks[k].line == toks[i].line and toks[k].type == "EQUALS"
+
+
+def _let_head(src: Source, toks: list[Tok], i: int, line_of: Optional[Tok] = None) -> _Head:
+    """`let name = expr` (Haskell's let, one value per line): later statements see `name`.
+    (`line_of`: a later binding of a let block, starting at toks[i + 1].)"""
+    t = line_of or toks[i]
     line = [x for x in toks[i + 1:i + 12] if x.line == t.line]
     if len(line) >= 2 and line[0].type == "NAME" and line[1].type == "EQUALS":
         return _Head("let", line[0].text, line[0], "=", line[1].end)
-    if line and line[0].type == "NAME" and any(x.type == "EQUALS" for x in line):
-        return _raise(src.error(f"'let {line[0].text} ...' with parameters defines a function",
-                                line[1].span, "Phonon has no user functions: bind a value, like "
-                                "'let pat = \"bd*2 sn\"', or write the transform where it is "
-                                "used, like '(fast 2 . rev)'"))
+    eq = next((k for k, x in enumerate(line) if x.type == "EQUALS"), None)
+    if line and line[0].type == "NAME" and eq is not None and eq > 1 \
+            and all(x.type == "NAME" for x in line[1:eq]):
+        # `let f x y = body`: a function, expanded where it is called with all its arguments
+        head = _Head("let", line[0].text, line[0], "=", line[eq].end)
+        head.params = tuple(x.text for x in line[1:eq])
+        if len(set(head.params)) != len(head.params):
+            return _raise(src.error(f"'let {line[0].text}': a parameter is named twice", line[1].span))
+        return head
+    if line and line[0].type == "NAME" and eq is not None:
+        return _raise(src.error(f"'let {line[0].text} ...': the parameters of a function are names",
+                                line[1].span, "like 'let f x = fast x $ s \"bd sn\"'"))
     at = line[0] if line else t
     return _raise(src.error("expected 'let name = ...'", at.span,
                             "bind one value per line, like 'let pat = \"bd*2 sn\"'"))
@@ -672,9 +695,40 @@ def _raise(err: Exception):
     raise err
 
 
+class _LetFn(tuple):
+    """`let f x y = body`: (parameter names, body); a call `f a b` is the body with a, b."""
+
+    def __new__(cls, params, body):
+        return super().__new__(cls, (params, body))
+
+
 def _substitute(src: Source, e, env: dict):
     """Replace names bound by `let` with their (parenthesized) expressions. A bound name used
-    as a function (`f 2`, `# fx 2`) takes its arguments if it is bound to a name or a call."""
+    as a function (`f 2`, `# fx 2`) takes its arguments if it is bound to a name or a call;
+    a function `let f x = ...` is expanded where it is called with all its arguments."""
+    if isinstance(e, Dollar):   # `g 2 $ s "bd"`: a let function given its last argument by `$`
+        for k, it in enumerate(e.items[:-1]):
+            f = env.get(it.name if isinstance(it, Name) else it.func if isinstance(it, Call) else None)
+            given = len(it.args) if isinstance(it, Call) else 0
+            if isinstance(f, _LetFn) and given == len(f[0]) - 1:
+                rest = e.items[k + 1:]
+                arg = rest[0] if len(rest) == 1 else Dollar(rest, e.span)
+                name, args = (it.name, ()) if isinstance(it, Name) else (it.func, it.args)
+                items = e.items[:k] + (Call(name, args + (arg,), (), it.span),)
+                return _substitute(src, items[0] if len(items) == 1 else Dollar(items, e.span), env)
+    fn = env.get(e.name if isinstance(e, Name) else e.func if isinstance(e, Call) else None)
+    if isinstance(fn, _LetFn):
+        params, body = fn
+        name = e.name if isinstance(e, Name) else e.func
+        args = () if isinstance(e, Name) else tuple(_substitute(src, a, env) for a in e.args)
+        if len(args) != len(params) or (isinstance(e, Call) and e.kwargs):
+            raise src.error(f"'{name}' takes {len(params)} argument{'s' if len(params) != 1 else ''} "
+                            f"({' '.join(params)}); got {len(args)}", e.span,
+                            "a function defined with 'let' is expanded where it is called with all "
+                            "its arguments")
+        inner = {k: v for k, v in env.items() if k not in params}
+        inner.update({p: Paren(a, e.span) for p, a in zip(params, args)})
+        return Paren(_substitute(src, body, inner), e.span)
     if isinstance(e, Name) and e.name in env:
         bound = env[e.name]   # a list stays a list (`squeeze "<0 1>" pats`); the rest in parens
         return bound if isinstance(bound, ListExpr) else Paren(bound, e.span)
@@ -702,8 +756,13 @@ def _substitute(src: Source, e, env: dict):
             continue
         if nv is not v and nv != v:
             changes[f.name] = nv
+    if isinstance(e, (Chain, ChainSection)) and "right" in changes:
+        r = changes["right"]   # `let m1 = speed 2` then `# m1`; `let fx = (room 0.3 # sz 0.8)`
+        while isinstance(r, Paren):
+            r = r.expr
+        changes["right"] = r
     if isinstance(e, (Chain, ChainSection)) and "right" in changes \
-            and not isinstance(changes["right"], (Call, Name)):
+            and not isinstance(changes["right"], (Call, Name, Chain)):
         raise src.error(f"'{e.right.name if isinstance(e.right, Name) else e.right.func}' is "
                         "bound by 'let' to an expression; the right side of '#' is a function call",
                         e.right.span, "bind the whole section, like 'let fx = (# speed 2)', and "
@@ -958,6 +1017,8 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
     src = Source(text, filename)
     statements, notes, env, seen = [], [], {}, {}
     for head, body in _split(src, tokenize(src), notes):
+        if not body and head.kind == "let" and head.name == "":
+            continue   # a bare `let` line: its bindings follow as statements of their own
         if not body:
             span = Span(head.line, head.tok.col, head.sep_end - head.tok.pos) \
                 if src.line_col(head.sep_end - 1)[0] == head.line else head.tok.span
@@ -982,7 +1043,8 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
         if env:
             expr = _substitute(src, expr, env)
         if head.kind == "let":
-            env[head.name] = expr
+            params = getattr(head, "params", ())
+            env[head.name] = _LetFn(params, expr) if params else expr
             continue
         if head.name == "bpm4" and head.kind == "tempo":   # setbpm x = setcpm (x / 4)
             four = Span(head.line, head.tok.col, len(head.written))
