@@ -58,7 +58,7 @@ class Program:
             raise CompileError("nothing to render: the program has no `out:` and no buses",
                                hint='add a line like `out: s "bd*4"`')
         outputs: list[tuple[str, int]] = []
-        values = [(name, self._words_as_sound(self.expr(self.out_defs[name].expr)))
+        values = [(name, self._output_value(self.out_defs[name]))
                   for name in sorted(self.out_defs, key=_out_order)]
         events = [v.expr for _, v in values if isinstance(v, SoundV)]
         used = set().union(*(orbits.keys_used(x) for x in events)) if events else set()
@@ -221,12 +221,21 @@ class Program:
             raise self.error(type(e), msg, Span(span.line, col, e.span.length if e.span else 1),
                              hint=e.hint) from None
 
-    def _words_as_sound(self, v):
+    def _output_value(self, st: A.OutDef):
+        self._tidal_out = st.tidal
+        try:
+            return self._words_as_sound(self.expr(st.expr), force=st.tidal)
+        finally:
+            self._tidal_out = False
+
+    def _words_as_sound(self, v, force: bool = False):
         """An output that is a bare pattern of words, `d1 $ "bd sn"` or `d1 $ every 2 rev
         "bd*2 sn"`, is a sound pattern: Tidal's `instance IsString ControlPattern where
         fromString = s . parseBP_E` (Simple.hs). Numbers stay a stepped signal (`out: "1 2"`)."""
         if not isinstance(v, PatV):
             return v
+        if force or getattr(self, "_tidal_out", False):   # `d1 $ "808" # speed 2`
+            return SoundV(P.Sound(v.expr), v.span)
         from ..patexpr import evaluate, value_converter
         convert = value_converter("number")
         try:

@@ -199,6 +199,9 @@ class OutDef:
     name: str
     expr: Expr
     span: Span
+    # written the Tidal way (`d1 $`, `p "x" $`): a bare string there is a sound pattern
+    # (Tidal's IsString ControlPattern), as it is not in Phonon's `out: "1 2"`
+    tidal: bool = field(default=False, compare=False)
 
 
 Statement = Union[Tempo, BusDef, OutDef]

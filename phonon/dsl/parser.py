@@ -770,6 +770,34 @@ def _substitute(src: Source, e, env: dict):
     return dataclasses.replace(e, **changes) if changes else e
 
 
+def _number_literal(e) -> bool:
+    while isinstance(e, Paren):
+        e = e.expr
+    return isinstance(e, Num) or (isinstance(e, Neg) and _number_literal(e.expr))
+
+
+def _old_scale(e):
+    """Tidal 0.x's `scale lo hi p` (two numbers first) is today's `range lo hi p`; today's
+    `scale` takes a scale's name first, so the two never meet."""
+    if not _is_node(e):
+        return e
+    if isinstance(e, Call) and e.func == "scale" and len(e.args) >= 2 \
+            and _number_literal(e.args[0]) and _number_literal(e.args[1]):
+        e = dataclasses.replace(e, func="range")
+    changes = {}
+    for f in dataclasses.fields(e):
+        v = getattr(e, f.name)
+        if isinstance(v, tuple):
+            nv = tuple(_old_scale(x) for x in v)
+        elif _is_node(v):
+            nv = _old_scale(v)
+        else:
+            continue
+        if nv != v:
+            changes[f.name] = nv
+    return dataclasses.replace(e, **changes) if changes else e
+
+
 def _is_node(v) -> bool:
     return dataclasses.is_dataclass(v) and not isinstance(v, (Span, type))
 
@@ -1040,6 +1068,7 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
             raise _syntax_error(src, head, body, fail, feed) from None
         except _GrammarFail as fail:
             raise fail.error(src) from None
+        expr = _old_scale(expr)
         if env:
             expr = _substitute(src, expr, env)
         if head.kind == "let":
@@ -1058,7 +1087,11 @@ def parse(text: str, filename: Optional[str] = None) -> Program:
                                     f"the file is evaluated top to bottom"))
             seen.setdefault(head.name, head.line)
         kind = {"tempo": Tempo, "bus": BusDef, "out": OutDef}[head.kind]
-        statements.append(kind(head.name, expr, span))
+        if head.kind == "out":
+            statements.append(OutDef(head.name, expr, span,
+                                     tidal=bool(re.match(r"d\d|p\Z", head.written))))
+        else:
+            statements.append(kind(head.name, expr, span))
     for span, note in notes:
         where = f"{filename}:" if filename else ""
         warnings.warn(f"{where}{span.line}:{span.col}: {note}", TidalNote, stacklevel=2)

@@ -19,6 +19,8 @@ def sound_map(x) -> dict:
         name, sep, idx = x.rpartition(":")
         if sep and name and idx.isdigit():
             return {"s": name, "n": int(idx)}
+    elif isinstance(x, (int, Fraction)) and not isinstance(x, bool) and Fraction(x).denominator == 1:
+        return {"s": str(int(x))}   # `s "808"`: a sample folder named 808 (Tidal: a string)
     return {"s": x}
 
 

@@ -73,6 +73,14 @@ def combinator(name, doc, example, fn, aliases=(), params=None, **extra):
             doc=doc, example=example, fn=fn, aliases=aliases, **_typed(name), **extra)
 
 
+def _time_const(p, name: str) -> Fraction:
+    """A list item that must be a constant time (smash's factors)."""
+    v = _v(p)
+    if isinstance(v, (int, Fraction, float)) and not isinstance(v, bool):
+        return Fraction(v)
+    raise T.PatternValueError(f"{name}: expected numbers in the list, like [1, 2, 4]; got {v!r}")
+
+
 def _int_const(p, name: str) -> int:
     """A list item that must be a constant whole number (foldEvery's cycle counts)."""
     v = _v(p)
@@ -345,6 +353,15 @@ transform("jux", [func()],
           "Tidal's `jux = juxBy 1`. Pan is Tidal's 0..1; on sample patterns this sets each "
           "event's pan, other values become {value, pan} controls.",
           's "bd sn hh" $ jux rev', T.jux, stereo=True)
+transform("juxcut", [func()],
+          "Like `jux`, with each side cutting its own previous sound: the original at pan 0 with "
+          "cut -1, the transformed copy at pan 1 with cut -2 (Tidal's `juxcut`, UI.hs).",
+          's "bd sn hh" $ juxcut rev', T.juxcut, stereo=True)
+transform("smash", [num("n", range=(1, 4096), doc="parts to striate into"),
+                    lst("factors", "the slow-down factors, one cycle each: [1, 2, 4]")],
+          "Striate into n parts, then play that at each slow-down factor in turn, a cycle each "
+          "(Tidal's `smash n xs p = slowcat $ map (`slow` p') xs where p' = striate n p`).",
+          's "bd sn" $ smash 4 [1, 2]', lambda p, n, xs: T.smash(p, n, [_time_const(x, "smash") for x in xs]))
 transform("juxBy", [num("width", range=(0, 1), doc="stereo width: 1 = hard left/right"), func()],
           "Like `jux` with a stereo width: the original pans to 0.5 - width/2 and the transformed "
           "copy to 0.5 + width/2, offsetting any pan already set (Tidal's `juxBy n f p = stack "

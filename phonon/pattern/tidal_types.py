@@ -97,6 +97,8 @@ TIDAL_TYPES: dict[str, str] = {
                 'ControlPattern -> ControlPattern -> ControlPattern',
     'timeCat': '[(Time, Pattern a)] -> Pattern a',
     'silence': 'Pattern a',
+    'juxcut': '(ControlPattern -> ControlPattern) -> ControlPattern -> ControlPattern',
+    'smash': 'Pattern Int -> [Pattern Time] -> ControlPattern -> ControlPattern',
     'fastSqueeze': 'Pattern Time -> Pattern a -> Pattern a',
     'slowSqueeze': 'Pattern Time -> Pattern a -> Pattern a',
     'ur': 'Time -> Pattern String -> [(String, Pattern a)] -> [(String, Pattern a -> Pattern a)] -> Pattern a',

@@ -174,6 +174,22 @@ def slow_squeeze(pat: Pattern, factors) -> Pattern:
     return reify(factors).fmap(lambda x: pat._slow(x)).squeeze_join()
 
 
+def juxcut(pat: Pattern, f: Callable) -> Pattern:
+    """Tidal's juxcut f p = stack [p # pan 0 # cut (-1), f $ p # pan 1 # cut (-2)] (UI.hs):
+    jux whose two sides each cut their own previous sound."""
+    from .controls import set_control
+    left = set_control(set_control(pat, "pan", pure(Fraction(0))), "cut", pure(-1))
+    right = set_control(set_control(pat, "pan", pure(Fraction(1))), "cut", pure(-2))
+    return stack(left, f(right))
+
+
+def smash(pat: Pattern, n, factors: Sequence) -> Pattern:
+    """Tidal's smash n xs p = slowcat $ map (`slow` p') xs where p' = striate n p (Control.hs):
+    the pattern striated into n parts, then played at each slow-down of the list, a cycle each."""
+    p = striate(pat, n)
+    return slowcat(*[p.slow(x) for x in factors]) if factors else silence
+
+
 def loop_first(pat: Pattern) -> Pattern:
     """Tidal's loopFirst (Core.hs): every cycle plays cycle 0 (the query moved back by its
     cycle, the events forward again)."""
