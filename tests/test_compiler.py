@@ -205,3 +205,4 @@ def test_tidal_0x_tempo_statements():
     from fractions import Fraction
     assert compile_src('cps 0.7\nd1 $ s "bd"\n').cps == Fraction(7, 10)
     assert compile_src('bps (80/60)\nd1 $ s "bd"\n').cps == Fraction(4, 3)
+    assert compile_src('bps $ 150/60\nd1 $ s "bd"\n').cps == Fraction(5, 2)

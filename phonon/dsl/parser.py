@@ -641,9 +641,9 @@ def _head_at(src: Source, toks: list[Tok], i: int, nxt: Optional[Tok]):
         if sep == "$":
             return _Head("tempo", _TIDAL_TEMPO[t.text], t, sep, sep_end), 2
         return _Head("tempo", _TIDAL_TEMPO[t.text], t, "", t.end), 1
-    if t.type == "NAME" and t.text in ("cps", "bps") and sep is None and nxt is not None:
-        # Tidal 0.x's tempo statements (`cps 1`, `bps (80/60)`: cycles per second), today's setcps
-        return _Head("tempo", "cps", t, "", t.end), 1
+    if t.type == "NAME" and t.text in ("cps", "bps") and nxt is not None and sep in (None, "$"):
+        # Tidal 0.x's tempo statements (`cps 1`, `bps $ 150/60`: cycles per second), today's setcps
+        return (_Head("tempo", "cps", t, "$", sep_end), 2) if sep == "$" else (_Head("tempo", "cps", t, "", t.end), 1)
     if t.text in _TEMPO_KIND:
         if sep != ":":
             raise src.error(f"expected ':' after '{t.text}'", t.span, f"write '{t.text}: "
