@@ -249,6 +249,8 @@ CASES = [
          window=(0, F(1, 2))),
     Case("numeric_sound_name", 'd1 $ "808*2" # speed 0.5', seq(["808", "808"], speed=F(1, 2)),
          "IsString: \"808\" is s \"808\" (a string) in a Tidal output"),
+    Case("haskell_list_range", 'd1 $ n (fit 1 [0 .. 3] "0 1 2 3") # s "x"',
+         [E(F(k, 4), F(k + 1, 4), n=k, s="x") for k in range(4)], "Haskell's [a .. b] list range"),
     Case("timecat", 'd1 $ timeCat [(1, s "bd*4"), (1, s "hh*8"), (1/2, s "sn")]', _timecat_expected(),
          "Core.hs 404 timeCat (compressArc by the running times)", window=(0, 2)),
     Case("timecat_zero_share", 'd1 $ timecat [(0, s "cp"), (1, s "bd"), (3, s "hh*3")]',

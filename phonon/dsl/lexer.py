@@ -35,7 +35,7 @@ tokens = (
     "NUMBER", "STRING", "BUS", "NAME", "KEYWORD", "COLONKW",
     "PLUS", "MINUS", "TMINUS", "STAR", "SLASH", "PERCENT", "HASH", "DOLLAR",
     "PIPEOP", "TSHIFT", "DOT", "CMPOP", "BACKOP",
-    "LPAREN", "RPAREN", "LBRACK", "RBRACK", "COMMA", "COLON",
+    "LPAREN", "RPAREN", "LBRACK", "RBRACK", "COMMA", "COLON", "RANGE",
 )
 
 # Raw-token rules. Function rules are tried in definition order, before the string rules.
@@ -97,6 +97,12 @@ def t_STRING(t):
 def t_UNTERMINATED(t):
     r'"[^"\n]*'
     raise _LexFail("unterminated string", t.lexpos, 1, "close it with '\"' on the same line")
+
+
+def t_RANGE(t):
+    r"-?\d+[ \t]*\.\.[ \t]*-?\d+"
+    # Haskell's list range `[0 .. 6]` / `[15..23]` (whole numbers; the parser takes it in brackets)
+    return t
 
 
 def t_NUMBER(t):

@@ -318,6 +318,16 @@ def p_atom_list(p):
     p[0] = ListExpr(tuple(p[2]) if len(p) > 3 else (), p[1].span)
 
 
+def p_atom_range(p):
+    "atom : LBRACK RANGE RBRACK"
+    # Haskell's `[a .. b]`: the whole numbers from a to b (down when b < a is empty, as in Haskell)
+    a, b = (int(x) for x in re.split(r"\s*\.\.\s*", p[2].text.strip()))
+    if b - a >= 4096:
+        raise _GrammarFail(f"the list range [{a} .. {b}] has {b - a + 1} items; at most 4,096",
+                           p[2].span, "write a shorter range, or a pattern: \"0 .. 15\"")
+    p[0] = ListExpr(tuple(Num(Fraction(k), str(k), p[2].span) for k in range(a, b + 1)), p[1].span)
+
+
 def p_items(p):
     """items : expr
              | items COMMA expr"""
