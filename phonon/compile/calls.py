@@ -254,6 +254,14 @@ class Calls:
         control's unit is semitones (or the declaration says `notes=True`), numbers
         checked, words kept where the parameter's kind is "pattern" (`vowel "a e"`)."""
         p = decl.params[0]
+        if p.unit == "midi":   # `midinote`: note = midinote - 60, names as MIDI names
+            if isinstance(v, NumV):
+                p.check(v.value, decl.name, vspan)
+                return P.Pure(v.value - 60)
+            from ..patexpr import value_converter
+            conv = _semitone_leaves(v.expr, "midi")
+            self.check_values(conv, value_converter("number"), vspan, decl.name)
+            return P.Cop("-", "left", conv, P.Pure(Fraction(60)))   # |- keeps the structure
         if isinstance(v, NumV):
             p.check(v.value, decl.name, vspan)
             return self.pat_expr(v, vspan)

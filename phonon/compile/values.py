@@ -96,21 +96,22 @@ def _family(op: str):
     return None
 
 
-def _semitone_leaves(expr):
+def _semitone_leaves(expr, conversion: str = "semitones"):
     """Note names as semitones at the value leaves of a pattern expression (Tidal parses
     `n "c e"` as notes before any transform sees them: `n (off 0.125 (|+ 7) "<c a>")`);
     the arguments of transforms (`every "<2 3>"`) are left alone."""
+    c = conversion
     if isinstance(expr, P.Apply):
-        return P.Apply(expr.name, expr.args, _semitone_leaves(expr.target))
+        return P.Apply(expr.name, expr.args, _semitone_leaves(expr.target, c))
     if isinstance(expr, P.App):
-        return P.App(expr.fexpr, _semitone_leaves(expr.target))
+        return P.App(expr.fexpr, _semitone_leaves(expr.target, c))
     if isinstance(expr, P.Op):
-        return P.Op(expr.sym, _semitone_leaves(expr.a), _semitone_leaves(expr.b))
+        return P.Op(expr.sym, _semitone_leaves(expr.a, c), _semitone_leaves(expr.b, c))
     if isinstance(expr, P.Cop):
-        return P.Cop(expr.op, expr.how, _semitone_leaves(expr.a), _semitone_leaves(expr.b))
+        return P.Cop(expr.op, expr.how, _semitone_leaves(expr.a, c), _semitone_leaves(expr.b, c))
     if isinstance(expr, P.Comb):
-        return P.Comb(expr.name, tuple(_semitone_leaves(x) for x in expr.items))
-    return P.Num("semitones", expr)
+        return P.Comb(expr.name, tuple(_semitone_leaves(x, c) for x in expr.items))
+    return P.Num(c, expr)
 
 
 def _has_sound(expr) -> bool:
@@ -139,7 +140,6 @@ _TIDAL_ONLY = {
     "cS": "controller input is not available offline; use a pattern",
     "jux4": "it pans for a ring of four speakers (Tidal's UI.hs: pan 5/8 and 1/8) and Phonon "
             "renders stereo: write `jux f` or `juxBy 0.5 f`",
-    "midinote": "write `note` (midinote 60 is note 0: `note (\"60 64\" - 60)`)",
 }
 
 
