@@ -38,6 +38,7 @@ github:tidalcycles/strudel), which differs from Tidal in places; each is said wh
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from fractions import Fraction
 from typing import Optional
@@ -77,7 +78,7 @@ CONTROLS = {
     "hpf": "hcutoff", "hcutoff": "hcutoff", "hp": "hcutoff",
     "hpq": ("hresonance", "q"), "hresonance": ("hresonance", "q"),
     "bpf": "bandf", "bandf": "bandf", "bp": "bandf", "bpq": "bandq", "bandq": "bandq",
-    "room": "room", "size": ("size", "size"), "roomsize": ("size", "size"),
+    "room": ("room", "room"), "size": ("size", "size"), "roomsize": ("size", "size"),
     "sz": ("size", "size"), "rsize": ("size", "size"), "dry": "dry",
     "delay": "delay", "delaytime": "delaytime", "delayt": "delaytime", "dt": "delaytime",
     "delayfeedback": "delayfeedback", "delayfb": "delayfeedback", "dfb": "delayfeedback",
@@ -121,7 +122,8 @@ TRANSFORMS = {
     "degradeByWith": None,
 }
 del TRANSFORMS["degradeByWith"]
-_SPECIAL = {"lastOf", "palindrome", "euclidRot", "euclidrot", "layer", "scale", "transpose"}
+_SPECIAL = {"lastOf", "palindrome", "euclidRot", "euclidrot", "layer", "scale", "transpose", "cpm",
+            "adsr"}
 ARITH = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 _HOWS = {"in": "|{}", "out": "{}|", "mix": "|{}|"}
 COMBINE = {"stack": "stack", "cat": "cat", "slowcat": "cat", "seq": "fastcat",
@@ -166,6 +168,15 @@ def known_names() -> list[str]:
                   | _TOPLEVEL_IGNORED | set(_TEMPO) | {"silence", "p", "mini", "m", "pure", "id"})
 
 
+_DASH_REST = re.compile(r"(?<![\w.])-(?![\w.])")
+
+
+def _mini(j: JStr) -> Str:
+    """A Strudel string as Phonon mini-notation. Strudel's mini-notation also writes a rest as
+    `-` (`"bd - sd -"`, the workshop's drum grids): it becomes `~`, keeping every column."""
+    return Str(_DASH_REST.sub("~", j.text), j.span)
+
+
 def _atom(e):
     return e if isinstance(e, (Num, Str, Name, Paren, ListExpr)) else Paren(e, e.span)
 
@@ -182,6 +193,7 @@ class _Translator:
         self.notes: dict[str, Span] = {}
         self.env: dict = {}            # const/let name -> (JS expression, env at its binding)
         self.param: Optional[str] = None
+        self.cps = Fraction(1, 2)      # Strudel's default; setcps/setcpm lines change it (for .cpm)
 
     def error(self, message: str, span: Span, hint: Optional[str] = None) -> PhononSyntaxError:
         return self.src.error(message, span, hint)
@@ -223,7 +235,7 @@ class _Translator:
         if c is not None:
             return _num(c, j.span), "val"
         if isinstance(j, JStr):
-            return Str(j.text, j.span), "val"
+            return _mini(j), "val"
         if isinstance(j, JName):
             return self.name_pat(j)
         if isinstance(j, (JBin, JNeg)):
@@ -329,6 +341,11 @@ class _Translator:
                 raise self.error(f"'{name}' takes a value pattern, not a control pattern", j.span)
             return ctl, v
         c = self.const(j)
+        if conv == "room":   # Strudel's room is a wet level that may pass 1; SuperDirt's is 0..1
+            if c is not None and c > 1:
+                self.note(j.span, f"'.{name}({c})': SuperDirt's room is at most 1, so it is 1 here")
+                c = Fraction(1)
+            return ctl, (_num(c, j.span) if c is not None else self.pat(j)[0])
         if conv == "q":   # a filter's Q -> SuperDirt's resonance 0..1 (rq = 0.001^r: Q = 1000^r)
             if c is None:
                 raise self.error(f"'.{name}(...)' with a pattern: Phonon converts Strudel's filter Q "
@@ -381,6 +398,14 @@ class _Translator:
             items = [(recv, kind)] + [self.pat(a) for a in args]
             k = "ctl" if any(x == "ctl" for _, x in items) else "val"
             return Call(COMBINE[name], (ListExpr(tuple(e for e, _ in items), span),), (), span), k
+        if name == "cpm":   # repl.mjs: pat._fast(cpm / 60 / scheduler.cps)
+            self.arity(".cpm", args, 1, span)
+            c = self.const(args[0])
+            if c is None or c <= 0:
+                raise self.error(".cpm(x) takes a positive number", args[0].span)
+            return Call("fast", (_num(c / 60 / self.cps, args[0].span), _atom(recv)), (), span), kind
+        if name == "adsr":
+            return self.adsr(recv, kind, args, span)
         if name == "scale":
             self.arity(".scale", args, 1, span)
             return self.scale(recv, kind, args[0], span)
@@ -392,6 +417,25 @@ class _Translator:
             return BinOp("|+", recv, v, span), kind
         func, fargs = self.transform(name, args, span)
         return Call(func, tuple(fargs) + (_atom(recv),), (), span), kind
+
+    def adsr(self, recv, kind, args, span):
+        """`.adsr("a:d:s:r")`: attack and release map (SuperDirt's envelope), decay and the
+        sustain level do not (a note says so)."""
+        self.arity(".adsr", args, 1, span)
+        j = args[0]
+        parts = j.text.split(":") if isinstance(j, JStr) else []
+        try:
+            vals = [Fraction(p.strip()) for p in parts]
+        except ValueError:
+            vals = []
+        if len(vals) != 4 or kind != "ctl":
+            raise self.error(".adsr(...) takes one string of four numbers, like .adsr(\".01:.1:.5:.2\")",
+                             j.span, "Phonon maps the attack and the release; write .attack(a) and "
+                             ".release(r) for patterned values")
+        self.note(span, "'.adsr(...)': the attack and release play; Strudel's decay and sustain "
+                        "level have no Phonon equivalent (SuperDirt's attack/hold/release envelope)")
+        out = Chain(recv, Call("attack", (_num(vals[0], j.span),), (), span), span)
+        return Chain(out, Call("release", (_num(vals[3], j.span),), (), span), span), "ctl"
 
     def arith(self, name: str, how: str, recv, args, span):
         self.arity(f".{name}", args, 1, span)
@@ -590,8 +634,9 @@ class _Translator:
                          "it can reach", span, "apply it to n(...), like n(\"0 2 4\").scale(\"C:minor\")")
 
     # -- the program
-    def program(self, stmts) -> Program:
-        outputs, tempo, bare = [], [], []
+    def program(self, stmts) -> list:
+        """Statements in order (a `.cpm` sees the tempo set above it, as Strudel evaluates)."""
+        tempo, outputs, bare = [], [], []
         for st in stmts:
             e = st.expr
             if st.kind == "let":
@@ -605,16 +650,17 @@ class _Translator:
                     self.note(st.span, f"'{st.name}:' is muted (a label starting with '_'): it does "
                                        "not play")
                     continue
-                outputs.append((st.name, e, st.span))
+                outputs.append((self.pat(e)[0], st.span))
                 continue
             if isinstance(e, JCall) and isinstance(e.func, JName):
                 fname = e.func.name
                 if fname in _TEMPO:
                     self.arity(fname, e.args, 1, e.span)
                     c = self.const(e.args[0])
-                    if c is None:
-                        raise self.error(f"{fname}(...) takes a number, like {fname}(0.5)",
-                                         e.args[0].span)
+                    if c is None or c <= 0:
+                        raise self.error(f"{fname}(...) takes a positive number, like {fname}(0.5)",
+                                         e.args[0].span if e.args else e.span)
+                    self.cps = c if _TEMPO[fname] == "cps" else c / 60
                     tempo.append(Tempo(_TEMPO[fname], _num(c, e.args[0].span), e.func.span))
                     continue
                 if fname in _TOPLEVEL_IGNORED:
@@ -622,25 +668,20 @@ class _Translator:
                                            "folders (--samples DIR, `phonon samples` lists them)")
                     continue
             if isinstance(e, JCall) and isinstance(e.func, JMember) and e.func.name in ("p", "q"):
-                label = e.args[0].text if e.args and isinstance(e.args[0], JStr) else "$"
-                outputs.append((label, e.func.obj, st.span))
+                outputs.append((self.pat(e.func.obj)[0], st.span))   # pat.p('name'): a label
                 continue
-            bare.append((e, st.span))
+            bare.append((self.pat(e)[0], st.span))
         statements = list(tempo)
         if outputs:
             for _, span in bare:
                 self.note(span, "a pattern that is not labelled does not play: the file has "
                                 "labelled patterns ($: ...), and Strudel plays those")
-            for k, (label, e, span) in enumerate(outputs, 1):
-                expr, _ = self.pat(e)
-                statements.append(OutDef(f"out{k}", expr, span))
+            statements += [OutDef(f"out{k}", expr, span) for k, (expr, span) in enumerate(outputs, 1)]
         elif bare:
             for _, span in bare[:-1]:
                 self.note(span, "only the last pattern plays (Strudel plays the value of the last "
                                 "statement); label patterns with $: to play several")
-            e, span = bare[-1]
-            expr, _ = self.pat(e)
-            statements.append(OutDef("out", expr, span))
+            statements.append(OutDef("out", *bare[-1]))
         return statements
 
 

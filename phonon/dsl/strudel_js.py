@@ -115,7 +115,7 @@ class _Tok:
 
 
 _NAME_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-_NUM_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUM_RE = re.compile(r"0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _OPS = ("=>", "===", "!==", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "...",
         "(", ")", "[", "]", "{", "}", ",", ".", ":", ";", "=", "+", "-", "*", "/", "%", "<", ">",
         "!", "?", "&", "|", "^", "~")
@@ -377,7 +377,8 @@ class _Parser:
         t = self.t
         if t.type == "NUM":
             self.take()
-            return JNum(Fraction(t.text), t.text, t.span)
+            value = int(t.text, 16) if t.text[:2] in ("0x", "0X") else Fraction(t.text)
+            return JNum(Fraction(value), t.text, t.span)
         if t.type == "STR":
             self.take()
             return JStr(t.text[1:-1], t.text[0], t.span)
