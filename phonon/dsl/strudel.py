@@ -486,6 +486,9 @@ class _Translator:
                                  f"apply .{name}(...) to the whole pattern")
             raise self.unknown(name, span)
         func, kinds = TRANSFORMS[name]
+        if name == "euclid" and len(args) == 2:   # Phonon's euclid has an optional rotation
+            args = tuple(args) + (JNum(Fraction(0), "0", span),)
+            kinds = "vvv"
         if len(args) != len(kinds):
             raise self.error(f".{name} takes {len(kinds)} argument{'s' if len(kinds) != 1 else ''}"
                              f" before the pattern, got {len(args)}", span)
@@ -634,6 +637,16 @@ class _Translator:
                          "it can reach", span, "apply it to n(...), like n(\"0 2 4\").scale(\"C:minor\")")
 
     # -- the program
+    def output(self, j, span: Span):
+        """A pattern that plays. Strudel's superdough plays an event without `s` as "triangle"
+        (its default sound), where Phonon's voices leave it silent: `|< s "triangle"` gives
+        those events that sound (`|<` keeps the value an event has)."""
+        expr, kind = self.pat(j)
+        if kind != "ctl":
+            raise self.error("a pattern of plain values does not play", getattr(j, "span", span),
+                             "make it a control pattern, like \"c e g\".note() or s(\"bd sn\")")
+        return BinOp("|<", expr, Call("s", (Str("triangle", span),), (), span), span), span
+
     def program(self, stmts) -> list:
         """Statements in order (a `.cpm` sees the tempo set above it, as Strudel evaluates)."""
         tempo, outputs, bare = [], [], []
@@ -650,7 +663,7 @@ class _Translator:
                     self.note(st.span, f"'{st.name}:' is muted (a label starting with '_'): it does "
                                        "not play")
                     continue
-                outputs.append((self.pat(e)[0], st.span))
+                outputs.append(self.output(e, st.span))
                 continue
             if isinstance(e, JCall) and isinstance(e.func, JName):
                 fname = e.func.name
@@ -668,9 +681,9 @@ class _Translator:
                                            "folders (--samples DIR, `phonon samples` lists them)")
                     continue
             if isinstance(e, JCall) and isinstance(e.func, JMember) and e.func.name in ("p", "q"):
-                outputs.append((self.pat(e.func.obj)[0], st.span))   # pat.p('name'): a label
+                outputs.append(self.output(e.func.obj, st.span))   # pat.p('name'): a label
                 continue
-            bare.append((self.pat(e)[0], st.span))
+            bare.append(self.output(e, st.span))
         statements = list(tempo)
         if outputs:
             for _, span in bare:

@@ -355,17 +355,19 @@ class _Parser:
                 return e
 
     def items(self, close: str, what: str) -> list:
-        out = []
+        out, opener = [], self.toks[self.i - 1]
         while not self.is_op(close):
             if self.t.type == "EOF":
-                raise self.fail(f"unclosed {what}: expected '{close}'", self.t,
-                                f"add the '{close}' that closes the {what}")
+                raise self.fail(f"unclosed '{opener.text}' of the {what}", opener,
+                                f"add the '{close}' that closes it")
             if self.is_op("..."):
                 raise self.fail("spread '...' is not supported", self.t,
                                 "write the items out, like stack(a, b, c)")
             out.append(self.expr())
             if self.is_op(","):
                 self.take()
+            elif self.t.type == "EOF":
+                continue
             elif not self.is_op(close):
                 raise self.fail(f"unexpected {_describe(self.t)} in the {what}; expected ',' or "
                                 f"'{close}'", self.t, "separate arguments with commas, like "
