@@ -241,7 +241,6 @@ def test_check_warns_about_events_without_sound(tmp_path, capsys):
 
 @pytest.mark.parametrize("src,says", [
     ('out: once $ s "bd"', "phonon render"),
-    ('out: s "bd" # midinote 60', "note"),
     ('out: xfadeIn 1 8 $ s "bd"', "d1 $"),
 ])
 def test_tidal_only_constructs_say_so_with_the_phonon_spelling(src, says):

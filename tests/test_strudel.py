@@ -104,6 +104,14 @@ def test_notes_are_midi_numbers_and_names_with_c4_60():
                 'd1 $ n "0 2" |+ n "<1 2>" # s "superpiano" +| n "0 1 2"')
 
 
+def test_midinote_is_tidals_with_strudels_note_names():
+    spec = compile_source('d1 $ s "superpiano*4" # midinote "60 c4 a 69.5"', sr=SR)
+    assert [v["note"] for _, v in sorted(all_events(spec, 0, 1), key=lambda e: e[0])] == [
+        0, 0, -3, F(19, 2)]
+    with pytest.raises(PhononError, match="midinote: parameter 'value' got 300"):
+        compile_source('d1 $ s "superpiano" # midinote 300')
+
+
 def test_plain_value_added_to_a_control_pattern_does_nothing_as_in_strudel():
     with pytest.warns(UserWarning, match="does nothing"):
         spec = compile_source('n("0 2").s("superpiano").add(12)', filename="a.strudel")

@@ -60,9 +60,9 @@ CONTROLS = [
      's "superpiano*3" # note "0 7 12"'),
     ("midinote", (), (-140.0, 260.0), "midi", "number",
      "Pitch as a MIDI note number: note = midinote - 60 (Tidal's `midinote = note . (subtract "
-     "60 <$>)`), so 60 is C5 = 261.63 Hz in Tidal's numbering. Note names are MIDI names as "
-     "Strudel reads them (c4 = 60, a4 = 69; a bare name is in octave 3): Strudel's `note(...)` "
-     "is this control.",
+     "60 <$>)`): 60 is note 0 (261.63 Hz) and 69 is 440 Hz. Note names are MIDI names as Strudel "
+     "reads them (c4 = 60, a4 = 69; a bare name is in octave 3): Strudel's `note(...)` is this "
+     "control.",
      's "superpiano*3" # midinote "60 64 67"'),
     ("octave", (), (-10.0, 20.0), "", "number",
      "The octave of note 0 (default 5: note 0 is C5 = 261.63 Hz); `octave 4` is an octave lower, "
