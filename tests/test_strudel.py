@@ -104,6 +104,13 @@ def test_notes_are_midi_numbers_and_names_with_c4_60():
                 'd1 $ n "0 2" |+ n "<1 2>" # s "superpiano" +| n "0 1 2"')
 
 
+def test_a_pattern_of_scales_gives_names_and_roots():
+    # "<C:major D:mixolydian>/2": C3 major for two cycles, then D3 mixolydian (F#3 = 54)
+    spec = strudel('n("0 2").scale("<C:major D:mixolydian>/2").s("superpiano")')
+    got = [v["note"] + 60 for _, v in sorted(all_events(spec, 0, 4), key=lambda e: e[0])]
+    assert got == [48, 52, 48, 52, 50, 54, 50, 54]
+
+
 def test_midinote_is_tidals_with_strudels_note_names():
     spec = compile_source('d1 $ s "superpiano*4" # midinote "60 c4 a 69.5"', sr=SR)
     assert [v["note"] for _, v in sorted(all_events(spec, 0, 1), key=lambda e: e[0])] == [
@@ -158,6 +165,7 @@ def test_only_the_last_bare_pattern_plays_and_labels_win():
     ('s("bd sn', "1:3", "unterminated string"),
     ('$: s("bd").fast(2', "1:16", "unclosed '(' of the arguments"),
     ('n("0 2").scale("C:blues")', "1:16", "unknown scale 'blues'"),
+    ('n("0 2").scale("<C:major D:bluesy>")', "1:16", "unknown scale 'bluesy'"),
     ('s("bd") + s("sn")', "1:9", "'+' between patterns is JavaScript arithmetic"),
     ('freq("220 440")', "1:1", "unknown Strudel function or name 'freq'"),
 ])

@@ -171,10 +171,24 @@ def known_names() -> list[str]:
 _DASH_REST = re.compile(r"(?<![\w.])-(?![\w.])")
 
 
+_EUCLID_ROT = re.compile(r"\(\s*(\d+)\s*,\s*(\d+)\s*,(\s*)(\d+)(\s*)\)")
+
+
+def _rotate_right(m: re.Match) -> str:
+    """Strudel's mini-notation rotates `(k,n,r)` right (mini.mjs: euclidRot; util.mjs rotate(b, -r)),
+    Tidal's left: the rotation becomes (n - r) mod n, padded to keep the columns after it."""
+    n, r = int(m.group(2)), int(m.group(4))
+    new = str((n - r) % n) if n else m.group(4)
+    text = m.group(0)
+    start, end = m.start(4) - m.start(0), m.end(4) - m.start(0)
+    return text[:start] + new.ljust(end - start) + text[end:]
+
+
 def _mini(j: JStr) -> Str:
     """A Strudel string as Phonon mini-notation. Strudel's mini-notation also writes a rest as
-    `-` (`"bd - sd -"`, the workshop's drum grids): it becomes `~`, keeping every column."""
-    return Str(_DASH_REST.sub("~", j.text), j.span)
+    `-` (`"bd - sd -"`, the workshop's drum grids): it becomes `~`, keeping every column; an
+    euclid rotation `(3,8,2)` turns the other way (see _rotate_right)."""
+    return Str(_EUCLID_ROT.sub(_rotate_right, _DASH_REST.sub("~", j.text)), j.span)
 
 
 def _atom(e):
@@ -579,19 +593,34 @@ class _Translator:
         if not isinstance(j, JStr):
             raise self.error(".scale(...) takes a scale name string, like \"C:minor\"",
                              getattr(j, "span", span))
-        tidal, root = self.scale_name(j)
+        if any(c in j.text for c in "<>[]{}*,|/!@ "):   # a pattern of scales: "<C:major D:minor>"
+            tidal, root = self.scale_pattern(j)
+        else:
+            tidal, root = self.scale_name(j)
         if kind == "val":
             return self.scaled(recv, tidal, root, span), "val"
         return self.push_scale(recv, tidal, root, span), "ctl"
+
+    def scale_pattern(self, j: JStr):
+        """`"<C:major D:mixolydian>/4"`: two patterns of the same shape, the Tidal scale names
+        and the roots' MIDI numbers (each `Root:name` word replaced in place)."""
+        names, roots = [], []
+        words = re.compile(r"[A-Za-z][\w#]*(?::[\w#]+)*")
+        pos = 0
+        for m in words.finditer(j.text):
+            tidal, root = self.scale_name(JStr(m.group(), j.quote, j.span))
+            names.append(j.text[pos:m.start()] + tidal)
+            roots.append(j.text[pos:m.start()] + str(root))
+            pos = m.end()
+        if not names:
+            raise self.error(".scale(...) takes a scale name, like \"C:minor\"", j.span)
+        tail = j.text[pos:]
+        return Str("".join(names) + tail, j.span), Str("".join(roots) + tail, j.span)
 
     def scale_name(self, j: JStr):
         from ..pattern.harmony import SCALES
         from ..pattern.notes import note_to_midi
         text = j.text.strip()
-        if any(c in text for c in "<>[]{}*,|"):
-            raise self.error("a patterned scale name is not supported", j.span,
-                             "give one scale, like .scale(\"C:minor\"), and change it with cat(...) "
-                             "of whole patterns")
         words = [w for w in text.replace(":", " ").split() if w]
         root = Fraction(48)
         if words and note_to_midi(words[0]) is not None and (len(words) > 1 or len(words[0]) <= 3):
@@ -609,10 +638,12 @@ class _Translator:
                              "pentatonic = minPent); write it like \"C:minor\"")
         return tidal, root
 
-    def scaled(self, steps, tidal: str, root: Fraction, span: Span):
-        """The MIDI notes of scale steps (Strudel: the root note plus the scale's step)."""
-        sc = Call("scale", (Str(tidal, span), _atom(steps)), (), span)
-        return Paren(BinOp("|+", sc, _num(root, span), span), span)
+    def scaled(self, steps, tidal, root, span: Span):
+        """The MIDI notes of scale steps (Strudel: the root note plus the scale's step); `tidal`
+        and `root` are a name and a number, or two patterns (`scale_pattern`)."""
+        name = tidal if isinstance(tidal, Str) else Str(tidal, span)
+        sc = Call("scale", (name, _atom(steps)), (), span)
+        return Paren(BinOp("|+", sc, root if isinstance(root, Str) else _num(root, span), span), span)
 
     def push_scale(self, e, tidal: str, root: Fraction, span: Span):
         """`.scale` on a control pattern: its `n` values become midinotes (tonal.mjs: scale
