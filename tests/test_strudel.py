@@ -233,5 +233,15 @@ def test_strudel_docs_example(path):
     assert heard >= 4
 
 
+def test_the_readmes_strudel_example_renders():
+    blocks = re.findall(r"```js\n(.*?)```", (CORPUS.parent.parent / "README.md").read_text(), re.S)
+    assert blocks
+    from phonon.engine import mix_outputs, render_spec, spec_frames
+    for code in blocks:
+        spec = strudel(code)
+        y = mix_outputs(render_spec(spec, spec_frames(spec, cycles=1), block=2048))
+        assert np.isfinite(y).all() and np.abs(y).max() > 0.01
+
+
 def test_the_corpus_has_a_dozen_examples():
     assert len(FILES) >= 12
