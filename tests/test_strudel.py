@@ -180,6 +180,20 @@ def test_errors_are_located(code, where, message):
     assert shown[2].startswith("    " + " " * (col - 1) + "^")
 
 
+def test_hostile_input_is_a_located_error_never_a_traceback():
+    with pytest.raises(PhononError, match=r"piece.strudel:1:\d+: nesting too deep"):
+        strudel("s(" * 3000 + '"bd"' + ")" * 3000)
+    with pytest.raises(PhononError, match="piece.strudel:1:14: number too large"):
+        strudel('s("bd").fast(1e400)')
+    # every prefix of a piece: it compiles or is a PhononError
+    text = (CORPUS / "s03_off_in_off.strudel").read_text().split("\n", 4)[-1]
+    for k in range(len(text)):
+        try:
+            strudel(text[:k])
+        except PhononError:
+            pass
+
+
 def test_errors_inside_strings_point_into_the_strudel_file():
     with pytest.raises(PhononError) as e:
         strudel('$: s("bd*2")\n$: s("bd [sn")')

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
-from ..errors import PhononSyntaxError, Span
+from ..errors import LimitError, PhononSyntaxError, Span
+from ..limits import MAX_NESTING
 from .lexer import Source
 
 __all__ = ["JNum", "JStr", "JName", "JCall", "JMember", "JArrow", "JBin", "JNeg", "JArray",
@@ -125,7 +126,7 @@ _KEYWORDS_UNSUPPORTED = {"function", "if", "else", "for", "while", "do", "return
 
 
 def _tokenize(src: Source) -> list[_Tok]:
-    text, out, i, n, nl = src.text, [], 0, len(src.text), True
+    text, out, i, n, nl, depth = src.text, [], 0, len(src.text), True, 0
     while i < n:
         c = text[i]
         if c == "\n":
@@ -168,6 +169,9 @@ def _tokenize(src: Source) -> list[_Tok]:
             continue
         m = _NUM_RE.match(text, i) if (c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit())) else None
         if m:
+            if not m.group().lower().startswith("0x") and float(m.group()) > 1.7e308:
+                raise src.error_at(f"number too large: {m.group()} (numbers are at most about "
+                                   "1.7e308)", i, m.end() - i, "write a smaller number")
             out.append(_Tok("NUM", m.group(), i, m.end(), Span(line, col, m.end() - i), nl))
             i, nl = m.end(), False
             continue
@@ -181,6 +185,15 @@ def _tokenize(src: Source) -> list[_Tok]:
             raise src.error_at(f"unexpected character {c!r}", i, 1,
                                "Strudel code is JavaScript: names, numbers, strings, calls and "
                                "method chains like s(\"bd sn\").fast(2)")
+        if op in "([{":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise LimitError(f"nesting too deep: more than {MAX_NESTING} levels of ( [ and {{ "
+                                 f"(limit {MAX_NESTING})", span=Span(line, col), source=src.text,
+                                 filename=src.filename, hint="bind a part to a name with "
+                                 "const part = ... and use the name")
+        elif op in ")]}":
+            depth = max(0, depth - 1)
         out.append(_Tok("OP", op, i, i + len(op), Span(line, col, len(op)), nl))
         i, nl = i + len(op), False
     line, col = src.line_col(n)
