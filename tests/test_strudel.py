@@ -217,6 +217,28 @@ def test_cli_syntax_option_and_extension(tmp_path):
     assert "bad.str:1:9: unknown Strudel function or name 'fsat'" in r.stderr and "^^^^" in r.stderr
 
 
+def test_lsp_and_farm_read_strudel_files(tmp_path):
+    from phonon.lsp import diagnostics
+    assert diagnostics('s("bd").fast(2)', "a.strudel") == []
+    (d,) = diagnostics('s("bd")\n  .fsat(2)', "a.strudel")
+    assert (d["line"], d["col"], d["end_col"]) == (1, 3, 7) and "did you mean 'fast'" in d["message"]
+    js = tmp_path / "piece.js"
+    js.write_text((CORPUS / "s10_cpm.strudel").read_text())
+    out = tmp_path / "farm.wav"
+    r = subprocess.run([sys.executable, "-m", "workers", str(js), "-o", str(out), "--syntax",
+                        "strudel", "--backend", "inline", "--cycles", "1", "--sr", str(SR),
+                        "--bit-depth", "32f", "--no-progress"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    import soundfile as sf
+    from phonon.engine import mix_outputs, render_spec, spec_frames
+    spec = strudel(js.read_text())
+    want = mix_outputs(render_spec(spec, spec_frames(spec, cycles=1))).T
+    got, sr = sf.read(str(out), always_2d=True)
+    assert sr == SR and got.shape == want.shape
+    assert np.abs(got - want).max() < 1e-6   # the file holds float32
+
+
 # -- Strudel's own examples ------------------------------------------------------------------
 
 def _expectations(text):
