@@ -31,6 +31,11 @@ github:tidalcycles/strudel), which differs from Tidal in places; each is said wh
 * Arithmetic `.add/.sub/.mul/.div(x)` keep the left structure (Strudel's default `.in`) = Tidal's
   `|+`; `.add.out` is `+|`, `.add.mix` is `|+|`. A control pattern plus a plain value is left
   unchanged, as in Strudel (value.mjs unionWithObj warns "Can't do arithmetic on control pattern").
+* Not followed: Strudel samples its continuous signals (sine, saw, rand, perlin ...) at an event's
+  onset (signal.mjs: func(span.begin)), Tidal and Phonon at its midpoint, so a signal's value
+  differs by half an event's phase and the random transforms (degradeBy, sometimes ...) choose
+  other events than Strudel's (with the same seeds and the same probabilities). That is the
+  pattern layer's reading; Strudel files share it.
 * Ignored with a note: `samples(...)`, `.bank(...)` (no drum-machine banks: the plain names play),
   visual calls (`.color`, `.punchcard`, `._pianoroll`, `._scope` ...), `.decay/.sustain` (Strudel's
   ADSR; Phonon's voices have SuperDirt's attack/hold/release envelope).
@@ -126,8 +131,9 @@ _SPECIAL = {"lastOf", "palindrome", "euclidRot", "euclidrot", "layer", "scale", 
             "adsr"}
 ARITH = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 _HOWS = {"in": "|{}", "out": "{}|", "mix": "|{}|"}
+# (Strudel's randcat picks a pattern per cycle with rand, Tidal's rotates a slowcat: not mapped.)
 COMBINE = {"stack": "stack", "cat": "cat", "slowcat": "cat", "seq": "fastcat",
-           "fastcat": "fastcat", "sequence": "fastcat", "randcat": "randcat"}
+           "fastcat": "fastcat", "sequence": "fastcat"}
 SIGNALS = {"sine": "sine", "cosine": "cosine", "saw": "saw", "isaw": "isaw", "tri": "tri",
            "square": "square", "rand": "rand", "perlin": "perlin"}
 SIGNALS2 = ("sine2", "cosine2", "saw2", "isaw2", "tri2", "square2", "rand2")   # bipolar -1..1
@@ -658,7 +664,7 @@ class _Translator:
                              e.right.span)
                 return Chain(e.left, right, e.span)
             return Chain(self.push_scale(e.left, tidal, root, span), e.right, e.span)
-        if isinstance(e, Call) and e.func in ("stack", "cat", "fastcat", "randcat"):
+        if isinstance(e, Call) and e.func in ("stack", "cat", "fastcat"):
             items = tuple(self.push_scale(x, tidal, root, span) for x in e.args[0].items)
             return Call(e.func, (ListExpr(items, e.args[0].span),), (), e.span)
         if isinstance(e, Call) and e.args and e.func in _TIDAL_TRANSFORMS:
