@@ -578,6 +578,9 @@ class _Translator:
                 right = self.pat(j)[0]
             return Section((how or "|{}").format(ARITH[name]), _atom(right), "right", span)
         if name in CONTROLS:
+            if not args:
+                raise self.error(f"'.{name}()' inside a function is not supported", span,
+                                 f"apply .{name}() to the whole pattern, after the function")
             self.arity(name, args, 1, span)
             ctl, v = self.control_value(name, args[0], span)
             return ChainSection(Call(ctl, (_atom(v),), (), span), span)
