@@ -119,6 +119,15 @@ def test_midinote_is_tidals_with_strudels_note_names():
         compile_source('d1 $ s "superpiano" # midinote 300')
 
 
+def test_freq_is_hz_in_both_syntaxes():
+    same_events('freq("220 <330 440>").s("sawtooth")',
+                'd1 $ freq "220 <330 440>" # s "sawtooth"')
+    (_, v), = all_events(compile_source('d1 $ s "superpiano" # freq 440'), 0, 1)
+    assert v["note"] == 9   # a5 = 440 Hz
+    with pytest.raises(PhononError, match="piece.strudel:1:6: freq: got -3 where a frequency"):
+        strudel('freq("440 -3")')
+
+
 def test_plain_value_added_to_a_control_pattern_does_nothing_as_in_strudel():
     with pytest.warns(UserWarning, match="does nothing"):
         spec = compile_source('n("0 2").s("superpiano").add(12)', filename="a.strudel")
@@ -167,7 +176,7 @@ def test_only_the_last_bare_pattern_plays_and_labels_win():
     ('n("0 2").scale("C:blues")', "1:16", "unknown scale 'blues'"),
     ('n("0 2").scale("<C:major D:bluesy>")', "1:16", "unknown scale 'bluesy'"),
     ('s("bd") + s("sn")', "1:9", "'+' between patterns is JavaScript arithmetic"),
-    ('freq("220 440")', "1:1", "unknown Strudel function or name 'freq'"),
+    ('chord("<C Am>").voicing()', "1:1", "unknown Strudel function or name 'chord'"),
 ])
 def test_errors_are_located(code, where, message):
     with pytest.raises(PhononError) as e:
@@ -242,7 +251,7 @@ def test_lsp_and_farm_read_strudel_files(tmp_path):
 # -- Strudel's own examples ------------------------------------------------------------------
 
 def _expectations(text):
-    text = re.sub(r"midi=(-?\d+)", lambda m: f"note={int(m.group(1)) - 60}", text)
+    text = re.sub(r"midi=(-?[\d.]+)", lambda m: f"note={F(m.group(1)) - 60}", text)
     return parse_expectations(text.replace("// expect", "-- expect"))
 
 

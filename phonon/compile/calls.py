@@ -262,6 +262,13 @@ class Calls:
             conv = _semitone_leaves(v.expr, "midi")
             self.check_values(conv, value_converter("number"), vspan, decl.name)
             return P.Cop("-", "left", conv, P.Pure(Fraction(60)))   # |- keeps the structure
+        if decl.extra.get("pitch") == "hz":   # `freq`: Hz -> note, after any arithmetic
+            from ..pattern.notes import hz_to_note
+            if isinstance(v, NumV):
+                p.check(v.value, decl.name, vspan)
+                return P.Pure(hz_to_note(v.value))
+            self.check_values(v.expr, hz_to_note, vspan, decl.name)
+            return P.Num("hz_note", v.expr)
         if isinstance(v, NumV):
             p.check(v.value, decl.name, vspan)
             return self.pat_expr(v, vspan)

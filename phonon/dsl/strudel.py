@@ -76,7 +76,7 @@ def syntax_for(filename: Optional[str], syntax: Optional[str] = None) -> str:
 
 # Strudel control -> Phonon control (`.lpf(800)` -> `# cutoff 800`); a tuple names a conversion.
 CONTROLS = {
-    "s": "s", "sound": "s", "n": "n", "note": "midinote",
+    "s": "s", "sound": "s", "n": "n", "note": "midinote", "freq": "freq",
     "gain": ("amp", "gain"), "velocity": "velocity", "pan": "pan",
     "lpf": "cutoff", "cutoff": "cutoff", "ctf": "cutoff", "lp": "cutoff",
     "lpq": ("resonance", "q"), "resonance": ("resonance", "q"),
