@@ -61,8 +61,8 @@ def compile_source(text: str, filename: Optional[str] = None, sr: int = 44100, s
     """Parse and compile source text into a GraphSpec (errors carry line:col and the line).
     `syntax` is "phonon" or "strudel" (phonon.dsl.strudel); None picks it by the file name's
     extension (`.strudel`, `.str`: Strudel) - the one place the two front-ends are chosen."""
-    from ..dsl import parse
-    from ..dsl.strudel import parse_strudel, syntax_for
+    from ..dsl import parse, parse_strudel
+    from ..dsl.strudel import syntax_for
     from ..limits import ensure_recursion_limit, too_deep
     if syntax_for(filename, syntax) == "strudel":
         parse = parse_strudel   # noqa: F811  (the Strudel front-end makes the same AST)
