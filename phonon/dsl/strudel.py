@@ -53,8 +53,10 @@ from .ast import (BinOp, Call, Chain, ChainSection, Compose, ListExpr, Name, Num
                   Program, Section, Str, Tempo)
 from .lexer import Source
 from .parser import TidalNote
-from .strudel_js import (JArray, JArrow, JBin, JCall, JMember, JName, JNeg, JNum, JObject, JStr,
-                         parse_js)
+from .strudel_js import JArray, JArrow, JBin, JCall, JMember, JName, JNeg, JNum, JStr, parse_js
+from .strudel_names import (ARITH, COMBINE, CONTROLS, HOWS, IGNORED, SIGNALS, SIGNALS2, SOURCES,
+                            SPECIAL, TEMPO, TIDAL_TRANSFORMS, TONAL_SCALES, TOPLEVEL_IGNORED,
+                            TRANSFORMS, VISUAL, known_names)
 
 __all__ = ["parse_strudel", "STRUDEL_EXTENSIONS", "syntax_for"]
 
@@ -70,108 +72,6 @@ def syntax_for(filename: Optional[str], syntax: Optional[str] = None) -> str:
     if filename and filename.lower().endswith(STRUDEL_EXTENSIONS):
         return "strudel"
     return "phonon"
-
-
-# -- the mapping tables ---------------------------------------------------------------------
-
-# Strudel control -> Phonon control (`.lpf(800)` -> `# cutoff 800`); a tuple names a conversion.
-CONTROLS = {
-    "s": "s", "sound": "s", "n": "n", "note": "midinote", "freq": "freq",
-    "gain": ("amp", "gain"), "velocity": "velocity", "pan": "pan",
-    "lpf": "cutoff", "cutoff": "cutoff", "ctf": "cutoff", "lp": "cutoff",
-    "lpq": ("resonance", "q"), "resonance": ("resonance", "q"),
-    "hpf": "hcutoff", "hcutoff": "hcutoff", "hp": "hcutoff",
-    "hpq": ("hresonance", "q"), "hresonance": ("hresonance", "q"),
-    "bpf": "bandf", "bandf": "bandf", "bp": "bandf", "bpq": "bandq", "bandq": "bandq",
-    "room": ("room", "room"), "size": ("size", "size"), "roomsize": ("size", "size"),
-    "sz": ("size", "size"), "rsize": ("size", "size"), "dry": "dry",
-    "delay": "delay", "delaytime": "delaytime", "delayt": "delaytime", "dt": "delaytime",
-    "delayfeedback": "delayfeedback", "delayfb": "delayfeedback", "dfb": "delayfeedback",
-    "speed": "speed", "vowel": "vowel", "crush": "crush", "coarse": "coarse", "shape": "shape",
-    "orbit": "orbit", "legato": "legato", "clip": "legato", "attack": "attack", "att": "attack",
-    "release": "release", "rel": "release", "hold": "hold", "cut": "cut", "begin": "begin",
-    "end": "end", "accelerate": "accelerate", "squiz": "squiz", "djf": "djf", "unit": "unit",
-    "nudge": "nudge", "octave": "octave",
-}
-
-# Strudel transform -> (Tidal function, its arguments before the pattern: v = value, f = function).
-# Strudel's argument order is Tidal's for all of these (checked against packages/core).
-TRANSFORMS = {
-    "fast": ("fast", "v"), "slow": ("slow", "v"), "hurry": ("hurry", "v"), "rev": ("rev", ""),
-    "early": ("early", "v"), "late": ("late", "v"), "ply": ("ply", "v"), "chop": ("chop", "v"),
-    "striate": ("striate", "v"), "iter": ("iter", "v"), "iterBack": ("iter'", "v"),
-    "iterback": ("iter'", "v"), "segment": ("segment", "v"), "seg": ("segment", "v"),
-    "range": ("range", "vv"), "degradeBy": ("degradeBy", "v"), "degrade": ("degrade", ""),
-    "undegradeBy": ("unDegradeBy", "v"), "struct": ("struct", "v"), "mask": ("mask", "v"),
-    "euclid": ("euclid", "vv"), "jux": ("jux", "f"), "juxBy": ("juxBy", "vf"),
-    "juxby": ("juxBy", "vf"), "every": ("every", "vf"), "firstOf": ("every", "vf"),
-    "off": ("off", "vf"), "superimpose": ("superimpose", "f"),
-    "sometimes": ("sometimes", "f"), "often": ("often", "f"), "rarely": ("rarely", "f"),
-    "almostNever": ("almostNever", "f"), "almostAlways": ("almostAlways", "f"),
-    "always": ("always", "f"), "never": ("never", "f"), "someCycles": ("someCycles", "f"),
-    "sometimesBy": ("sometimesBy", "vf"), "someCyclesBy": ("someCyclesBy", "vf"),
-    # Strudel's chunk also repeats the first cycle n times (repeatCycles); the same for patterns
-    # that repeat every cycle.
-    "chunk": ("chunk", "vf"), "slowchunk": ("chunk", "vf"), "slowChunk": ("chunk", "vf"),
-    "chunkBack": ("chunk'", "vf"), "chunkback": ("chunk'", "vf"),
-    "inside": ("inside", "vf"), "outside": ("outside", "vf"), "linger": ("linger", "v"),
-    "brak": ("brak", ""), "press": ("press", ""), "pressBy": ("pressBy", "v"),
-    "swingBy": ("swingBy", "vv"), "swing": ("swing", "v"), "loopAt": ("loopAt", "v"),
-    "slice": ("slice", "vv"), "splice": ("splice", "vv"), "echo": ("echo", "vvv"),
-    "stut": ("stut", "vvv"), "echoWith": ("echoWith", "vvf"), "echowith": ("echoWith", "vvf"),
-    "stutWith": ("echoWith", "vvf"), "stutwith": ("echoWith", "vvf"),
-    "whenmod": ("whenmod", "vvf"), "rot": ("rot", "v"), "shuffle": ("shuffle", "v"),
-    "scramble": ("scramble", "v"), "fastGap": ("fastGap", "v"), "fastgap": ("fastGap", "v"),
-    "compress": ("compress", "vv"), "zoom": ("zoom", "vv"), "bite": ("bite", "vv"),
-    "randslice": ("randslice", "v"), "rolled": ("rolled", ""), "rolledBy": ("rolledBy", "v"),
-    "degradeByWith": None,
-}
-del TRANSFORMS["degradeByWith"]
-_SPECIAL = {"lastOf", "palindrome", "euclidRot", "euclidrot", "layer", "scale", "transpose", "cpm",
-            "adsr"}
-ARITH = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
-_HOWS = {"in": "|{}", "out": "{}|", "mix": "|{}|"}
-# (Strudel's randcat picks a pattern per cycle with rand, Tidal's rotates a slowcat: not mapped.)
-COMBINE = {"stack": "stack", "cat": "cat", "slowcat": "cat", "seq": "fastcat",
-           "fastcat": "fastcat", "sequence": "fastcat"}
-SIGNALS = {"sine": "sine", "cosine": "cosine", "saw": "saw", "isaw": "isaw", "tri": "tri",
-           "square": "square", "rand": "rand", "perlin": "perlin"}
-SIGNALS2 = ("sine2", "cosine2", "saw2", "isaw2", "tri2", "square2", "rand2")   # bipolar -1..1
-SOURCES = {"run": "run", "irand": "irand"}
-
-_VISUAL = {"color", "colour", "punchcard", "_punchcard", "pianoroll", "_pianoroll", "scope",
-           "_scope", "tscope", "_tscope", "fscope", "_fscope", "spectrum", "_spectrum", "spiral",
-           "_spiral", "pitchwheel", "_pitchwheel", "markcss", "draw", "log", "logValues",
-           "analyze", "wordfall", "_wordfall", "onPaint", "hydra"}
-_IGNORED = {
-    "bank": "'.bank(...)' is ignored: Phonon has no drum-machine banks, the plain sample names "
-            "play (bd, hh ...)",
-    "decay": "'.decay(...)' is ignored: Strudel's ADSR envelope has no Phonon equivalent "
-             "(voices have SuperDirt's attack/hold/release)",
-    "sustain": "'.sustain(...)' is ignored: in Strudel it is the ADSR sustain level, which "
-               "Phonon's voices do not have (SuperDirt's sustain is a length in seconds)",
-}
-_TOPLEVEL_IGNORED = {"samples", "initAudioOnFirstClick", "initAudio", "soundAlias", "aliasBank",
-                     "initHydra", "loadSoundfont", "registerSynthSounds", "registerSoundfonts"}
-_TEMPO = {"setcps": "cps", "setCps": "cps", "setcpm": "cpm", "setCpm": "cpm"}
-
-# tonal's scale names (Strudel) -> Tidal's scale table.
-_TONAL_SCALES = {
-    "major pentatonic": "majPent", "pentatonic": "majPent", "minor pentatonic": "minPent",
-    "harmonic minor": "harmonicMinor", "harmonic major": "harmonicMajor",
-    "melodic minor": "melodicMinor", "whole tone": "wholetone", "super locrian": "superLocrian",
-    "hungarian minor": "hungarianMinor", "neapolitan major": "neapolitanMajor",
-    "neapolitan minor": "neapolitanMinor", "romanian minor": "romanianMinor",
-    "leading whole tone": "leadingWhole", "lydian minor": "lydianMinor",
-    "locrian major": "locrianMajor", "diminished": "diminished", "augmented": "augmented",
-}
-
-
-def known_names() -> list[str]:
-    """Every function and method this front-end maps (for did-you-mean)."""
-    return sorted(set(CONTROLS) | set(TRANSFORMS) | _SPECIAL | set(ARITH) | set(COMBINE)
-                  | set(SIGNALS) | set(SIGNALS2) | set(SOURCES) | _VISUAL | set(_IGNORED)
-                  | _TOPLEVEL_IGNORED | set(_TEMPO) | {"silence", "p", "mini", "m", "pure", "id"})
 
 
 _DASH_REST = re.compile(r"(?<![\w.])-(?![\w.])")
@@ -333,13 +233,13 @@ class _Translator:
         if name in ("mini", "m", "pure"):
             self.arity(name, args, 1, span)
             return self.pat(args[0])
-        if name in TRANSFORMS or name in _SPECIAL or name in ARITH:
+        if name in TRANSFORMS or name in SPECIAL or name in ARITH:
             kinds = TRANSFORMS[name][1] if name in TRANSFORMS else None
             if kinds is not None and len(args) == len(kinds) + 1:   # fast(2, pat): pattern last
                 return self.method_pat(JMember(args[-1], name, f.span), args[:-1])
             raise self.error(f"'{name}(...)' here is a function of a pattern", f.span,
                              f"apply it to a pattern as a method, like s(\"bd sn\").{name}(...)")
-        if name in _TEMPO or name in _TOPLEVEL_IGNORED:
+        if name in TEMPO or name in TOPLEVEL_IGNORED:
             raise self.error(f"'{name}(...)' is a statement of its own", f.span,
                              "write it on its own line")
         raise self.unknown(name, f.span)
@@ -386,17 +286,17 @@ class _Translator:
     # -- method calls on a pattern
     def method_pat(self, m: JMember, args):
         name, span = m.name, m.span
-        if isinstance(m.obj, JMember) and m.obj.name in ARITH and name in _HOWS:
+        if isinstance(m.obj, JMember) and m.obj.name in ARITH and name in HOWS:
             recv = self.pat(m.obj.obj)
-            return self.arith(m.obj.name, _HOWS[name], recv, args, span)
+            return self.arith(m.obj.name, HOWS[name], recv, args, span)
         if name in ("p", "q"):
             raise self.error(f"'.{name}(...)' names an output; it ends a statement", span,
                              "write it at the end of the statement, or use a label: name: pattern")
-        if name in _VISUAL:
+        if name in VISUAL:
             self.note(span, f"'.{name}(...)' is ignored: a visual of Strudel's editor")
             return self.pat(m.obj)
-        if name in _IGNORED:
-            self.note(span, _IGNORED[name])
+        if name in IGNORED:
+            self.note(span, IGNORED[name])
             return self.pat(m.obj)
         recv, kind = self.pat(m.obj)
         if name in CONTROLS:
@@ -544,8 +444,8 @@ class _Translator:
                     break
                 if isinstance(e, JCall) and isinstance(e.func, JMember):
                     m = e.func
-                    if isinstance(m.obj, JMember) and m.obj.name in ARITH and m.name in _HOWS:
-                        steps.append((m.obj.name, e.args, m.span, _HOWS[m.name]))
+                    if isinstance(m.obj, JMember) and m.obj.name in ARITH and m.name in HOWS:
+                        steps.append((m.obj.name, e.args, m.span, HOWS[m.name]))
                         e = m.obj.obj
                     else:
                         steps.append((m.name, e.args, m.span, None))
@@ -584,11 +484,11 @@ class _Translator:
             self.arity(name, args, 1, span)
             ctl, v = self.control_value(name, args[0], span)
             return ChainSection(Call(ctl, (_atom(v),), (), span), span)
-        if name in _VISUAL:
+        if name in VISUAL:
             self.note(span, f"'.{name}(...)' is ignored: a visual of Strudel's editor")
             return None
-        if name in _IGNORED:
-            self.note(span, _IGNORED[name])
+        if name in IGNORED:
+            self.note(span, IGNORED[name])
             return None
         if name == "transpose":
             self.arity(name, args, 1, span)
@@ -637,12 +537,12 @@ class _Translator:
             has_octave = tonic[-1].isdigit()
             root = note_to_midi(tonic if has_octave else tonic + "3")   # Strudel: octave 3
         name = " ".join(words) or "major"
-        tidal = _TONAL_SCALES.get(name.lower())
+        tidal = TONAL_SCALES.get(name.lower())
         if tidal is None:
             tidal = next((k for k in SCALES if k.lower() == name.replace(" ", "").lower()), None)
         if tidal is None:
             raise self.error(f"unknown scale '{name}'"
-                             f"{suggestion_text(name, list(SCALES) + list(_TONAL_SCALES))}", j.span,
+                             f"{suggestion_text(name, list(SCALES) + list(TONAL_SCALES))}", j.span,
                              "Phonon has Tidal's scale table (major minor dorian ... minor "
                              "pentatonic = minPent); write it like \"C:minor\"")
         return tidal, root
@@ -670,7 +570,7 @@ class _Translator:
         if isinstance(e, Call) and e.func in ("stack", "cat", "fastcat"):
             items = tuple(self.push_scale(x, tidal, root, span) for x in e.args[0].items)
             return Call(e.func, (ListExpr(items, e.args[0].span),), (), e.span)
-        if isinstance(e, Call) and e.args and e.func in _TIDAL_TRANSFORMS:
+        if isinstance(e, Call) and e.args and e.func in TIDAL_TRANSFORMS:
             return Call(e.func, e.args[:-1] + (_atom(self.push_scale(e.args[-1], tidal, root,
                                                                      span)),), (), e.span)
         raise self.error(".scale(...) turns n(...) steps into notes; this pattern has no n(...) "
@@ -707,16 +607,16 @@ class _Translator:
                 continue
             if isinstance(e, JCall) and isinstance(e.func, JName):
                 fname = e.func.name
-                if fname in _TEMPO:
+                if fname in TEMPO:
                     self.arity(fname, e.args, 1, e.span)
                     c = self.const(e.args[0])
                     if c is None or c <= 0:
                         raise self.error(f"{fname}(...) takes a positive number, like {fname}(0.5)",
                                          e.args[0].span if e.args else e.span)
-                    self.cps = c if _TEMPO[fname] == "cps" else c / 60
-                    tempo.append(Tempo(_TEMPO[fname], _num(c, e.args[0].span), e.func.span))
+                    self.cps = c if TEMPO[fname] == "cps" else c / 60
+                    tempo.append(Tempo(TEMPO[fname], _num(c, e.args[0].span), e.func.span))
                     continue
-                if fname in _TOPLEVEL_IGNORED:
+                if fname in TOPLEVEL_IGNORED:
                     self.note(e.func.span, f"'{fname}(...)' is ignored: Phonon uses its own sample "
                                            "folders (--samples DIR, `phonon samples` lists them)")
                     continue
@@ -745,7 +645,6 @@ class _Given:
         self.expr, self.span = expr, span
 
 
-_TIDAL_TRANSFORMS = {v[0] for v in TRANSFORMS.values()} | {"every'", "layer"}
 
 
 def parse_strudel(text: str, filename: Optional[str] = None) -> Program:
