@@ -248,6 +248,22 @@ def test_lsp_and_farm_read_strudel_files(tmp_path):
     assert np.abs(got - want).max() < 1e-6   # the file holds float32
 
 
+def test_live_session_reloads_a_strudel_file(tmp_path):
+    import os
+    import time
+    from phonon.live import LiveSession
+    p = tmp_path / "live.strudel"
+    p.write_text('s("bd*2")\n')
+    sess = LiveSession(str(p), sr=SR)
+    assert sess.next_block(512).shape == (512, 2)
+    p.write_text('s("bd*2").fsat(2)\n')
+    os.utime(p, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert not sess.reload() and "did you mean 'fast'" in sess.errors[-1]
+    p.write_text('$: s("bd*2").fast(2)\n')
+    os.utime(p, ns=(time.time_ns(), time.time_ns() + 2 * 10**9))
+    assert sess.reload()
+
+
 # -- Strudel's own examples ------------------------------------------------------------------
 
 def _expectations(text):
