@@ -92,6 +92,10 @@ def test_where_strudel_differs_from_tidal_strudel_wins():
     # euclidRot rotates right (util.mjs rotate(b, -r)): (3,8,2) has its pulses at 0, 2, 5
     onsets = [t for t, _ in all_events(strudel('s("bd").euclidRot(3, 8, 2)'), 0, 1)]
     assert sorted(onsets) == [0, F(2, 8), F(5, 8)]
+    # so does its mini-notation (mini.mjs: euclidRot); a negative rotation turns left:
+    # bjork(5, 8) = x ~ x x ~ x x ~, rotate(b, 1) = ~ x x ~ x x ~ x
+    onsets = [t for t, _ in all_events(strudel('s("bd(3,8,2) ~, hh(5,8,-1)")'), 0, 1)]
+    assert sorted(onsets) == sorted([0, F(1, 8), F(5, 16)] + [F(k, 8) for k in (1, 2, 4, 5, 7)])
 
 
 def test_notes_are_midi_numbers_and_names_with_c4_60():
@@ -149,6 +153,8 @@ $: cat("bd", seq("hh", "oh")).sound()
 d2 $ note "c4 e4 g4" # s "superpiano"
 d3 $ s (cat ["bd", fastcat ["hh", "oh"]])
 ''', cycles=2)
+    same_events('note("c", "<e g>").lpf(800).lpa(0.1).lpenv(4).s("sawtooth")',
+                'd1 $ note (fastcat ["c4", "<e4 g4>"]) # cutoff 800 # s "sawtooth"')
     with pytest.warns(UserWarning) as rec:
         compile_source('samples("x")\ns("bd").bank("RolandTR909").decay(0.1)', filename="a.strudel")
     said = " ".join(str(w.message) for w in rec)

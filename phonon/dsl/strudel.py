@@ -77,7 +77,7 @@ def syntax_for(filename: Optional[str], syntax: Optional[str] = None) -> str:
 _DASH_REST = re.compile(r"(?<![\w.])-(?![\w.])")
 
 
-_EUCLID_ROT = re.compile(r"\(\s*(\d+)\s*,\s*(\d+)\s*,(\s*)(\d+)(\s*)\)")
+_EUCLID_ROT = re.compile(r"\(\s*(-?\d+)\s*,\s*(\d+)\s*,(\s*)(-?\d+)(\s*)\)")
 
 
 def _rotate_right(m: re.Match) -> str:
@@ -218,6 +218,8 @@ class _Translator:
             raise self.error(f"'{name}' is bound by const/let to a pattern, not a function",
                              f.span, "use it as a pattern, like stack(" + name + ", ...)")
         if name in CONTROLS:
+            if len(args) > 1:   # controls.mjs: (...pats) => sequence(...pats)
+                args = (JCall(JName("seq", f.span), tuple(args), f.span),)
             self.arity(name, args, 1, span)
             return self.control_source(name, args[0], f.span)
         if name in COMBINE:
@@ -499,6 +501,8 @@ class _Translator:
 
     # -- scales
     def scale(self, recv, kind: str, j, span: Span):
+        while isinstance(j, JName) and j.name in self.env:   # const scale = "C:minor"
+            j = self.env[j.name][0]
         if not isinstance(j, JStr):
             raise self.error(".scale(...) takes a scale name string, like \"C:minor\"",
                              getattr(j, "span", span))

@@ -73,7 +73,13 @@ VISUAL = {"color", "colour", "punchcard", "_punchcard", "pianoroll", "_pianoroll
            "_scope", "tscope", "_tscope", "fscope", "_fscope", "spectrum", "_spectrum", "spiral",
            "_spiral", "pitchwheel", "_pitchwheel", "markcss", "draw", "log", "logValues",
            "analyze", "wordfall", "_wordfall", "onPaint", "hydra"}
+_FILTER_ENVELOPE = ("'.{name}(...)' is ignored: Strudel's filter envelopes have no Phonon equivalent "
+                    "(the filter stays at its cutoff)")
 IGNORED = {
+    **{n: _FILTER_ENVELOPE.format(name=n) for n in (
+        "lpa", "lpd", "lps", "lpr", "lpenv", "lpe", "lpattack", "lpdecay", "lpsustain", "lprelease",
+        "hpa", "hpd", "hps", "hpr", "hpenv", "hpe", "bpa", "bpd", "bps", "bpr", "bpenv", "bpe",
+        "ftype", "fanchor")},
     "bank": "'.bank(...)' is ignored: Phonon has no drum-machine banks, the plain sample names "
             "play (bd, hh ...)",
     "decay": "'.decay(...)' is ignored: Strudel's ADSR envelope has no Phonon equivalent "
