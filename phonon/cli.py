@@ -90,9 +90,16 @@ def add_audio_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bit-depth", choices=tuple(SUBTYPES), default="24", help="default 24")
     p.add_argument("--mono", action="store_true", help="fold the stereo mix down to mono")
     p.add_argument("--samples", default=None, help="a Dirt-Samples folder (<dir>/<name>/*.wav)")
+    add_syntax_option(p)
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="force the progress bar (default: only on a terminal)")
     p.add_argument("--no-progress", dest="progress", action="store_false")
+
+
+def add_syntax_option(p) -> None:
+    p.add_argument("--syntax", choices=("phonon", "strudel"), default=None,
+                   help="the language of the patch (default: strudel for .strudel and .str files, "
+                        "else phonon)")
 
 
 def load_spec(path: str, args, keep_buses: bool = False):
@@ -108,7 +115,7 @@ def load_spec(path: str, args, keep_buses: bool = False):
         raise RenderError(f"--sr got {args.sr}; expected 8000..384000")
     roots = tuple(str(r) for r in default_roots(args.samples))
     return compile_source(text, filename=str(p), sr=args.sr, seed=args.seed, sample_roots=roots,
-                          keep_buses=keep_buses)
+                          keep_buses=keep_buses, syntax=getattr(args, "syntax", None))
 
 
 def output_format(out: str, fmt: Optional[str]) -> str:
@@ -233,7 +240,8 @@ def cmd_check(args) -> int:
     from .samples.catalog import describe_unknown, unknown_sounds
     p = Path(args.patch)
     spec = compile_source(read_source(args.patch), filename=str(p),
-                          sample_roots=tuple(str(r) for r in default_roots(args.samples)))
+                          sample_roots=tuple(str(r) for r in default_roots(args.samples)),
+                          syntax=args.syntax)
     from .compiler import event_warnings
     for w in event_warnings(spec):
         print(f"{p}: warning: {w}", file=sys.stderr)
@@ -297,7 +305,7 @@ def cmd_events(args) -> int:
         text, name = sys.stdin.read(), "<stdin>"
     else:
         text, name = read_source(args.patch), str(p)
-    spec = compile_source(text, filename=name)
+    spec = compile_source(text, filename=name, syntax=args.syntax)
     if args.output is not None:
         resolve_output(spec, args.output)
     from .limits import locate_events
@@ -336,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate a patch and print its graph")
     c.add_argument("patch")
     c.add_argument("--samples", default=None, help="a Dirt-Samples folder (<dir>/<name>/*.wav)")
+    add_syntax_option(c)
     sm = sub.add_parser("samples", help="list every sound `s` can name: folders, the kit, synths")
     sm.add_argument("--samples", default=None, help="a Dirt-Samples folder (<dir>/<name>/*.wav)")
     sm.set_defaults(func=cmd_samples)
@@ -359,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="a JSON list of {output, whole, part, controls}")
     ev.add_argument("--all", action="store_true",
                     help="every fragment in the window, also events that began before it")
+    add_syntax_option(ev)
     ev.set_defaults(func=cmd_events)
     pl = sub.add_parser("play", help="play a patch live, reloading it when the file changes")
     pl.add_argument("patch")
@@ -368,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--samples", default=None)
     pl.add_argument("--quantize", choices=("none", "cycle", "bar"), default="none",
                     help="where an edit lands: the next block (default), cycle or bar (4 cycles)")
+    add_syntax_option(pl)
     pl.set_defaults(func=cmd_play)
     return ap
 

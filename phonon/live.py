@@ -143,11 +143,13 @@ class LiveSession:
 
     def __init__(self, path: Optional[str] = None, sr: int = 44100, seed: int = 0,
                  samples: Optional[str] = None, quantize: str = "none", xfade: float = XFADE_S,
-                 source: Optional[str] = None, lookahead: float = LOOKAHEAD_S):
+                 source: Optional[str] = None, lookahead: float = LOOKAHEAD_S,
+                 syntax: Optional[str] = None):
         if quantize not in QUANTIZE:
             raise PhononError(f"--quantize got {quantize!r}; expected one of {', '.join(QUANTIZE)}")
         self.path = Path(path) if path else None
         self.sr, self.seed, self.samples = sr, seed, samples
+        self.syntax = syntax   # "phonon" | "strudel" | None: by the file's extension
         self.quantize, self.xfade = quantize, float(xfade)
         self.lookahead = int(round(lookahead * sr))
         self.pos = 0
@@ -180,7 +182,7 @@ class LiveSession:
         from .samples import default_roots
         roots = tuple(str(r) for r in default_roots(self.samples))
         return compile_source(source, filename=filename or (str(self.path) if self.path else None),
-                              sr=self.sr, seed=self.seed, sample_roots=roots)
+                              sr=self.sr, seed=self.seed, sample_roots=roots, syntax=self.syntax)
 
     # -- reloading (off the audio thread) ----------------------------------------------------
     def reload(self, force: bool = False) -> bool:
@@ -375,7 +377,7 @@ def play(args) -> int:
         raise RenderError(f"no audio output device ({e})",
                           hint="`phonon render` writes a file without one") from None
     sess = LiveSession(args.patch, sr=args.sr, seed=args.seed, samples=args.samples,
-                       quantize=getattr(args, "quantize", "none"))
+                       quantize=getattr(args, "quantize", "none"), syntax=getattr(args, "syntax", None))
     budget_ms = 1e3 * args.block / args.sr
     sess.stats.budget_ms = budget_ms
     sess._prime_kernels(sess.spec, 0)

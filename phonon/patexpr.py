@@ -15,7 +15,8 @@ A GraphSpec holds no callables, so a pattern is stored as a tree of small frozen
   Comb(name, items)                  a combinator (stack, cat, fastcat, slowcat)
   App(fexpr, target)                 any function expression applied to a pattern
   List(items)                        a list argument (evaluates to a Python list of patterns)
-  Num(conversion, expr)              values converted to numbers: "semitones" (note names ok) or "number"
+  Num(conversion, expr)              values converted to numbers: "semitones" / "midi" (note names ok),
+                                     "number", or "hz_note" (Hz -> semitones: every value maps)
   Ctl(control, expr)                 values -> {control: value} (a control used as a source: `n "0 2"`)
   Cop(op, how, a, b)                 Tidal's operator family: op in + - * / % < >, how in
                                      both / left / right (`|+|` `|+` `+|`; `#` is ">" "left")
@@ -255,8 +256,9 @@ class List(PatExpr):
 
 
 def value_converter(name: str):
-    from .pattern.notes import to_number, to_semitones
-    return {"semitones": to_semitones, "number": to_number}[name]
+    from .pattern.notes import hz_to_note, to_midi, to_number, to_semitones
+    return {"semitones": to_semitones, "number": to_number, "midi": to_midi,
+            "hz_note": hz_to_note}[name]
 
 
 @_expr
@@ -267,6 +269,8 @@ class Num(PatExpr):
 
     def evaluate(self):
         f = value_converter(self.conversion)
+        if self.conversion == "hz_note":   # a change of unit: every value maps, numbers too
+            return self.expr.evaluate().fmap(f)
         return self.expr.evaluate().fmap(lambda v: Fraction(f(v)) if not isinstance(v, Fraction) else v)
 
 

@@ -91,6 +91,8 @@ class Param:
             return "Hz: a4 = 440"
         if self.unit == "semitones":
             return "semitones: c5 = 0 (Tidal)"
+        if self.unit == "midi":
+            return "MIDI: c4 = 60, a bare name in octave 3 (Strudel)"
         return ""
 
     def as_json(self) -> dict:

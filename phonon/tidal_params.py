@@ -20,7 +20,7 @@ INERT = frozenset("""
     cutoffrecv cutrecv decay decayrecv degree degreerecv delayfbrecv delayfeedbackrecv delayrecv
     delaytimerecv delaytrecv det detrecv detune detunerecv dfbrecv distort distortrecv djfrecv
     drum dryrecv dtrecv dur durrecv enhance enhancerecv expression expressionrecv fadeInTime
-    fadeOutTime fadeTime frameRate frames freeze freezerecv freq freqrecv from fromrecv fshift
+    fadeOutTime fadeTime frameRate frames freeze freezerecv  freqrecv from fromrecv fshift
     fshiftnote fshiftnoterecv fshiftphase fshiftphaserecv fshiftrecv gat gate gaterecv gatrecv
     harmonic harmonicrecv hatgrain hatgrainrecv hbrick hbrickrecv hcutoffrecv hg hgrecv holdrecv
     hours hpfrecv hpqrecv hresonancerecv imag imagrecv kcutoff kcutoffrecv krush krushrecv lag

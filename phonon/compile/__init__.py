@@ -56,10 +56,16 @@ def compile_program(program: A.Program, filename: Optional[str] = None, sr: int 
 
 
 def compile_source(text: str, filename: Optional[str] = None, sr: int = 44100, seed: int = 0,
-                   sample_roots: tuple = (), keep_buses: bool = False) -> GraphSpec:
-    """Parse and compile Phonon source text into a GraphSpec (errors carry line:col and the line)."""
-    from ..dsl import parse
+                   sample_roots: tuple = (), keep_buses: bool = False,
+                   syntax: Optional[str] = None) -> GraphSpec:
+    """Parse and compile source text into a GraphSpec (errors carry line:col and the line).
+    `syntax` is "phonon" or "strudel" (phonon.dsl.strudel); None picks it by the file name's
+    extension (`.strudel`, `.str`: Strudel) - the one place the two front-ends are chosen."""
+    from ..dsl import parse, parse_strudel
+    from ..dsl.strudel import syntax_for
     from ..limits import ensure_recursion_limit, too_deep
+    if syntax_for(filename, syntax) == "strudel":
+        parse = parse_strudel   # noqa: F811  (the Strudel front-end makes the same AST)
     ensure_recursion_limit()
     text = text.removeprefix("\ufeff")   # a byte-order mark (as the parser skips it)
     try:

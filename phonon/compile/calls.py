@@ -20,10 +20,6 @@ class Calls:
 
     # -- calls ---------------------------------------------------------------------------------
     def call(self, name: str, args, kwargs, span, chained):
-        if name == "midinote" and len(args) == 1 and not kwargs and not isinstance(chained, SigV):
-            # Params.hs: midinote = note . (subtract 60 <$>)
-            sixty = A.Num(Fraction(60), "60", span)
-            return self.call("note", (A.BinOp("-", A.Paren(args[0], span), sixty, span),), (), span, chained)
         if isinstance(chained, PatV) and registry.control_for(name) is not None:
             chained = self._words_as_sound(chained)   # `"bd sn" # speed 2`: Tidal's IsString
         if isinstance(chained, SoundV) and name == "cps":
@@ -308,6 +304,21 @@ class Calls:
         control's unit is semitones (or the declaration says `notes=True`), numbers
         checked, words kept where the parameter's kind is "pattern" (`vowel "a e"`)."""
         p = decl.params[0]
+        if p.unit == "midi":   # `midinote`: note = midinote - 60, names as MIDI names
+            if isinstance(v, NumV):
+                p.check(v.value, decl.name, vspan)
+                return P.Pure(v.value - 60)
+            from ..patexpr import value_converter
+            conv = _semitone_leaves(v.expr, "midi")
+            self.check_values(conv, value_converter("number"), vspan, decl.name)
+            return P.Cop("-", "left", conv, P.Pure(Fraction(60)))   # |- keeps the structure
+        if decl.extra.get("pitch") == "hz":   # `freq`: Hz -> note, after any arithmetic
+            from ..pattern.notes import hz_to_note
+            if isinstance(v, NumV):
+                p.check(v.value, decl.name, vspan)
+                return P.Pure(hz_to_note(v.value))
+            self.check_values(v.expr, hz_to_note, vspan, decl.name)
+            return P.Num("hz_note", v.expr)
         if isinstance(v, NumV):
             p.check(v.value, decl.name, vspan)
             return self.pat_expr(v, vspan)

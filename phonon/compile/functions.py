@@ -225,7 +225,9 @@ class Functions:
                                      "pattern function", _span_of(a) or span)
                 vals.append(P.List(tuple(f.expr for f in fns)))
             else:
-                v = self.value_expr(a)   # a bare `sine` is Tidal's continuous pattern here
+                # a transform's value is a pattern: a bare `sine` there is Tidal's continuous one
+                # (`degradeBy (range 0 0.5 sine)`), as after `# control`
+                v = self.value_expr(a)
                 if isinstance(v, NumV) and p.range:
                     p.check(v.value, decl.name, _span_of(a) or span)
                 if isinstance(v, (SigV, SoundV)):

@@ -99,21 +99,22 @@ def _family(op: str):
     return None
 
 
-def _semitone_leaves(expr):
+def _semitone_leaves(expr, conversion: str = "semitones"):
     """Note names as semitones at the value leaves of a pattern expression (Tidal parses
     `n "c e"` as notes before any transform sees them: `n (off 0.125 (|+ 7) "<c a>")`);
     the arguments of transforms (`every "<2 3>"`) are left alone."""
+    c = conversion
     if isinstance(expr, P.Apply):
-        return P.Apply(expr.name, expr.args, _semitone_leaves(expr.target))
+        return P.Apply(expr.name, expr.args, _semitone_leaves(expr.target, c))
     if isinstance(expr, P.App):
-        return P.App(expr.fexpr, _semitone_leaves(expr.target))
+        return P.App(expr.fexpr, _semitone_leaves(expr.target, c))
     if isinstance(expr, P.Op):
-        return P.Op(expr.sym, _semitone_leaves(expr.a), _semitone_leaves(expr.b))
+        return P.Op(expr.sym, _semitone_leaves(expr.a, c), _semitone_leaves(expr.b, c))
     if isinstance(expr, P.Cop):
-        return P.Cop(expr.op, expr.how, _semitone_leaves(expr.a), _semitone_leaves(expr.b))
+        return P.Cop(expr.op, expr.how, _semitone_leaves(expr.a, c), _semitone_leaves(expr.b, c))
     if isinstance(expr, P.Comb) and not any(isinstance(x, P.List) for x in expr.items):
-        return P.Comb(expr.name, tuple(_semitone_leaves(x) for x in expr.items))
-    return P.Num("semitones", expr)  # a leaf; a list argument (wchoose's pairs): its result
+        return P.Comb(expr.name, tuple(_semitone_leaves(x, c) for x in expr.items))
+    return P.Num(c, expr)  # a leaf; a list argument (wchoose's pairs): its result
 
 
 def _has_sound(expr) -> bool:

@@ -1,7 +1,8 @@
 """AST of the Phonon language. Every node carries the Span of its first token
 (for operators: the operator's own token).
 
-Produced by `phonon.dsl.parser.parse(text) -> Program`; consumed by `phonon.compiler`.
+Produced by `phonon.dsl.parser.parse(text) -> Program` (and, from Strudel code, by
+`phonon.dsl.strudel.parse_strudel`); consumed by `phonon.compiler`.
 
 Precedence follows Haskell/Tidal 1.9 (lowest first):
 

@@ -58,6 +58,17 @@ CONTROLS = [
      "Pitch in semitones from C5 (note 0 = 261.63 Hz, a5 = 9 = 440 Hz); note names work "
      "(`note \"c e g\"`). A sample is played at rate 2^((note + 12 * (octave - 5)) / 12).",
      's "superpiano*3" # note "0 7 12"'),
+    ("midinote", (), (-140.0, 260.0), "midi", "number",
+     "Pitch as a MIDI note number: note = midinote - 60 (Tidal's `midinote = note . (subtract "
+     "60 <$>)`): 60 is note 0 (261.63 Hz) and 69 is 440 Hz. Note names are MIDI names as Strudel "
+     "reads them (c4 = 60, a4 = 69; a bare name is in octave 3): Strudel's `note(...)` is this "
+     "control.",
+     's "superpiano*3" # midinote "60 64 67"'),
+    ("freq", (), (0.01, NYQ), "Hz", "number",
+     "Pitch in Hz: note = 9 + 12 log2(freq / 440), so 440 is note 9 (a5) and 261.63 note 0; note "
+     "names are Hz as in signals (a4 = 440). Tidal's `freq`; Strudel's `freq(...)`. It sets the "
+     "event's `note` (a later `# note` replaces it; `octave` still shifts it).",
+     's "superpiano*3" # freq "220 330 440"'),
     ("octave", (), (-10.0, 20.0), "", "number",
      "The octave of note 0 (default 5: note 0 is C5 = 261.63 Hz); `octave 4` is an octave lower, "
      "for synths and samples alike.",
@@ -153,7 +164,8 @@ for _name, _aliases, _rng, _unit, _kind, _doc, _ex in CONTROLS:
             params=[Param("value", kind=_kind, range=_rng, unit=_unit, doc=_doc.split(". ")[0] + ".")],
             doc=_doc, example=f"out: {_ex}",
             **{"gain": {"signal_node": ("mul", "a", "b")}, "pan": {"signal_node": ("pan", "in", "pos")},
-               "n": {"notes": True}}.get(_name, {}))
+               "n": {"notes": True}, "midinote": {"key": "note"},
+               "freq": {"key": "note", "pitch": "hz"}}.get(_name, {}))
 
 # Names a string control accepts (checked by the compiler and by `phonon check`).
 STRING_CONTROLS = {"vowel": ("a", "e", "i", "o", "u"), "unit": ("r", "c", "s")}

@@ -13,6 +13,7 @@ needed. Chords (`c4'maj`) become stacks of `Note` values.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -20,7 +21,9 @@ from typing import Optional, Union
 
 from ..errors import CompileError
 
-__all__ = ["Note", "PatternValueError", "PatternWarning", "note_to_midi", "to_hz", "to_number", "to_semitones",
+__all__ = ["Note", "PatternValueError", "PatternWarning", "hz_to_note", "note_to_midi", "to_hz", "to_midi",
+           "to_number",
+           "to_semitones",
            "CHORDS", "chord_notes"]
 
 
@@ -124,6 +127,32 @@ def to_number(value) -> Union[Fraction, int, float]:
         return value.midi
     raise PatternValueError(f"got {_show(value)} where a number is needed; expected a number "
                             f"(like 1, 0.5, -3)")
+
+
+def hz_to_note(value) -> float:
+    """Tidal's semitones (note 0 = 261.63 Hz, 9 = 440 Hz) of a frequency: a number in Hz or a
+    note name read as Hz (a4 = 440, `to_hz`)."""
+    hz = to_hz(value)
+    if hz <= 0:
+        shown = _show(value) if isinstance(value, str) else f"{float(hz):g}"
+        raise PatternValueError(f"got {shown} where a frequency is needed; expected a "
+                                f"positive number of Hz (like 440)")
+    return 9.0 + 12.0 * math.log2(float(hz) / 440.0)
+
+
+def to_midi(value) -> Union[Fraction, int, float]:
+    """Numbers are MIDI numbers already; a note name is its MIDI number as Strudel reads it
+    (c4 = 60, a bare name in octave 3: Strudel's util.mjs noteToMidi); a Note its MIDI number."""
+    if _is_number(value):
+        return value
+    if isinstance(value, Note):
+        return value.midi
+    if isinstance(value, str):
+        m = _NOTE_RE.match(value)
+        if m is not None:
+            return note_to_midi(value if m.group(3) is not None else value + "3")
+    raise PatternValueError(f"got {_show(value)} where a MIDI note is needed; expected a number "
+                            f"(like 60) or a note name (like c4, eb3, a)")
 
 
 def to_semitones(value) -> Union[Fraction, int, float]:
