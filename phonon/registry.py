@@ -258,31 +258,20 @@ def trigger(doc: str = "set by the compiler: the pattern whose onsets trigger") 
     return Param("trig", None, kind="trigger", doc=doc)
 
 
+# the Tidal type of a parameter of each kind (kinds that depend on the unit or name: below)
+_KIND_TYPES = {"function": "(Pattern a -> Pattern a)", "list": "[Pattern a]",
+               "functions": "[Pattern a -> Pattern a]", "curried": "(a -> Pattern b -> Pattern b)",
+               "pairs": "[(a, Double)]", "timed": "[(Time, Pattern a)]", "controls": "ControlPattern",
+               "replacement": "Pattern a", "named": "[(String, Pattern a)]",
+               "namedfns": "[(String, Pattern a -> Pattern a)]", "pattern": "Pattern a",
+               "trigger": "Pattern a"}
+
+
 def _tidal_param_type(p: Param) -> str:
-    if p.kind == "function":
-        return "(Pattern a -> Pattern a)"
-    if p.kind == "list":
-        return "[Pattern a]"
-    if p.kind == "functions":
-        return "[Pattern a -> Pattern a]"
-    if p.kind == "curried":
-        return "(a -> Pattern b -> Pattern b)"
-    if p.kind == "pairs":
-        return "[(a, Double)]"
-    if p.kind == "timed":
-        return "[(Time, Pattern a)]"
-    if p.kind == "controls":
-        return "ControlPattern"
-    if p.kind == "replacement":
-        return "Pattern a"
-    if p.kind == "named":
-        return "[(String, Pattern a)]"
-    if p.kind == "namedfns":
-        return "[(String, Pattern a -> Pattern a)]"
+    if p.kind in _KIND_TYPES:
+        return _KIND_TYPES[p.kind]
     if p.kind == "test":
         return f"({p.unit or 'Int'} -> Bool)"
-    if p.kind in ("pattern", "trigger"):
-        return "Pattern a"
     if p.unit == "cycles":
         return "Pattern Time"
     if p.name in _INT_PARAMS:
