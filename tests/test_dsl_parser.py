@@ -938,12 +938,6 @@ TIDAL_ERRORS = [
      "    d1 $ every 4 (<~ \"0.25\") $ s \"bd\"\n"
      "                 ^\n"
      "hint: to shift a pattern by an amount, put the amount on the left: '(\"0.25\" <~)'"),
-    ('d2 $ sound (pick <$> "kurt mouth" <*> slow 7 "0 1")',
-     "x.ph:1:35: Haskell's '<*>' is not supported\n"
-     "    d2 $ sound (pick <$> \"kurt mouth\" <*> slow 7 \"0 1\")\n"
-     "                                      ^^^\n"
-     "hint: Haskell's applicative '<*>' is not supported; combine two patterns with '|+|' and "
-     "its family, or 'squeeze'"),
     ('d1 $ (|+)',
      "x.ph:1:9: unexpected ')'; '(|+)' is an operator alone\n"
      "    d1 $ (|+)\n"

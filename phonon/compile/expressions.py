@@ -14,6 +14,26 @@ from .values import (CONTINUOUS, OLD_CONTINUOUS, FnV, ListV, NumV, PatV, SHIFT_O
 
 
 
+_LIFTED = {"+": "|+|", "-": "|-|", "*": "|*|", "/": "|/|"}
+
+
+def _applicative(items: tuple) -> tuple:
+    """Haskell's `f <$> a <*> b` (read as `f $ (a <*> b)`): `(+) <$> a <*> b` is `a |+| b`
+    (liftA2: structure from both), `pick <$> names <*> numbers` is `samples names numbers`."""
+    if len(items) < 2 or not (isinstance(items[-1], A.BinOp) and items[-1].op == "<*>"):
+        return items
+    f, app = items[-2], items[-1]
+    while isinstance(f, A.Paren):
+        f = f.expr
+    if isinstance(f, A.Name) and f.name in _LIFTED:
+        new = A.BinOp(_LIFTED[f.name], app.left, app.right, app.span)
+    elif isinstance(f, A.Name) and f.name == "pick":
+        new = A.Call("samples", (A.Paren(app.left, app.span), A.Paren(app.right, app.span)), (), f.span)
+    else:
+        return items
+    return items[:-2] + (new,)
+
+
 class Expressions:
     """AST expressions -> compile-time values."""
 
@@ -48,6 +68,10 @@ class Expressions:
         return self.binop("*", NumV(Fraction(-1), e.span), v, e.span)
 
     def _e_BinOp(self, e: A.BinOp):
+        if e.op == "<*>":
+            raise self.error(CompileError, "Haskell's '<*>' is taken in `(+) <$> a <*> b` (a |+| b) "
+                             "and `pick <$> names <*> numbers` (samples) only", e.span,
+                             hint="combine two patterns with '|+|' and its family, or 'squeeze'")
         if e.op == "<>":   # Tidal's `a <> b` on patterns is `overlay a b`
             return self.expr(A.Call("stack", (A.ListExpr((e.left, e.right), e.span),), (), e.span))
         if e.op in SHIFT_OPS:  # `0.25 <~ p`, `"<0 0.25>" ~> p`
@@ -88,6 +112,10 @@ class Expressions:
         return self.function(e)
 
     def _e_Name(self, e: A.Name):
+        if e.name in _LIFTED:
+            raise self.error(CompileError, f"({e.name}) as a function is taken in "
+                             f"`({e.name}) <$> a <*> b` only", e.span,
+                             hint=f"for one pattern write a section, like `({e.name} 1)`")
         if self._pattern_ctx and e.name in CONTINUOUS:  # `# pan sine`: Tidal's continuous pattern
             return PatV(P.Sig(e.name), e.span)
         if e.name in OLD_CONTINUOUS:   # Tidal 0.x's `sine1`, `sinewave1`: today's 0..1 sine
@@ -128,7 +156,7 @@ class Expressions:
 
     def _e_Dollar(self, e: A.Dollar):
         from .functions import _fill_last_argument
-        items = _fill_last_argument(e.items)
+        items = _fill_last_argument(_applicative(e.items))
         if len(items) == 1:
             return self.expr(items[0])
         if self.is_function(items[0]):

@@ -122,9 +122,11 @@ def t_TIDALOP(t):
     if op == "<>":    # Tidal's Semigroup on patterns: overlay (read at `+`'s level, infixr 6)
         t.type = "PLUS"
         return t
-    if op == "<*>":
-        hint = ("Haskell's applicative '<*>' is not supported; combine two patterns with "
-                "'|+|' and its family, or 'squeeze'")
+    if op == "<*>":   # `f <$> a <*> b`: structure from both (the compiler reads f)
+        t.type = "PIPEOP"
+        return t
+    if False:
+        pass
     elif op.startswith("||"):
         hint = (f"'{op}' squeezes the right pattern into each event in Tidal; it is not "
                 f"supported: use '|{op[2:]}' (structure from the left) or 'squeeze'")

@@ -252,6 +252,15 @@ def p_atom_apply_op(p):
     p[0] = Name("$", p[1].span)
 
 
+def p_atom_operator(p):
+    """atom : LPAREN PLUS RPAREN
+            | LPAREN MINUS RPAREN
+            | LPAREN STAR RPAREN
+            | LPAREN SLASH RPAREN"""
+    # `(+)` as a function: `(+) <$> "0 2" <*> "<0 12>"` (Haskell's liftA2 (+): the compiler takes it there)
+    p[0] = Name(p[2].text, p[1].span)
+
+
 def p_atom_section(p):
     "atom : LPAREN HASH chainright RPAREN"
     p[0] = ChainSection(p[3], p[1].span)
